@@ -1,0 +1,83 @@
+"""Pydantic models of the knowledge base's data files.
+
+Every entry carries a ``source``. Models forbid unknown fields, so a typo in a data file is an error that
+names the file, the entry and the field (see ``loader.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Family = Literal[
+    "parallelism",
+    "memory",
+    "communication",
+    "compression",
+    "attention",
+    "kernels",
+    "moe",
+    "sparsity",
+    "quantization",
+    "precision",
+    "compilers",
+    "inference",
+    "fault-tolerance",
+    "scheduling",
+    "optimization",
+    "hardware",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Technique(_Strict):
+    """A technique of the field: what a draft can use, mention or reject."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    aliases: list[str] = []
+    family: Family
+    summary: str
+    assumes: list[str] = []
+    hidden_trick: str = ""
+    corner_cases: list[str] = []
+    codes: list[str] = []
+    source: str
+
+    @field_validator("codes")
+    @classmethod
+    def _codes_look_right(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if not code.replace("-", "").isalnum() or code.upper() != code:
+                raise ValueError(f"code {code!r} does not look like PIPE-BUBBLE")
+        return codes
+
+
+class PriorWork(_Strict):
+    """A published system or paper that a draft may be close to."""
+
+    name: str
+    aliases: list[str] = []
+    year: int = Field(ge=1980, le=2030)
+    venue: str
+    authors: str
+    summary: str
+    techniques: list[str] = []
+    keywords: list[str] = []
+    differ: str
+    source: str
+
+
+class Concept(_Strict):
+    """A complementary idea that the Twist engine can pair with a draft's mechanism."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    pairs_with: list[str]
+    story: str
+    must_show: list[str]
+    source: str
