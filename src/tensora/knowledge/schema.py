@@ -81,3 +81,15 @@ class Concept(_Strict):
     story: str
     must_show: list[str]
     source: str
+
+
+class WeakBaseline(_Strict):
+    """A comparison point that reviewers consider outdated when a stronger standard exists."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    area: str
+    patterns: list[str]
+    stronger: list[str]
+    stronger_patterns: list[str]
+    why: str
+    source: str

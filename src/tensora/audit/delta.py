@@ -1,0 +1,109 @@
+"""The delta audit: does the draft differ structurally from the baseline?
+
+Three classes, after the persona's first evaluation point:
+- **orthogonal**: the techniques the draft introduces belong to families that the baseline does not touch
+  (the baseline is context only), so the critique pivots to the draft's own sub-area;
+- **config**: the draft's contribution is stated as a setting of a mechanism that already exists (a size, a
+  degree, a shape, a count, a tunable) and it introduces or removes little else;
+- **structural**: a new mechanism replaces or adds to the baseline's.
+The decision uses the techniques each document uses (knowledge base aliases) and the way the draft states its
+contribution. Does not read figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tensora.audit.findings import Delta
+from tensora.extract.claims import Claims
+from tensora.extract.quantities import Quote
+from tensora.extract.sentences import Sentence
+from tensora.extract.techniques import is_core
+
+# A contribution phrased as a setting: "chunk size", "tile shape", "sharding group", "a tunable", "fewer,
+# larger micro-batches", "the opposite corner of the design space".
+_CONFIG = re.compile(
+    r"\b(chunk|tile|bucket|block|group|micro-?batch|batch|split-?k|shard(?:ing)?(?:[- ]group)?|partition)"
+    r"[- ](size|shape|count|granularity|depth|degree)s?\b|"
+    r"\b(tunable|knob|sweep|design space|hyper-?parameter|configuration|decoupl\w+ the \w+ size)\b|"
+    r"\b(fewer|larger|smaller|deeper|shallower|bigger|finer|coarser)(,? (and )?\w+)? "
+    r"(micro-?batches|pipelines?|stages|chunks|tiles|groups|buckets|shards)\b|"
+    r"\bsharding group\b|\bgroup size\b|\btile shape\b|\bkey insight is the (tile|chunk|group|size|shape)",
+    re.I,
+)
+_CONTRIB_SECTIONS = re.compile(r"abstract|contribution|key insight|idea|overview", re.I)
+
+
+@dataclass
+class DeltaFeatures:
+    new: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    config_hits: list[Sentence] = field(default_factory=list)
+    proposal_families: set[str] = field(default_factory=set)
+    baseline_families: set[str] = field(default_factory=set)
+    new_families: set[str] = field(default_factory=set)
+
+    @property
+    def config_score(self) -> int:
+        return len(self.config_hits)
+
+
+def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
+    f = DeltaFeatures()
+    base_used = baseline.used_ids()
+    base_all = set(baseline.techniques)
+    core = {t: u for t, u in proposal.techniques.items() if u.used and u.core}
+    f.proposal_families = {u.family for u in core.values()}
+    f.baseline_families = {baseline.techniques[t].family for t in base_used}
+    f.new = sorted(t for t in core if t not in base_all)
+    f.new_families = {core[t].family for t in f.new}
+    f.removed = sorted(
+        t
+        for t, u in proposal.techniques.items()
+        if t in base_used and u.counts.get("rejected", 0) and not u.used
+    )
+    f.config_hits = [
+        s
+        for s in proposal.sentences
+        if is_core(s) and _CONFIG.search(s.text) and (_CONTRIB_SECTIONS.search(s.section) or s.index < 12)
+    ]
+    return f
+
+
+def classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
+    f = features(proposal, baseline)
+    names = {t: u.name for t, u in proposal.techniques.items()}
+    if f.new_families and not (f.new_families & f.baseline_families) and not (
+        f.proposal_families - f.new_families - f.baseline_families
+    ):
+        shared = sorted(f.proposal_families & f.baseline_families)
+        rationale = (
+            "The draft's contribution lives in "
+            + ", ".join(sorted(f.new_families))
+            + " ("
+            + ", ".join(names[t] for t in f.new[:4])
+            + "), which the baseline does not address"
+            + (f"; the baseline's {', '.join(shared)} only hosts it." if shared else ".")
+        )
+        evidence = [q for t in f.new[:2] for q in proposal.techniques[t].quotes[:1]]
+        return Delta("orthogonal", rationale, evidence), f
+    structural = len(f.new) + len(f.removed)
+    if f.config_score >= 2 and f.config_score >= structural:
+        rationale = (
+            "The contribution is stated as a setting of mechanisms the baseline already has: "
+            + "; ".join(_short(s) for s in f.config_hits[:2])
+        )
+        return Delta("config", rationale, [s.quote() for s in f.config_hits[:3]]), f
+    parts = []
+    if f.new:
+        parts.append("introduces " + ", ".join(names[t] for t in f.new[:4]))
+    if f.removed:
+        parts.append("removes the baseline's " + ", ".join(names[t] for t in f.removed[:3]))
+    rationale = "The draft " + (" and ".join(parts) if parts else "changes the baseline's mechanism") + "."
+    evidence: list[Quote] = [q for t in (f.new + f.removed)[:3] for q in proposal.technique_quotes(t)[:1]]
+    return Delta("structural", rationale, evidence), f
+
+
+def _short(s: Sentence, n: int = 140) -> str:
+    return s.text if len(s.text) <= n else s.text[: n - 3] + "..."

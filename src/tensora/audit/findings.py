@@ -1,0 +1,146 @@
+"""The result types of an audit: findings and the review they make up.
+
+``Review.to_dict()`` produces the JSON contract of ``spec/review-json.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+from tensora.extract.quantities import Quote
+
+MUST_SOLVE_PREFIX = "If you want this to survive MLSys review, you need to "
+
+
+class Severity(str, Enum):
+    FATAL = "fatal"
+    MAJOR = "major"
+    MINOR = "minor"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return ["fatal", "major", "minor", "info"].index(self.value)
+
+
+@dataclass(slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    title: str
+    message: str
+    must_solve: str
+    evidence: list[Quote] = field(default_factory=list)
+    computed: dict[str, float] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    status: str = "open"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "title": self.title,
+            "message": self.message,
+            "evidence": [{"doc": q.doc, "page": q.page, "quote": q.text} for q in self.evidence],
+            "computed": {k: round(v, 4) for k, v in self.computed.items()},
+            "inputs": self.inputs,
+            "must_solve": self.must_solve,
+        }
+
+
+def must_solve(task: str) -> str:
+    """The persona's closing sentence for a weakness: 'If you want this to survive MLSys review, ...'."""
+    task = task.strip().rstrip(".")
+    return MUST_SOLVE_PREFIX + task[0].lower() + task[1:] + "."
+
+
+@dataclass(slots=True)
+class Mirror:
+    component: str
+    replaces: str
+    with_: str
+    hypothesis: str
+    setting: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "component": self.component,
+            "replaces": self.replaces,
+            "with": self.with_,
+            "hypothesis": self.hypothesis,
+            "setting": self.setting,
+            "text": self.text,
+        }
+
+
+@dataclass(slots=True)
+class Delta:
+    cls: str
+    rationale: str
+    evidence: list[Quote] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "class": self.cls,
+            "rationale": self.rationale,
+            "evidence": [{"doc": q.doc, "page": q.page, "quote": q.text} for q in self.evidence],
+        }
+
+
+@dataclass(slots=True)
+class PriorWorkHit:
+    name: str
+    year: int
+    venue: str
+    why: str
+    differ: str
+    score: float
+    cited: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["score"] = round(self.score, 3)
+        return d
+
+
+@dataclass(slots=True)
+class Twist:
+    text: str
+    combines: list[str]
+    must_show: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "combines": self.combines, "must_show": self.must_show}
+
+
+@dataclass(slots=True)
+class Review:
+    """The skeptic's answer: the four parts, the findings and the rendered text."""
+
+    proposal: str
+    baseline: str
+    mirror: Mirror
+    delta: Delta
+    prior_work: list[PriorWorkHit]
+    findings: list[Finding]
+    twist: Twist
+    text: str = ""
+    version: str = "0.1.0"
+
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tool": {"name": "tensora", "version": self.version},
+            "documents": {"proposal": self.proposal, "baseline": self.baseline},
+            "mirror": self.mirror.to_dict(),
+            "delta": self.delta.to_dict(),
+            "prior_work": [p.to_dict() for p in self.prior_work],
+            "findings": [f.to_dict() for f in self.findings],
+            "twist": self.twist.to_dict(),
+            "text": self.text,
+        }

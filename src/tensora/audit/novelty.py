@@ -1,0 +1,109 @@
+"""Novelty retrieval: which prior work is the draft closest to?
+
+Ranks the knowledge base's prior work against the draft's mechanism with BM25 (``bm25s``) over each work's
+name, summary, keywords and technique names, plus a bonus for sharing the techniques the draft uses at its
+core. The baseline itself is left out: a work whose name or title matches the baseline's title, or whose
+summary the baseline's opening matches almost word for word. Does not use embeddings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import bm25s
+
+from tensora.audit.findings import PriorWorkHit
+from tensora.extract.claims import Claims
+from tensora.knowledge.loader import KnowledgeBase
+from tensora.knowledge.schema import PriorWork
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9+-]*")
+_STOP = frozenset(
+    "a an the of for and in on with to by from at via is are we our large scale training model models "
+    "deep learning neural networks network efficient towards toward using".split()
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+
+
+def _document(work: PriorWork, kb: KnowledgeBase) -> str:
+    tech = " ".join(
+        f"{kb.by_id[t].name} {' '.join(kb.by_id[t].aliases)}" for t in work.techniques if t in kb.by_id
+    )
+    return " ".join([work.name, *work.aliases, work.summary, " ".join(work.keywords), tech])
+
+
+@dataclass
+class _Index:
+    works: list[PriorWork]
+    retriever: bm25s.BM25
+
+
+_CACHE: dict[int, _Index] = {}
+
+
+def _index(kb: KnowledgeBase) -> _Index:
+    key = id(kb)
+    if key not in _CACHE:
+        docs = [_document(w, kb) for w in kb.prior_work]
+        retriever = bm25s.BM25()
+        retriever.index(bm25s.tokenize(docs, stopwords="en", show_progress=False), show_progress=False)
+        _CACHE[key] = _Index(list(kb.prior_work), retriever)
+    return _CACHE[key]
+
+
+def is_baseline(work: PriorWork, baseline: Claims) -> bool:
+    """True when a prior-work entry is the baseline paper itself."""
+    title = _words(baseline.title)
+    if not title:
+        return False
+    for label in [work.name, *work.aliases]:
+        words = _words(label)
+        if len(words) >= 3 and len(words & title) / len(words | title) >= 0.5:
+            return True
+        if len(words) >= 1 and re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", baseline.title, re.I) and (
+            baseline.title.lower().startswith(label.lower())
+        ):
+            return True
+    return False
+
+
+def cited(work: PriorWork, text: str) -> bool:
+    for label in [work.name, *work.aliases]:
+        if len(label) >= 3 and re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", text, re.I):
+            return True
+    return False
+
+
+def rank(proposal: Claims, baseline: Claims, kb: KnowledgeBase, k: int = 5) -> list[PriorWorkHit]:
+    index = _index(kb)
+    core_ids = {t for t, u in proposal.techniques.items() if u.used and u.core}
+    names = " ".join(proposal.techniques[t].name for t in core_ids)
+    query = f"{proposal.title} {proposal.core_text()} {names} {names}"
+    tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
+    n = len(index.works)
+    docs, scores = index.retriever.retrieve(tokens, k=min(n, 40), show_progress=False)
+    top = float(scores[0][0]) or 1.0
+    hits: list[tuple[float, PriorWork]] = []
+    for doc_id, score in zip(docs[0], scores[0], strict=True):
+        work = index.works[int(doc_id)]
+        if is_baseline(work, baseline):
+            continue
+        shared = core_ids & set(work.techniques)
+        bonus = 0.25 * len(shared) / max(1, len(set(work.techniques) | core_ids)) ** 0.5
+        hits.append((float(score) / top + bonus, work))
+    hits.sort(key=lambda h: -h[0])
+    text = proposal.text
+    out = []
+    for score, work in hits[:k]:
+        shared = [kb.by_id[t].name for t in work.techniques if t in core_ids and t in kb.by_id]
+        why = work.summary.split(". ")[0].rstrip(".")
+        if shared:
+            why += f" (shares {', '.join(shared[:3])})"
+        out.append(
+            PriorWorkHit(work.name, work.year, work.venue, why, work.differ, min(score, 1.0), cited(work, text))
+        )
+    return out

@@ -1,0 +1,1 @@
+"""One module per finding code, grouped by the sections of spec/findings.md."""

@@ -1,0 +1,1 @@
+"""Rules of the complexity section of spec/findings.md."""

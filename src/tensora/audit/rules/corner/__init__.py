@@ -1,0 +1,1 @@
+"""Rules of the corner section of spec/findings.md."""

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import has, quotes
+
+_STALE = (
+    r"\bstale(ness)?\b|\bdelay(ed)? (of |in )?(\w+ )?(iterations|steps|updates)|out-of-date (gradients|weights)|"
+    r"asynchronous(ly)? (sgd|updates?|gradient|exchange|reduction|training)|older gradients"
+)
+_NOT_STALE = r"\bno (weight stashing and no )?staleness\b|(fully|remain\w*|stay\w*|still) synchronous"
+_GUARANTEE = (
+    r"\b(theorem|we prove|convergence (rate|bound|guarantee|proof|analysis)|O\(1\s*/\s*sqrt|"
+    r"converges at the same rate)"
+)
+
+
+class AsyncStaleness(Rule):
+    """ASYNC-STALENESS: stale or asynchronous updates without a convergence argument.
+
+    ## What it flags
+    A draft that applies gradients or weights computed from older parameters (asynchronous SGD, bounded
+    staleness, delayed exchange) without a convergence argument, a correction for the delay, or a story for
+    replicas that diverge, stragglers and jitter spikes.
+    ## Why a reviewer cares
+    A staleness bound is not a convergence guarantee. Replicas that apply different gradient sets drift apart
+    (which one do you checkpoint?), discarded late shards bias the data a node contributes, and a sustained
+    straggler turns "bounded" into "dropped".
+    ## Example
+    fires:  "remote shards up to four iterations old are applied; older ones are discarded"
+    silent: "prefetch is asynchronous but every update waits for the full reduction"
+    ## Known false alarms
+    Asynchronous communication (prefetch, overlapped all-reduce, background checkpoints) with synchronous
+    updates is not staleness.
+    ## References
+    SSP (Ho et al., NeurIPS 2013); PipeDream-2BW (Narayanan et al., ICML 2021).
+    """
+
+    code = "ASYNC-STALENESS"
+    severity = Severity.FATAL
+    title = "Staleness without a convergence argument"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        stale = [s for s in c.find(_STALE) if not has(_NOT_STALE, s.text)]
+        if not stale or c.has(_GUARANTEE):
+            return
+        if not (c.uses("asynchronous-sgd", "bounded-staleness", "local-sgd") or len(stale) >= 2):
+            return
+        yield self.finding(
+            "The update applies gradients computed on older weights, and a staleness bound is offered in place of "
+            "a convergence argument. Nodes that apply different gradient sets hold different models (which one "
+            "is checkpointed?), late shards that are discarded drop a straggler's data from training, and the "
+            "learning rate is not corrected for the delay. What happens during a sustained jitter spike?",
+            "give a convergence argument (or measured divergence bounds) under the stated staleness, say how "
+            "replicas are re-synchronised, and show behaviour under a straggler or network jitter spike",
+            quotes(stale, 3),
+        )

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import quotes, total_gpus
+
+_RESILIENCE = (
+    r"(node|gpu|rank|worker) (fails|failure|dies|crash\w*|goes down)[^.]{0,120}(continu\w+|keeps? (going|training)|"
+    r"never|without restart\w*|simply)|(resilien\w+|survive\w*|tolerat\w+)[^.]{0,40}(failure|fault)s?"
+    r"|continues? on the remaining"
+)
+_HANDLED = (
+    r"watchdog|heartbeat|elastic|torchelastic|restart\w*|re-?form\w*|rebuild\w* (the )?communicators?|"
+    r"checkpoint\w*[^.]{0,40}every|failure handling|straggler detection|re-?launch"
+)
+
+
+class FaultTolerance(Rule):
+    """FAULT-TOLERANCE: synchronous collectives at scale with no failure story.
+
+    ## What it flags
+    A draft that claims training survives a node failure while every step runs synchronous collectives, or
+    that scales to a thousand or more GPUs without saying what happens when one node fails or stalls.
+    ## Why a reviewer cares
+    A dead or stalled rank hangs every synchronous collective until a watchdog aborts the job; communicators
+    must be rebuilt, the data-parallel degree and global batch change. Replicated state is necessary for
+    recovery, not sufficient.
+    ## Example
+    fires:  "because state is replicated, training simply continues on the surviving nodes"
+    silent: "failures are detected by the NCCL watchdog and the job restarts from in-memory checkpoints"
+    ## Known false alarms
+    A single-node or kernel study is not flagged.
+    ## References
+    MegaScale (Jiang et al., NSDI 2024); Oobleck (Jang et al., SOSP 2023).
+    """
+
+    code = "FAULT-TOLERANCE"
+    severity = Severity.MAJOR
+    title = "No failure story for synchronous collectives"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        claims = c.find(_RESILIENCE)
+        gpus = total_gpus(c) or 0
+        if claims:
+            if c.has(r"rebuild\w* (the )?communicators?|re-?form\w* (the )?(process )?group|elastic"):
+                return
+            yield self.finding(
+                "Survival is claimed, but every step still runs synchronous collectives: a dead or stalled rank "
+                "hangs them until a watchdog aborts the job, the communicators must be rebuilt, and the "
+                "data-parallel degree and global batch change. Replicated state is what makes recovery possible, "
+                "not what makes it happen.",
+                "specify failure detection, communicator re-formation, and how the batch and learning rate "
+                "adapt when a node leaves, and measure the time to resume",
+                quotes(claims, 3),
+            )
+        elif gpus >= 1024 and not c.has(_HANDLED):
+            yield self.finding(
+                f"At {gpus:,.0f} GPUs failures are routine, and the draft runs synchronous collectives without "
+                "saying what happens when one node fails or stalls.",
+                "state how failures and stragglers are detected and recovered at this scale",
+                quotes(c.find(r"\d[\d,]* (gpus|nodes)"), 2),
+                severity=Severity.MINOR,
+                computed={"gpus": gpus},
+            )

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import quotes
+
+_LOW = r"\b(fp16|float16|half precision|bf16|bfloat16|fp8|e4m3|e5m2|8-bit float|int8)\b"
+_COMPONENT = (
+    r"accumulat\w*|master (weights?|copy)|loss scal\w*|router|softmax|normali[sz]ation|optimi[sz]er (state|moment)s?|"
+    r"moments|gradients?|residual|weights"
+)
+_LOWERING = (
+    r"\b(no|without|remov\w+|drop\w*|no longer|instead of|rather than|whole model|entire model|everything|"
+    r"all of|included|directly|for simplicity|keep (them|it) in|stored and computed|end-to-end)\b"
+)
+_SPECIFIED = (
+    r"(stay|kept|keep|remain)\w*[^.]{0,30}(in )?fp32[^.]{0,80}(softmax|norm|loss|master|accumul|optimi)|"
+    r"(delayed|just-in-time|per-block|per-tile|amax history)[^.]{0,30}scal"
+)
+
+
+class MixedPrecision(Rule):
+    """MIXED-PRECISION: a lower-precision policy that leaves the sensitive parts unspecified.
+
+    ## What it flags
+    A draft whose contribution lowers numeric precision (FP8 training, FP16 accumulators, a bfloat16 router, no
+    FP32 master weights, no loss scaling) without saying which operations stay in FP32, what the master-weight
+    policy is, and how gradient underflow is handled.
+    ## Why a reviewer cares
+    Updates far below a format's resolution round to zero without master weights (E4M3 has 3 mantissa bits);
+    sums over thousands of terms lose precision in FP16; routers and softmax backward underflow. These are
+    the reasons the baseline kept FP32 where it did.
+    ## Example
+    fires:  "the optimizer updates the FP8 weights directly, with no master copy"
+    silent: "BF16 compute with FP32 master weights, as in the baseline"
+    ## Known false alarms
+    Standard BF16/FP16 mixed precision mentioned in passing is not flagged.
+    ## References
+    Micikevicius et al., ICLR 2018 (arXiv:1710.03740); FP8 formats (Micikevicius et al., 2022, arXiv:2209.05433).
+    """
+
+    code = "MIXED-PRECISION"
+    severity = Severity.MAJOR
+    title = "Precision policy unspecified"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        lowered = [
+            s
+            for s in c.sentences
+            if _has(_LOW, s.lower) and _has(_COMPONENT, s.lower) and _has(_LOWERING, s.lower)
+        ]
+        fp8 = c.uses_core("fp8-training")
+        if not lowered and not fp8:
+            return
+        if c.has(_SPECIFIED) and not lowered:
+            return
+        yield self.finding(
+            "The draft lowers precision where the baseline deliberately kept FP32, without saying which operations "
+            "stay in higher precision, what the master-weight policy is, how the loss is scaled, or how gradient "
+            "underflow in the softmax backward is handled. Small updates vanish below the format's resolution and "
+            "long sums lose their low bits.",
+            "state the precision of every tensor class (weights, master copy, activations, gradients, optimizer "
+            "moments, accumulators, softmax and normalisation) and show stability with loss curves against the "
+            "higher-precision policy",
+            quotes(lowered or c.find(_LOW, core_only=True), 3),
+        )
+
+
+def _has(pattern: str, text: str) -> bool:
+    return re.search(pattern, text) is not None

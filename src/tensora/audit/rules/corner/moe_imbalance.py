@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import quotes
+
+_BOUNDED = (
+    r"(max(imum)?|peak|worst[- ]case|largest|tail)[^.]{0,40}(expert )?(load|tokens per expert|buffer)[^.]{0,60}"
+    r"(\d|bound|measur|cap)|(bound|cap|limit)(s|ed|ing)? (the )?(max(imum)?|per-expert) (load|tokens)"
+)
+_NO_BALANCE = r"(no|without|remov\w+|drop\w*)[^.]{0,40}(auxiliary|balanc\w+|capacity)"
+
+
+class MoeImbalance(Rule):
+    """MOE-IMBALANCE: mixture-of-experts without a bound on the busiest expert.
+
+    ## What it flags
+    A draft that uses MoE layers and argues from the average tokens per expert (T·k/E), or removes the
+    capacity limit or balancing loss, without bounding or measuring the maximum load of one expert.
+    ## Why a reviewer cares
+    Under router collapse one expert can receive nearly every token: its buffers, the activations saved for
+    its backward and the all-to-all receive buffers spike to E/k times the average on one GPU, and the
+    slowest expert sets the step time.
+    ## Example
+    fires:  "each expert sees T·k/E tokens on average, so memory equals capacity factor 1.0"
+    silent: "we cap tokens per expert at 2x the mean and report the measured maximum load per step"
+    ## Known false alarms
+    Expert-choice routing bounds the load by construction; say so and the rule stays quiet.
+    ## References
+    Switch Transformer (Fedus et al., JMLR 2022); MegaBlocks (Gale et al., MLSys 2023).
+    """
+
+    code = "MOE-IMBALANCE"
+    severity = Severity.MAJOR
+    title = "Expert imbalance is unbounded"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        if not c.uses("mixture-of-experts", "dropless-moe", "expert-parallelism"):
+            return
+        if c.has(_BOUNDED) or c.has(r"expert[- ]choice"):
+            return
+        experts = c.max_value("experts")
+        k = c.value("top_k") or 2.0
+        removed = c.find(_NO_BALANCE)
+        average = c.find(r"on average|average[^.]{0,30}(tokens|load)|T\s*[x×*·]\s*k\s*/\s*E")
+        computed: dict[str, float] = {}
+        extra = ""
+        if experts:
+            spike = experts / k
+            computed["max_over_mean_expert_load"] = spike
+            extra = (
+                f" With E = {experts:.0f} experts and top-{k:.0f} routing, one expert can receive up to "
+                f"{spike:.0f}x the average load."
+            )
+        yield self.finding(
+            "Nothing bounds how many tokens one expert receives"
+            + (" once the capacity limit or balancing loss is gone" if removed else "")
+            + ": memory and time are argued from the mean, but the busiest expert's buffers, its saved "
+            "activations for the backward and the all-to-all receive buffers follow the maximum." + extra,
+            "bound or measure the maximum per-expert load (and what happens at the spike: out-of-memory in the "
+            "backward, the straggling expert) instead of the average",
+            quotes(removed + average + c.find(r"expert|router|routing", core_only=True), 3),
+            computed=computed,
+        )

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import quotes
+
+_RECOMPUTE = r"recomput|checkpoint(s|ing)? (the |every |each )?(layer|activation|input)|rematerial"
+_ACCOUNTED = (
+    r"(recomput\w*|rematerial\w*)[^.]{0,80}(\d+(\.\d+)?\s*%|one (extra|additional) forward|8\s*N|4/3|"
+    r"hardware flops|hfu|extra (forward|compute|flops))|(hfu|hardware flops utili[sz]ation)"
+)
+_SELECTIVE = r"selective(ly)? (activation )?recomput"
+
+
+class RecomputeCost(Rule):
+    """RECOMPUTE-COST: activation recomputation without its cost.
+
+    ## What it flags
+    A draft that uses full activation recomputation (checkpointing every layer's input) and does not account
+    for the extra forward pass it costs, or calls it free.
+    ## Why a reviewer cares
+    Full recomputation re-runs the forward: about 8N instead of 6N FLOPs per token, a third more executed work.
+    Throughput counted as 6N model FLOPs then understates what the hardware must do (MFU versus HFU).
+    ## Example
+    fires:  "we checkpoint every layer and recompute it in the backward; the bigger GEMMs pay for it"
+    silent: "full recomputation costs one extra forward (about 33% more FLOPs), which we report as HFU"
+    ## Known false alarms
+    Selective recomputation of the attention core costs a few percent; it is not flagged.
+    ## References
+    Chen et al., 2016 (arXiv:1604.06174); Korthikanti et al., MLSys 2023 (arXiv:2205.05198).
+    """
+
+    code = "RECOMPUTE-COST"
+    severity = Severity.MAJOR
+    title = "Recomputation counted as free"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        if not c.uses("activation-recomputation") or c.uses("selective-recomputation") and not c.has(
+            r"full (activation )?recomput"
+        ):
+            return
+        used = [s for s in c.find(_RECOMPUTE) if not c.has(_SELECTIVE) or "full" in s.lower]
+        if not used or c.has(_ACCOUNTED):
+            return
+        free = c.find(r"(effectively |essentially |almost )?(free|negligible|no (extra )?cost)")
+        hfu_over_mfu = 8.0 / 6.0
+        yield self.finding(
+            "Full recomputation repeats every layer's forward in the backward pass: about 8N executed FLOPs per "
+            f"token against the 6N that MFU counts, so the hardware must run {hfu_over_mfu:.2f}x the model FLOPs. "
+            + ("Calling it free does not make the extra forward disappear. " if free else "")
+            + "Any throughput projected from 6N understates the work by a third.",
+            "account for the extra forward pass of full recomputation (report HFU beside MFU) and show the "
+            "configuration still wins once it is paid, or recompute selectively",
+            quotes(used + free, 3),
+            computed={"hfu_over_mfu": hfu_over_mfu},
+        )

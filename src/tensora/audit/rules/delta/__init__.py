@@ -1,0 +1,1 @@
+"""Rules of the delta section of spec/findings.md."""

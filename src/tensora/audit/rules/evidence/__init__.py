@@ -1,0 +1,1 @@
+"""Rules of the evidence section of spec/findings.md."""

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import quotes
+
+_MATCH = (
+    r"\bmatch(es|ing)?\b[^.]{0,40}(accuracy|quality|loss|perplexity|baseline|dense|bf16|fp32)|"
+    r"(accuracy|quality|loss|perplexity)[^.]{0,30}(is |are )?(preserved|unchanged|unaffected|matches|the same)|"
+    r"(no|without) (loss|degradation) (of|in) (accuracy|quality)|same (quality|accuracy)|within (run-to-run )?noise"
+)
+_CURVES = r"curves?|trajector\w+|loss (vs|versus|over|against)|gradient[- ]norm|wall-?clock"
+_EXACT = (
+    r"(mathematically|numerically|bit-?)?(identical|exact|unchanged|same) (training )?(math|numerics|computation|"
+    r"update|result|dynamics)|no change (in|to) (the )?(training )?(numerics|math)|computation is unchanged|"
+    r"exact reordering|changes only when|only the order of"
+)
+
+
+class EvidCurves(Rule):
+    """EVID-CURVES: "we match the baseline's accuracy" from final numbers only.
+
+    ## What it flags
+    A draft that changes the training math (asynchrony, precision, sparsity, a kernel's numerics, routing)
+    and claims to match the baseline's accuracy or loss from final numbers, with no loss-versus-wall-clock
+    curves or gradient-norm trajectories.
+    ## Why a reviewer cares
+    Methods that "match accuracy" at the end can take far longer to get there, or diverge on a longer run;
+    a final number from one run hides both. That is a loss, not a win.
+    ## Example
+    fires:  "final top-1 is 76.2% versus 76.3%, so accuracy matches"
+    silent: "loss and gradient-norm curves over 5,000 steps overlap the baseline (Fig. 3)"
+    ## Known false alarms
+    A change that leaves the math exactly unchanged (a reordering of communication) and says so is not flagged.
+    ## References
+    Persona note: "Show me loss vs. wall-clock time" (tensora seed persona).
+    """
+
+    code = "EVID-CURVES"
+    severity = Severity.MAJOR
+    title = "Accuracy parity without curves"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        claims = c.find(_MATCH)
+        if not claims or c.has(_CURVES) or c.has(_EXACT):
+            return
+        yield self.finding(
+            "Parity with the baseline is claimed from end-of-run numbers. A method that changes the training "
+            "math can reach the same final value much later in wall-clock time, or drift on a longer run; one "
+            "final number from one seed shows neither.",
+            "show loss versus wall-clock time and gradient-norm trajectories against the baseline, with "
+            "variance over seeds",
+            quotes(claims, 3),
+        )

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import quotes
+
+_SMALL_RUN = (
+    r"\b(one|single|a single|1) (dgx|node|server|machine)\b|\bon (one|a single) (\d+|eight|8)[- ]gpu|"
+    r"\b(8|eight) (x )?(a100|h100|h200|v100|gpus)\b|\bone node\b|same single"
+)
+_SCALE_FAMILIES = {"parallelism", "communication", "moe"}
+
+
+class EvidToyScale(Rule):
+    """EVID-TOY-SCALE: a parallelism or communication claim measured on one node.
+
+    ## What it flags
+    A draft whose mechanism is about distributed training (parallelism, communication, expert routing) and
+    whose every measurement runs on eight GPUs or one node, while it claims or plans results at much larger
+    scale.
+    ## Why a reviewer cares
+    Eight GPUs on NVLink is a toy setup for a parallelism claim: inter-node bandwidth, stragglers, data-parallel
+    traffic and load skew only appear at 256+ GPUs, and they change the fraction of time the mechanism touches.
+    ## Example
+    fires:  "all pilots ran on one DGX node; we expect the same gain on our 512-GPU runs"
+    silent: "measured on 32 nodes (256 GPUs) and on 64 nodes (512 GPUs)"
+    ## Known false alarms
+    A kernel study or a fine-tuning method that targets one node is not a parallelism claim and is not flagged.
+    ## References
+    Persona note: "Eight GPUs is a toy setup" (tensora seed persona).
+    """
+
+    code = "EVID-TOY-SCALE"
+    severity = Severity.MAJOR
+    title = "One node of evidence for a claim about scale"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        core_families = {u.family for u in c.techniques.values() if u.used and u.core}
+        if not core_families & _SCALE_FAMILIES:
+            return
+        measured = [q for q in c.values("gpus") if q.qualifier != "planned" and q.qualifier != "projected"]
+        measured_max = max((q.value for q in measured), default=0.0)
+        small = c.find(_SMALL_RUN)
+        if not small or measured_max > 16:
+            return
+        planned = [q.value for q in c.values("gpus") if q.qualifier in ("planned", "projected")]
+        target = max(planned + [q.value for q in c.values("gpus")], default=0.0)
+        if target <= 16 and not c.has(r"\b(scale|scaling) (out|up|to)\b"):
+            return
+        yield self.finding(
+            "Every measurement comes from a single node"
+            + (f", yet the claim is made for {target:,.0f} GPUs" if target > 16 else "")
+            + ". Inside one NVLink domain the inter-node links, the data-parallel traffic, stragglers and load "
+            "skew that decide a parallelism strategy at 256+ GPUs never show up, so the fraction of time the "
+            "mechanism touches there is unknown.",
+            "measure at the scale you claim (at least several nodes over the real inter-node network), or "
+            "model how the gain changes with scale and check it at two points",
+            quotes(small, 3),
+            computed={"measured_gpus": measured_max or 8.0, "claimed_gpus": target},
+        )

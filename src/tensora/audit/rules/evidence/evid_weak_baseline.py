@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import quotes
+
+
+class EvidWeakBaseline(Rule):
+    """EVID-WEAK-BASELINE: the comparison point is not the sub-area's standard.
+
+    ## What it flags
+    A draft that measures itself only against a comparison point the knowledge base records as weak for its
+    sub-area (synchronous checkpoints to shared storage, untuned autocast, standard attention, plain DDP for a
+    large model) and never against the stronger standard.
+    ## Why a reviewer cares
+    Beating a straw man says nothing about beating the state of the art; the first question in review is the
+    comparison against the strongest standard system.
+    ## Example
+    fires:  "baseline: torch.save to NFS every 2,000 steps"
+    silent: "we compare against asynchronous sharded checkpointing (DCP async_save) and Gemini"
+    ## Known false alarms
+    The list of weak baselines lives in knowledge/data/weak_baselines.yaml; it cannot know every sub-area.
+    ## References
+    Each entry of knowledge/data/weak_baselines.yaml carries its source.
+    """
+
+    code = "EVID-WEAK-BASELINE"
+    severity = Severity.MAJOR
+    title = "A weak baseline"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        for weak in ctx.kb.weak_baselines:
+            hits = [s for p in weak.patterns for s in c.find(re.compile(p, re.I))]
+            if not hits:
+                continue
+            if any(c.has(re.compile(p, re.I)) for p in weak.stronger_patterns):
+                continue
+            yield self.finding(
+                f"The comparison point is weak for {weak.area}: {weak.why}. The stronger standard here is "
+                + " or ".join(weak.stronger)
+                + ".",
+                "compare against " + " and ".join(weak.stronger),
+                quotes(hits, 2),
+                inputs={"weak_baseline": weak.id, "source": weak.source},
+            )
+            return

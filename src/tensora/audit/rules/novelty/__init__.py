@@ -1,0 +1,1 @@
+"""Rules of the novelty section of spec/findings.md."""

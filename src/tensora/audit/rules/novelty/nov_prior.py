@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, PriorWorkHit, Severity
+
+_MIN_SCORE = 0.55
+_CLAIM = r"we (propose|introduce|present|observe)|key insight|\bfirst\b"
+
+
+class NovPrior(Rule):
+    """NOV-PRIOR: a named prior work already does most of the mechanism.
+
+    ## What it flags
+    The closest prior work in the knowledge base (ranked against the draft's mechanism, the baseline left
+    out) when the draft does not position itself against it.
+    ## Why a reviewer cares
+    The first question a program committee asks is "how is this different from X?". A draft that never names
+    X reads as unaware of it.
+    ## Example
+    fires:  a draft splitting the backward into B and W passes that never cites Zero Bubble pipelining
+    silent: the same draft with a paragraph "unlike ZB-H1, we ..." that states the difference
+    ## Known false alarms
+    The ranking is lexical; an unusual vocabulary can surface a less related work.
+    ## References
+    knowledge/data/prior_work.yaml (each entry carries its source).
+    """
+
+    code = "NOV-PRIOR"
+    severity = Severity.MAJOR
+    title = "Close prior work"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        hits = ctx.shared.get("prior_work")
+        if not isinstance(hits, list) or not hits:
+            return
+        close = [h for h in hits[:3] if isinstance(h, PriorWorkHit) and h.score >= _MIN_SCORE]
+        uncited = [h for h in close if not h.cited]
+        if not uncited:
+            return
+        first = uncited[0]
+        others = [h.name for h in uncited[1:3]]
+        yield self.finding(
+            f"This sounds very close to {first.name} ({first.venue} {first.year}): {first.why}."
+            + (f" {', '.join(others)} also {'sit' if len(others) > 1 else 'sits'} nearby." if others else "")
+            + " The draft does not position itself against "
+            + ("them." if others else "it."),
+            first.differ,
+            [s.quote() for s in ctx.proposal.find(_CLAIM, core_only=True)[:2]],
+            inputs={"prior_work": [h.name for h in uncited]},
+        )

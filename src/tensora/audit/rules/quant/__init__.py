@@ -1,0 +1,1 @@
+"""Rules of the quant section of spec/findings.md."""

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from tensora.audit import compute
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import num, pct
+from tensora.extract.quantities import Quantity
+
+_LOCAL_QUALIFIERS = {"kernel", "local"}
+
+
+class QntAmdahl(Rule):
+    """QNT-AMDAHL: an end-to-end speedup beyond the Amdahl bound.
+
+    ## What it flags
+    A claimed end-to-end speedup larger than 1 / ((1 - f) + f / s), where f is the share of step time that the
+    draft itself says the change touches and s the local speedup it states (unbounded when unstated).
+    ## Why a reviewer cares
+    If the part you speed up is 12% of the step, even removing it entirely gives 1/(1 - 0.12) = 1.14x. A larger
+    claim means the profile or the projection is wrong.
+    ## Example
+    fires:  "the collectives are 12% of the iteration ... we project a 1.35x end-to-end speedup"
+    silent: "GEMMs are 70% of the step and run 2x faster; we measure 1.5x end-to-end"
+    ## Known false alarms
+    A draft may touch several parts whose fractions add up; only the fractions it states are used.
+    ## References
+    Amdahl, AFIPS 1967.
+    """
+
+    code = "QNT-AMDAHL"
+    severity = Severity.MAJOR
+    title = "Speedup beyond the Amdahl bound"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        claimed = [
+            q
+            for q in c.values("speedup")
+            if q.qualifier not in _LOCAL_QUALIFIERS and q.qualifier != "baseline" and 1.0 < q.value < 50
+        ]
+        fractions = [q for q in c.values("time_fraction") if 0.0 < q.value < 1.0]
+        if not claimed or not fractions:
+            return
+        local = self._local_speedup(c)
+        best: tuple[float, Quantity, Quantity] | None = None
+        for f in fractions:
+            bound = compute.amdahl(f.value, local)
+            for s in claimed:
+                if s.value > bound * 1.02 and (best is None or bound > best[0]):
+                    best = (bound, f, s)
+        if best is None:
+            return
+        # use the most generous fraction that the claim still exceeds
+        bound, f, s = best
+        local_txt = "an unbounded local speedup" if math.isinf(local) else f"a local speedup of {num(local)}x"
+        yield self.finding(
+            f"The draft's own numbers cap the gain: the changed part is {pct(f.value, 0)} of the step, so even "
+            f"with {local_txt} the end-to-end speedup is at most 1 / ((1 - {f.value:.2f}) + {f.value:.2f}/s) = "
+            f"{bound:.3f}x, short of the claimed {s.value:.2f}x.",
+            "reconcile the claimed speedup with the profiled fraction (measure end to end, or show which other "
+            "part of the step also gets faster and by how much)",
+            [f.quote, s.quote],
+            computed={"amdahl_max_speedup": bound},
+            inputs={
+                "fraction": f.value,
+                "local_speedup": "inf" if math.isinf(local) else local,
+                "claimed_speedup": s.value,
+            },
+        )
+
+    @staticmethod
+    def _local_speedup(c: object) -> float:
+        from tensora.extract.claims import Claims
+
+        assert isinstance(c, Claims)
+        locals_ = [q.value for q in c.values("speedup") if q.qualifier in _LOCAL_QUALIFIERS and q.value > 1]
+        if c.has(r"\b(doubles?|twice)\b[^.]{0,40}(throughput|speed|rate|math)"):
+            locals_.append(2.0)
+        return max(locals_) if locals_ else math.inf

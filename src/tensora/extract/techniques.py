@@ -1,0 +1,129 @@
+"""Which techniques a document uses, and which it only mentions, compares against or rejects.
+
+Each alias of each technique in the knowledge base is searched on word boundaries (case-insensitively, except
+short all-caps aliases such as "SP"). Each occurrence is classified by the words around it in its clause:
+"without X", "unlike X", "we deliberately avoid X", "X is not needed" reject it; "faster than X", "versus X"
+compare against it; an occurrence in a related-work or references section only mentions it. Everything else
+counts as use. Does not resolve pronouns ("it", "this scheme").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tensora.extract.quantities import Quote
+from tensora.extract.sentences import Sentence
+from tensora.knowledge.schema import Technique
+
+Status = Literal["used", "mentioned", "compared", "rejected"]
+
+_CLAUSE_SPLIT = re.compile(r"[;:]|,\s+(?:but|while|whereas|and unlike|unlike)\b|\s+but\s+")
+_NEG_BEFORE = re.compile(
+    r"\b(?:no|not|without|unlike|instead of|rather than|avoids?|avoiding|avoided|never|nor|neither|free of|"
+    r"removes?|removing|removed|eliminates?|eliminating|drops?|dropping|replaces?|replacing|abandons?|"
+    r"no need for|dispenses? with|gets? rid of|forgo(?:es)?|skips?)\b(?:\W+\w+){0,6}\W*$"
+)
+_NEG_AFTER = re.compile(
+    r"^\W*(?:\w+\W+){0,3}(?:is|are|was|were)?\s*(?:not|never|un)\s*(?:needed|used|required|necessary|applied|"
+    r"involved|touched|changed)\b|^\W*\(?\s*none\b|^\W*(?:is|are) unnecessary\b"
+)
+_CMP_BEFORE = re.compile(
+    r"\b(?:than|versus|vs\.?|compared (?:to|with)|relative to|against|over|outperforms?|beats?|baselines?)"
+    r"(?:\W+\w+){0,3}\W*$"
+)
+_MENTION_SECTIONS = re.compile(r"related work|background|references|bibliography|prior work", re.I)
+_CORE_SECTIONS = re.compile(
+    r"abstract|method|design|approach|overview|contribution|proposal|idea|mechanism|implementation|"
+    r"introduction|motivation|key insight|our system", re.I
+)
+
+
+@dataclass(slots=True)
+class TechniqueUse:
+    """How one technique occurs in a document."""
+
+    id: str
+    name: str
+    family: str
+    counts: dict[str, int] = field(default_factory=dict)
+    quotes: list[Quote] = field(default_factory=list)
+    core: bool = False
+
+    @property
+    def used(self) -> bool:
+        return self.counts.get("used", 0) > 0
+
+    @property
+    def rejected_only(self) -> bool:
+        return self.counts.get("rejected", 0) > 0 and not self.used
+
+    @property
+    def status(self) -> Status:
+        for status in ("used", "rejected", "compared"):
+            if self.counts.get(status):
+                return status  # type: ignore[return-value]
+        return "mentioned"
+
+
+def alias_pattern(technique: Technique) -> re.Pattern[str] | None:
+    """One regex for a technique's name and aliases; short all-caps aliases match case-sensitively."""
+    insensitive: list[str] = []
+    sensitive: list[str] = []
+    for alias in [technique.name, *technique.aliases]:
+        alias = alias.strip()
+        if not alias:
+            continue
+        body = re.escape(alias).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
+        if alias.isupper() and len(alias) <= 5:
+            sensitive.append(body)
+        else:
+            insensitive.append(body)
+    parts = []
+    if insensitive:
+        parts.append("(?i:" + "|".join(sorted(insensitive, key=len, reverse=True)) + ")")
+    if sensitive:
+        parts.append("|".join(sorted(sensitive, key=len, reverse=True)))
+    if not parts:
+        return None
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])")
+
+
+def classify(sentence: Sentence, start: int, end: int) -> Status:
+    """Status of one occurrence at text[start:end] of a sentence."""
+    if _MENTION_SECTIONS.search(sentence.section):
+        return "mentioned"
+    text = sentence.text
+    before = _CLAUSE_SPLIT.split(text[:start])[-1]
+    after = _CLAUSE_SPLIT.split(text[end:])[0]
+    if _NEG_BEFORE.search(before.lower()) or _NEG_AFTER.search(after.lower()):
+        return "rejected"
+    if _CMP_BEFORE.search(before.lower()):
+        return "compared"
+    return "used"
+
+
+def is_core(sentence: Sentence) -> bool:
+    return bool(_CORE_SECTIONS.search(sentence.section)) or sentence.index < 12
+
+
+def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Technique]) -> dict[str, TechniqueUse]:
+    compiled = [(t, alias_pattern(t)) for t in techniques]
+    found: dict[str, TechniqueUse] = {}
+    sentences = list(sentences)
+    for technique, pattern in compiled:
+        if pattern is None:
+            continue
+        for sentence in sentences:
+            for match in pattern.finditer(sentence.text):
+                status = classify(sentence, match.start(), match.end())
+                use = found.setdefault(technique.id, TechniqueUse(technique.id, technique.name, technique.family))
+                use.counts[status] = use.counts.get(status, 0) + 1
+                if status == "used":
+                    if len(use.quotes) < 4:
+                        use.quotes.append(sentence.quote())
+                    use.core = use.core or is_core(sentence)
+                break  # one count per sentence
+    return found

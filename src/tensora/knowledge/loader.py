@@ -1,0 +1,91 @@
+"""Load and validate the knowledge base.
+
+Bundled YAML files load through ``importlib.resources``; a user directory given by ``TENSORA_KB_DIR`` (or the
+``user_dir`` argument) overrides a bundled file of the same name. Every file is validated on load, and an error
+names the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from tensora.errors import KnowledgeError
+from tensora.knowledge.schema import Concept, PriorWork, Technique, WeakBaseline
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _read(name: str, user_dir: Path | None) -> tuple[str, Any]:
+    if user_dir is not None and (user_dir / name).is_file():
+        path = user_dir / name
+        text = path.read_text(encoding="utf-8")
+        label = str(path)
+    else:
+        text = resources.files("tensora.knowledge").joinpath("data", name).read_text(encoding="utf-8")
+        label = f"knowledge/data/{name}"
+    try:
+        return label, yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{label}: not valid YAML ({exc}).") from None
+
+
+def load_entries(name: str, model: type[M], user_dir: Path | None = None) -> list[M]:
+    """Validate every entry of one data file against ``model``."""
+    label, data = _read(name, user_dir)
+    if not isinstance(data, list):
+        raise KnowledgeError(f"{label}: expected a list of entries at the top level.")
+    out: list[M] = []
+    for i, raw in enumerate(data):
+        ident = raw.get("id") or raw.get("name") if isinstance(raw, dict) else None
+        where = f"entry {ident!r}" if ident else f"entry #{i + 1}"
+        try:
+            out.append(model.model_validate(raw))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"]) or "(entry)"
+            raise KnowledgeError(f"{label}: {where}: field '{loc}': {err['msg']}.") from None
+    return out
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    techniques: list[Technique]
+    prior_work: list[PriorWork]
+    concepts: list[Concept]
+    weak_baselines: list[WeakBaseline]
+    by_id: dict[str, Technique] = field(default_factory=dict)
+
+    def technique(self, tid: str) -> Technique:
+        return self.by_id[tid]
+
+
+def load_knowledge(user_dir: Path | None = None) -> KnowledgeBase:
+    """Load the bundled knowledge base (and the user's overrides)."""
+    if user_dir is None and os.environ.get("TENSORA_KB_DIR"):
+        user_dir = Path(os.environ["TENSORA_KB_DIR"])
+    return _load(user_dir)
+
+
+@cache
+def _load(user_dir: Path | None) -> KnowledgeBase:
+    techniques = load_entries("techniques.yaml", Technique, user_dir)
+    seen: set[str] = set()
+    for t in techniques:
+        if t.id in seen:
+            raise KnowledgeError(f"knowledge/data/techniques.yaml: entry {t.id!r} appears twice.")
+        seen.add(t.id)
+    return KnowledgeBase(
+        techniques=techniques,
+        prior_work=load_entries("prior_work.yaml", PriorWork, user_dir),
+        concepts=load_entries("concepts.yaml", Concept, user_dir),
+        weak_baselines=load_entries("weak_baselines.yaml", WeakBaseline, user_dir),
+        by_id={t.id: t for t in techniques},
+    )
