@@ -28,9 +28,23 @@ _CONFIG = re.compile(
     r"[- ](size|shape|count|granularity|depth|degree)s?\b|"
     r"\b(tunable|knob|sweep|design space|hyper-?parameter|configuration|decoupl\w+ the \w+ size)\b|"
     r"\b(fewer|larger|smaller|deeper|shallower|bigger|finer|coarser)(,? (and )?\w+)? "
-    r"(micro-?batches|pipelines?|stages|chunks|tiles|groups|buckets|shards)\b|"
+    r"(micro-?batches|pipelines?|stages|chunks|groups|buckets|shards)\b|"
     r"\bsharding group\b|\bgroup size\b|\btile shape\b|\bkey insight is the (tile|chunk|group|size|shape)",
     re.I,
+)
+# A contribution phrased as a new mechanism: something removed, replaced, deferred or made asynchronous.
+_STRUCTURAL = re.compile(
+    r"\b(remov(e|es|ed|ing)|replac(e|es|ed|ing)|eliminat\w+|asynchronous(ly)?|defer(s|red|ring)?|instead of|"
+    r"gets? rid of|no longer|splits? (the|each|every)|new (mechanism|algorithm|format|schedule|protocol))\b",
+    re.I,
+)
+# Families that set the scene (the GPU, the interconnect) rather than carry a contribution.
+_INCIDENTAL = frozenset({"hardware"})
+# Families close enough that a contribution in one is not orthogonal to a baseline in another.
+_RELATED = (
+    frozenset({"parallelism", "memory", "communication", "compression"}),
+    frozenset({"precision", "quantization"}),
+    frozenset({"attention", "kernels", "compilers"}),
 )
 _CONTRIB_SECTIONS = re.compile(r"abstract|contribution|key insight|idea|overview", re.I)
 
@@ -40,9 +54,11 @@ class DeltaFeatures:
     new: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     config_hits: list[Sentence] = field(default_factory=list)
+    structural_hits: list[Sentence] = field(default_factory=list)
     proposal_families: set[str] = field(default_factory=set)
     baseline_families: set[str] = field(default_factory=set)
     new_families: set[str] = field(default_factory=set)
+    dominant: str = ""
 
     @property
     def config_score(self) -> int:
@@ -56,6 +72,7 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
     core = {t: u for t, u in proposal.techniques.items() if u.used and u.core}
     f.proposal_families = {u.family for u in core.values()}
     f.baseline_families = {baseline.techniques[t].family for t in base_used}
+    f.dominant = dominant_family(proposal)
     f.new = sorted(t for t in core if t not in base_all)
     f.new_families = {core[t].family for t in f.new}
     f.removed = sorted(
@@ -68,27 +85,50 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
         for s in proposal.sentences
         if is_core(s) and _CONFIG.search(s.text) and (_CONTRIB_SECTIONS.search(s.section) or s.index < 12)
     ]
+    f.structural_hits = [
+        s
+        for s in proposal.sentences
+        if is_core(s) and _STRUCTURAL.search(s.text) and (_CONTRIB_SECTIONS.search(s.section) or s.index < 12)
+    ]
     return f
+
+
+def family_weights(claims: Claims) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for use in claims.techniques.values():
+        if use.used and use.family not in _INCIDENTAL:
+            weights[use.family] = weights.get(use.family, 0.0) + use.weight
+    return weights
+
+
+def dominant_family(claims: Claims) -> str:
+    weights = family_weights(claims)
+    return max(sorted(weights), key=lambda k: weights[k]) if weights else ""
+
+
+def _related(family: str, others: set[str]) -> bool:
+    group = next((g for g in _RELATED if family in g), frozenset({family}))
+    return bool(group & others)
 
 
 def classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
     f = features(proposal, baseline)
     names = {t: u.name for t, u in proposal.techniques.items()}
-    if f.new_families and not (f.new_families & f.baseline_families) and not (
-        f.proposal_families - f.new_families - f.baseline_families
-    ):
-        shared = sorted(f.proposal_families & f.baseline_families)
+    if f.dominant and not _related(f.dominant, f.baseline_families):
+        own = sorted(
+            (u for u in proposal.techniques.values() if u.used and u.family == f.dominant),
+            key=lambda u: -u.weight,
+        )
+        shared = sorted(f.proposal_families & f.baseline_families - _INCIDENTAL)
         rationale = (
-            "The draft's contribution lives in "
-            + ", ".join(sorted(f.new_families))
-            + " ("
-            + ", ".join(names[t] for t in f.new[:4])
+            f"The draft's contribution lives in {f.dominant} ("
+            + ", ".join(u.name for u in own[:3])
             + "), which the baseline does not address"
             + (f"; the baseline's {', '.join(shared)} only hosts it." if shared else ".")
         )
-        evidence = [q for t in f.new[:2] for q in proposal.techniques[t].quotes[:1]]
+        evidence = [q for u in own[:2] for q in u.quotes[:1]]
         return Delta("orthogonal", rationale, evidence), f
-    structural = len(f.new) + len(f.removed)
+    structural = len(f.structural_hits) + len(f.removed)
     if f.config_score >= 2 and f.config_score >= structural:
         rationale = (
             "The contribution is stated as a setting of mechanisms the baseline already has: "

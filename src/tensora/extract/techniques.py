@@ -20,7 +20,7 @@ from tensora.knowledge.schema import Technique
 
 Status = Literal["used", "mentioned", "compared", "rejected"]
 
-_CLAUSE_SPLIT = re.compile(r"[;:]|,\s+(?:but|while|whereas|and unlike|unlike)\b|\s+but\s+")
+_CLAUSE_SPLIT = re.compile(r"[;:]|,\s+(?=(?:but|while|whereas|and unlike|unlike)\b)|\s+(?=but\s)")
 _NEG_BEFORE = re.compile(
     r"\b(?:no|not|without|unlike|instead of|rather than|avoids?|avoiding|avoided|never|nor|neither|free of|"
     r"removes?|removing|removed|eliminates?|eliminating|drops?|dropping|replaces?|replacing|abandons?|"
@@ -51,6 +51,7 @@ class TechniqueUse:
     counts: dict[str, int] = field(default_factory=dict)
     quotes: list[Quote] = field(default_factory=list)
     core: bool = False
+    weight: float = 0.0
 
     @property
     def used(self) -> bool:
@@ -109,6 +110,15 @@ def is_core(sentence: Sentence) -> bool:
     return bool(_CORE_SECTIONS.search(sentence.section)) or sentence.index < 12
 
 
+def prominence(sentence: Sentence) -> float:
+    """How much a sentence says about a document's own contribution: title > abstract/contributions > rest."""
+    if sentence.index == 0:
+        return 3.0
+    if re.search(r"abstract|contribution|key insight", sentence.section, re.I):
+        return 2.0
+    return 1.0 if is_core(sentence) else 0.5
+
+
 def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Technique]) -> dict[str, TechniqueUse]:
     compiled = [(t, alias_pattern(t)) for t in techniques]
     found: dict[str, TechniqueUse] = {}
@@ -125,5 +135,6 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
                     if len(use.quotes) < 4:
                         use.quotes.append(sentence.quote())
                     use.core = use.core or is_core(sentence)
+                    use.weight += prominence(sentence)
                 break  # one count per sentence
     return found
