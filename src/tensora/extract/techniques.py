@@ -70,7 +70,11 @@ class TechniqueUse:
 
 
 def alias_pattern(technique: Technique) -> re.Pattern[str] | None:
-    """One regex for a technique's name and aliases; short all-caps aliases match case-sensitively."""
+    """One regex for a technique's name and aliases.
+
+    Short all-caps aliases ("SP") and short mixed-case ones ("ZeRO", "MoE") match case-sensitively, so that
+    "ZeRO" does not match the word "zero".
+    """
     insensitive: list[str] = []
     sensitive: list[str] = []
     for alias in [technique.name, *technique.aliases]:
@@ -78,7 +82,8 @@ def alias_pattern(technique: Technique) -> re.Pattern[str] | None:
         if not alias:
             continue
         body = re.escape(alias).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
-        if alias.isupper() and len(alias) <= 5:
+        if (alias.isupper() and len(alias) <= 5) or (" " not in alias and any(ch.isupper() for ch in alias[1:])
+                                                      and len(alias) <= 6):
             sensitive.append(body)
         else:
             insensitive.append(body)
