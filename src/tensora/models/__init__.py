@@ -6,6 +6,20 @@ pass peak FLOP/s and bandwidths (from ``tensora.knowledge.hardware``).
 """
 
 from tensora.models.amdahl import amdahl_max_speedup
+from tensora.models.flops import (
+    megatron_flops_per_iteration,
+    megatron_params,
+    palm_flops_per_token,
+    training_flops_per_token,
+)
+from tensora.models.mfu import (
+    achieved_flops_per_device,
+    hardware_flops_per_token,
+    hfu,
+    megatron_training_time_s,
+    mfu,
+    time_to_train_s,
+)
 from tensora.models.pipeline import (
     DivisibilityReport,
     check_divisibility,
@@ -18,9 +32,19 @@ from tensora.models.result import Computed
 __all__ = [
     "Computed",
     "DivisibilityReport",
+    "achieved_flops_per_device",
     "amdahl_max_speedup",
     "check_divisibility",
+    "hardware_flops_per_token",
+    "hfu",
     "in_flight_microbatches",
+    "megatron_flops_per_iteration",
+    "megatron_params",
+    "megatron_training_time_s",
+    "mfu",
+    "palm_flops_per_token",
     "pipeline_bubble_fraction",
     "pipeline_bubble_relative_to_ideal",
+    "time_to_train_s",
+    "training_flops_per_token",
 ]
