@@ -12,6 +12,16 @@ from tensora.models.flops import (
     palm_flops_per_token,
     training_flops_per_token,
 )
+from tensora.models.memory import (
+    OPTIMIZERS,
+    ByteAccounting,
+    activation_bytes_per_layer,
+    activation_memory_per_gpu_gib,
+    kv_cache_gib,
+    memory_per_gpu_gib,
+    min_devices_for_model_states,
+    model_states_per_gpu_gib,
+)
 from tensora.models.mfu import (
     achieved_flops_per_device,
     hardware_flops_per_token,
@@ -30,18 +40,26 @@ from tensora.models.pipeline import (
 from tensora.models.result import Computed
 
 __all__ = [
+    "OPTIMIZERS",
+    "ByteAccounting",
     "Computed",
     "DivisibilityReport",
     "achieved_flops_per_device",
+    "activation_bytes_per_layer",
+    "activation_memory_per_gpu_gib",
     "amdahl_max_speedup",
     "check_divisibility",
     "hardware_flops_per_token",
     "hfu",
     "in_flight_microbatches",
+    "kv_cache_gib",
     "megatron_flops_per_iteration",
     "megatron_params",
     "megatron_training_time_s",
+    "memory_per_gpu_gib",
     "mfu",
+    "min_devices_for_model_states",
+    "model_states_per_gpu_gib",
     "palm_flops_per_token",
     "pipeline_bubble_fraction",
     "pipeline_bubble_relative_to_ideal",
