@@ -6,6 +6,20 @@ pass peak FLOP/s and bandwidths (from ``tensora.knowledge.hardware``).
 """
 
 from tensora.models.amdahl import amdahl_max_speedup
+from tensora.models.comm import (
+    all_gather_time_s,
+    all_to_all_time_s,
+    bus_bandwidth,
+    collective_time_s,
+    dp_comm_bytes_per_step,
+    hierarchical_all_reduce_time_s,
+    reduce_scatter_time_s,
+    ring_all_reduce_time_s,
+    tp_comm_bytes_per_layer,
+    tree_all_reduce_time_s,
+    zero3_comm_bytes_per_step,
+    zero3_comm_time_s,
+)
 from tensora.models.flops import (
     megatron_flops_per_iteration,
     megatron_params,
@@ -47,10 +61,16 @@ __all__ = [
     "achieved_flops_per_device",
     "activation_bytes_per_layer",
     "activation_memory_per_gpu_gib",
+    "all_gather_time_s",
+    "all_to_all_time_s",
     "amdahl_max_speedup",
+    "bus_bandwidth",
     "check_divisibility",
+    "collective_time_s",
+    "dp_comm_bytes_per_step",
     "hardware_flops_per_token",
     "hfu",
+    "hierarchical_all_reduce_time_s",
     "in_flight_microbatches",
     "kv_cache_gib",
     "megatron_flops_per_iteration",
@@ -63,6 +83,12 @@ __all__ = [
     "palm_flops_per_token",
     "pipeline_bubble_fraction",
     "pipeline_bubble_relative_to_ideal",
+    "reduce_scatter_time_s",
+    "ring_all_reduce_time_s",
     "time_to_train_s",
+    "tp_comm_bytes_per_layer",
     "training_flops_per_token",
+    "tree_all_reduce_time_s",
+    "zero3_comm_bytes_per_step",
+    "zero3_comm_time_s",
 ]
