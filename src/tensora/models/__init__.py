@@ -52,8 +52,19 @@ from tensora.models.pipeline import (
     pipeline_bubble_relative_to_ideal,
 )
 from tensora.models.result import Computed
+from tensora.models.roofline import (
+    ELEMENTWISE_OPS,
+    attainable_flops,
+    attention_intensity,
+    elementwise_intensity,
+    gemm_intensity,
+    ridge_point,
+    roofline_max_speedup,
+    roofline_time_s,
+)
 
 __all__ = [
+    "ELEMENTWISE_OPS",
     "OPTIMIZERS",
     "ByteAccounting",
     "Computed",
@@ -64,10 +75,14 @@ __all__ = [
     "all_gather_time_s",
     "all_to_all_time_s",
     "amdahl_max_speedup",
+    "attainable_flops",
+    "attention_intensity",
     "bus_bandwidth",
     "check_divisibility",
     "collective_time_s",
     "dp_comm_bytes_per_step",
+    "elementwise_intensity",
+    "gemm_intensity",
     "hardware_flops_per_token",
     "hfu",
     "hierarchical_all_reduce_time_s",
@@ -84,7 +99,10 @@ __all__ = [
     "pipeline_bubble_fraction",
     "pipeline_bubble_relative_to_ideal",
     "reduce_scatter_time_s",
+    "ridge_point",
     "ring_all_reduce_time_s",
+    "roofline_max_speedup",
+    "roofline_time_s",
     "time_to_train_s",
     "tp_comm_bytes_per_layer",
     "training_flops_per_token",
