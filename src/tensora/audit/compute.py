@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
+from tensora.knowledge.hardware import Device, get_device
+from tensora.models.memory import model_states_per_gpu_gib
 from tensora.models.amdahl import amdahl_max_speedup
 from tensora.models.pipeline import (
     check_divisibility,
@@ -92,6 +95,36 @@ def amdahl(fraction: float, local: float = math.inf) -> float:
     return float(amdahl_max_speedup(fraction, local))
 
 
+def device(c: Claims) -> Device | None:
+    """The accelerator the draft names first that the hardware catalog knows."""
+    for name in c.texts("gpu_model"):
+        try:
+            return get_device(name)
+        except TensoraError:
+            continue
+    return None
+
+
+def params(c: Claims) -> float | None:
+    """The model size of the configuration the draft runs or claims, preferring non-planned sizes."""
+    sizes = [q for q in c.values("params") if not math.isnan(q.value) and q.value >= 1e7]
+    current = [q.value for q in sizes if q.qualifier not in ("planned", "projected")]
+    pool = current or [q.value for q in sizes]
+    return max(pool) if pool else None
+
+
+def gpus(c: Claims) -> float | None:
+    counts = [q.value for q in c.values("gpus") if not math.isnan(q.value)]
+    nodes, per_node = c.max_value("nodes"), c.value("gpus_per_node")
+    if nodes and per_node:
+        counts.append(nodes * per_node)
+    return max(counts) if counts else None
+
+
+def is_training(c: Claims) -> bool:
+    return c.has(r"\b(train\w*|fine-?tun\w*|optimi[sz]er|backward|gradient)")
+
+
 @dataclass(frozen=True)
 class States:
     gib: float
@@ -99,5 +132,47 @@ class States:
     inputs: dict[str, object]
 
 
+def sharding(c: Claims) -> str:
+    """How the draft shards model states: none, zero1, zero2, zero3 or fsdp-hybrid."""
+    if c.has(
+        r"plain data parallel|\bDDP\b|no sharding|without sharding|replicat\w+ (the )?(whole|full|entire)"
+    ):
+        return "none"
+    if c.uses("hybrid-sharding"):
+        return "fsdp-hybrid"
+    if c.uses("zero-3", "fsdp"):
+        return "zero3"
+    if c.uses("zero-2"):
+        return "zero2"
+    if c.uses("zero-1"):
+        return "zero1"
+    return "none"
+
+
 def model_states(c: Claims) -> States | None:
-    return None
+    """Model states per GPU (ZeRO's 16 bytes per parameter for mixed-precision Adam)."""
+    n = params(c)
+    total = gpus(c)
+    if n is None or not is_training(c) or c.uses("mixture-of-experts"):
+        return None
+    tp = int(c.value("tp") or 1)
+    pp = int(c.value("pp") or 1)
+    mode = sharding(c)
+    if total is None:
+        total = float(tp * pp)
+    dp = max(1, int(total) // (tp * pp))
+    group = int(c.value("gpus_per_node") or 8) if mode == "fsdp-hybrid" else None
+    if group is not None and dp % group:
+        group = dp
+    try:
+        value = model_states_per_gpu_gib(n, dp=dp, tp=tp, pp=pp, sharding=mode, shard_group=group)
+    except TensoraError:
+        return None
+    explain = f"{n / 1e9:,.3g}B parameters x 16 B (ZeRO's count), {mode} over dp = {dp}"
+    if tp * pp > 1:
+        explain += f", split over tp x pp = {tp * pp}"
+    return States(
+        float(value),
+        explain,
+        {"params": n, "dp": dp, "tp": tp, "pp": pp, "sharding": mode, "bytes_per_param": 16},
+    )

@@ -26,7 +26,7 @@ _STOP = frozenset(
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+    return {w for w in _WORD.findall(text.lower().replace("-", " ")) if w not in _STOP and len(w) > 1}
 
 
 def _document(work: PriorWork, kb: KnowledgeBase) -> str:
@@ -43,6 +43,9 @@ class _Index:
 
 
 _CACHE: dict[int, _Index] = {}
+_LEXICAL = 0.6  # share of the lexical score; the rest is the overlap of core techniques
+_PRODUCT_WEIGHT = 0.8
+_PRODUCT = re.compile(r"whitepaper|datasheet", re.I)
 
 
 def _index(kb: KnowledgeBase) -> _Index:
@@ -64,9 +67,9 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
         words = _words(label)
         if len(words) >= 3 and len(words & title) / len(words | title) >= 0.5:
             return True
-        if len(words) >= 1 and re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", baseline.title, re.I) and (
-            baseline.title.lower().startswith(label.lower())
-        ):
+        head = baseline.title.lower()
+        rest = head[len(label) :].removeprefix("s")  # "Switch Transformer" heads "Switch Transformers: ..."
+        if len(label) >= 4 and head.startswith(label.lower()) and not rest[:1].isalnum():
             return True
     return False
 
@@ -80,30 +83,35 @@ def cited(work: PriorWork, text: str) -> bool:
 
 def rank(proposal: Claims, baseline: Claims, kb: KnowledgeBase, k: int = 5) -> list[PriorWorkHit]:
     index = _index(kb)
-    core_ids = {t for t, u in proposal.techniques.items() if u.used and u.core}
+    weights = {t: u.weight for t, u in proposal.techniques.items() if u.used and u.core}
+    core_ids = set(weights)
+    total_weight = sum(weights.values()) or 1.0
     names = " ".join(proposal.techniques[t].name for t in core_ids)
     query = f"{proposal.title} {proposal.core_text()} {names} {names}"
     tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
     n = len(index.works)
     docs, scores = index.retriever.retrieve(tokens, k=min(n, 40), show_progress=False)
     top = float(scores[0][0]) or 1.0
+    candidates = [index.works[int(d)] for d in docs[0]]
+    # the baseline paper, and other entries drawn from the same paper, are not "prior work" here
+    excluded = {w.source for w in candidates if is_baseline(w, baseline)}
     hits: list[tuple[float, PriorWork]] = []
     for doc_id, score in zip(docs[0], scores[0], strict=True):
         work = index.works[int(doc_id)]
-        if is_baseline(work, baseline):
+        if work.source in excluded:
             continue
-        shared = core_ids & set(work.techniques)
-        bonus = 0.25 * len(shared) / max(1, len(set(work.techniques) | core_ids)) ** 0.5
-        hits.append((float(score) / top + bonus, work))
-    hits.sort(key=lambda h: -h[0])
+        overlap = sum(weights[t] for t in core_ids & set(work.techniques)) / total_weight
+        combined = _LEXICAL * float(score) / top + (1 - _LEXICAL) * overlap
+        if _PRODUCT.search(work.venue):
+            combined *= _PRODUCT_WEIGHT  # a hardware whitepaper is context, not a competing mechanism
+        hits.append((combined, work))
+    hits = sorted(hits, key=lambda h: -h[0])[:k]
     text = proposal.text
     out = []
-    for score, work in hits[:k]:
+    for score, work in hits:
         shared = [kb.by_id[t].name for t in work.techniques if t in core_ids and t in kb.by_id]
         why = work.summary.split(". ")[0].rstrip(".")
         if shared:
             why += f" (shares {', '.join(shared[:3])})"
-        out.append(
-            PriorWorkHit(work.name, work.year, work.venue, why, work.differ, min(score, 1.0), cited(work, text))
-        )
+        out.append(PriorWorkHit(work.name, work.year, work.venue, why, work.differ, score, cited(work, text)))
     return out

@@ -32,6 +32,10 @@ from tensora.audit.rules.evidence.evid_vague import EvidVague
 from tensora.audit.rules.evidence.evid_weak_baseline import EvidWeakBaseline
 from tensora.audit.rules.novelty.nov_prior import NovPrior
 from tensora.audit.rules.quant.qnt_amdahl import QntAmdahl
+from tensora.audit.rules.quant.qnt_comm import QntComm
+from tensora.audit.rules.quant.qnt_memory import QntMemory
+from tensora.audit.rules.quant.qnt_peak import QntPeak
+from tensora.audit.rules.quant.qnt_roofline import QntRoofline
 from tensora.errors import RuleError
 
 RULES: dict[str, type[Rule]] = {
@@ -57,7 +61,11 @@ RULES: dict[str, type[Rule]] = {
     "EVID-TOOLCHAIN": EvidToolchain,
     "EVID-VAGUE": EvidVague,
     "EVID-WEAK-BASELINE": EvidWeakBaseline,
+    "QNT-PEAK": QntPeak,
     "QNT-AMDAHL": QntAmdahl,
+    "QNT-MEMORY": QntMemory,
+    "QNT-COMM": QntComm,
+    "QNT-ROOFLINE": QntRoofline,
     "CPLX-GAIN": CplxGain,
 }
 

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tensora.audit import compute
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import precision, quotes
+from tensora.models.comm import all_gather_time_s
+
+_ASSUMED_MFU = 0.5  # stated in the message when the draft gives no utilisation of its own
+_WINDOW = re.compile(r"idle|window|spare|gap|unused|free time|slack", re.I)
+_REPLICATE = re.compile(r"snapshot|replicat\w+|checkpoint|buddy|mirror\w*", re.I)
+_BYTES_PER_PARAM = re.compile(r"(\d+(?:\.\d+)?)\s*bytes per param", re.I)
+
+
+class QntComm(Rule):
+    """QNT-COMM: a collective that does not fit the window the draft gives it.
+
+    ## What it flags
+    Two computed cases. A sharded-parameter all-gather per layer (ZeRO-3/FSDP with prefetch or overlap)
+    whose ring time over the link it crosses exceeds the layer's compute time; and state replication over the
+    network whose transfer time exceeds the idle window the draft itself measures.
+    ## Why a reviewer cares
+    Overlap hides latency, not bandwidth: if each layer's gather takes longer than its compute, the step is
+    bandwidth-bound however far ahead the gathers are issued.
+    ## Example
+    fires:  "70B model, 80 layers, ZeRO-3 over 64 GPUs with one 200 Gb/s NIC each, four-layer look-ahead"
+    silent: "13B sharded inside the node: a layer's gather takes 2.7 ms over NVLink against 16 ms of compute"
+    ## Known false alarms
+    Without a stated utilisation the compute time assumes 50% of dense peak; the message says so.
+    ## References
+    nccl-tests PERFORMANCE.md (ring all-gather: (n-1)/n · S/B); ZeRO (Rajbhandari et al., SC 2020).
+    """
+
+    code = "QNT-COMM"
+    severity = Severity.MAJOR
+    title = "Communication does not fit its window"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        yield from self._replication(ctx)
+        yield from self._layer_gather(ctx)
+
+    def _layer_gather(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        if not c.uses("zero-3", "fsdp") or not c.has(r"prefetch|overlap|hid(e|den)|look-?ahead"):
+            return
+        n, layers, total, dev = compute.params(c), c.value("layers"), compute.gpus(c), compute.device(c)
+        if not n or not layers or not total or dev is None:
+            return
+        hybrid = compute.sharding(c) == "fsdp-hybrid"
+        ranks = int(c.value("gpus_per_node") or 8) if hybrid else int(total)
+        if hybrid:
+            bandwidth = dev.link_one_way_bytes_per_s if dev.link else None
+            link = "NVLink"
+        else:
+            nic = c.value("nic_bandwidth")
+            bandwidth = nic * 1e9 if nic else None
+            link = "the NIC"
+        if not bandwidth or ranks < 2:
+            return
+        layer_bytes = 2.0 * n / layers
+        comm = float(all_gather_time_s(layer_bytes, ranks, bandwidth))
+        tokens = (c.value("seq_len") or 2048.0) * (c.value("micro_batch_size") or 1.0)
+        mfu = c.value("mfu") or _ASSUMED_MFU
+        peak = dev.peak_flops(precision(c))
+        compute_t = 2.0 * (n / layers) * tokens / (peak * mfu)
+        if comm <= compute_t:
+            return
+        yield self.finding(
+            f"One layer is {n / layers / 1e9:.3g}B parameters = {layer_bytes / 1e9:.2f} GB in 16-bit; a ring "
+            f"all-gather over {ranks} ranks through {link} at {bandwidth / 1e9:.0f} GB/s takes "
+            f"{comm * 1e3:.0f} ms, while the layer's forward on {tokens:,.0f} tokens is about "
+            f"{compute_t * 1e3:.0f} ms at {mfu:.0%} of the {peak / 1e12:.0f} TFLOP/s peak. The step is "
+            "bandwidth-bound: look-ahead hides latency, it cannot remove the transfer.",
+            "compute the per-layer gather time against the layer's compute time for your network, and show "
+            "the speedup that remains once the step is bandwidth-bound",
+            quotes(c.find(r"all-?gather|prefetch|look-?ahead|overlap", core_only=True), 2),
+            computed={"comm_time_s": comm, "compute_time_s": compute_t},
+            inputs={
+                "layer_bytes": layer_bytes,
+                "ranks": ranks,
+                "bandwidth_bytes_per_s": bandwidth,
+                "tokens": tokens,
+                "mfu": mfu,
+            },
+        )
+
+    def _replication(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        if not c.has(_REPLICATE) or not c.has(r"network|NIC|RDMA|remote|buddy|another node"):
+            return
+        windows = [q for q in c.values("step_time") + c.values("kernel_time") if _WINDOW.search(q.quote.text)]
+        n, nic = compute.params(c), c.value("nic_bandwidth")
+        nodes = c.max_value("nodes")
+        if not windows or not n or not nic or not nodes:
+            return
+        window = min(windows, key=lambda q: q.value)
+        m = _BYTES_PER_PARAM.search(c.text)
+        per_param = float(m.group(1)) if m else 16.0
+        payload = n * per_param / nodes
+        seconds = payload / (nic * 1e9)
+        if seconds <= window.value:
+            return
+        yield self.finding(
+            f"Each node's share of the state is {n / 1e9:.3g}B x {per_param:g} B / {nodes:.0f} nodes = "
+            f"{payload / 1e9:.2f} GB; over a {nic * 8:.0f} Gb/s NIC ({nic:.0f} GB/s) that is {seconds:.2f} s, "
+            f"against the {window.value:g} s window the draft measures. It cannot fit every iteration.",
+            "size the replication against the idle window you measured (replicate less often, or less), and "
+            "measure its effect on the training collectives that share the NIC",
+            [window.quote, *quotes(c.find(_REPLICATE, core_only=True), 1)],
+            computed={"comm_time_s": seconds, "compute_time_s": window.value},
+            inputs={"payload_bytes": payload, "nic_bytes_per_s": nic * 1e9, "bytes_per_param": per_param},
+        )

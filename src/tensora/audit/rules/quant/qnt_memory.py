@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tensora.audit import compute
+from tensora.audit.base import Context, Rule
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.rules._common import num, quotes
+
+
+class QntMemory(Rule):
+    """QNT-MEMORY: the stated configuration does not fit in device memory.
+
+    ## What it flags
+    A training configuration (model size, data/tensor/pipeline degrees, sharding) whose model states alone,
+    counted as the ZeRO paper does (2 + 2 + 12 bytes per parameter for mixed-precision Adam), exceed the
+    capacity of the device the draft names.
+    ## Why a reviewer cares
+    A configuration that cannot be instantiated cannot have produced the numbers claimed for it; usually a
+    sharding step or a byte count has been left out.
+    ## Example
+    fires:  "a 70B model on one 8 x H100 node with plain data parallelism"
+    silent: "13B with ZeRO-3 over 64 GPUs: 16 x 13e9 / 64 B = 3 GiB of model states per GPU"
+    ## Known false alarms
+    Activations and buffers are not added here, so the finding is a lower bound; MoE models are skipped.
+    ## References
+    ZeRO (Rajbhandari et al., SC 2020), Section 3.1 and Figure 1.
+    """
+
+    code = "QNT-MEMORY"
+    severity = Severity.FATAL
+    title = "The configuration does not fit in memory"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        c = ctx.proposal
+        states = compute.model_states(c)
+        dev = compute.device(c)
+        capacity = dev.memory_gib if dev else None
+        stated = c.value("memory_capacity")
+        if capacity is None and stated:
+            capacity = stated * 1e9 / 2**30
+        if states is None or capacity is None or states.gib <= capacity:
+            return
+        name = dev.name if dev else "the stated device"
+        yield self.finding(
+            f"The model states alone need {num(states.gib)} GiB per GPU ({states.explain}), against "
+            f"{num(capacity)} GiB on {name}, before a single activation is stored. Aggregate memory across "
+            "GPUs does not help unless the states are sharded.",
+            "give a configuration that fits (shard the states, or split the model) with its memory "
+            "accounted per GPU, and say which bytes per parameter you assume",
+            quotes(c.find(r"parallel|ddp|fits?|memory|shard", core_only=True), 3),
+            computed={"model_states_per_gpu_gib": states.gib, "capacity_gib": capacity},
+            inputs=states.inputs,
+        )
