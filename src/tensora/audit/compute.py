@@ -132,13 +132,20 @@ class States:
     inputs: dict[str, object]
 
 
+# states sharded inside a node and replicated across nodes, however the draft names it
+_NODE_LOCAL = (
+    r"shard\w*[^.]{0,80}\b(only )?(across|within|inside|among|over) (the )?(\d+|eight|four) gpus of (a|each|one|the) "
+    r"(node|server)|sharding group\s*=\s*(a |one |the )?node|intra-?node shard"
+)
+
+
 def sharding(c: Claims) -> str:
     """How the draft shards model states: none, zero1, zero2, zero3 or fsdp-hybrid."""
     if c.has(
         r"plain data parallel|\bDDP\b|no sharding|without sharding|replicat\w+ (the )?(whole|full|entire)"
     ):
         return "none"
-    if c.uses("hybrid-sharding"):
+    if c.uses("hybrid-sharding") or c.has(_NODE_LOCAL):
         return "fsdp-hybrid"
     if c.uses("zero-3", "fsdp"):
         return "zero3"

@@ -46,7 +46,6 @@ _RELATED = (
     frozenset({"precision", "quantization"}),
     frozenset({"attention", "kernels", "compilers"}),
 )
-_CONTRIB_SECTIONS = re.compile(r"abstract|contribution|key insight|idea|overview", re.I)
 
 
 @dataclass
@@ -61,8 +60,17 @@ class DeltaFeatures:
     dominant: str = ""
 
     @property
-    def config_score(self) -> int:
-        return len(self.config_hits)
+    def config_score(self) -> float:
+        return _score(self.config_hits)
+
+    @property
+    def structural_score(self) -> float:
+        return _score(self.structural_hits)
+
+
+def _score(hits: list[Sentence]) -> float:
+    """Sentences about the contribution count fully; planned work and the like count half."""
+    return sum(1.0 if is_core(s) else 0.5 for s in hits)
 
 
 def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
@@ -80,16 +88,8 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
         for t, u in proposal.techniques.items()
         if t in base_used and u.counts.get("rejected", 0) and not u.used
     )
-    f.config_hits = [
-        s
-        for s in proposal.sentences
-        if is_core(s) and _CONFIG.search(s.text) and (_CONTRIB_SECTIONS.search(s.section) or s.index < 12)
-    ]
-    f.structural_hits = [
-        s
-        for s in proposal.sentences
-        if is_core(s) and _STRUCTURAL.search(s.text) and (_CONTRIB_SECTIONS.search(s.section) or s.index < 12)
-    ]
+    f.config_hits = [s for s in proposal.sentences if _CONFIG.search(s.text)]
+    f.structural_hits = [s for s in proposal.sentences if _STRUCTURAL.search(s.text)]
     return f
 
 
@@ -128,8 +128,8 @@ def classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
         )
         evidence = [q for u in own[:2] for q in u.quotes[:1]]
         return Delta("orthogonal", rationale, evidence), f
-    structural = len(f.structural_hits) + len(f.removed)
-    if f.config_score >= 2 and f.config_score >= structural:
+    structural = f.structural_score + len(f.removed)
+    if f.config_score >= 1.5 and f.config_score > structural:
         rationale = (
             "The contribution is stated as a setting of mechanisms the baseline already has: "
             + "; ".join(_short(s) for s in f.config_hits[:2])

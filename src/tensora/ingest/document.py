@@ -31,7 +31,13 @@ class Section:
 
 @dataclass(slots=True)
 class Document:
-    """A read document: title, sections and paragraphs with page numbers."""
+    """A read document: title, sections and paragraphs with page numbers.
+
+    ``hidden_text`` holds text that a reader of the rendered document cannot see (invisible, white, tiny or
+    off-page text in a PDF; comments in Markdown and LaTeX): never part of ``paragraphs``, kept so that
+    the prompt-injection defence can inspect it. ``figure_text`` holds text found inside PDF figures
+    (axis labels, legends), kept out of the paragraphs because it is not prose.
+    """
 
     path: Path
     format: Literal["pdf", "markdown", "latex", "text"]
@@ -40,6 +46,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     pages: int = 1
     hidden_text: list[Paragraph] = field(default_factory=list)
+    figure_text: list[Paragraph] = field(default_factory=list)
 
     @property
     def name(self) -> str:

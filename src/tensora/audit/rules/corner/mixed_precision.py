@@ -8,14 +8,16 @@ from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 
 _LOW = r"\b(fp16|float16|half precision|bf16|bfloat16|fp8|e4m3|e5m2|8-bit float|int8)\b"
-_COMPONENT = (
+_COMPONENT = re.compile(
     r"accumulat\w*|master (weights?|copy)|loss scal\w*|router|softmax|normali[sz]ation|optimi[sz]er (state|moment)s?|"
-    r"moments|gradients?|residual|weights"
+    r"moments|gradients?|residual|weights|accumulators?"
 )
+_HIGH = re.compile(r"\b(fp32|float32|single precision|32-bit)\b")
 _LOWERING = (
     r"\b(no|without|remov\w+|drop\w*|no longer|instead of|rather than|whole model|entire model|everything|"
-    r"all of|included|directly|for simplicity|keep (them|it) in|stored and computed|end-to-end)\b"
+    r"all of|included|directly|for simplicity|keep (them|it) in|stored and computed)\b"
 )
+_AS_BEFORE = r"as in the baseline|unchanged|standard (bf16|fp16|mixed)|as before"
 _SPECIFIED = (
     r"(stay|kept|keep|remain)\w*[^.]{0,30}(in )?fp32[^.]{0,80}(softmax|norm|loss|master|accumul|optimi)|"
     r"(delayed|just-in-time|per-block|per-tile|amax history)[^.]{0,30}scal"
@@ -48,11 +50,7 @@ class MixedPrecision(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        lowered = [
-            s
-            for s in c.sentences
-            if _has(_LOW, s.lower) and _has(_COMPONENT, s.lower) and _has(_LOWERING, s.lower)
-        ]
+        lowered = [s for s in c.sentences if _lowers(s.lower)]
         fp8 = c.uses_core("fp8-training")
         if not lowered and not fp8:
             return
@@ -68,6 +66,18 @@ class MixedPrecision(Rule):
             "higher-precision policy",
             quotes(lowered or c.find(_LOW, core_only=True), 3),
         )
+
+
+def _lowers(text: str) -> bool:
+    """A sentence that moves some tensor class below the precision the baseline kept for it."""
+    if not _has(_LOW, text) or not _has(_LOWERING, text) or _has(_AS_BEFORE, text):
+        return False
+    for m in _COMPONENT.finditer(text):
+        window = text[max(0, m.start() - 25) : m.end() + 25]
+        negated = re.search(r"\b(no|without|remov\w+|drop\w*|no longer)\b", window)
+        if not _HIGH.search(window) or negated:
+            return True
+    return False
 
 
 def _has(pattern: str, text: str) -> bool:

@@ -11,7 +11,10 @@ _MATCH = (
     r"(accuracy|quality|loss|perplexity)[^.]{0,30}(is |are )?(preserved|unchanged|unaffected|matches|the same)|"
     r"(no|without) (loss|degradation) (of|in) (accuracy|quality)|same (quality|accuracy)|within (run-to-run )?noise"
 )
-_CURVES = r"curves?|trajector\w+|loss (vs|versus|over|against)|gradient[- ]norm|wall-?clock"
+_CURVES = (
+    r"(loss|gradient[- ]norm|training|validation|convergence|accuracy|perplexity)[^.]{0,20}(curves?|trajector\w+|"
+    r"plots?)|loss (vs\.?|versus|over|against) (wall|time|steps)|wall-?clock"
+)
 _EXACT = (
     r"(mathematically|numerically|bit-?)?(identical|exact|unchanged|same) (training )?(math|numerics|computation|"
     r"update|result|dynamics)|no change (in|to) (the )?(training )?(numerics|math)|computation is unchanged|"

@@ -11,7 +11,9 @@ _VAGUE = (
     r"intelligent(ly)?|smart(ly)?|seamless(ly)?|dynamically adjust\w*|sensitive operations?|"
     r"numerically sensitive|adaptive(ly)?|magically|carefully chosen|appropriate(ly)?)\b"
 )
-_CONCRETE = r"\d|=|\bfp32\b|amax|history|per-(tensor|block|tile|channel)[^.]{0,20}(amax|max)"
+_CONCRETE = (
+    r"(?<![a-z\d])\d+(\.\d+)?(?![a-z])|=|\bfp32\b|amax|history|per-(tensor|block|tile|channel)[^.]{0,20}(amax|max)"
+)
 
 
 class EvidVague(Rule):

@@ -8,6 +8,9 @@ from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 
 
+_COMPARE = re.compile(r"\b(versus|vs\.?|compar\w+|baselines?|than|against|outperform\w*)\b", re.I)
+
+
 class EvidWeakBaseline(Rule):
     """EVID-WEAK-BASELINE: the comparison point is not the sub-area's standard.
 
@@ -37,7 +40,9 @@ class EvidWeakBaseline(Rule):
             hits = [s for p in weak.patterns for s in c.find(re.compile(p, re.I))]
             if not hits:
                 continue
-            if any(c.has(re.compile(p, re.I)) for p in weak.stronger_patterns):
+            if any(
+                _COMPARE.search(s.text) for p in weak.stronger_patterns for s in c.find(re.compile(p, re.I))
+            ):
                 continue
             yield self.finding(
                 f"The comparison point is weak for {weak.area}: {weak.why}. The stronger standard here is "

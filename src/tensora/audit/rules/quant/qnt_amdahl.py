@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 
 from tensora.audit import compute
@@ -10,6 +11,8 @@ from tensora.audit.rules._common import num, pct
 from tensora.extract.quantities import Quantity
 
 _LOCAL_QUALIFIERS = {"kernel", "local"}
+# "below 1% of the step" bounds a residual cost; it is not the share the change touches
+_BOUND_WORDS = r"\b(below|under|less than|at most|no more than)\s+\d"
 
 
 class QntAmdahl(Rule):
@@ -39,9 +42,13 @@ class QntAmdahl(Rule):
         claimed = [
             q
             for q in c.values("speedup")
-            if q.qualifier not in _LOCAL_QUALIFIERS and q.qualifier != "baseline" and 1.0 < q.value < 50
+            if q.qualifier not in _LOCAL_QUALIFIERS | {"baseline", "evaluation"} and 1.0 < q.value < 50
         ]
-        fractions = [q for q in c.values("time_fraction") if 0.0 < q.value < 1.0]
+        fractions = [
+            q
+            for q in c.values("time_fraction")
+            if 0.0 < q.value < 1.0 and not re.search(_BOUND_WORDS, q.quote.text, re.I)
+        ]
         if not claimed or not fractions:
             return
         local = self._local_speedup(c)
