@@ -112,3 +112,7 @@ _mount_calc()
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

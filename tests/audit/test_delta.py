@@ -1,0 +1,64 @@
+"""The delta audit on paraphrased drafts: config, structural, orthogonal."""
+
+from tensora.audit.delta import classify
+
+BASELINE = """
+# Sequence-parallel transformer training
+
+## Abstract
+
+Tensor parallelism splits every GEMM of a layer over t GPUs. We add sequence parallelism to the LayerNorm and
+dropout regions, which turns each all-reduce into a reduce-scatter and an all-gather of the same volume, and we
+overlap those collectives with the GEMMs in ring steps.
+"""
+
+CONFIG = """
+# GranularSP: picking the right ring granularity
+
+## Abstract
+
+We show that the chunk size of the sequence-parallel ring is a first-order knob. Sweeping the chunk size per
+model and choosing the fastest value gives a better overlap of the all-gather with the GEMM.
+
+## Contributions
+
+- A sweep of chunk sizes for sequence parallelism, and the observation that the best chunk size depends on the
+  sequence length.
+"""
+
+STRUCTURAL = """
+# AsyncSP: asynchronous sequence-parallel reduction
+
+## Abstract
+
+We replace the blocking reduce-scatter of sequence parallelism with an asynchronous reduction that lets the next
+layer start before the scatter completes, and we remove the all-gather entirely by recomputing the gathered
+activations from a compressed copy.
+"""
+
+ORTHOGONAL = """
+# SnapTrain: in-memory checkpoints for sequence-parallel jobs
+
+## Abstract
+
+Failures at scale waste hours. SnapTrain takes in-memory checkpointing snapshots of every rank's state after
+each optimizer step and restores a failed node from a peer's host memory; asynchronous checkpointing hides the
+copy. The training itself, tensor and sequence parallelism included, is unchanged.
+"""
+
+
+def test_config_change(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, _ = classify(claims(CONFIG), claims(BASELINE, "baseline"))
+    assert delta.cls == "config"
+    assert delta.evidence
+
+
+def test_structural_change(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, _ = classify(claims(STRUCTURAL), claims(BASELINE, "baseline"))
+    assert delta.cls == "structural"
+
+
+def test_orthogonal_contribution(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, features = classify(claims(ORTHOGONAL), claims(BASELINE, "baseline"))
+    assert delta.cls == "orthogonal", features
+    assert "fault-tolerance" in delta.rationale

@@ -1,0 +1,25 @@
+from tensora.extract.sentences import split_paragraphs, split_text
+from tensora.ingest.document import Paragraph
+
+
+def test_keeps_decimals_and_abbreviations_together() -> None:
+    text = "We reach 1.35x, e.g. on an A100. Fig. 3 shows the profile. Smith et al. report 12% less."
+    assert split_text(text) == [
+        "We reach 1.35x, e.g. on an A100.",
+        "Fig. 3 shows the profile.",
+        "Smith et al. report 12% less.",
+    ]
+
+
+def test_table_rows_become_one_sentence_each() -> None:
+    table = Paragraph("| a | b |\n|---|---|\n| 1 | 2 |", 4, "Results", "table")
+    rows = split_paragraphs([table], "proposal")
+    assert [r.text for r in rows] == ["| a | b |", "|---|---|", "| 1 | 2 |"]
+    assert {r.page for r in rows} == {4}
+
+
+def test_sentences_keep_page_and_section() -> None:
+    paras = [Paragraph("One sentence. Two sentences.", 7, "Method")]
+    out = split_paragraphs(paras, "baseline")
+    assert [(s.page, s.section, s.doc) for s in out] == [(7, "Method", "baseline")] * 2
+    assert out[1].quote().text == "Two sentences."

@@ -1,0 +1,92 @@
+"""The command line: the review on the bundled example, bad input, and the rules listing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tensora.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "sp-chunking"
+runner = CliRunner()
+
+
+def test_review_of_bundled_example_as_json() -> None:
+    result = runner.invoke(
+        app,
+        ["review", str(EXAMPLE / "proposal.pdf"), "--baseline", str(EXAMPLE / "baseline.pdf"), "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    review = json.loads(result.stdout)
+    assert review["tool"]["name"] == "tensora"
+    assert review["delta"]["class"] in {"config", "structural", "orthogonal"}
+    assert review["findings"], "the example draft has planted flaws"
+    for finding in review["findings"]:
+        assert finding["must_solve"].startswith("If you want this to survive MLSys review, you need to")
+        assert all(e["page"] >= 1 for e in finding["evidence"])
+    assert review["text"].count("## ") >= 4
+
+
+def test_review_markdown_has_the_four_parts(tmp_path: Path) -> None:
+    out = tmp_path / "review.md"
+    result = runner.invoke(
+        app, ["review", "--proposal", str(EXAMPLE / "proposal.md"), "--baseline", str(EXAMPLE / "baseline.md"),
+              "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    for part in ("The Mirror", "The Novelty Gap", "The Mechanism Stress Test", "The Twist"):
+        assert part in text
+    assert "Is that the crux?" in text
+
+
+def _bad(path: Path, tmp_path: Path) -> tuple[int, str]:
+    good = EXAMPLE / "baseline.md"
+    result = runner.invoke(app, ["review", str(path), "--baseline", str(good)])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expect"),
+    [
+        ("missing.pdf", None, "not found"),
+        ("draft.docx", b"PK\x03\x04\x00\x00binary", "unsupported"),
+        ("empty.md", b"", "empty"),
+        ("broken.pdf", b"%PDF-1.7\n1 0 obj <<", "corrupt"),
+    ],
+)
+def test_bad_input_is_one_line_without_traceback(
+    tmp_path: Path, name: str, content: bytes | None, expect: str
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    code, output = _bad(path, tmp_path)
+    assert code == 2
+    assert "Traceback" not in output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert name in lines[0] and expect in lines[0].lower()
+
+
+def test_missing_baseline_option_is_explained() -> None:
+    result = runner.invoke(app, ["review", str(EXAMPLE / "proposal.md")])
+    assert result.exit_code == 2
+    assert "--baseline" in result.output
+
+
+def test_rules_lists_every_code_and_shows_docs() -> None:
+    from tensora.audit.registry import RULES
+
+    listing = runner.invoke(app, ["rules"])
+    assert listing.exit_code == 0
+    for code in RULES:
+        assert code in listing.stdout
+    one = runner.invoke(app, ["rules", "pipe-bubble"])
+    assert one.exit_code == 0 and "## Why a reviewer cares" in one.stdout
+    unknown = runner.invoke(app, ["rules", "PIPE-BUBLE"])
+    assert unknown.exit_code == 2 and "PIPE-BUBBLE" in unknown.output
