@@ -99,7 +99,10 @@ class Claims:
         return [q.text for q in self.values(role) if q.text]
 
     def merged(self, other: Claims) -> Claims:
-        """These claims with another document's (a student's answer) appended."""
+        """These claims with another document's (a student's answer) appended.
+
+        Sentences and technique uses accumulate; for numbers, the other document's take precedence.
+        """
         offset = len(self.sentences)
         moved = [
             Sentence(s.text, s.page, s.section, s.doc, s.index + offset, s.kind) for s in other.sentences
@@ -116,9 +119,8 @@ class Claims:
                 techniques[tid] = merged
             else:
                 techniques[tid] = use
-        return Claims(
-            self.doc, self.title, self.sentences + moved, techniques, self.quantities + other.quantities
-        )
+        # the answer's numbers come first, so that a value the student restates overrides the draft's
+        return Claims(self.doc, self.title, self.sentences + moved, techniques, other.quantities + self.quantities)
 
 
 def extract_claims(document: Document, doc: DocLabel, kb: KnowledgeBase) -> Claims:
