@@ -19,7 +19,9 @@ __all__ = ["Finding", "Review", "Severity", "TensoraError", "__version__", "revi
 __version__ = "0.1.0"
 
 
-def review(proposal: str | Path, baseline: str | Path, *, limits: object | None = None) -> Review:
+def review(
+    proposal: str | Path, baseline: str | Path, *, limits: object | None = None, detail: str = "default"
+) -> Review:
     """Review a draft (``proposal``) against the paper it claims to improve on (``baseline``).
 
     Raises a ``TensoraError`` subclass (one line, naming the file) when a document cannot be read.
@@ -40,5 +42,4 @@ def review(proposal: str | Path, baseline: str | Path, *, limits: object | None 
         (Path(proposal).name, Path(baseline).name),
     )
     result.version = __version__
-    result.text = markdown.render(result)
-    return result
+    return markdown.fill(result, detail)  # type: ignore[arg-type]

@@ -24,8 +24,26 @@ def audit(proposal: Claims, baseline: Claims, kb: KnowledgeBase, names: tuple[st
     for code in order:
         findings.extend(RULES[code]().check(ctx))
     findings.sort(key=lambda f: (f.severity.rank, order.index(f.code)))
-    mir = mirror.build(proposal, baseline, features.new, features.removed)
-    weak = [f.code for f in findings if f.severity.rank <= 1 and not f.code.startswith(("DLT", "NOV"))]
-    mechanism = proposal.title.split(":")[0].strip() or "your mechanism"
-    tw = twist.build(proposal, kb, features.new, mechanism, weak)
-    return Review(names[0], names[1], mir, delta, prior, findings, tw)
+    system = mirror.system_name(proposal)
+    mir = mirror.build(proposal, baseline, delta.cls, features.removed)
+    tw = twist.build(proposal, kb, system)
+    return Review(
+        names[0], names[1], mir, delta, prior, findings, tw,
+        system=system, baseline_title=baseline.title, corner_cases=_corner_cases(proposal, kb, findings),
+    )
+
+
+def _corner_cases(proposal: Claims, kb: KnowledgeBase, findings: list[Finding]) -> list[str]:
+    """Corner cases the knowledge base lists for the draft's leading techniques that no finding covers."""
+    raised = {f.code for f in findings}
+    lead = sorted(
+        (u for u in proposal.techniques.values() if u.used and u.core and u.family != "hardware"),
+        key=lambda u: -u.weight,
+    )[:3]
+    out: list[str] = []
+    for use in lead:
+        technique = kb.by_id.get(use.id)
+        if technique is None or (technique.codes and set(technique.codes) <= raised):
+            continue
+        out.extend(f"{technique.name}: {case}" for case in technique.corner_cases[:2])
+    return out[:5]

@@ -108,12 +108,13 @@ class PriorWorkHit:
 
 @dataclass(slots=True)
 class Twist:
-    text: str
+    idea: str
     combines: list[str]
     must_show: list[str] = field(default_factory=list)
+    text: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "combines": self.combines, "must_show": self.must_show}
+        return {"text": self.text, "idea": self.idea, "combines": self.combines, "must_show": self.must_show}
 
 
 @dataclass(slots=True)
@@ -129,6 +130,9 @@ class Review:
     twist: Twist
     text: str = ""
     version: str = "0.1.0"
+    system: str = "your approach"
+    baseline_title: str = ""
+    corner_cases: list[str] = field(default_factory=list)
 
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
@@ -136,7 +140,8 @@ class Review:
     def to_dict(self) -> dict[str, Any]:
         return {
             "tool": {"name": "tensora", "version": self.version},
-            "documents": {"proposal": self.proposal, "baseline": self.baseline},
+            "documents": {"proposal": self.proposal, "baseline": self.baseline, "system": self.system,
+                          "baseline_title": self.baseline_title},
             "mirror": self.mirror.to_dict(),
             "delta": self.delta.to_dict(),
             "prior_work": [p.to_dict() for p in self.prior_work],

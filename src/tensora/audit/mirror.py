@@ -1,28 +1,31 @@
-"""The Mirror: "You're proposing to modify [component] by replacing [A] with [B] ... Is that the crux?"
+"""The Mirror's content: which component the draft modifies, replacing what with what, hoping for what.
 
-Built from the delta audit and the draft's own words: the component from the family of the techniques it
-changes, A from what it rejects or replaces (or the baseline's core mechanism), B from its first statement of
-the method, the hypothesis from its headline claim, the setting from its stated hardware and scale.
+Built from the delta audit and the draft's own words: the component from the technique the draft leans on
+most (its family and name), A from what the draft says it replaces or removes (or the baseline's version of
+the same mechanism), B from the first sentence in which the draft's system does something, the hypothesis
+from its headline claim, the setting from its stated hardware and scale. The sentence itself is written by
+the renderer (``render/templates/voice.yaml``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 from tensora.audit.findings import Mirror
 from tensora.audit.rules._common import total_gpus
 from tensora.extract.claims import Claims
-from tensora.extract.techniques import is_core
+from tensora.extract.techniques import TechniqueUse, is_core
 
 _COMPONENT = {
-    "parallelism": "the parallelisation and scheduling of training",
+    "parallelism": "the parallelisation of training",
     "memory": "how model states and activations are held in device memory",
     "communication": "the gradient and parameter communication path",
     "compression": "the volume of data exchanged between workers",
     "attention": "the attention kernel",
     "kernels": "the GEMM kernels",
     "moe": "expert routing and execution in the MoE layers",
-    "sparsity": "the sparsity of the weights and the kernels that exploit it",
+    "sparsity": "weight sparsity and the kernels that exploit it",
     "quantization": "the numeric format of weights and activations",
     "precision": "the numeric precision of training",
     "compilers": "the compilation of the model graph",
@@ -32,54 +35,91 @@ _COMPONENT = {
     "optimization": "the optimizer",
     "hardware": "the hardware mapping",
 }
-_PROPOSE = re.compile(
-    r"\b(we propose|we introduce|we present|this (paper|proposal|draft)|our (approach|method|system)|"
-    r"[A-Z][\w-]+ (removes|makes|keeps|replaces|decouples|brings|runs|splits|shards|trains|introduces))\b"
-)
-_REPLACE = re.compile(r"replac\w+ ([^,.;]{3,80}?) with ([^,.;]{3,80})", re.I)
-_CLAIM = re.compile(r"\d+(\.\d+)?\s*[x×]|\d+(\.\d+)?\s*%|faster|speedup|reduc|higher|lower", re.I)
+_REPLACE = re.compile(r"\breplac\w+ ([^,.;:]{3,80}?) (?:with|by) ([^,.;:]{3,100})", re.I)
+_INSTEAD = re.compile(r"\b(?:instead of|rather than) ([^,.;:]{3,80})", re.I)
+_VERB = r"(?:[a-z]+s|makes|keeps|runs|uses)\b"
 
 
-def _trim(text: str, n: int = 160) -> str:
-    text = text.strip().rstrip(".")
+def system_name(claims: Claims) -> str:
+    """The draft's name for its system: the title before a colon, when short."""
+    head = claims.title.split(":")[0].strip().strip("*#").strip()
+    if head and len(head.split()) <= 3 and head != claims.title.strip():
+        return head
+    return "your approach"
+
+
+def _trim(text: str, n: int = 150) -> str:
+    text = re.sub(r"\*\*|__", "", text).strip().rstrip(".")
     return text if len(text) <= n else text[: n - 3].rsplit(" ", 1)[0] + "..."
 
 
-def build(proposal: Claims, baseline: Claims, new: list[str], removed: list[str]) -> Mirror:
-    names = {t: u.name for t, u in {**baseline.techniques, **proposal.techniques}.items()}
-    families = [proposal.techniques[t].family for t in new if t in proposal.techniques]
-    core_used = [u for u in proposal.techniques.values() if u.used and u.core]
-    if not families:
-        families = [u.family for u in core_used]
-    component = _COMPONENT.get(families[0], "the baseline's core mechanism") if families else (
-        "the baseline's core mechanism"
-    )
-    replaces, with_ = "", ""
+def _lead(claims: Claims) -> TechniqueUse | None:
+    uses = [u for u in claims.techniques.values() if u.used and u.core and u.family != "hardware"]
+    return max(uses, key=lambda u: (u.weight, u.id)) if uses else None
+
+
+def build(proposal: Claims, baseline: Claims, delta_class: str, removed: list[str]) -> Mirror:
+    system = system_name(proposal)
+    lead = _lead(proposal)
+    family = lead.family if lead else ""
+    component = _COMPONENT.get(family, "the baseline's core mechanism")
+    if lead is not None:
+        component += f", specifically {lead.name}"
+
+    replaces = with_ = ""
     for s in proposal.sentences:
         m = _REPLACE.search(s.text)
         if m and is_core(s):
             replaces, with_ = _trim(m.group(1), 90), _trim(m.group(2), 120)
             break
     if not replaces:
-        base_core = [u.name for u in baseline.techniques.values() if u.used and u.core]
-        pick = [names[t] for t in removed] or base_core[:2]
-        replaces = "the baseline's " + (" and ".join(pick) if pick else "mechanism")
+        m2 = next((_INSTEAD.search(s.text) for s in proposal.sentences if is_core(s) and _INSTEAD.search(s.text)),
+                  None)
+        names = [baseline.techniques[t].name if t in baseline.techniques else t for t in removed]
+        if names:
+            replaces = "the baseline's " + " and ".join(names[:2])
+        elif m2 is not None:
+            replaces = _trim(m2.group(1), 90)
+        elif delta_class == "config" and lead is not None:
+            replaces = f"the baseline's setting of {lead.name}"
+        else:
+            base_lead = _lead(baseline)
+            replaces = f"the baseline's {base_lead.name}" if base_lead else "the baseline's mechanism"
     if not with_:
-        stmt = next((s for s in proposal.sentences if is_core(s) and _PROPOSE.search(s.text)), None)
-        with_ = _trim(stmt.text, 200) if stmt else (
-            ", ".join(names[t] for t in new[:3]) if new else proposal.title
+        with_ = _mechanism(proposal, system)
+    return Mirror(component, replaces, with_, _hypothesis(proposal), _setting(proposal), "")
+
+
+def _mechanism(c: Claims, system: str) -> str:
+    if system != "your approach":
+        rx = re.compile(rf"\b{re.escape(system)}\s+({_VERB}[^.;:]*)")
+        for s in c.sentences:
+            m = rx.search(s.text)
+            if m and is_core(s) and s.kind != "heading":
+                return f"{system}, which {_trim(m.group(1), 130)}"
+    for s in c.sentences:
+        m = re.search(r"\bwe (?:propose|introduce|present)\s+([^.;:]+)", s.text, re.I)
+        if m and is_core(s):
+            return _trim(m.group(1), 140)
+    return system
+
+
+def _hypothesis(c: Claims) -> str:
+    claims = [
+        q for q in c.values("speedup")
+        if q.qualifier not in ("baseline", "evaluation") and not math.isnan(q.value) and q.value > 1
+    ]
+    if claims:
+        best = claims[0]
+        scope = {"end-to-end": " end-to-end", "kernel": " kernel", "throughput": " throughput"}.get(
+            best.qualifier, ""
         )
-    claim = next(
-        (s for s in proposal.sentences if is_core(s) and _CLAIM.search(s.text) and s.kind != "heading"), None
-    )
-    hypothesis = _trim(claim.text, 220) if claim else "it improves on the baseline"
-    setting = _setting(proposal)
-    text = (
-        "Let me make sure I understand the core claim. You're proposing to modify "
-        f"{component} by replacing {replaces} with {with_[0].lower() + with_[1:] if with_ else with_}. "
-        f'Your hypothesis, in your words: "{hypothesis}." The setting is {setting}. Is that the crux?'
-    )
-    return Mirror(component, replaces, with_, hypothesis, setting, text)
+        return f"it delivers a {best.value:.3g}x{scope} speedup over the baseline"
+    for role, fmt in (("mfu", "it reaches {:.0%} MFU"), ("tflops_per_gpu", "it sustains {:,.0f} TFLOP/s per GPU")):
+        value = c.value(role)
+        if value:
+            return fmt.format(value)
+    return "it improves on the baseline where the baseline is weakest"
 
 
 def _setting(c: Claims) -> str:

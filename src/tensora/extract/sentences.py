@@ -34,7 +34,8 @@ class Sentence:
         return self.text.lower()
 
     def quote(self, limit: int = 320) -> Quote:
-        text = self.text if len(self.text) <= limit else self.text[: limit - 3].rstrip() + "..."
+        text = re.sub(r"\*\*|__", "", self.text)  # Markdown emphasis is not part of what the author wrote
+        text = text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
         return Quote(self.doc, self.page, text)
 
 

@@ -1,61 +1,135 @@
 """Render a ``Review`` as Markdown in the persona's four parts.
 
-1. The Mirror, 2. The Novelty Gap (with the delta audit), 3. The Mechanism Stress Test (one block per finding:
-the skeptic's paragraph, the quotes with pages, the computed numbers, the must-solve sentence), 4. The Twist.
+1. The Mirror; 2. The Novelty Gap (delta audit, closest prior work, what to articulate); 3. The Mechanism
+Stress Test (each finding opens with the draft's own words and page, then the skeptic's paragraph with the
+computed numbers, then "If you want this to survive MLSys review, you need to ..."); 4. The Twist.
+Three levels of detail: ``brief`` (the three sharpest points), ``default``, ``full`` (every finding, inputs,
+more prior work, and the knowledge base's other corner cases). The fixed phrases live in
+``templates/voice.yaml``.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 from tensora.audit.findings import Finding, Review
+from tensora.render.voice import say
 
-_SECTION_CODES = ("DLT-", "NOV-")
+Detail = Literal["brief", "default", "full"]
+_FRAMING = ("DLT-", "NOV-")
+_CONTRACT = {
+    "pipeline_bubble_fraction", "mfu", "memory_per_gpu_gib", "model_states_per_gpu_gib", "amdahl_max_speedup",
+    "comm_time_s", "compute_time_s", "arithmetic_intensity", "roofline_max_speedup",
+}
 
 
-def _quote_lines(f: Finding) -> list[str]:
-    return [f'> "{q.text}" ({q.doc}, p. {q.page})' for q in f.evidence[:2]]
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
-def _computed(f: Finding) -> str:
-    if not f.computed:
+def mirror_text(review: Review) -> str:
+    m = review.mirror
+    return say("mirror", component=m.component, replaces=m.replaces, with_=m.with_, hypothesis=m.hypothesis,
+               setting=m.setting)
+
+
+def twist_text(review: Review) -> str:
+    t = review.twist
+    parts = [say("twist_lead", idea=t.idea)]
+    if t.must_show:
+        parts.append(say("twist_show", items="; ".join(t.must_show)))
+    parts.append(say("twist_close"))
+    return " ".join(parts)
+
+
+def _numbers(f: Finding, detail: Detail) -> str:
+    shown = {k: v for k, v in f.computed.items() if detail == "full" or k in _CONTRACT}
+    if not shown:
         return ""
-    parts = [f"`{k}` = {v:.4g}" for k, v in f.computed.items()]
-    return "Computed: " + ", ".join(parts) + "."
+    items = ", ".join(f"`{k}` = {v:.4g}" for k, v in shown.items())
+    if detail == "full" and f.inputs:
+        items += "; inputs: " + ", ".join(f"{k} = {v}" for k, v in f.inputs.items())
+    return say("computed", numbers=items)
 
 
-def _block(f: Finding) -> list[str]:
-    lines = [f"### [{f.severity.value}] {f.code}: {f.title}", "", f.message, ""]
-    quoted = _quote_lines(f)
-    if quoted:
-        lines += [*quoted, ""]
-    comp = _computed(f)
-    if comp:
-        lines += [comp, ""]
+def _finding(f: Finding, detail: Detail) -> list[str]:
+    lead = ""
+    if f.evidence:
+        q = f.evidence[0]
+        lead = say("quote_lead", quote=q.text, doc=q.doc, page=q.page) + " "
+    lines = [f"### [{f.severity.value}] {f.code}: {f.title}", "", lead + f.message, ""]
+    if detail == "full":
+        lines += [f'> "{q.text}" ({q.doc}, p. {q.page})' for q in f.evidence[1:3]]
+        if len(f.evidence) > 1:
+            lines.append("")
+    numbers = _numbers(f, detail)
+    if numbers:
+        lines += [numbers, ""]
     lines += [f"**{f.must_solve}**", ""]
     return lines
 
 
-def render(review: Review) -> str:
-    out = [f"# tensora: review of {review.proposal}", ""]
-    out += ["## 1. The Mirror", "", review.mirror.text, ""]
-    out += ["## 2. The Novelty Gap", ""]
-    delta_word = {"config": "a configuration change", "structural": "a structural change",
-                  "orthogonal": "orthogonal to the baseline"}[review.delta.cls]
-    out += [f"**Delta audit: {delta_word}.** {review.delta.rationale}", ""]
-    for f in review.findings:
-        if f.code.startswith(_SECTION_CODES) and f.code != "DLT-STRUCT":
-            out += [f.message, "", f"**{f.must_solve}**", ""]
-    if review.prior_work:
-        out += ["Closest prior work:", ""]
-        for p in review.prior_work[:5]:
-            cited = " (cited)" if p.cited else ""
-            out.append(f"- **{p.name}** ({p.venue} {p.year}){cited}: {p.why}. *To differ:* {p.differ}")
+def _novelty(review: Review, detail: Detail) -> list[str]:
+    out: list[str] = []
+    delta_line = say(f"delta.{review.delta.cls}")
+    framing = {f.code: f for f in review.findings if f.code.startswith(_FRAMING)}
+    dlt = framing.get("DLT-CONFIG") or framing.get("DLT-ORTHO")
+    if dlt is not None:
+        out += [f"{delta_line} {dlt.message}", "", f"**{dlt.must_solve}**", ""]
+    else:
+        out += [f"{delta_line} {review.delta.rationale}", ""]
+    hits = review.prior_work
+    nov = framing.get("NOV-PRIOR")
+    if not hits:
+        return out + [say("novelty_none", system=review.system), ""]
+    first = next((h for h in hits if not h.cited), hits[0]) if nov is not None else hits[0]
+    out += [say("novelty_lead", system=review.system, name=first.name, venue=first.venue, year=first.year,
+                why=_lower_first(first.why))]
+    out += ["", f"**{nov.must_solve}**" if nov is not None else f"*{first.differ}*", ""]
+    more = [h for h in hits if h is not first][: {"brief": 0, "default": 2, "full": 4}[detail]]
+    if more:
+        out += [say("novelty_more"), ""]
+        for h in more:
+            cited = ", cited" if h.cited else ""
+            why = f" {h.why}." if detail == "full" else ""
+            out.append(f"- **{h.name}** ({h.venue}, {h.year}{cited}).{why} {h.differ}")
         out.append("")
-    out += ["## 3. The Mechanism Stress Test", ""]
-    stress = [f for f in review.findings if not f.code.startswith(_SECTION_CODES)]
+    return out
+
+
+def render(review: Review, detail: Detail = "default") -> str:
+    out = [say("title", system=review.system, baseline=review.baseline_title or review.baseline), ""]
+    out += [say("parts.mirror"), "", mirror_text(review), ""]
+    out += [say("parts.novelty"), ""] + _novelty(review, detail)
+    out += [say("parts.stress"), ""]
+    stress = [f for f in review.findings if not f.code.startswith(_FRAMING)]
+    if detail != "full":
+        stress = [f for f in stress if f.severity.value != "info"]
+    shown = stress[:3] if detail == "brief" else stress
     if not stress:
-        out += ["I tried the usual corner cases and the draft answers each of them. What remains is the "
-                "novelty question above.", ""]
-    for f in stress:
-        out += _block(f)
-    out += ["## 4. The Twist", "", review.twist.text, ""]
+        answered = ", ".join(review.corner_cases[:2]) or "bubble, memory, communication and evidence"
+        out += [say("stress_clean", system=review.system, answered=answered), ""]
+    else:
+        out += [say("stress_intro", count=_count(len(shown))), ""]
+    for f in shown:
+        out += _finding(f, detail)
+    if detail == "brief" and len(stress) > len(shown):
+        out += [say("brief_more", count=len(stress) - len(shown)), ""]
+    if detail == "full" and review.corner_cases:
+        out += [say("corner_intro", system=review.system), ""]
+        out += [f"- {case}" for case in review.corner_cases] + [""]
+    out += [say("parts.twist"), "", twist_text(review), ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def fill(review: Review, detail: Detail = "default") -> Review:
+    """Write the rendered texts into the review (mirror, twist and the whole answer)."""
+    review.mirror.text = mirror_text(review)
+    review.twist.text = twist_text(review)
+    review.text = render(review, detail)
+    return review
+
+
+def _count(n: int) -> str:
+    words = ["No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten"]
+    return words[n] if n < len(words) else str(n)

@@ -36,10 +36,11 @@ class DltConfig(Rule):
         from tensora.audit.findings import Delta
 
         assert isinstance(delta, Delta)
+        said = delta.evidence[0].text if delta.evidence else ""
         yield self.finding(
-            "The baseline already has this mechanism; the draft changes one of its settings. "
-            + delta.rationale
-            + ". That is not a paper, that is a config change.",
+            "The baseline already has this mechanism, and the draft's own framing is a setting of it"
+            + (f': "{said.rstrip(".")}".' if said else ".")
+            + " That is not a paper, that is a config change.",
             "turn the setting into a mechanism: a model that predicts the best value across models, sequence "
             "lengths and clusters, or a structural change the existing knob cannot express",
             delta.evidence,
