@@ -147,6 +147,18 @@ CASES: list[tuple[str, str, float, str | None]] = [
     ("The MI300X brings 192 GB of HBM.", "memory_capacity", 192, None),
     ("Peak usage is 61 GiB of 80 GiB.", "memory_capacity", 80, None),
     ("The cluster is 8 x H100 SXM (80 GB) in one node.", "memory_capacity", 80, None),
+    ("MFU improves from 38% to 45% with the new schedule.", "mfu", 0.38, "baseline"),
+    ("MFU improves from 38% to 45% with the new schedule.", "mfu", 0.45, None),
+    ("We use up to 512 A100 GPUs, 8 per node.", "gpus_per_node", 8, None),
+    ("The global batch is 32 sequences through 32 gradient-accumulation steps.", "micro_batches", 32, None),
+    ("Each NIC provides 25 GB/s; PCIe Gen4 x16 gives 32 GB/s.", "nic_bandwidth", 25, None),
+    ("Each NIC provides 25 GB/s; PCIe Gen4 x16 gives 32 GB/s.", "link_bandwidth", 32, None),
+    ("Communication takes 40 ms per step.", "kernel_time", 0.040, None),
+    ("Our profile shows 0.5 s of idle network time per 4.2 s step.", "step_time", 4.2, "evaluation"),
+    ("The baseline serves 21,800 tokens/s per node.", "tokens_per_s", 21800, "per node"),
+    ("The A100-80GB SXM (312 TFLOP/s BF16 dense) is the target.", "peak_tflops", 312, None),
+    ("We expect a 1.45x speedup for 70B training.", "speedup", 1.45, "end-to-end"),
+    ("Sparse kernels give a 1.8x reduction in fine-tuning time.", "speedup", 1.8, "end-to-end"),
     # stance qualifiers
     ("We will scale to 1,024 GPUs next.", "gpus", 1024, "planned"),
     ("We project that 512 GPUs would finish in a week.", "gpus", 512, "projected"),
@@ -230,6 +242,13 @@ NEGATIVE = [
     "We injected 10 node kills over a 3-day run.",
     "The other 127 nodes keep training.",
     "Prefetching runs four layers of compute ahead of use.",
+    "Models that fit on one GPU are out of scope.",
+    "The bound is one GPU's memory.",
+    "A batch size of 32 per GPU is used.",
+    "The cluster sustains 150 PFLOP/s in aggregate.",
+    "The model has 2x more parameters and memory grows by 2x.",
+    "The group is kept inside one NVLink node.",
+    "Removing recomputation saves over 90% of the execution-time overhead.",
 ]
 
 
@@ -255,6 +274,29 @@ def test_pdf_table_lines_map_columns_by_header() -> None:
     table = "Model   Layers   Hidden   Heads\n13B     40       5120     40"
     got = {(q.role, q.value) for q in _extract(table, kind="table")}
     assert got == {("params", 13e9), ("layers", 40), ("hidden", 5120), ("heads", 40)}
+
+
+def test_pdf_table_lines_with_single_spaces() -> None:
+    table = "Model Layers Hidden Heads\n13B 40 5120 40"
+    got = {(q.role, q.value) for q in _extract(table, kind="table")}
+    assert got == {("params", 13e9), ("layers", 40), ("hidden", 5120), ("heads", 40)}
+
+
+def test_table_cells_skip_numbers_inside_names() -> None:
+    table = "| Model | GPUs | MFU |\n|---|---|---|\n| GPT-3 175B | 1,024 | 52% |"
+    got = {(q.role, q.value) for q in _extract(table)}
+    assert got == {("params", 175e9), ("gpus", 1024), ("mfu", 0.52)}
+
+
+def test_table_letters_are_megatron_notation_only_in_lower_case() -> None:
+    ours = "| Schedule | p | m | v |\n|---|---|---|---|\n| Interleaved | 8 | 32 | 2 |"
+    assert {(q.role, q.value) for q in _extract(ours)} == {
+        ("pp", 8),
+        ("micro_batches", 32),
+        ("virtual_stages", 2),
+    }
+    methods = "| A | B |\n|---|---|\n| 1 | 2 | 3 |"
+    assert _extract(methods) == []
 
 
 def test_metric_table_keeps_the_column_name() -> None:

@@ -457,9 +457,9 @@ class _Rule:
     role at all. ``handler`` replaces the default of one hit with the rule's role.
 
     ``keys``, ``first``, ``percent`` and ``scaled`` are cheap necessary conditions checked before any pattern
-    runs (one of the keys occurs in the lower-cased window around the number; the first character after the
-    number and its spaces, lower-cased, is one of ``first``; the number is a percentage; the number has a
-    scale such as "13B"): they keep extraction fast and never change what matches.
+    runs: one of the "|"-separated keys occurs in the lower-cased window around the number; the first
+    character after the number and its spaces, lower-cased, is one of ``first``; the number is a percentage;
+    the number has a scale such as "13B". They keep extraction fast and never change what matches.
     """
 
     role: str
@@ -471,7 +471,7 @@ class _Rule:
     words: bool = False
     unit: str = ""
     handler: _Handler | None = None
-    keys: tuple[str, ...] = ()
+    keys: str = ""
     percent: bool = False
     scaled: bool = False
     first: str = ""
@@ -834,30 +834,19 @@ _RULES: tuple[_Rule, ...] = (
         _VETO,
         before=_rx(r"\b(?:fits?|fitting)\s+(?:on\s+|in\s+|into\s+|within\s+)?(?:a\s+)?\Z"),
         after=_rx(r"\s?(?:GPUs?|devices?|accelerators?|nodes?)\b"),
-        keys=("fit",),
+        keys="fit",
         words=True,
     ),
     _Rule(
         _VETO,
         after=_rx(r"\s?(?:GPU|device|accelerator)['’]s\b"),
-        keys=("gpu", "device", "accelerator"),
+        keys="gpu|device|accelerator",
         words=True,
     ),
     _Rule(
         _VETO,
         before=_rx(r"\b(?:other|remaining|surviving|failed|failing|healthy|spare|idle|first|last)\s+\Z"),
-        keys=(
-            "other",
-            "remaining",
-            "surviving",
-            "failed",
-            "failing",
-            "healthy",
-            "spare",
-            "idle",
-            "first",
-            "last",
-        ),
+        keys="other|remaining|surviving|failed|failing|healthy|spare|idle|first|last",
     ),
     _Rule(
         _VETO,
@@ -866,7 +855,7 @@ _RULES: tuple[_Rule, ...] = (
             r"|of\s+(?:compute|look-?ahead|prefetch|work))\b"
         ),
         words=True,
-        keys=("layer",),
+        keys="layer",
         first="l",
     ),
     _Rule(
@@ -875,7 +864,7 @@ _RULES: tuple[_Rule, ...] = (
             r"\s+node\s+(?:was|fails?|failed|dies|died|goes|went|becomes|crash\w*|is\s+(?:slow|down|lost))\b"
         ),
         words=True,
-        keys=("node",),
+        keys="node",
         first="n",
     ),
     # "10 node kills", "2 node failures": a count of events, not of nodes
@@ -883,19 +872,19 @@ _RULES: tuple[_Rule, ...] = (
         _VETO,
         after=_rx(r"\s+node\s+(?!(?:is|was|with|of|in|on|and|or|for|to|that|which)\b)[a-z]"),
         cue=None,
-        keys=("node",),
+        keys="node",
         first="n",
     ),
     _Rule(
         _VETO,
         before=_rx(r"\bper-?\s?(?:GPU|device|rank)\s+batch(?:\s+size)?\s*(?:of|=|:)?\s*\Z"),
-        keys=("batch",),
+        keys="batch",
     ),
     _Rule(
         _VETO,
         before=_rx(r"\bbatch(?:\s+size)?\s+(?:of\s+)?\Z"),
         after=_rx(r"\s?tokens?\b"),
-        keys=("token",),
+        keys="token",
         first="t",
     ),
     # "batch size 32 per GPU": a per-device batch, not the global one
@@ -903,7 +892,7 @@ _RULES: tuple[_Rule, ...] = (
         _VETO,
         before=_rx(r"\bbatch(?:\s+size)?\s*(?:of|=|:)?\s*\Z"),
         after=_rx(r"\s?(?:sequences?\s+|samples?\s+)?(?:per|/)\s*(?:GPU|device|rank|replica|worker)\b"),
-        keys=("batch",),
+        keys="batch",
     ),
     # speedups: "1.35x end-to-end speedup", "2x faster GEMMs", "(2.4x)", "speedup of 1.6"
     _Rule(
@@ -920,7 +909,7 @@ _RULES: tuple[_Rule, ...] = (
             0,
         ),
         handler=_speedup,
-        keys=("x", "×"),
+        keys="x|×",
         first="x×",
     ),
     _Rule(
@@ -931,7 +920,7 @@ _RULES: tuple[_Rule, ...] = (
         ),
         after=_rx(r"(?:\s?[x×](?!\w))?"),
         handler=_speedup,
-        keys=("speed",),
+        keys="speed",
     ),
     # percent speedups: "35% faster", "8% higher tokens/s", "20% lower step time", "reduces step time by 20%"
     _Rule(
@@ -968,7 +957,7 @@ _RULES: tuple[_Rule, ...] = (
         ),
         handler=_speedup,
         percent=True,
-        keys=("reduc", "cut", "lower", "shorten", "decreas", "shrink", "trim", "time is", "time was"),
+        keys="reduc|cut|lower|shorten|decreas|shrink|trim|time is|time was",
     ),
     _Rule(
         "speedup",
@@ -979,7 +968,7 @@ _RULES: tuple[_Rule, ...] = (
         ),
         handler=_speedup,
         percent=True,
-        keys=("sav",),
+        keys="sav",
         first="%",
     ),
     _Rule(
@@ -995,7 +984,7 @@ _RULES: tuple[_Rule, ...] = (
         ),
         handler=_speedup,
         percent=True,
-        keys=("speed", "accelerat", "throughput", "performance", "tokens/s", "tflop", "mfu"),
+        keys="speed|accelerat|throughput|performance|tokens/s|tflop|mfu",
     ),
     # utilisation and time shares: "52% MFU", "MFU of 0.52", "GEMMs account for 70% of step time"
     _Rule(
@@ -1003,7 +992,7 @@ _RULES: tuple[_Rule, ...] = (
         "fraction",
         after=_rx(r"\s?%\s*(?:model\s+FLOPs?\s+utili[sz]ation|MFU)\b"),
         percent=True,
-        keys=("mfu", "utili"),
+        keys="mfu|utili",
         first="%",
     ),
     _Rule(
@@ -1013,14 +1002,14 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?:MFU|model\s+FLOPs?\s+utili[sz]ation(?:\s+\(MFU\))?)(?:\s+(?:of|is|was|=|:|reaches|reached|at|to)|\s*[=:])?"
             r"\s*(?:(?:about|roughly|~|only|nearly|up\s+to)\s*)?\Z"
         ),
-        keys=("mfu", "utili"),
+        keys="mfu|utili",
     ),
     # "MFU improves from 38% to 45%": the first is the baseline's
     _Rule(
         "mfu",
         "fraction",
         before=_rx(r"\bMFU\s+(?:[\w-]+\s+){0,2}?from\s+\Z"),
-        keys=("mfu",),
+        keys="mfu",
         percent=True,
         qualifier="baseline",
     ),
@@ -1028,7 +1017,7 @@ _RULES: tuple[_Rule, ...] = (
         "mfu",
         "fraction",
         before=_rx(r"\bMFU\s+(?:[\w-]+\s+){0,2}?from\b[^;]{0,60}?\bto\s+\Z"),
-        keys=("mfu",),
+        keys="mfu",
         percent=True,
     ),
     _Rule(
@@ -1039,7 +1028,7 @@ _RULES: tuple[_Rule, ...] = (
         ),
         handler=_time_fraction,
         percent=True,
-        keys=(" of",),
+        keys=" of",
         first="%",
     ),
     # rates and sizes with units
@@ -1050,7 +1039,7 @@ _RULES: tuple[_Rule, ...] = (
             0,
         ),
         handler=_tflops,
-        keys=("flop",),
+        keys="flop",
         first="tp",
     ),
     _Rule(
@@ -1064,14 +1053,14 @@ _RULES: tuple[_Rule, ...] = (
             replace(h, qualifier=" ".join(h.qualifier.replace("/", "per ").split()).replace("gpu", "GPU"))
             for h in _default(s, n, am, bm, r)
         ],
-        keys=("tok",),
+        keys="tok",
         first="t",
     ),
     _Rule(
         "bandwidth",
         after=_rx(r"\s?(?P<u>GB/s|GBps|GB/sec|GiB/s|TB/s|Gb/s|Gbps|Gbit/s|Tb/s|Tbps|Mb/s|Mbps)(?![\w/])", 0),
         handler=_bandwidth,
-        keys=("b/s", "bps", "bit/s"),
+        keys="b/s|bps|bit/s",
         first="gtm",
     ),
     _Rule(
@@ -1082,7 +1071,7 @@ _RULES: tuple[_Rule, ...] = (
             0,
         ),
         handler=_memory,
-        keys=("gb", "gib"),
+        keys="gb|gib",
         first="g",
     ),
     _Rule(
@@ -1090,14 +1079,14 @@ _RULES: tuple[_Rule, ...] = (
         after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
         before=_rx(r"\d\s?Gi?B\s+of\s+\Z", 0),
         handler=_memory,
-        keys=("gb", "gib"),
+        keys="gb|gib",
         first="g",
     ),
     _Rule(
         "memory_capacity",
         after=_rx(rf"\s?(?P<u>GB|GiB)\s+(?:GPUs?|cards?|devices?|accelerators?|{_MODEL_NAME})\b", 0),
         handler=_memory,
-        keys=("gb", "gib"),
+        keys="gb|gib",
         first="g",
     ),
     _Rule(
@@ -1107,7 +1096,7 @@ _RULES: tuple[_Rule, ...] = (
             rf"(?:{_MODEL_NAME}(?:[-\s](?:SXM\d?|PCIe|NVL))?|GPUs?)\s*(?:\(|,|with|has|have)?\s*\Z", 0
         ),
         handler=_memory,
-        keys=("gb", "gib"),
+        keys="gb|gib",
         first="g",
     ),
     _Rule(
@@ -1115,7 +1104,7 @@ _RULES: tuple[_Rule, ...] = (
         after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
         before=_rx(r"(?:\b(?:memory|HBM\w*)\s+(?:capacity|size)|\bcapacity)\s*(?:of|is|=|:)?\s*\Z"),
         handler=_memory,
-        keys=("gb", "gib"),
+        keys="gb|gib",
         first="g",
     ),
     _Rule(
@@ -1124,7 +1113,7 @@ _RULES: tuple[_Rule, ...] = (
         before=_rx(r"(?<![\d/.,])\d+\s?[x×]\s*\Z"),
         cue=_rx(rf"\b(?:GPUs?|nodes?|HBM|memory|devices?|cards?)\b|{_MODEL_NAME}"),
         handler=_memory,
-        keys=("gb", "gib"),
+        keys="gb|gib",
         first="g",
     ),
     _Rule(
@@ -1145,20 +1134,20 @@ _RULES: tuple[_Rule, ...] = (
         ),
         words=True,
         unit="GPU",
-        keys=("gpu",),
+        keys="gpu",
     ),
     _Rule(
         "gpus_per_node",
         after=_rx(rf"\s?(?:{_TOKEN}\s+){{0,2}}?GPUs\s+each\b", 0),
         words=True,
         unit="GPU",
-        keys=("gpu",),
+        keys="gpu",
     ),
     _Rule(
         "gpus_per_node",
         after=_rx(rf"-GPU\s+(?:{_TOKEN}\s+){{0,2}}?(?:nodes?|servers?|machines?|hosts?|boxes|DGX)\b", 0),
         unit="GPU",
-        keys=("gpu",),
+        keys="gpu",
         first="-",
     ),
     _Rule(
@@ -1169,14 +1158,14 @@ _RULES: tuple[_Rule, ...] = (
         after=_rx(rf"\s?(?:[x×]\s*)?(?:(?:NVIDIA|AMD)\s+)?(?:GPUs?\b|{_MODEL_NAME})", 0),
         words=True,
         unit="GPU",
-        keys=("node", "server", "machine", "host"),
+        keys="node|server|machine|host",
     ),
     # "512 A100 GPUs, 8 per node"
     _Rule(
         "gpus_per_node",
         after=_rx(r"\s+per\s+(?:node|server|machine|host)\b"),
         cue=_rx(rf"\bGPUs?\b|{_MODEL_NAME}", 0),
-        keys=("node", "server", "machine", "host"),
+        keys="node|server|machine|host",
         first="p",
         unit="GPU",
     ),
@@ -1185,7 +1174,7 @@ _RULES: tuple[_Rule, ...] = (
         after=_rx(rf"\s?[x×]\s*(?:(?:NVIDIA|AMD)\s+)?{_MODEL_NAME}", 0),
         unit="GPU",
         handler=_gpus_x_model,
-        keys=("x", "×"),
+        keys="x|×",
         first="x×",
     ),
     # nodes: "eight H100 nodes", "128 DGX A100 nodes", "a single node", "an 8-node cluster"
@@ -1199,7 +1188,7 @@ _RULES: tuple[_Rule, ...] = (
         words=True,
         unit="node",
         handler=_nodes,
-        keys=("node", "server", "machine"),
+        keys="node|server|machine",
     ),
     # GPUs: "64 GPUs", "1,024 A100-80GB GPUs", "a 256-GPU cluster", "8 H100s", "256 TPU v4 chips"
     _Rule(
@@ -1257,30 +1246,14 @@ _RULES: tuple[_Rule, ...] = (
         ),
         unit="param",
         scaled=True,
-        keys=(
-            "gpt",
-            "llama",
-            "opt",
-            "bloom",
-            "falcon",
-            "mistral",
-            "qwen",
-            "t5",
-            "palm",
-            "gopher",
-            "chinchilla",
-            "mt-nlg",
-            "megatron",
-            "grok",
-            "deepseek",
-        ),
+        keys="gpt|llama|opt|bloom|falcon|mistral|qwen|t5|palm|gopher|chinchilla|mt-nlg|megatron|grok|deepseek",
     ),
     # parallel degrees: "TP = SP = 8", "tensor-parallel degree 8", "t = 8, p = 16", "8-way tensor parallelism"
     _Rule(
         "degree",
         before=_rx(r"(?P<chain>(?:\b(?:TP|PP|DP|EP|CP|SP)\s*=\s*){1,4})\Z", 0),
         handler=_chain,
-        keys=("=",),
+        keys="=",
     ),
     _Rule(
         "tp",
@@ -1290,14 +1263,14 @@ _RULES: tuple[_Rule, ...] = (
             r"|tensor_model_parallel_size"
             rf"|tp_size|(?-i:TP)\s+(?:degree|size)){_DEGREE_TAIL}(?:(?-i:t)\s*=\s*)?\Z"
         ),
-        keys=("tensor", "tp"),
+        keys="tensor|tp",
     ),
     _Rule(
         "tp",
         "int",
         before=_rx(r"\bt\s*=\s*\Z", 0),
         cue=_rx(r"tensor|\bTP\b|parallel|\bp\s*=|PTD"),
-        keys=("=",),
+        keys="=",
     ),
     _Rule(
         "pp",
@@ -1307,14 +1280,14 @@ _RULES: tuple[_Rule, ...] = (
             r"|pipeline(?:\s+(?:depth|degree"
             rf"|size))?|pipeline_model_parallel_size|pp_size|(?-i:PP)\s+(?:degree|size)){_DEGREE_TAIL}(?:(?-i:p)\s*=\s*)?\Z"
         ),
-        keys=("pipeline", "pp"),
+        keys="pipeline|pp",
     ),
     _Rule(
         "pp",
         "int",
         before=_rx(r"\bp\s*=\s*\Z", 0),
         cue=_rx(r"pipelin|\bPP\b|stage|parallel|\bt\s*=|bubble"),
-        keys=("=",),
+        keys="=",
     ),
     _Rule(
         "pp",
@@ -1322,7 +1295,7 @@ _RULES: tuple[_Rule, ...] = (
         cue=_rx(r"pipelin|1F1B|GPipe|\bPP\b|bubble|micro-?batch"),
         anti=_rx(r"cp\.async|shared\s+memory|\bTMA\b|\bsmem\b|\bwarps?\b|software\s+pipelin|\bkernel"),
         words=True,
-        keys=("stage",),
+        keys="stage",
         first="ps-",
     ),
     _Rule(
@@ -1332,14 +1305,14 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?:data[- ]parallel(?:ism)?(?:\s+(?:degree|size|width|replicas))?|data_parallel_size|dp_size"
             rf"|(?-i:DP)\s+(?:degree|size)){_DEGREE_TAIL}(?:(?-i:d)\s*=\s*)?\Z"
         ),
-        keys=("data", "dp"),
+        keys="data|dp",
     ),
     _Rule(
         "dp",
         "int",
         before=_rx(r"\bd\s*=\s*\Z", 0),
         cue=_rx(r"\bdata\b|\bDP\b|replica|parallel|\bt\s*=|\bp\s*="),
-        keys=("=",),
+        keys="=",
     ),
     _Rule(
         "ep",
@@ -1348,7 +1321,7 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?:expert[- ]parallel(?:ism)?(?:\s+(?:degree|size|width))?|expert_model_parallel_size|ep_size"
             rf"|(?-i:EP)\s+(?:degree|size)){_DEGREE_TAIL}\Z"
         ),
-        keys=("expert", "ep"),
+        keys="expert|ep",
     ),
     _Rule(
         "cp",
@@ -1358,7 +1331,7 @@ _RULES: tuple[_Rule, ...] = (
             r"|sequence[- ]parallel(?:ism)?\s+(?:degree|size|width)|Ulysses\s+degree"
             rf"|(?-i:CP)\s+(?:degree|size)){_DEGREE_TAIL}\Z"
         ),
-        keys=("context", "sequence", "cp", "ulysses"),
+        keys="context|sequence|cp|ulysses",
     ),
     _Rule(
         "degree",
@@ -1368,14 +1341,14 @@ _RULES: tuple[_Rule, ...] = (
             r"(?:ranks|GPUs|replicas|workers|groups|stages)\b"
         ),
         handler=_n_way,
-        keys=("way", "parallel"),
+        keys="way|parallel",
         first="-wtpdec",
     ),
     # architecture: "40 layers, hidden 5,120, 40 heads", "L = 96", "h = 12288", "hidden size of 8192"
     _Rule(
         "layers",
         after=_rx(r"\s?-?\s?(?:(?:transformer|decoder|encoder)\s+)?layers\b|-layer\b"),
-        keys=("layer",),
+        keys="layer",
         first="-tdel",
     ),
     _Rule(
@@ -1383,9 +1356,9 @@ _RULES: tuple[_Rule, ...] = (
         before=_rx(
             r"\b(?:num_layers|n_layers?|num\s+layers|number\s+of\s+layers|layers)\s*(?:=|:|of|is)?\s*\Z"
         ),
-        keys=("layer",),
+        keys="layer",
     ),
-    _Rule("layers", before=_rx(r"\bL\s*=\s*\Z", 0), cue=_rx(r"layer|model|hidden|\bh\s*="), keys=("=",)),
+    _Rule("layers", before=_rx(r"\bL\s*=\s*\Z", 0), cue=_rx(r"layer|model|hidden|\bh\s*="), keys="="),
     _Rule(
         "hidden",
         "int",
@@ -1393,34 +1366,34 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?:hidden(?:\s+(?:size|dim(?:ension)?s?|width|states?))?|d_?model|model\s+(?:dimension|width)"
             r"|embedding\s+(?:size|dim(?:ension)?))\s*(?:=|:|of|is)?\s*\Z"
         ),
-        keys=("hidden", "model", "embedding"),
+        keys="hidden|model|embedding",
     ),
     _Rule(
         "hidden",
         "int",
         before=_rx(r"\bh\s*=\s*\Z", 0),
         cue=_rx(r"hidden|model|dimension|layer|head|\bL\s*="),
-        keys=("=",),
+        keys="=",
     ),
     _Rule(
         "hidden",
         "int",
         after=_rx(r"\s?-?\s?(?:dim(?:ensional)?\s+)?hidden\b(?!\s+layers)"),
-        keys=("hidden",),
+        keys="hidden",
         first="-dh",
     ),
     _Rule(
         "heads",
         after=_rx(r"\s?(?P<q>(?:KV|key-value|query)\s+)?(?:attention\s+)?heads\b"),
-        keys=("head",),
+        keys="head",
         first="kqah",
     ),
     _Rule(
         "heads",
         before=_rx(r"\b(?:num_heads|n_heads|num_attention_heads|(?:attention\s+)?heads)\s*(?:=|:|of)?\s*\Z"),
-        keys=("head",),
+        keys="head",
     ),
-    _Rule("heads", before=_rx(r"\ba\s*=\s*\Z", 0), cue=_rx(r"\bheads?\b"), keys=("=",)),
+    _Rule("heads", before=_rx(r"\ba\s*=\s*\Z", 0), cue=_rx(r"\bheads?\b"), keys="="),
     # sequence length: "sequence length 8,192", "4k context", "4,096-token sequences", "8K tokens"
     _Rule(
         "seq_len",
@@ -1430,7 +1403,7 @@ _RULES: tuple[_Rule, ...] = (
             r"|context\s+(?:length|window|size)"
             r"|max(?:imum)?\s+(?:sequence|context)\s+length)(?:\s+(?:of|is|=|:)|\s*[=:])?\s*(?:up\s+to\s+)?\Z"
         ),
-        keys=("seq", "context"),
+        keys="seq|context",
     ),
     _Rule(
         "seq_len",
@@ -1439,7 +1412,7 @@ _RULES: tuple[_Rule, ...] = (
             r"\s?-?\s?(?:tokens?[\s-])?(?:context(?:\s+(?:length|window))?|sequence\s+length|seq(?:uence)?[\s_]len"
             r"(?:gth)?)\b(?!-)"
         ),
-        keys=("context", "seq"),
+        keys="context|seq",
         first="-tcs",
     ),
     _Rule(
@@ -1449,7 +1422,7 @@ _RULES: tuple[_Rule, ...] = (
             r"-token\s+(?:sequences?|contexts?|inputs?|prompts?|documents?|windows?|samples?)\b"
             r"|\s?tokens?\s+(?:per|each|in\s+each)\s+sequence\b"
         ),
-        keys=("token",),
+        keys="token",
         first="-t",
     ),
     _Rule(
@@ -1457,41 +1430,39 @@ _RULES: tuple[_Rule, ...] = (
         "seq",
         before=_rx(r"\bsequences?\s+of\s*\Z"),
         after=_rx(r"\s?tokens\b"),
-        keys=("token",),
+        keys="token",
         first="t",
     ),
-    _Rule("seq_len", "seq_k", after=_rx(r"\s?tokens\b(?!\s*(?:/|per\s+s))"), keys=("token",), first="t"),
+    _Rule("seq_len", "seq_k", after=_rx(r"\s?tokens\b(?!\s*(?:/|per\s+s))"), keys="token", first="t"),
     # batches: "micro-batch size b = 24", "8 micro-batches of 24 sequences", "global batch 1,536", "m = 8"
-    _Rule("micro_batch_size", "int", before=_rx(r"\bmicro-?\s?batch(?:es)?\s+of\s*\Z"), keys=("micro",)),
+    _Rule("micro_batch_size", "int", before=_rx(r"\bmicro-?\s?batch(?:es)?\s+of\s*\Z"), keys="micro"),
     _Rule(
         "micro_batch_size",
         "int",
         before=_rx(
             r"\b(?:micro-?\s?batch(?:[\s_-]size)?|mbs|micro_batch_size)(?:\s+(?-i:b))?\s*(?:=|:|of|is)?\s*\(?\s*\Z"
         ),
-        keys=("micro", "mbs"),
+        keys="micro|mbs",
     ),
     _Rule(
         "micro_batch_size",
         "int",
         before=_rx(r"\bb\s*=\s*\Z", 0),
         cue=_rx(r"batch|micro|sequence|GEMM|layer|pipelin"),
-        keys=("=",),
+        keys="=",
     ),
     _Rule(
         "micro_batch_size",
         "int",
         after=_rx(r"\s?sequences?\s+(?:per|in\s+each|each)\s+micro-?\s?batch|-sequence\s+micro-?\s?batch"),
-        keys=("micro",),
+        keys="micro",
         first="s-",
     ),
-    _Rule(
-        "micro_batches", after=_rx(r"\s?-?\s?micro-?\s?batches\b"), words=True, keys=("micro",), first="-m"
-    ),
+    _Rule("micro_batches", after=_rx(r"\s?-?\s?micro-?\s?batches\b"), words=True, keys="micro", first="-m"),
     _Rule(
         "micro_batches",
         after=_rx(r"\s?gradient[- ]accumulation\s+steps\b"),
-        keys=("accumulation",),
+        keys="accumulation",
         first="g",
     ),
     _Rule(
@@ -1501,13 +1472,13 @@ _RULES: tuple[_Rule, ...] = (
             r"|gradient[- ]accumulation(?:\s+steps)?"
             r"|accumulation\s+steps)\s*(?:=|:|of|is)?\s*\Z"
         ),
-        keys=("micro", "accumulation"),
+        keys="micro|accumulation",
     ),
     _Rule(
         "micro_batches",
         before=_rx(r"\bm\s*=\s*\Z", 0),
         cue=_rx(r"micro|batch|bubble|pipelin|stage"),
-        keys=("=",),
+        keys="=",
     ),
     _Rule(
         "global_batch",
@@ -1516,16 +1487,16 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?:global\s+|total\s+|effective\s+|mini-?)?(?<!micro-)(?<!micro)(?<!micro\s)batch(?:[\s_-]size)?"
             r"(?:\s+(?:of|is|was|=|:|to|at)|\s*[=:])?\s*(?:(?:up\s+to|about|~)\s*)?\(?\s*\Z"
         ),
-        keys=("batch",),
+        keys="batch",
     ),
-    _Rule("global_batch", "batch", before=_rx(r"\bB\s*=\s*\Z", 0), cue=_rx(r"batch"), keys=("=",)),
+    _Rule("global_batch", "batch", before=_rx(r"\bB\s*=\s*\Z", 0), cue=_rx(r"batch"), keys="="),
     _Rule(
         "global_batch",
         "batch",
         after=_rx(
             r"\s?-?\s?sequences?\s+(?:global\s+)?batch(?:es)?\b|\s?sequences\s+per\s+(?:global\s+)?batch\b"
         ),
-        keys=("batch",),
+        keys="batch",
         first="-s",
     ),
     # interleaving and MoE: "v = 2 chunks", "4 model chunks", "64 experts", "k = 2", "routed to 2 experts"
@@ -1534,7 +1505,7 @@ _RULES: tuple[_Rule, ...] = (
         "int",
         before=_rx(r"\bv\s*=\s*\Z", 0),
         cue=_rx(r"interleav|chunk|virtual|stage"),
-        keys=("=",),
+        keys="=",
     ),
     _Rule(
         "virtual_stages",
@@ -1543,14 +1514,14 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?:virtual\s+(?:pipeline\s+)?stages?|model\s+chunks|chunks\s+per\s+(?:device|GPU|rank|stage)"
             r"|interleav\w*\s+(?:factor|degree)|virtual_pipeline_model_parallel_size)\s*(?:=|:|of|is)?\s*\Z"
         ),
-        keys=("chunk", "virtual", "interleav"),
+        keys="chunk|virtual|interleav",
     ),
     _Rule(
         "virtual_stages",
         after=_rx(r"\s?(?:model\s+)?chunks\b|\s?virtual\s+(?:pipeline\s+)?stages\b"),
         cue=_rx(r"interleav|virtual|model\s+chunks|\bv\s*=|chunks\s+per\s+(?:device|GPU|rank|stage)"),
         words=True,
-        keys=("chunk", "virtual"),
+        keys="chunk|virtual",
         first="mcv",
     ),
     _Rule(
@@ -1560,21 +1531,21 @@ _RULES: tuple[_Rule, ...] = (
         ),
         after=_rx(r"\s?(?:[\w-]+\s+)?experts?\b"),
         words=True,
-        keys=("expert",),
+        keys="expert",
     ),
-    _Rule("top_k", before=_rx(r"\bk\s*=\s*\Z", 0), cue=_rx(r"expert|rout|MoE|gat", re.I), keys=("=",)),
-    _Rule("top_k", before=_rx(r"\btop[-_\s]?k\s*(?:=|:|of|is)?\s*\Z"), keys=("top",)),
+    _Rule("top_k", before=_rx(r"\bk\s*=\s*\Z", 0), cue=_rx(r"expert|rout|MoE|gat", re.I), keys="="),
+    _Rule("top_k", before=_rx(r"\btop[-_\s]?k\s*(?:=|:|of|is)?\s*\Z"), keys="top"),
     _Rule(
         _VETO,
         before=_rx(r"\b(?:over|its|their|between|across)\s+\Z"),
         after=_rx(r"\s?(?:[\w-]+\s+)?experts?\b"),
-        keys=("expert",),
+        keys="expert",
     ),
     _Rule(
         "experts",
         after=_rx(r"\s?(?:(?:routed|shared|local|total|MoE|FFN)\s+)?experts\b"),
         words=True,
-        keys=("expert",),
+        keys="expert",
         first="rsltemf",
     ),
     _Rule(
@@ -1582,15 +1553,15 @@ _RULES: tuple[_Rule, ...] = (
         before=_rx(
             r"\b(?:num(?:ber)?[_\s]of[_\s]experts|num_experts|n_experts|expert\s+count)\s*(?:=|:|of|is)?\s*\Z"
         ),
-        keys=("expert",),
+        keys="expert",
     ),
-    _Rule("experts", before=_rx(r"\bE\s*=\s*\Z", 0), cue=_rx(r"expert|MoE"), keys=("=",)),
+    _Rule("experts", before=_rx(r"\bE\s*=\s*\Z", 0), cue=_rx(r"expert|MoE"), keys="="),
 )
 
 # Which rules each key gates, and the rules no key gates.
 _KEY_RULES: tuple[tuple[str, frozenset[int]], ...] = tuple(
-    (k, frozenset(i for i, r in enumerate(_RULES) if k in r.keys))
-    for k in sorted({k for r in _RULES for k in r.keys})
+    (k, frozenset(i for i, r in enumerate(_RULES) if k in r.keys.split("|")))
+    for k in sorted({k for r in _RULES if r.keys for k in r.keys.split("|")})
 )
 _FREE_RULES = frozenset(i for i, r in enumerate(_RULES) if not r.keys)
 
@@ -1603,8 +1574,11 @@ _UNITS: dict[str, str] = {
     "global_batch": "sequence",
     "micro_batch_size": "sequence",
     "speedup": "x",
-    "mfu": "",
-    "time_fraction": "",
+    "step_time": "s",
+    "kernel_time": "s",
+    "tflops_per_gpu": "TFLOP/s",
+    "peak_tflops": "TFLOP/s",
+    "tokens_per_s": "token/s",
 }
 # Roles whose value a "versus N" right after them carries over to N, as the baseline's.
 _CARRIED = frozenset({"kernel_time", "step_time", "tflops_per_gpu", "mfu", "tokens_per_s"})
@@ -1898,23 +1872,35 @@ _COLUMN_EXACT: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for p, role in (
         (r"#?\s*gpus?|num(?:ber of)?\s+gpus|gpu\s+count", "gpus"),
         (r"#?\s*nodes?|num(?:ber of)?\s+nodes", "nodes"),
-        (r"#?\s*layers?|num(?:ber of)?\s+layers|n_layers|l", "layers"),
-        (r"hidden(?:\s+(?:size|dim(?:ension)?))?|d_?model|h", "hidden"),
-        (r"#?\s*(?:attention\s+)?heads|num(?:ber of)?\s+heads|n_heads|a", "heads"),
+        (r"#?\s*layers?|num(?:ber of)?\s+layers|n_layers", "layers"),
+        (r"hidden(?:\s+(?:size|dim(?:ension)?))?|d_?model", "hidden"),
+        (r"#?\s*(?:attention\s+)?heads|num(?:ber of)?\s+heads|n_heads", "heads"),
         (r"#?\s*params|parameters|(?:model\s+)?size|model", "params"),
         (r"seq(?:uence)?(?:\s+len(?:gth)?)?|context(?:\s+length)?", "seq_len"),
         (r"global\s+batch(?:\s+size)?|batch(?:\s+size)?|gbs", "global_batch"),
-        (r"micro-?batch\s+size|mbs|b", "micro_batch_size"),
-        (r"#?\s*micro-?batches|m", "micro_batches"),
-        (r"tp|tensor(?:[- ]parallel(?:ism)?)?|t", "tp"),
-        (r"pp|pipeline(?:[- ]parallel(?:ism)?)?|stages|p", "pp"),
-        (r"dp|data(?:[- ]parallel(?:ism)?)?|d", "dp"),
-        (r"ep|expert[- ]parallel(?:ism)?", "ep"),
-        (r"cp|context[- ]parallel(?:ism)?", "cp"),
-        (r"#?\s*experts|e", "experts"),
-        (r"top-?k|k", "top_k"),
+        (r"micro-?batch\s+size|mbs", "micro_batch_size"),
+        (r"#?\s*micro-?batches", "micro_batches"),
+        (r"tp|tensor[- ]parallel(?:ism)?(?:\s+(?:degree|size))?", "tp"),
+        (r"pp|pipeline[- ]parallel(?:ism)?(?:\s+(?:degree|size))?|(?:pipeline\s+)?stages", "pp"),
+        (r"dp|data[- ]parallel(?:ism)?(?:\s+(?:degree|size))?", "dp"),
+        (r"ep|expert[- ]parallel(?:ism)?(?:\s+(?:degree|size))?", "ep"),
+        (r"cp|context[- ]parallel(?:ism)?(?:\s+(?:degree|size))?", "cp"),
+        (r"#?\s*experts", "experts"),
+        (r"top-?k", "top_k"),
     )
 )
+# Megatron's letters as column headers, case and all: a header "A" or "B" more likely names a method.
+_COLUMN_LETTERS = {
+    "t": "tp",
+    "p": "pp",
+    "d": "dp",
+    "b": "micro_batch_size",
+    "m": "micro_batches",
+    "v": "virtual_stages",
+    "h": "hidden",
+    "L": "layers",
+    "k": "top_k",
+}
 # Metric headers: these may name a method too ("ZeRO-3 MFU", "SkipMax (TFLOP/s)").
 _COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"speed-?up", re.I), "speedup"),
@@ -1944,21 +1930,23 @@ def _column_role(header: str) -> str:
         if rx.search(clean):
             return role
     bare = re.sub(r"\([^)]*\)", "", clean).strip()
+    if bare in _COLUMN_LETTERS:
+        return _COLUMN_LETTERS[bare]
     return next((role for rx, role in _COLUMN_EXACT if rx.fullmatch(bare)), "")
 
 
 def _cell_value(role: str, cell: str, header: str) -> float | None:
-    m = _NUMBER.search(cell)
-    if m is None:
+    """The first number of a cell that reads as a value of the column's role ("GPT-3 175B" -> 175e9)."""
+    for num in _numbers(cell, cell.lower()):
+        value = _read_cell(role, num, header)
+        if value is not None:
+            return value
+    return None
+
+
+def _read_cell(role: str, num: _Num, header: str) -> float | None:
+    if num.word:
         return None
-    num = _Num(
-        m.start(),
-        m.end(),
-        units.parse_number(m.group("num")),
-        m.group("suffix") or m.group("scale") or "",
-        False,
-        _PERCENT_NEXT.match(cell, m.end()) is not None,
-    )
     if role in ("step_time", "kernel_time"):
         unit = _HEADER_UNIT.search(header)
         return units.seconds(num.value, unit.group("u")) if unit and not num.suffix else None
@@ -1966,14 +1954,16 @@ def _cell_value(role: str, cell: str, header: str) -> float | None:
         return _read("float", num)
     if role == "tokens_per_s":
         return _read("rate", num)
-    kinds = {
-        "speedup": "ratio",
-        "mfu": "fraction",
-        "params": "params",
-        "seq_len": "seq",
-        "global_batch": "batch",
-    }
-    return _read(kinds.get(role, "int"), num)
+    return _read(_CELL_READS.get(role, "int"), num)
+
+
+_CELL_READS = {
+    "speedup": "ratio",
+    "mfu": "fraction",
+    "params": "params",
+    "seq_len": "seq",
+    "global_batch": "batch",
+}
 
 
 def _table_rows(lines: list[str], kind: str) -> tuple[list[str], list[list[str]]] | None:
@@ -1982,15 +1972,11 @@ def _table_rows(lines: list[str], kind: str) -> tuple[list[str], list[list[str]]
     rows = [r for r in rows if not all(_TABLE_SEPARATOR.match(c) or not c for c in r)]
     if len(rows) < 2 or (not piped and kind != "table"):
         return None
-    header = rows[0]
-    if not piped:
-        body = []
-        for row in rows[1:]:
-            if len(row) != len(header):
-                row = row[0].split() if len(row) == 1 else row
-            body.append(row)
-        return header, body
-    return header, rows[1:]
+    header, body = rows[0], rows[1:]
+    if not piped and len(header) < 2:
+        # a PDF line with single spaces between columns: split on every space
+        header, body = header[0].split(), [" ".join(r).split() for r in body]
+    return header, body
 
 
 def _table_quantities(lines: list[str], para: Paragraph, doc: DocLabel) -> list[Quantity] | None:
@@ -2000,35 +1986,38 @@ def _table_quantities(lines: list[str], para: Paragraph, doc: DocLabel) -> list[
         return None
     header, body = parsed
     roles = [_column_role(h) for h in header]
+    quotes = [ln.strip()[:_QUOTE_LIMIT] for ln in lines if ln.strip()][-len(body) :] if body else []
     out: list[Quantity] = []
-    for row, line in zip(body, [ln for ln in lines if ln.strip()][-len(body) :], strict=False):
-        quote_text = line.strip()[:_QUOTE_LIMIT]
-        label_role = (
-            _column_role(row[0]) if row and not roles[0] and _column_role(row[0]) in _ROW_ROLES else ""
-        )
-        s = _Sentence.of(quote_text, para.section)
-        hits: list[_Hit] = []
-        for i, cell in enumerate(row):
-            col = header[i] if i < len(header) else ""
-            role = roles[i] if i < len(roles) else ""
-            if not role and i > 0 and label_role:
-                role, col = label_role, row[0] + " " + col
-            value = _cell_value(role, cell, col) if role else None
-            if value is not None:
-                unit = "s" if role in ("step_time", "kernel_time") else "TFLOP/s" if "tflops" in role else ""
-                text = _EMPHASIS.sub(
-                    "", re.sub(r"\s*\([^)]*\)\s*", " ", header[i] if i < len(header) else "")
-                ).strip()
-                hits.append(
-                    _Hit(
-                        role, value, unit, 0, 0, text=text if roles[i] in _METRIC_ROLES or label_role else ""
-                    )
-                )
-            elif not role:
-                cs = _Sentence.of(cell, para.section)
-                hits.extend(replace(h, start=0, end=0) for h in _sentence_hits(cs))
-        out.extend(_quantities(s, hits, para.page, doc, quote_text))
+    for row, quote in zip(body, quotes, strict=False):
+        hits = _row_hits(row, header, roles, para.section)
+        out.extend(_quantities(_Sentence.of(quote, para.section), hits, para.page, doc, quote))
     return out
+
+
+def _row_hits(row: list[str], header: list[str], roles: list[str], section: str) -> list[_Hit]:
+    """A row's values by column role; a label cell may name the role ("TFLOP/s per GPU"); other cells are
+    read as text."""
+    label = _column_role(row[0]) if row and not roles[0] else ""
+    label = label if label in _ROW_ROLES else ""
+    hits: list[_Hit] = []
+    for i, cell in enumerate(row):
+        head = header[i] if i < len(header) else ""
+        role = roles[i] if i < len(roles) else ""
+        text = _column_name(head) if role in _METRIC_ROLES else ""
+        if not role and i > 0 and label:
+            role, text, head = label, _column_name(head), row[0] + " " + head
+        if not role:
+            hits.extend(replace(h, start=0, end=0) for h in _sentence_hits(_Sentence.of(cell, section)))
+            continue
+        value = _cell_value(role, cell, head)
+        if value is not None:
+            hits.append(_Hit(role, value, "", 0, 0, text=text))
+    return hits
+
+
+def _column_name(header: str) -> str:
+    """A header without its unit: "SkipMax (TFLOP/s)" -> "SkipMax"."""
+    return _EMPHASIS.sub("", re.sub(r"\s*\([^)]*\)\s*", " ", header)).strip()
 
 
 _METRIC_ROLES = frozenset(role for _, role in _COLUMN_METRIC)
