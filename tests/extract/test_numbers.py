@@ -165,6 +165,10 @@ CASES: list[tuple[str, str, float, str | None]] = [
     ("In our pilot we ran on 8 GPUs.", "gpus", 8, "evaluation"),
     ("Megatron reports 52% MFU on 3072 GPUs.", "mfu", 0.52, "baseline"),
     ("The baseline uses 128 GPUs.", "gpus", 128, "baseline"),
+    ("We compare with Megatron, which reports 163 TFLOP/s per GPU.", "tflops_per_gpu", 163, "baseline"),
+    ("We report 52% MFU on 64 GPUs.", "gpus", 64, ""),
+    ("Our method could reach 1.5x on 256 GPUs.", "gpus", 256, "projected"),
+    ("We target 1,024 GPUs for the final run.", "gpus", 1024, "planned"),
 ]
 
 
@@ -249,6 +253,9 @@ NEGATIVE = [
     "The model has 2x more parameters and memory grows by 2x.",
     "The group is kept inside one NVLink node.",
     "Removing recomputation saves over 90% of the execution-time overhead.",
+    "Each of the stages holds 6 layers.",
+    "With TP each GPU keeps 8 attention heads per GPU.",
+    "The model reaches 45.2 perplexity at a learning rate of 3e-4 after 300B tokens.",
 ]
 
 

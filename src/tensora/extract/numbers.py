@@ -47,7 +47,7 @@ def _cased(*words: str) -> str:
 # A numeral or a number word: thousands separators ("1,024"), exponents ("13e9"), a scale suffix written
 # against the digits ("13B", "4k", "1.2M") or as a word ("175 billion"). Not glued to an identifier
 # ("1F1B"); number words do not start compounds ("one-sided", "four-layer"). What comes before a match
-# is checked in code (``_NOT_BEFORE``): a pattern that starts with a character class lets the scan skip.
+# is checked in code (``_JOINERS``): a pattern that starts with a character class lets the scan skip.
 _NUMBER = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)"
     r"(?![A-WYZa-wyz_][A-Za-z_]*\d)"
@@ -55,24 +55,10 @@ _NUMBER = re.compile(
 )
 _NUMBER_WORD = re.compile(r"(?:" + _cased(*units.NUMBER_WORDS) + r")\b(?!-)")
 # Number words count only things these name; a sentence without one skips the word search.
-_WORD_NOUNS = (
-    "node",
-    "gpu",
-    "server",
-    "machine",
-    "accelerator",
-    "tpu",
-    "micro",
-    "expert",
-    "stage",
-    "chunk",
-    "00s",
-)
-# Characters that make a numeral part of a name or an identifier: "A100", "GPT-3", "v1.2", "sm_80", "1/8",
-# the 4 of "1-4", "$5".
-_NOT_BEFORE = frozenset("_.-/–$") | frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-)
+_WORD_NOUNS = tuple("node gpu server machine accelerator tpu micro expert stage chunk 00s".split())
+# Characters that make a numeral part of a name or an identifier (as letters and digits do): "A100",
+# "GPT-3", "v1.2", "sm_80", "1/8", the 4 of "1-4", "$5".
+_JOINERS = "_.-/–$"
 # A number that opens a range ("1-4", "8 to 16") is not a value.
 _RANGE_NEXT = re.compile(r"\s*(?:-|–|—|to\s)\s*\d")
 # "35%", "35 percent"
@@ -106,34 +92,22 @@ _YEAR_AFTER = re.compile(
 )
 # Versions: version 2, CUDA 12.2, NCCL 2.18, PyTorch 2.1, NVLink 4, 2.18.1; a bandwidth after a link name
 # ("NVLink 600 GB/s") is not a version. ("v0.3" never reads as a number: a letter precedes it.)
-_VERSION_NAMES = (
-    "ersion", "elease", "er.", "river",
-    "CUDA", "NCCL", "RCCL", "cuDNN", "cuBLAS", "PyTorch", "TensorFlow", "JAX",
-    "Triton", "Python", "DeepSpeed", "Megatron", "Transformer Engine", "nvcc", "gcc", "clang", "LLVM", "ROCm",
-    "NVLink", "NVSwitch", "PCIe", "Ubuntu", "vLLM", "Apex", "OpenMPI", "HBM", "Gen",
-)  # fmt: skip
+_SOFTWARE = [
+    *"CUDA NCCL RCCL cuDNN cuBLAS PyTorch TensorFlow JAX Triton Python DeepSpeed Megatron".split(),
+    *"nvcc gcc clang LLVM ROCm NVLink NVSwitch PCIe Ubuntu vLLM Apex OpenMPI HBM Gen".split(),
+    "Transformer Engine",
+]
 _VERSION = re.compile(
     r"(?:"
     + _cased("version", "release", "ver.", "driver")
     + "|"
-    + "|".join(re.escape(n) for n in sorted(_VERSION_NAMES[4:], key=len, reverse=True))
+    + "|".join(re.escape(n) for n in sorted(_SOFTWARE, key=len, reverse=True))
     + r")(?:-LM|-Core)?\s*\d+(?:\.\d+)*(?:\.x)?(?![\d.])(?!\s*(?:[GMT]i?B|[GMT]b|Gbps|%|x\b|×|GPUs?))"
 )
+# One of these (case as written) is needed for ``_VERSION`` to match: a cheap test before it runs.
+_VERSION_KEYS = ("ersion", "elease", "er.", "river", *_SOFTWARE)
 _DOTTED_VERSION = re.compile(r"\d+\.\d+\.\d+(?:\.\d+)*")
-_REFERENCE_KEYS = (
-    "sec",
-    "fig",
-    "tab",
-    "eq",
-    "alg",
-    "appendix",
-    "chapter",
-    "listing",
-    "theorem",
-    "lemma",
-    "foot",
-    "§",
-)
+_REFERENCE_KEYS = tuple("sec fig tab eq alg appendix chapter listing theorem lemma foot §".split())
 
 # --- names -------------------------------------------------------------------------------------------------
 
@@ -188,39 +162,40 @@ _TUPLE_ROLES = {
 _STANCES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "planned",
-        ("will", "we'll", "plan", "future", "intend", "going to"),
+        ("will", "we'll", "plan", "future", "intend", "going to", "target"),
         re.compile(
             r"\b(?:we\s+will|we'll|will\s+(?:be|scale|run|use|train|evaluate|measure|compare|test|extend|port|add"
-            r"|release)|plan(?:s|ned)?\s+to|planned|future\s+work|we\s+intend|intend\s+to|going\s+to)\b",
+            r"|release)|plan(?:s|ned)?\s+to|planned|future\s+work|we\s+intend|intend\s+to|going\s+to"
+            r"|we\s+target|targeting)\b",
             re.I,
         ),
     ),
     (
         "projected",
-        ("project", "expect", "estimat", "predict", "anticipat", "would"),
+        (
+            "project",
+            "expect",
+            "estimat",
+            "predict",
+            "anticipat",
+            "would",
+            "could",
+            "might",
+            "should",
+            "hypothes",
+        ),
         re.compile(
             r"\b(?:we\s+project|projected|our\s+projections?|projects|(?<!as\s)expect(?:s|ed)?|we\s+estimate"
             r"|estimated|estimates"
-            r"|predict(?:s|ed)?|anticipated?|would\s+(?:reach|achieve|give|yield|be))\b",
+            r"|predict(?:s|ed)?|anticipated?|hypothesi[sz]e\w*"
+            r"|(?:would|could|might|should)\s+(?:reach|achieve|give|yield|be|deliver|provide|cut|reduce|improve))\b",
             re.I,
         ),
     ),
     (
         "evaluation",
-        (
-            "ran",
-            "run",
-            "measur",
-            "observ",
-            "obtain",
-            "achiev",
-            "benchmark",
-            "profil",
-            "test",
-            "train",
-            "pilot",
-            "single",
-            "preliminary",
+        tuple(
+            "ran run measur observ obtain achiev benchmark profil test train pilot single preliminary".split()
         ),
         re.compile(
             r"\b(?:we\s+(?:ran|run|measured?|observed?|obtained?|achieved?|benchmarked|profiled|tested|trained)"
@@ -235,7 +210,9 @@ _STANCES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         re.compile(
             r"\bthe\s+baseline(?:'s)?\s+(?:uses|runs|reaches|achieves|reports|trains|has|gets|takes)\b"
             r"|\bbaseline\s+(?:configuration|setup|run|numbers?|throughput|MFU)\b"
-            r"|(?-i:\b[A-Z][\w-]+)\s+reports?\b|\breported\s+(?:by|in)\b|\bas\s+reported\b",
+            r"|(?:(?-i:\b(?!We\b|This\b|Our\b)[A-Z][\w-]+)|\bwhich|\bpaper|\bauthors)\s+reports?\b"
+            r"|\breported\s+(?:by|in)\b"
+            r"|\bas\s+reported\b",
             re.I,
         ),
     ),
@@ -538,14 +515,24 @@ def _read(kind: str, num: _Num) -> float | None:
     return v if not suffix and not num.percent and v > 0 else None
 
 
-def _hit(rule: _Rule, num: _Num, value: float, am: re.Match[str] | None, **kw: str | bool) -> _Hit:
+def _hit(
+    rule: _Rule,
+    num: _Num,
+    value: float,
+    am: re.Match[str] | None,
+    qualifier: str = "",
+    text: str = "",
+    stance: bool = True,
+) -> _Hit:
+    """A hit with the rule's role and unit, ending where the rule's right context ends."""
     end = am.end() if am is not None else num.end
-    return _Hit(rule.role, value, rule.unit, num.start, end, **kw)  # type: ignore[arg-type]
+    return _Hit(rule.role, value, rule.unit, num.start, end, qualifier, text, stance)
 
 
 def _default(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """One hit with the rule's role, read as the rule says."""
     value = _read(rule.read, num)
     if value is None:
         return []
@@ -604,6 +591,7 @@ _BY_TAIL = re.compile(r"\s+by\s+(?:(?:up\s+to|about|roughly|nearly|over|~|more\s
 def _speedup(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """A speedup with its scope (end-to-end, kernel, local, throughput, memory) from the nearest words."""
     value = _read(rule.read, num)
     if value is None:
         return []
@@ -642,6 +630,7 @@ def _clause_subject(text: str) -> str:
 def _time_fraction(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """A share of step time, with what takes it in ``text`` ("GEMMs", "the all-reduce")."""
     value = _read("fraction", num)
     if value is None or am is None:
         return []
@@ -661,6 +650,7 @@ def _time_fraction(
 def _time(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """A time in seconds: a step time, or an operation's time with the operation in ``text``."""
     if am is None or num.suffix or num.percent:
         return []
     secs = units.seconds(num.value, am.group("u"))
@@ -685,6 +675,7 @@ def _time(
 def _bandwidth(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """A link rate in GB/s: NVLink-like cues make it intra-node, network cues inter-node."""
     if am is None or num.suffix or num.percent:
         return []
     unit = am.group("u")
@@ -723,6 +714,7 @@ def _bandwidth(
 def _tflops(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """A FLOP rate in TFLOP/s: the hardware's peak when the words say so, else achieved per GPU."""
     if am is None or num.suffix or num.percent:
         return []
     peta = am.group("u").lower().startswith("p")
@@ -746,6 +738,7 @@ def _tflops(
 def _memory(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """A device memory size, unless the words say it is used rather than available."""
     if am is None or num.suffix or num.percent:
         return []
     if _MEMORY_USE.search(s.text, max(0, num.start - _BEFORE), num.start):
@@ -756,6 +749,7 @@ def _memory(
 def _nodes(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """A node count; a DGX/HGX node also states 8 GPUs per node."""
     value = _read("count", num)
     if value is None or am is None:
         return []
@@ -771,6 +765,7 @@ def _nodes(
 def _gpus_x_model(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """ "8x A100": GPUs per node when a node is named next to it, else a GPU count."""
     value = _read("count", num)
     if value is None or am is None:
         return []
@@ -787,6 +782,7 @@ def _gpus_x_model(
 def _n_way(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """ "8-way tensor parallelism", "4 tensor-parallel ranks": the degree of the named kind."""
     value = _read("int", num)
     if value is None or am is None:
         return []
@@ -799,6 +795,7 @@ def _n_way(
 def _chain(
     s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule
 ) -> list[_Hit]:
+    """ "TP = SP = 8": one degree for each name in the chain; SP beside TP is noted on tp."""
     value = _read("int", num)
     if value is None or bm is None:
         return []
@@ -866,6 +863,22 @@ _RULES: tuple[_Rule, ...] = (
         words=True,
         keys="node",
         first="n",
+    ),
+    # "each stage holds 6 layers", "8 heads per GPU", "2 experts per GPU": a share, not the model's count
+    _Rule(
+        _VETO,
+        before=_rx(r"\b(?:each|every|per)\b[^,;.]{0,30}\Z"),
+        after=_rx(r"\s?layers\b"),
+        keys="layer",
+        first="l",
+    ),
+    _Rule(
+        _VETO,
+        after=_rx(
+            r"\s?(?:attention\s+)?(?:heads|experts)\s+(?:per|on\s+each)\s+(?:GPU|rank|device|partition)\b"
+        ),
+        keys="head|expert",
+        first="ahe",
     ),
     # "10 node kills", "2 node failures": a count of events, not of nodes
     _Rule(
@@ -1642,7 +1655,7 @@ def _blocked(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _DOTTED_VERSION.finditer(text)]
     if any(k in low for k in _REFERENCE_KEYS):
         spans += [m.span() for m in _REFERENCE.finditer(text)]
-    if any(k in text for k in _VERSION_NAMES):
+    if any(k in text for k in _VERSION_KEYS):
         spans += [m.span() for m in _VERSION.finditer(text)]
     if "[" in text:
         spans += [m.span() for m in _CITATION.finditer(text)]
@@ -1661,9 +1674,7 @@ def _numbers(text: str, low: str) -> list[_Num]:
     out: list[_Num] = []
     for m in _NUMBER.finditer(text):
         start, end = m.span()
-        if start and (
-            text[start - 1] in _NOT_BEFORE or not text[start - 1].isascii() and text[start - 1].isalnum()
-        ):
+        if start and (text[start - 1].isalnum() or text[start - 1] in _JOINERS):
             continue
         if any(bs < end and start < be for bs, be in blocked) or _RANGE_NEXT.match(text, end):
             continue
