@@ -1,0 +1,535 @@
+"""One PDF page through pdfium: text lines with geometry, and the text a reader cannot see.
+
+Follows pdfium's own text layer: its order of characters, its line breaks (CRLF) and its marking of
+line-end hyphens as U+FFFE (pdfium has then joined the two lines itself). Per line it asks for four facts
+only: the loose boxes of the first and last character (position), the font size and matrix of a middle
+character (size, rotation), plus the font weight for lines that could be headings. A paper has ~100k
+characters and every pdfium call costs 1-2 µs, so nothing here is per character except on pages with
+hidden text. The hot calls go through ``_fast`` copies of pypdfium2's raw functions whose pointer
+arguments are plain ``void *``, which makes each call about a third cheaper. ``layout.py`` does the
+rest.
+
+A pdfium line that crosses the page's middle with a wide gap in it (two columns written row by row, as
+some producers do) is split at the gap.
+
+Hidden text goes to ``hidden`` instead of the lines. One scan over the page objects (about 2 µs per
+object) finds text objects that are:
+
+- drawn in render mode 3 or 7 (invisible, clip only), unless over an image covering a tenth of the
+  page: that is the normal invisible OCR layer of a scanned PDF;
+- filled (stroked, for stroke-only modes) in white or near-white (every channel >= 240), unless over an
+  image or a non-white filled shape (white labels on coloured boxes in figures), or with zero opacity;
+- smaller than 2 pt;
+
+and every line is checked against the page's crop box, character by character when it pokes out.
+
+Not covered: text hidden under an opaque shape or image drawn after it, text clipped away by a clip
+path, text in annotations or form fields, and white text on a dark background drawn as an image of
+another kind (it counts as visible only when the background is an image or a filled path).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pypdfium2.raw as pdfium_c
+
+from tensora.ingest.document import Paragraph
+from tensora.ingest.layout import FIGURE, Line, PageLines
+from tensora.ingest.normalize import clean_chars, collapse_spaces
+from tensora.ingest.patterns import heading_level, is_all_caps, is_known_section
+
+_BOLD_NAME = re.compile(r"bold|black|heavy|demi|medi|bx", re.IGNORECASE)
+_FORCE_BOLD = 1 << 18  # PDF font descriptor flag
+_WHITE = 240
+_TINY_PT = 2.0
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_MIN_FIGURE_PATHS = 12
+_INVISIBLE_MODES = frozenset({3, 7})
+_STROKE_ONLY_MODES = frozenset({1, 5})
+
+Box = tuple[float, float, float, float]
+
+
+def _fast(fn: Any) -> Any:
+    """The same pdfium function with opaque pointer types relaxed to ``void *`` (cheaper to call)."""
+    address = ctypes.cast(fn, ctypes.c_void_p).value or 0
+    restype = fn.restype
+    if isinstance(restype, type) and issubclass(restype, ctypes._Pointer):
+        restype = ctypes.c_void_p
+    argtypes = [ctypes.c_void_p if issubclass(a, ctypes._Pointer) else a for a in fn.argtypes]
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+class _F:
+    """pdfium functions used per line or per object."""
+
+    CountChars = _fast(pdfium_c.FPDFText_CountChars)
+    GetText = _fast(pdfium_c.FPDFText_GetText)
+    GetLooseCharBox = _fast(pdfium_c.FPDFText_GetLooseCharBox)
+    GetFontSize = _fast(pdfium_c.FPDFText_GetFontSize)
+    GetMatrix = _fast(pdfium_c.FPDFText_GetMatrix)
+    GetFontWeight = _fast(pdfium_c.FPDFText_GetFontWeight)
+    GetFontInfo = _fast(pdfium_c.FPDFText_GetFontInfo)
+    GetUnicode = _fast(pdfium_c.FPDFText_GetUnicode)
+    IsHyphen = _fast(pdfium_c.FPDFText_IsHyphen)
+    GetTextObject = _fast(pdfium_c.FPDFText_GetTextObject)
+    CharAtPos = _fast(pdfium_c.FPDFText_GetCharIndexAtPos)
+    CountRects = _fast(pdfium_c.FPDFText_CountRects)
+    GetRect = _fast(pdfium_c.FPDFText_GetRect)
+    CountObjects = _fast(pdfium_c.FPDFPage_CountObjects)
+    GetObject = _fast(pdfium_c.FPDFPage_GetObject)
+    FormCount = _fast(pdfium_c.FPDFFormObj_CountObjects)
+    FormGet = _fast(pdfium_c.FPDFFormObj_GetObject)
+    ObjType = _fast(pdfium_c.FPDFPageObj_GetType)
+    RenderMode = _fast(pdfium_c.FPDFTextObj_GetTextRenderMode)
+    FillColor = _fast(pdfium_c.FPDFPageObj_GetFillColor)
+    StrokeColor = _fast(pdfium_c.FPDFPageObj_GetStrokeColor)
+    Bounds = _fast(pdfium_c.FPDFPageObj_GetBounds)
+    DrawMode = _fast(pdfium_c.FPDFPath_GetDrawMode)
+
+
+TEXT, IMAGE, PATH, FORM = (
+    pdfium_c.FPDF_PAGEOBJ_TEXT,
+    pdfium_c.FPDF_PAGEOBJ_IMAGE,
+    pdfium_c.FPDF_PAGEOBJ_PATH,
+    pdfium_c.FPDF_PAGEOBJ_FORM,
+)
+
+
+def handle(obj: Any) -> int:
+    """The address behind a pypdfium2 raw handle."""
+    return ctypes.cast(obj, ctypes.c_void_p).value or 0
+
+
+@dataclass(slots=True)
+class PageText:
+    """What one page gave: its lines, its hidden text, and counts for the scanned-PDF check."""
+
+    page: PageLines
+    hidden: list[Paragraph] = field(default_factory=list)
+    chars: int = 0
+    images: int = 0
+
+
+def read_page(page: int, textpage: int, box: PageLines) -> PageText:
+    """Lines and hidden text of one page, given the raw page and text page handles as addresses."""
+    objects = scan_objects(page, box)
+    result = _Extractor(textpage, box, objects).run()
+    result.images = objects.images
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# The object scan
+
+
+class _Out:
+    """Reusable ctypes out-parameters."""
+
+    def __init__(self) -> None:
+        self.rgba = [ctypes.c_uint() for _ in range(4)]
+        self.rgba_p = [ctypes.byref(v) for v in self.rgba]
+        self.box = [ctypes.c_float() for _ in range(4)]
+        self.box_p = [ctypes.byref(v) for v in self.box]
+        self.fill_mode = ctypes.c_int()
+        self.stroke = ctypes.c_int()
+
+    def bounds(self, obj: int) -> Box:
+        _F.Bounds(obj, *self.box_p)
+        left, bottom, right, top = self.box
+        return left.value, bottom.value, right.value, top.value
+
+    def colour(self, obj: int, stroke: bool = False) -> tuple[int, int, int, int]:
+        if not (_F.StrokeColor if stroke else _F.FillColor)(obj, *self.rgba_p):
+            return 0, 0, 0, 255
+        r, g, b, a = self.rgba
+        return r.value, g.value, b.value, a.value
+
+
+@dataclass(slots=True)
+class PageObjects:
+    """What the object scan found on a page."""
+
+    suspicious: set[int] = field(default_factory=set)  # hidden text objects
+    images: int = 0
+    forms: list[Box] = field(default_factory=list)  # included graphics (form XObjects)
+    form_text: set[int] = field(default_factory=set)  # text objects drawn inside them
+
+
+def scan_objects(page: int, box: PageLines) -> PageObjects:
+    """Find hidden text objects, included graphics and the text inside them.
+
+    Also records on ``box.figures`` the regions that hold images or clusters of vector paths drawn
+    straight on the page (charts without a form XObject); text there is figure text. The hot loop of the
+    scan (hundreds of objects per page) makes two pdfium calls per object and two more per text object;
+    bounds only for graphics and for the rare white, transparent or invisible text.
+    """
+    out = _Out()
+    obj_type, render_mode, fill, stroke = _F.ObjType, _F.RenderMode, _F.FillColor, _F.StrokeColor
+    rgba_p = out.rgba_p
+    r, g, b, a = out.rgba
+    suspicious: set[int] = set()
+    form_text: set[int] = set()
+    invisible: list[int] = []
+    white: list[tuple[int, int]] = []  # (text object, its parent: the page or a form)
+    images: list[int] = []
+    forms: list[int] = []
+    paths: dict[int, list[int]] = {}  # parent -> filled-shape candidates drawn in it
+    images_in: dict[int, list[int]] = {}
+    stack = [(_F.GetObject, page, _F.CountObjects(page), 0)]
+    while stack:
+        get, parent, count, depth = stack.pop()
+        for k in range(count):
+            obj = get(parent, k)
+            kind = obj_type(obj)
+            if kind == TEXT:
+                if depth:
+                    form_text.add(obj)
+                mode = render_mode(obj)
+                if mode in _INVISIBLE_MODES:
+                    invisible.append(obj)
+                    continue
+                if not (stroke if mode in _STROKE_ONLY_MODES else fill)(obj, *rgba_p):
+                    continue
+                if a.value == 0:
+                    suspicious.add(obj)
+                elif r.value >= _WHITE and g.value >= _WHITE and b.value >= _WHITE:
+                    white.append((obj, parent))
+            elif kind == PATH:
+                paths.setdefault(parent, []).append(obj)
+            elif kind == IMAGE:
+                images_in.setdefault(parent, []).append(obj)
+                if depth == 0:
+                    images.append(obj)
+            elif kind == FORM and depth < 4:
+                if depth == 0:
+                    forms.append(obj)
+                stack.append((_F.FormGet, obj, _F.FormCount(obj), depth + 1))
+    area = box.width * box.height
+    image_boxes = [out.bounds(im) for im in images]
+    box.figures = [g for g in image_boxes if 0.005 * area <= (g[2] - g[0]) * (g[3] - g[1]) <= 0.8 * area]
+    top_paths = paths.get(page, [])
+    if len(top_paths) >= _MIN_FIGURE_PATHS:
+        box.figures += _path_clusters([out.bounds(p) for p in top_paths], box)
+    if invisible:
+        scans = [g for g in image_boxes if (g[2] - g[0]) * (g[3] - g[1]) >= 0.1 * area]
+        suspicious.update(obj for obj in invisible if not _covers(scans, out.bounds(obj)))
+    if white:
+        # Bounds of objects inside a form are in the form's space: compare each white text only with
+        # the shapes and images drawn in the same container.
+        backgrounds: dict[int, list[Box]] = {}
+        for obj, parent in white:
+            if parent not in backgrounds:
+                backgrounds[parent] = [out.bounds(im) for im in images_in.get(parent, [])]
+                backgrounds[parent] += _filled_shapes(paths.get(parent, []), out)
+            if not _covers(backgrounds[parent], out.bounds(obj)):
+                suspicious.add(obj)
+    form_boxes = [out.bounds(f) for f in forms] if form_text else []
+    return PageObjects(suspicious, len(images), form_boxes, form_text)
+
+
+def _path_clusters(boxes: list[Box], page: PageLines, cell: float = 12.0) -> list[Box]:
+    """Regions where many vector paths crowd together: charts and diagrams drawn without a form XObject.
+
+    Marks the cells of a coarse grid under each path (thin rules skipped: they draw tables too), joins
+    touching cells into regions and keeps those with many paths. Text in a region is figure text.
+    """
+    cols = int(page.width / cell) + 1
+    rows = int(page.height / cell) + 1
+    owner: dict[int, int] = {}
+    marked: dict[int, list[int]] = {}
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        if min(x1 - x0, y1 - y0) < 1.0 or (x1 - x0) * (y1 - y0) > 0.5 * page.width * page.height:
+            continue
+        c0 = max(0, int((x0 - page.left) / cell))
+        c1 = min(cols - 1, int((x1 - page.left) / cell))
+        r0 = max(0, int((y0 - page.bottom) / cell))
+        r1 = min(rows - 1, int((y1 - page.bottom) / cell))
+        for rr in range(r0, r1 + 1):
+            for cc in range(c0, c1 + 1):
+                marked.setdefault(rr * cols + cc, []).append(i)
+    regions: list[Box] = []
+    for start in marked:
+        if start in owner:
+            continue
+        owner[start] = start
+        todo = [start]
+        members: set[int] = set()
+        cells = []
+        while todo:
+            cur = todo.pop()
+            cells.append(cur)
+            members.update(marked[cur])
+            rr, cc = divmod(cur, cols)
+            for nxt in (cur - 1 if cc else -1, cur + 1 if cc < cols - 1 else -1, cur - cols, cur + cols):
+                if nxt in marked and nxt not in owner:
+                    owner[nxt] = start
+                    todo.append(nxt)
+        if len(members) < _MIN_FIGURE_PATHS:
+            continue
+        xs = [boxes[i] for i in members]
+        region = (min(b[0] for b in xs), min(b[1] for b in xs), max(b[2] for b in xs), max(b[3] for b in xs))
+        if (region[2] - region[0]) * (region[3] - region[1]) >= 0.01 * page.width * page.height:
+            regions.append(region)
+    return regions
+
+
+def _covers(boxes: list[Box], b: Box) -> bool:
+    x, y = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    return any(o[0] <= x <= o[2] and o[1] <= y <= o[3] for o in boxes)
+
+
+def _filled_shapes(paths: list[int], out: _Out) -> list[Box]:
+    """Bounds of filled, non-white paths: backgrounds that white text can be read on."""
+    shapes: list[Box] = []
+    fill_mode, stroke = ctypes.byref(out.fill_mode), ctypes.byref(out.stroke)
+    for obj in paths:
+        if not _F.DrawMode(obj, fill_mode, stroke) or not out.fill_mode.value:
+            continue
+        r, g, b, a = out.colour(obj)
+        if a > 0 and min(r, g, b) < _WHITE:
+            shapes.append(out.bounds(obj))
+    return shapes
+
+
+# --------------------------------------------------------------------------------------------------
+# Lines
+
+
+def _unsurrogate(text: str) -> str:
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", errors="replace")
+
+
+class _Extractor:
+    """Split one text page into ``Line``s; set hidden characters aside."""
+
+    def __init__(self, tp: int, box: PageLines, objects: PageObjects) -> None:
+        self.tp = tp
+        self.box = box
+        self.suspicious = objects.suspicious
+        self.forms = objects.forms
+        self.form_text = objects.form_text
+        self.rect = pdfium_c.FS_RECTF()
+        self.rect_p = ctypes.byref(self.rect)
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.matrix_p = ctypes.byref(self.matrix)
+        self.flags = ctypes.c_int()
+        self.name = ctypes.create_string_buffer(96)
+        self.surrogates = False
+        self.hidden_runs: list[str] = []
+        self.maybe_heading: list[tuple[Line, int]] = []
+
+    def run(self) -> PageText:
+        n = _F.CountChars(self.tp)
+        result = PageText(self.box)
+        if n <= 0:
+            return result
+        text = self._text(n)
+        hidden = self._hidden_positions(n) if self.suspicious else set()
+        lines = result.page.lines
+        offset = 0
+        for raw in text.split("\r\n"):
+            start = offset
+            offset += len(raw) + 2
+            if not raw or raw.isspace():
+                continue
+            if hidden:
+                raw = self._drop_hidden(raw, start, hidden)
+                if not raw or raw.isspace():
+                    continue
+            self._add_line(raw, start, lines)
+        self._mark_bold(lines)
+        result.chars = sum(len(ln.text) for ln in lines)
+        result.hidden = [
+            Paragraph(t, self.box.number, "", "text")
+            for t in (collapse_spaces(clean_chars(_unsurrogate(h))) for h in self.hidden_runs)
+            if t
+        ]
+        return result
+
+    def _text(self, n: int) -> str:
+        """The page text with one Python character per pdfium character, so that indices coincide.
+
+        pdfium keeps an astral character (math italic letters) as two characters, its UTF-16
+        surrogates, and its text has one unit per character. Where the lengths differ (it drops some
+        characters from the text, e.g. double-struck letters, and then maps text to characters wrongly)
+        or a spot check fails, the text is rebuilt from the characters themselves: about 2 µs a
+        character, on a few pages in a hundred.
+        """
+        tp = self.tp
+        buf = (ctypes.c_ushort * (2 * n + 64))()  # pdfium may insert characters (crbug.com/pdfium/2079)
+        got = min(_F.GetText(tp, 0, n, buf), len(buf)) - 1
+        if got <= 0:
+            return ""
+        text = bytes(memoryview(buf).cast("B")[: got * 2]).decode("utf-16-le", errors="surrogatepass")
+        if len(text) != got:  # the decoder paired surrogates up: keep them apart, as pdfium does
+            text = "".join(map(chr, buf[:got]))
+        unicode = _F.GetUnicode
+        probes = (n // 3, n // 2, (2 * n) // 3, n - 1)
+        if got != n or any(unicode(tp, c) != ord(text[c]) and text[c] != "\ufffe" for c in probes):
+            text = "".join([chr(unicode(tp, c)) for c in range(n)])
+            if "-" in text:  # the characters say "-" where the text says U+FFFE
+                is_hyphen = _F.IsHyphen
+                text = "".join(
+                    "\ufffe" if ch == "-" and is_hyphen(tp, c) else ch for c, ch in enumerate(text)
+                )
+        self.surrogates = _SURROGATE.search(text) is not None
+        return text
+
+    def _hidden_positions(self, n: int) -> set[int]:
+        """Indices of the characters that belong to suspicious text objects."""
+        tp, get_obj, suspicious = self.tp, _F.GetTextObject, self.suspicious
+        return {c for c in range(n) if get_obj(tp, c) in suspicious}
+
+    def _drop_hidden(self, raw: str, start: int, hidden: set[int]) -> str:
+        kept: list[str] = []
+        run: list[str] = []
+        for k, ch in enumerate(raw):
+            if start + k in hidden:
+                run.append(ch)
+                continue
+            if run and not ch.isspace():
+                self.hidden_runs.append("".join(run))
+                run = []
+            kept.append(ch)
+        if run:
+            self.hidden_runs.append("".join(run))
+        return "".join(kept)
+
+    def _box(self, c: int) -> Box:
+        _F.GetLooseCharBox(self.tp, c, self.rect_p)
+        r = self.rect
+        return r.left, r.bottom, r.right, r.top
+
+    def _add_line(self, raw: str, start: int, out: list[Line]) -> None:
+        """Measure one pdfium line (six pdfium calls) and append it to ``out``, unless it is hidden."""
+        stripped = raw.strip()
+        if not stripped:
+            return
+        tp, rect, rect_p = self.tp, self.rect, self.rect_p
+        lead = raw.index(stripped[0])
+        end = lead + len(stripped)
+        mid = lead + (end - lead) // 2
+        if raw[mid].isspace():
+            mid = lead
+        c0, c1, cm = start + lead, start + end - 1, start + mid
+        _F.GetLooseCharBox(tp, c0, rect_p)
+        x0, base, top = rect.left, rect.bottom, rect.top
+        _F.GetLooseCharBox(tp, c1, rect_p)
+        x1, end_base = rect.right, rect.bottom
+        # Font size of a middle character times the scale of its matrix (Quartz writes 1 pt fonts and
+        # scales them); the loose box height is no substitute, some fonts report odd ascents.
+        _F.GetMatrix(tp, cm, self.matrix_p)
+        m = self.matrix
+        if abs(m.b) > abs(m.a) + 1e-3 or m.a < 0:
+            return  # rotated or mirrored: margin stamps (arXiv ids), axis labels
+        size = _F.GetFontSize(tp, cm) * (math.hypot(m.c, m.d) or 1.0)
+        if size < _TINY_PT and top - base >= _TINY_PT:  # pdfium gives its own inserted chars 1 pt
+            _F.GetMatrix(tp, c0, self.matrix_p)
+            size = max(size, _F.GetFontSize(tp, c0) * (math.hypot(m.c, m.d) or 1.0))
+        box = self.box
+        if x1 < box.left or x0 > box.right or top < box.bottom or base > box.top or size < _TINY_PT:
+            self.hidden_runs.append(stripped)
+            return
+        if x0 < box.left - 1 or x1 > box.right + 1:
+            raw = self._clip_outside(raw, start)
+            stripped = raw.strip()
+            if not stripped:
+                return
+        if self.surrogates and _SURROGATE.search(stripped):
+            stripped = _unsurrogate(stripped)
+        text = clean_chars(stripped)
+        line = Line(text, box.number, x0, x1, top, base, end_base, size)
+        forms = self.forms
+        if forms and _covers(forms, (x0, base, x1, top)) and _F.GetTextObject(tp, cm) in self.form_text:
+            line.role = FIGURE  # drawn inside an included graphic
+        first = text[0]
+        if len(text) <= 100 and (first.isupper() or first.isdigit()) and text[-1] not in ".,;":
+            self.maybe_heading.append((line, cm))
+        if x0 < (box.left + box.right) / 2 < x1 and x1 - x0 > 0.35 * box.width:
+            parts = self._split_at_gutter(raw, start, line)
+            if parts:
+                out.extend(parts)
+                return
+        out.append(line)
+
+    def _mark_bold(self, lines: list[Line]) -> None:
+        """Ask for the font weight only of lines that ``layout`` might take for headings."""
+        if not self.maybe_heading:
+            return
+        sizes: Counter[float] = Counter()
+        for ln in lines:
+            sizes[round(ln.size * 2) / 2] += len(ln.text)
+        larger = sizes.most_common(1)[0][0] + 0.8
+        for line, c in self.maybe_heading:
+            text = line.text
+            if line.size >= larger or heading_level(text) or is_known_section(text) or is_all_caps(text):
+                line.bold = self._bold(c)
+
+    def _bold(self, c: int) -> bool:
+        if _F.GetFontWeight(self.tp, c) >= 600:
+            return True
+        got = _F.GetFontInfo(self.tp, c, self.name, len(self.name), ctypes.byref(self.flags))
+        if self.flags.value & _FORCE_BOLD:
+            return True
+        if got <= 0:
+            return False
+        name = self.name.value.decode("latin-1", errors="replace").split("+", 1)[-1]
+        return _BOLD_NAME.search(name) is not None
+
+    def _clip_outside(self, raw: str, start: int) -> str:
+        box = self.box
+        kept: list[str] = []
+        run: list[str] = []
+        for k, ch in enumerate(raw):
+            if ch.isspace():
+                kept.append(ch)
+                continue
+            x0, y0, x1, y1 = self._box(start + k)
+            if x1 < box.left or x0 > box.right or y1 < box.bottom or y0 > box.top:
+                run.append(ch)
+            else:
+                kept.append(ch)
+        if run:
+            self.hidden_runs.append("".join(run))
+        return "".join(kept)
+
+    def _split_at_gutter(self, raw: str, start: int, line: Line) -> list[Line] | None:
+        """Split a line that spans two columns written row by row (a wide gap near the page middle)."""
+        tp, box = self.tp, self.box
+        mid_x = (box.left + box.right) / 2
+        y = (line.base + line.top) / 2
+        if _F.CharAtPos(tp, mid_x, y, 4.0, 1.0) >= 0:
+            return None
+        stripped = raw.strip()
+        lead = raw.index(stripped[0])
+        c0 = start + lead
+        c1 = start + lead + len(stripped) - 1
+        n_rects = _F.CountRects(tp, c0, c1 - c0 + 1)
+        if n_rects < 2:
+            return None
+        lft, top, rgt, bot = (ctypes.c_double() for _ in range(4))
+        rects: list[tuple[float, float, float]] = []
+        for k in range(n_rects):
+            _F.GetRect(tp, k, ctypes.byref(lft), ctypes.byref(top), ctypes.byref(rgt), ctypes.byref(bot))
+            rects.append((lft.value, rgt.value, (top.value + bot.value) / 2))
+        lo, hi = box.left + 0.3 * box.width, box.left + 0.7 * box.width
+        for (_, r0, y0), (l1, _, _) in zip(rects, rects[1:], strict=False):
+            if l1 - r0 >= max(1.2 * line.size, 10.0) and r0 <= hi and l1 >= lo:
+                c = _F.CharAtPos(tp, l1 + 0.5, y0, 1.0, 1.0)
+                if c < 0:
+                    return None
+                k = c - start
+                if not 0 < k < len(raw):
+                    return None
+                parts: list[Line] = []
+                self._add_line(raw[:k], start, parts)
+                self._add_line(raw[k:], start + k, parts)
+                return parts if len(parts) == 2 else None
+        return None
