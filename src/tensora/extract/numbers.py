@@ -390,6 +390,7 @@ class _Sentence:
     section: str
     low: str = ""
     _stances: list[tuple[int, int, str]] | None = None
+    _keys: list[tuple[str, frozenset[int]]] | None = None
 
     @classmethod
     def of(cls, text: str, section: str) -> _Sentence:
@@ -405,6 +406,13 @@ class _Sentence:
                 for m in rx.finditer(self.text)
             ]
         return self._stances
+
+    @property
+    def keys(self) -> list[tuple[str, frozenset[int]]]:
+        """The rule keys that occur in the sentence, with the rules each gates."""
+        if self._keys is None:
+            self._keys = [(k, rules) for k, rules in _KEY_RULES if k in self.low]
+        return self._keys
 
     def stance(self, start: int, end: int) -> str:
         """The stance cue nearest to a span, else the one its section's title gives."""
@@ -1702,10 +1710,10 @@ def _candidates(nxt: str, word: bool, percent: bool, scaled: bool) -> frozenset[
     )
 
 
-def _keyed(window: str) -> set[int]:
-    """Indices of the rules whose keys (if any) occur in a lower-cased window."""
+def _keyed(s: _Sentence, window: str) -> set[int]:
+    """Indices of the rules whose keys (if any) occur in a lower-cased window of the sentence."""
     ids = set(_FREE_RULES)
-    for key, rules in _KEY_RULES:
+    for key, rules in s.keys:
         if key in window:
             ids |= rules
     return ids
@@ -1714,7 +1722,7 @@ def _keyed(window: str) -> set[int]:
 def _role_hits(s: _Sentence, num: _Num) -> list[_Hit]:
     nxt = s.low[num.end : num.end + 4].lstrip()[:1]
     scaled = bool(num.suffix) or num.value >= 1e6
-    ids = _keyed(s.low[max(0, num.start - _BEFORE) : num.end + _AFTER])
+    ids = _keyed(s, s.low[max(0, num.start - _BEFORE) : num.end + _AFTER])
     ids &= _candidates(nxt, num.word, num.percent, scaled)
     for i in sorted(ids):
         rule = _RULES[i]
