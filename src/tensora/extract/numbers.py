@@ -1742,18 +1742,16 @@ def _carry(s: _Sentence, hit: _Hit, nums: list[_Num], index: int) -> _Hit | None
     """The baseline's value in "37 us versus 88 for cuBLAS", carried over from the hit before it."""
     if hit.role not in _CARRIED or index + 1 >= len(nums):
         return None
-    nxt = nums[index + 1]
-    if nxt.start < hit.end or not _VERSUS.match(s.text, hit.end, nxt.start) or nxt.word:
+    num, nxt = nums[index], nums[index + 1]
+    if nxt.word or nxt.start < hit.end or not _VERSUS.match(s.text, hit.end, nxt.start):
         return None
-    if hit.role in ("mfu",) and not nxt.percent and nxt.value > 1:
-        return None
-    ratio = hit.value / nums[index].value if nums[index].value else 1.0
-    if hit.role == "mfu" and nxt.percent != nums[index].percent:
-        return None
-    value = nxt.value * ratio
+    if nxt.percent != num.percent:
+        return None  # "52% MFU versus 0.4" mixes two scales
+    value = nxt.value * (hit.value / num.value if num.value else 1.0)  # the hit's unit conversion
     who = _FOR_WHOM.match(s.text, nxt.end)
-    text = who.group("who") if who else ""
-    return _Hit(hit.role, value, hit.unit, nxt.start, nxt.end, qualifier="baseline", text=text, stance=False)
+    return _Hit(
+        hit.role, value, hit.unit, nxt.start, nxt.end, "baseline", who.group("who") if who else "", False
+    )
 
 
 def _named_hits(s: _Sentence) -> list[_Hit]:
@@ -1832,6 +1830,8 @@ def _derived_gpus(hits: list[_Hit]) -> list[_Hit]:
 
 
 def _sentence_hits(s: _Sentence) -> list[_Hit]:
+    """Every role in a sentence: from its numbers (with "versus" values carried over), its names, and the GPU
+    count that nodes and GPUs per node imply."""
     nums = _numbers(s.text, s.low)
     hits: list[_Hit] = []
     carried: dict[int, _Hit] = {}
@@ -1852,21 +1852,23 @@ def _sentence_hits(s: _Sentence) -> list[_Hit]:
 
 
 def _quote_text(sentence: str, start: int, end: int) -> str:
+    """The sentence, or the ``_QUOTE_LIMIT`` characters of it around a span, cut at spaces."""
     if len(sentence) <= _QUOTE_LIMIT:
         return sentence
-    centre = (start + end) // 2
-    lo = max(0, min(centre - _QUOTE_LIMIT // 2, len(sentence) - _QUOTE_LIMIT))
+    lo = max(0, min((start + end) // 2 - _QUOTE_LIMIT // 2, len(sentence) - _QUOTE_LIMIT))
     hi = lo + _QUOTE_LIMIT
     if lo > 0:
         lo = sentence.find(" ", lo, start) + 1 or lo
     if hi < len(sentence):
-        hi = sentence.rfind(" ", end, hi) if sentence.rfind(" ", end, hi) > 0 else hi
+        cut = sentence.rfind(" ", end, hi)
+        hi = cut if cut > 0 else hi
     return sentence[lo:hi].strip()
 
 
 def _quantities(
     s: _Sentence, hits: Iterable[_Hit], page: int, doc: DocLabel, quote_text: str | None = None
 ) -> list[Quantity]:
+    """Hits as quantities, without repeats; a hit with no qualifier of its own takes the stance near it."""
     out: list[Quantity] = []
     seen: set[tuple[str, float | str, str, str]] = set()
     for h in hits:
