@@ -24,20 +24,31 @@ from tensora.extract.techniques import is_core
 # A contribution phrased as a setting: "chunk size", "tile shape", "sharding group", "a tunable", "fewer,
 # larger micro-batches", "the opposite corner of the design space".
 _CONFIG = re.compile(
-    r"\b(chunk|tile|bucket|block|group|micro-?batch|batch|split-?k|shard(?:ing)?(?:[- ]group)?|partition)"
-    r"[- ](size|shape|count|granularity|depth|degree)s?\b|"
-    r"\b(tunable|knob|sweep|design space|hyper-?parameter|configuration|decoupl\w+ the \w+ size)\b|"
+    r"\b(tunable|knob|sweep\w*|design space|hyper-?parameter|configuration|decoupl\w+ the \w+ size)\b|"
     r"\b(fewer|larger|smaller|deeper|shallower|bigger|finer|coarser)(,? (and )?\w+)? "
     r"(micro-?batches|pipelines?|stages|chunks|groups|buckets|shards)\b|"
-    r"\bsharding group\b|\bgroup size\b|\btile shape\b|\bkey insight is the (tile|chunk|group|size|shape)",
+    r"\bsharding group\b|\bgroup size\b|\bkey insight is the (tile|chunk|group|size|shape)",
     re.I,
 )
+# A setting named together with a choice of its value: "we pick a tile shape of 16 x 64".
+_SETTING = re.compile(
+    r"\b(chunk|tile|bucket|block|group|micro-?batch|split-?k|shard(?:ing)?|partition)[- ]"
+    r"(size|shape|count|granularity|depth|degree)s?\b",
+    re.I,
+)
+_CHOICE = re.compile(
+    r"\b(choos\w+|chose|select\w*|tun(e|ed|ing)|pick\w*|vary\w*|optimal|best|increas\w+|decreas\w+|"
+    r"rais\w+|lower\w*|instead of|independent of|dominat\w+|first-order|the key|matters?)\b",
+    re.I,
+)
+
 # A contribution phrased as a new mechanism: something removed, replaced, deferred or made asynchronous.
 _STRUCTURAL = re.compile(
     r"\b(remov(e|es|ed|ing)|replac(e|es|ed|ing)|eliminat\w+|asynchronous(ly)?|defer(s|red|ring)?|instead of|"
     r"gets? rid of|no longer|splits? (the|each|every)|new (mechanism|algorithm|format|schedule|protocol))\b",
     re.I,
 )
+_MAIN_SHARE = 0.25
 # Families that set the scene (the GPU, the interconnect) rather than carry a contribution.
 _INCIDENTAL = frozenset({"hardware"})
 # Families close enough that a contribution in one is not orthogonal to a baseline in another.
@@ -79,7 +90,10 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
     base_all = set(baseline.techniques)
     core = {t: u for t, u in proposal.techniques.items() if u.used and u.core}
     f.proposal_families = {u.family for u in core.values()}
-    f.baseline_families = {baseline.techniques[t].family for t in base_used}
+    base_weights = family_weights(baseline)
+    top = max(base_weights.values(), default=0.0)
+    # the baseline's own subject: families it leans on, not every technique it mentions in passing
+    f.baseline_families = {fam for fam, w in base_weights.items() if w >= _MAIN_SHARE * top}
     f.dominant = dominant_family(proposal)
     f.new = sorted(t for t in core if t not in base_all)
     f.new_families = {core[t].family for t in f.new}
@@ -88,7 +102,11 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
         for t, u in proposal.techniques.items()
         if t in base_used and u.counts.get("rejected", 0) and not u.used
     )
-    f.config_hits = [s for s in proposal.sentences if _CONFIG.search(s.text)]
+    f.config_hits = [
+        s
+        for s in proposal.sentences
+        if _CONFIG.search(s.text) or (_SETTING.search(s.text) and _CHOICE.search(s.text))
+    ]
     f.structural_hits = [s for s in proposal.sentences if _STRUCTURAL.search(s.text)]
     return f
 
@@ -141,7 +159,8 @@ def classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
     if f.removed:
         parts.append("removes the baseline's " + ", ".join(names[t] for t in f.removed[:3]))
     rationale = "The draft " + (" and ".join(parts) if parts else "changes the baseline's mechanism") + "."
-    evidence: list[Quote] = [q for t in (f.new + f.removed)[:3] for q in proposal.technique_quotes(t)[:1]]
+    evidence: list[Quote] = [s.quote() for s in f.structural_hits[:2]]
+    evidence += [q for t in (f.new + f.removed)[:2] for q in proposal.technique_quotes(t)[:1]]
     return Delta("structural", rationale, evidence), f
 
 

@@ -75,7 +75,9 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
 
 
 def cited(work: PriorWork, text: str) -> bool:
-    for label in [work.name, *work.aliases]:
+    """True when the draft names the work: its name, or an alias that is a name (not a generic phrase)."""
+    labels = [work.name] + [a for a in work.aliases if a != a.lower()]
+    for label in labels:
         if len(label) >= 3 and re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", text, re.I):
             return True
     return False

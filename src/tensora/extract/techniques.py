@@ -24,7 +24,7 @@ _CLAUSE_SPLIT = re.compile(r"[;:]|,\s+(?=(?:but|while|whereas|and unlike|unlike)
 _NEG_BEFORE = re.compile(
     r"\b(?:no|not|without|unlike|instead of|rather than|avoids?|avoiding|avoided|never|nor|neither|free of|"
     r"removes?|removing|removed|eliminates?|eliminating|drops?|dropping|replaces?|replacing|abandons?|"
-    r"no need for|dispenses? with|gets? rid of|forgo(?:es)?|skips?)\b(?:\W+\w+){0,6}\W*$"
+    r"no need for|dispenses? with|gets? rid of|forgo(?:es)?|skips?)\b(?:\W+\w+){0,4}\W*$"
 )
 _NEG_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,3}(?:is|are|was|were)?\s*(?:not|never|un)\s*(?:needed|used|required|necessary|applied|"

@@ -14,7 +14,8 @@ _CHANGE_VERB = (
     r"drop\w*|approximat\w*|eliminat\w+|replac\w+|clamp\w*|defer\w*|reorder\w*|modif\w+)"
 )
 _KEEPS = (
-    r"(keep|retain|preserv|maintain)\w*[^.]{0,50}(running max|online softmax|rescal|log-?sum-?exp)|"
+    r"\b(we|our (kernel|method|design|scheme))\b[^.]{0,30}\b(keep|retain|preserv|maintain)\w*[^.]{0,50}"
+    r"(running max|online softmax|rescal|log-?sum-?exp)|\b(we|our)\b[^.]{0,40}"
     r"(exact|bit-?identical|numerically identical)[^.]{0,40}(softmax|attention)"
 )
 

@@ -42,7 +42,8 @@ class MoeImbalance(Rule):
             return
         if c.has(_BOUNDED) or c.has(r"expert[- ]choice"):
             return
-        experts = c.max_value("experts")
+        counts = [q.value for q in c.values("experts") if 2 <= q.value <= 4096]
+        experts = max(counts) if counts else None
         k = c.value("top_k") or 2.0
         removed = c.find(_NO_BALANCE)
         average = c.find(r"on average|average[^.]{0,30}(tokens|load)|T\s*[x×*·]\s*k\s*/\s*E")

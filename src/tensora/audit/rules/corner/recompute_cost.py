@@ -8,8 +8,9 @@ from tensora.audit.rules._common import quotes
 
 _RECOMPUTE = r"recomput|checkpoint(s|ing)? (the |every |each )?(layer|activation|input)|rematerial"
 _ACCOUNTED = (
-    r"(recomput\w*|rematerial\w*)[^.]{0,80}(\d+(\.\d+)?\s*%|one (extra|additional) forward|8\s*N|4/3|"
-    r"hardware flops|hfu|extra (forward|compute|flops))|(hfu|hardware flops utili[sz]ation)"
+    r"(recomput\w*|rematerial\w*)[^.]{0,60}\b(costs?|adds?|overhead|extra|more (flops|compute|work))\b[^.]{0,40}"
+    r"(\d+(\.\d+)?\s*%|one (extra|additional) forward|8\s*N|4/3)|(one|an) (extra|additional) forward (pass)?"
+    r"[^.]{0,40}recomput|\bhfu\b|hardware flops utili[sz]ation"
 )
 _SELECTIVE = r"selective(ly)? (activation )?recomput"
 
