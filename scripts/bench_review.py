@@ -27,9 +27,20 @@ def measure(proposal: Path, baseline: Path, runs: int) -> tuple[float, float]:
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         t0 = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "tensora.cli", "review", str(proposal), "--baseline", str(baseline),
-             "--format", "json"],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "tensora.cli",
+                "review",
+                str(proposal),
+                "--baseline",
+                str(baseline),
+                "--format",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         times.append(time.perf_counter() - t0)
         if done.returncode != 0:
@@ -66,8 +77,10 @@ def main() -> None:
             pairs.append((twenty[0], twenty[1]))
     for proposal, baseline in pairs:
         wall, peak = measure(proposal, baseline, opts.runs)
-        print(f"{proposal.name} ({pages(proposal)} p) vs {baseline.name} ({pages(baseline)} p): "
-              f"median wall {wall:.2f} s over {opts.runs} runs, peak RSS {peak:.0f} MB")
+        print(
+            f"{proposal.name} ({pages(proposal)} p) vs {baseline.name} ({pages(baseline)} p): "
+            f"median wall {wall:.2f} s over {opts.runs} runs, peak RSS {peak:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -34,8 +34,16 @@ def test_review_of_bundled_example_as_json() -> None:
 def test_review_markdown_has_the_four_parts(tmp_path: Path) -> None:
     out = tmp_path / "review.md"
     result = runner.invoke(
-        app, ["review", "--proposal", str(EXAMPLE / "proposal.md"), "--baseline", str(EXAMPLE / "baseline.md"),
-              "-o", str(out)],
+        app,
+        [
+            "review",
+            "--proposal",
+            str(EXAMPLE / "proposal.md"),
+            "--baseline",
+            str(EXAMPLE / "baseline.md"),
+            "-o",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     text = out.read_text()
@@ -53,15 +61,13 @@ def _bad(path: Path, tmp_path: Path) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("name", "content", "expect"),
     [
-        ("missing.pdf", None, "not found"),
-        ("draft.docx", b"PK\x03\x04\x00\x00binary", "unsupported"),
+        ("missing.pdf", None, "no such file"),
+        ("draft.docx", b"PK\x03\x04\x00\x00binary", "not a supported document"),
         ("empty.md", b"", "empty"),
-        ("broken.pdf", b"%PDF-1.7\n1 0 obj <<", "corrupt"),
+        ("broken.pdf", b"%PDF-1.7\n1 0 obj <<", "damaged pdf"),
     ],
 )
-def test_bad_input_is_one_line_without_traceback(
-    tmp_path: Path, name: str, content: bytes | None, expect: str
-) -> None:
+def test_bad_input_is_one_line_without_traceback(tmp_path: Path, name: str, content: bytes | None, expect: str) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)

@@ -2,7 +2,13 @@ import tensora
 
 
 def test_all_matches_exports() -> None:
-    public = {name for name in vars(tensora) if not name.startswith("_") and name not in {"annotations", "Path"}}
+    import types
+
+    public = {
+        name
+        for name, value in vars(tensora).items()
+        if not name.startswith("_") and name not in {"annotations", "Path"} and not isinstance(value, types.ModuleType)
+    }
     public |= {"__version__"}
     assert set(tensora.__all__) == public
 

@@ -7,7 +7,7 @@ traceback would be a bug in tensora.
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     markdown = "markdown"
     json = "json"
 
@@ -54,9 +54,7 @@ def review(
     if baseline is None:
         raise _fail("give the baseline paper with --baseline FILE.")
     try:
-        result = tensora.review(
-            draft, baseline, limits=Limits(max_bytes=int(max_mb * 1_000_000), max_pages=max_pages)
-        )
+        result = tensora.review(draft, baseline, limits=Limits(max_bytes=int(max_mb * 1_000_000), max_pages=max_pages))
     except TensoraError as exc:
         raise _fail(str(exc)) from None
     if fmt is Format.json:

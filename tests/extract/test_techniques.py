@@ -7,8 +7,11 @@ from tensora.extract.claims import Claims
     ("text", "technique", "status"),
     [
         ("We shard every layer with ZeRO-3 across the data-parallel ranks.", "zero-3", "used"),
-        ("Unlike pipeline parallelism, our scheme needs no partitioning of the network.", "pipeline-parallelism",
-         "rejected"),
+        (
+            "Unlike pipeline parallelism, our scheme needs no partitioning of the network.",
+            "pipeline-parallelism",
+            "rejected",
+        ),
         ("We deliberately avoid tensor parallelism to keep the code simple.", "tensor-parallelism", "rejected"),
         ("Our kernel is 1.4x faster than FlashAttention-2 at 16k tokens.", "flashattention", "compared"),
         ("No activation recomputation is needed at this size.", "activation-recomputation", "rejected"),

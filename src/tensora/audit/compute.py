@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.knowledge.hardware import Device, get_device
-from tensora.models.memory import model_states_per_gpu_gib
 from tensora.models.amdahl import amdahl_max_speedup
+from tensora.models.memory import model_states_per_gpu_gib
 from tensora.models.pipeline import (
     check_divisibility,
     pipeline_bubble_fraction,
@@ -141,9 +141,7 @@ _NODE_LOCAL = (
 
 def sharding(c: Claims) -> str:
     """How the draft shards model states: none, zero1, zero2, zero3 or fsdp-hybrid."""
-    if c.has(
-        r"plain data parallel|\bDDP\b|no sharding|without sharding|replicat\w+ (the )?(whole|full|entire)"
-    ):
+    if c.has(r"plain data parallel|\bDDP\b|no sharding|without sharding|replicat\w+ (the )?(whole|full|entire)"):
         return "none"
     if c.uses("hybrid-sharding") or c.has(_NODE_LOCAL):
         return "fsdp-hybrid"

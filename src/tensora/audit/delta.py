@@ -98,14 +98,10 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
     f.new = sorted(t for t in core if t not in base_all)
     f.new_families = {core[t].family for t in f.new}
     f.removed = sorted(
-        t
-        for t, u in proposal.techniques.items()
-        if t in base_used and u.counts.get("rejected", 0) and not u.used
+        t for t, u in proposal.techniques.items() if t in base_used and u.counts.get("rejected", 0) and not u.used
     )
     f.config_hits = [
-        s
-        for s in proposal.sentences
-        if _CONFIG.search(s.text) or (_SETTING.search(s.text) and _CHOICE.search(s.text))
+        s for s in proposal.sentences if _CONFIG.search(s.text) or (_SETTING.search(s.text) and _CHOICE.search(s.text))
     ]
     f.structural_hits = [s for s in proposal.sentences if _STRUCTURAL.search(s.text)]
     return f
@@ -148,9 +144,8 @@ def classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
         return Delta("orthogonal", rationale, evidence), f
     structural = f.structural_score + len(f.removed)
     if f.config_score >= 1.5 and f.config_score > structural:
-        rationale = (
-            "The contribution is stated as a setting of mechanisms the baseline already has: "
-            + "; ".join(_short(s) for s in f.config_hits[:2])
+        rationale = "The contribution is stated as a setting of mechanisms the baseline already has: " + "; ".join(
+            _short(s) for s in f.config_hits[:2]
         )
         return Delta("config", rationale, [s.quote() for s in f.config_hits[:3]]), f
     parts = []

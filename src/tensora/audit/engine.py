@@ -28,8 +28,16 @@ def audit(proposal: Claims, baseline: Claims, kb: KnowledgeBase, names: tuple[st
     mir = mirror.build(proposal, baseline, delta.cls, features.removed)
     tw = twist.build(proposal, kb, system)
     return Review(
-        names[0], names[1], mir, delta, prior, findings, tw,
-        system=system, baseline_title=baseline.title, corner_cases=_corner_cases(proposal, kb, findings),
+        names[0],
+        names[1],
+        mir,
+        delta,
+        prior,
+        findings,
+        tw,
+        system=system,
+        baseline_title=baseline.title,
+        corner_cases=_corner_cases(proposal, kb, findings),
     )
 
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from tensora.extract.quantities import Quote
@@ -14,7 +14,7 @@ from tensora.extract.quantities import Quote
 MUST_SOLVE_PREFIX = "If you want this to survive MLSys review, you need to "
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     FATAL = "fatal"
     MAJOR = "major"
     MINOR = "minor"
@@ -140,8 +140,12 @@ class Review:
     def to_dict(self) -> dict[str, Any]:
         return {
             "tool": {"name": "tensora", "version": self.version},
-            "documents": {"proposal": self.proposal, "baseline": self.baseline, "system": self.system,
-                          "baseline_title": self.baseline_title},
+            "documents": {
+                "proposal": self.proposal,
+                "baseline": self.baseline,
+                "system": self.system,
+                "baseline_title": self.baseline_title,
+            },
             "mirror": self.mirror.to_dict(),
             "delta": self.delta.to_dict(),
             "prior_work": [p.to_dict() for p in self.prior_work],

@@ -73,8 +73,7 @@ def build(proposal: Claims, baseline: Claims, delta_class: str, removed: list[st
             replaces, with_ = _trim(m.group(1), 90), _trim(m.group(2), 120)
             break
     if not replaces:
-        m2 = next((_INSTEAD.search(s.text) for s in proposal.sentences if is_core(s) and _INSTEAD.search(s.text)),
-                  None)
+        m2 = next((_INSTEAD.search(s.text) for s in proposal.sentences if is_core(s) and _INSTEAD.search(s.text)), None)
         names = [baseline.techniques[t].name if t in baseline.techniques else t for t in removed]
         if names:
             replaces = "the baseline's " + " and ".join(names[:2])
@@ -106,14 +105,13 @@ def _mechanism(c: Claims, system: str) -> str:
 
 def _hypothesis(c: Claims) -> str:
     claims = [
-        q for q in c.values("speedup")
+        q
+        for q in c.values("speedup")
         if q.qualifier not in ("baseline", "evaluation") and not math.isnan(q.value) and q.value > 1
     ]
     if claims:
         best = claims[0]
-        scope = {"end-to-end": " end-to-end", "kernel": " kernel", "throughput": " throughput"}.get(
-            best.qualifier, ""
-        )
+        scope = {"end-to-end": " end-to-end", "kernel": " kernel", "throughput": " throughput"}.get(best.qualifier, "")
         return f"it delivers a {best.value:.3g}x{scope} speedup over the baseline"
     for role, fmt in (("mfu", "it reaches {:.0%} MFU"), ("tflops_per_gpu", "it sustains {:,.0f} TFLOP/s per GPU")):
         value = c.value(role)

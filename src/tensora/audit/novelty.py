@@ -30,9 +30,7 @@ def _words(text: str) -> set[str]:
 
 
 def _document(work: PriorWork, kb: KnowledgeBase) -> str:
-    tech = " ".join(
-        f"{kb.by_id[t].name} {' '.join(kb.by_id[t].aliases)}" for t in work.techniques if t in kb.by_id
-    )
+    tech = " ".join(f"{kb.by_id[t].name} {' '.join(kb.by_id[t].aliases)}" for t in work.techniques if t in kb.by_id)
     return " ".join([work.name, *work.aliases, work.summary, " ".join(work.keywords), tech])
 
 

@@ -78,11 +78,7 @@ class Claims:
 
     # numbers ----------------------------------------------------------------------------------------------
     def values(self, role: str, qualifier: str | None = None) -> list[Quantity]:
-        return [
-            q
-            for q in self.quantities
-            if q.role == role and (qualifier is None or q.qualifier == qualifier)
-        ]
+        return [q for q in self.quantities if q.role == role and (qualifier is None or q.qualifier == qualifier)]
 
     def value(self, role: str) -> float | None:
         """The first finite value of a role, or None."""
@@ -104,9 +100,7 @@ class Claims:
         Sentences and technique uses accumulate; for numbers, the other document's take precedence.
         """
         offset = len(self.sentences)
-        moved = [
-            Sentence(s.text, s.page, s.section, s.doc, s.index + offset, s.kind) for s in other.sentences
-        ]
+        moved = [Sentence(s.text, s.page, s.section, s.doc, s.index + offset, s.kind) for s in other.sentences]
         techniques = {k: v for k, v in self.techniques.items()}
         for tid, use in other.techniques.items():
             if tid in techniques:

@@ -1331,6 +1331,21 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "dp",
         "int",
+        # "raises the data-parallel degree from 16 to 20": both ends are degrees
+        before=_rx(r"\bdata[- ]parallel\w*(?:\s+(?:degree|size))?\s+from\s+(?:\d[\d,]*\s+to\s*)?\Z"),
+        keys="data",
+    ),
+    _Rule(
+        "dp",
+        "int",
+        # "data parallelism over 16 replicas"
+        after=_rx(r"\s+(?:data[- ]parallel\s+)?(?:replicas|model replicas)\b"),
+        cue=_rx(r"data[- ]parallel|\bDP\b"),
+        keys="replica",
+    ),
+    _Rule(
+        "dp",
+        "int",
         before=_rx(r"\bd\s*=\s*\Z", 0),
         cue=_rx(r"\bdata\b|\bDP\b|replica|parallel|\bt\s*=|\bp\s*="),
         keys="=",

@@ -37,7 +37,8 @@ _CMP_BEFORE = re.compile(
 _MENTION_SECTIONS = re.compile(r"related work|background|references|bibliography|prior work", re.I)
 _CORE_SECTIONS = re.compile(
     r"abstract|method|design|approach|overview|contribution|proposal|idea|mechanism|implementation|"
-    r"introduction|motivation|key insight|our system", re.I
+    r"introduction|motivation|key insight|our system",
+    re.I,
 )
 
 
@@ -82,8 +83,9 @@ def alias_pattern(technique: Technique) -> re.Pattern[str] | None:
         if not alias:
             continue
         body = re.escape(alias).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
-        if (alias.isupper() and len(alias) <= 5) or (" " not in alias and any(ch.isupper() for ch in alias[1:])
-                                                      and len(alias) <= 6):
+        if (alias.isupper() and len(alias) <= 5) or (
+            " " not in alias and any(ch.isupper() for ch in alias[1:]) and len(alias) <= 6
+        ):
             sensitive.append(body)
         else:
             insensitive.append(body)

@@ -18,8 +18,15 @@ from tensora.render.voice import say
 Detail = Literal["brief", "default", "full"]
 _FRAMING = ("DLT-", "NOV-")
 _CONTRACT = {
-    "pipeline_bubble_fraction", "mfu", "memory_per_gpu_gib", "model_states_per_gpu_gib", "amdahl_max_speedup",
-    "comm_time_s", "compute_time_s", "arithmetic_intensity", "roofline_max_speedup",
+    "pipeline_bubble_fraction",
+    "mfu",
+    "memory_per_gpu_gib",
+    "model_states_per_gpu_gib",
+    "amdahl_max_speedup",
+    "comm_time_s",
+    "compute_time_s",
+    "arithmetic_intensity",
+    "roofline_max_speedup",
 }
 
 
@@ -29,8 +36,9 @@ def _lower_first(text: str) -> str:
 
 def mirror_text(review: Review) -> str:
     m = review.mirror
-    return say("mirror", component=m.component, replaces=m.replaces, with_=m.with_, hypothesis=m.hypothesis,
-               setting=m.setting)
+    return say(
+        "mirror", component=m.component, replaces=m.replaces, with_=m.with_, hypothesis=m.hypothesis, setting=m.setting
+    )
 
 
 def twist_text(review: Review) -> str:
@@ -83,8 +91,16 @@ def _novelty(review: Review, detail: Detail) -> list[str]:
     if not hits:
         return out + [say("novelty_none", system=review.system), ""]
     first = next((h for h in hits if not h.cited), hits[0]) if nov is not None else hits[0]
-    out += [say("novelty_lead", system=review.system, name=first.name, venue=first.venue, year=first.year,
-                why=_lower_first(first.why))]
+    out += [
+        say(
+            "novelty_lead",
+            system=review.system,
+            name=first.name,
+            venue=first.venue,
+            year=first.year,
+            why=_lower_first(first.why),
+        )
+    ]
     out += ["", f"**{nov.must_solve}**" if nov is not None else f"*{first.differ}*", ""]
     more = [h for h in hits if h is not first][: {"brief": 0, "default": 2, "full": 4}[detail]]
     if more:

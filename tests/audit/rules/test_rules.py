@@ -43,37 +43,9 @@ _EXPECTED = re.compile(r"<!--\s*expected computed\[(?P<key>\w+)\]\s*=\s*(?P<valu
 
 # (code, case) -> why the rule misses a fixture that states its case plainly.
 XFAIL: dict[tuple[str, str], str] = {
-    ("DLT-ORTHO", "fires"): (
-        "a quantization-aware training recipe hosted on FSDP is classified structural: the baseline's one "
-        "incidental sentence 'We train GPT models ... in BF16 mixed precision' puts 'precision' among its "
-        "families, and precision is grouped with quantization, so the contribution counts as related"
-    ),
-    ("PIPE-DIVISIBILITY", "fires"): (
-        "'we run data parallelism over 16 replicas with a micro-batch size of 8' and 'a typical resize "
-        "raises the data-parallel degree from 16 to 20' yield no dp quantity (numbers.py reads "
-        "'data-parallel degree of/= N' only), so 2,048 / (20 x 8) = 12.8 micro-batches per replica is never "
-        "checked"
-    ),
-    ("ATTN-ONLINE-SOFTMAX", "fires"): (
-        "_KEEPS is searched over the whole draft, so the background sentence 'FlashAttention-2 keeps a "
-        "running maximum for every query row ...' silences a draft that itself replaces the running row "
-        "maximum with a precomputed bound and never rescales; _KEEPS also lacks a word boundary "
-        "('bookkeeping ... running maximum' matches)"
-    ),
-    ("RECOMPUTE-COST", "fires"): (
-        "_ACCOUNTED accepts any percentage within 80 characters after 'recompute': 'The larger GEMMs "
-        "more than pay for recomputing the layers, since their efficiency grows from 52% to 78% of peak' "
-        "counts as accounting for the extra forward pass, which it does not"
-    ),
 }
 # code -> why its fires finding lacks a part that every finding must carry.
 XFAIL_COMPLETE: dict[str, str] = {
-    "DLT-STRUCT": (
-        "the delta's evidence quotes only knowledge-base techniques that are new or removed; the title "
-        "'Removing the Pipeline Flush with Per-Stage Asynchronous Updates' is read as rejecting asynchronous "
-        "updates, no other technique is new, so the finding carries no quote although the structural "
-        "sentences ('We propose FlushFree, which removes the flush entirely') are there"
-    ),
 }
 
 _REVIEWS: dict[tuple[str, str], Review] = {}

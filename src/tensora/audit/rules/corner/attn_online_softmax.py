@@ -6,9 +6,7 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 
-_SOFTMAX_CHANGE = (
-    r"(row[- ]?max|running max|maximum|rescal\w*|normali[sz]\w*|scaling constant|log-?sum-?exp|exp\()"
-)
+_SOFTMAX_CHANGE = r"(row[- ]?max|running max|maximum|rescal\w*|normali[sz]\w*|scaling constant|log-?sum-?exp|exp\()"
 _CHANGE_VERB = (
     r"\b(remov\w+|skip\w*|fix(ed|es)?|static|once|no (further )?(max|rescal)|without (the )?(running|rescal)|"
     r"drop\w*|approximat\w*|eliminat\w+|replac\w+|clamp\w*|defer\w*|reorder\w*|modif\w+)"

@@ -7,7 +7,9 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, pct, quotes
 
-_ADDRESSED = r"bubble[^.]{0,60}(\d+(\.\d+)?\s*%|0\.\d+|\(p\s*-\s*1\)|\d+\s*/\s*\d+)|idle (fraction|share|time)[^.]{0,40}\d"
+_ADDRESSED = (
+    r"bubble[^.]{0,60}(\d+(\.\d+)?\s*%|0\.\d+|\(p\s*-\s*1\)|\d+\s*/\s*\d+)|idle (fraction|share|time)[^.]{0,40}\d"
+)
 _ZERO_BUBBLE = r"zero[- ]bubble|bubble[- ]free|ZB-H\d|ZB-V"
 
 

@@ -39,8 +39,10 @@ class RecomputeCost(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        if not c.uses("activation-recomputation") or c.uses("selective-recomputation") and not c.has(
-            r"full (activation )?recomput"
+        if (
+            not c.uses("activation-recomputation")
+            or c.uses("selective-recomputation")
+            and not c.has(r"full (activation )?recomput")
         ):
             return
         used = [s for s in c.find(_RECOMPUTE) if not c.has(_SELECTIVE) or "full" in s.lower]

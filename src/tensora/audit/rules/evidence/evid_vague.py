@@ -40,11 +40,7 @@ class EvidVague(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        vague = [
-            s
-            for s in c.find(_VAGUE, core_only=True)
-            if s.kind != "heading" and not _concrete(s.text)
-        ]
+        vague = [s for s in c.find(_VAGUE, core_only=True) if s.kind != "heading" and not _concrete(s.text)]
         if len(vague) < 2:
             return
         yield self.finding(

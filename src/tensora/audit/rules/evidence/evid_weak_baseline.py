@@ -7,7 +7,6 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 
-
 _COMPARE = re.compile(r"\b(versus|vs\.?|compar\w+|baselines?|than|against|outperform\w*)\b", re.I)
 
 
@@ -40,9 +39,7 @@ class EvidWeakBaseline(Rule):
             hits = [s for p in weak.patterns for s in c.find(re.compile(p, re.I))]
             if not hits:
                 continue
-            if any(
-                _COMPARE.search(s.text) for p in weak.stronger_patterns for s in c.find(re.compile(p, re.I))
-            ):
+            if any(_COMPARE.search(s.text) for p in weak.stronger_patterns for s in c.find(re.compile(p, re.I))):
                 continue
             yield self.finding(
                 f"The comparison point is weak for {weak.area}: {weak.why}. The stronger standard here is "
