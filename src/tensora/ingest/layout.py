@@ -235,7 +235,7 @@ def _gutter(wide: Sequence[Line], textual: Sequence[Line], lo: float, hi: float)
     left = sum(1 for ln in textual if ln.x1 <= g)
     right = sum(1 for ln in textual if ln.x0 >= g)
     # A last page may hold only a few lines in its second column.
-    if min(left, right) < 3:
+    if min(left, right) < (2 if best[0] == 0 else 3):
         return None
     return g
 
@@ -333,9 +333,7 @@ def _stats(pages: Sequence[list[Line]]) -> _Stats:
         per_col.setdefault(key[1], []).append(e)
         if len(lines) >= 4:
             edges[key] = e
-    fallback = {
-        col: (_median([e[0] for e in es]), _median([e[1] for e in es])) for col, es in per_col.items()
-    }
+    fallback = {col: (_median([e[0] for e in es]), _median([e[1] for e in es])) for col, es in per_col.items()}
     for page in {key[0] for key in by_key}:
         left, right = edges.get((page, LEFT)), edges.get((page, RIGHT))
         if left and right:  # lines across a two-column page align with the outer edges of its columns
@@ -381,11 +379,7 @@ def _classify(pages: Sequence[list[Line]], boxes: Sequence[PageLines], st: _Stat
             aligned = abs(ln.x0 - left) <= 1.5 * body or abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) <= body
             if aligned and caption:
                 ln.role = CAPTION
-            elif (
-                aligned
-                and _is_heading(ln, text, body)
-                and not _runs_on(ln, lines[i + 1 : i + 2], right, st.spacing)
-            ):
+            elif aligned and _is_heading(ln, text, body) and not _runs_on(ln, lines[i + 1 : i + 2], right, st.spacing):
                 ln.role = HEADING
             elif (
                 ln.size < body - tol
@@ -440,9 +434,7 @@ def _is_heading(ln: Line, text: str, body: float) -> bool:
 
 
 def _mark_title(first_page: list[Line], box: PageLines, body: float) -> str:
-    top_half = [
-        ln for ln in first_page if ln.top >= box.top - 0.45 * box.height and any(c.isalpha() for c in ln.text)
-    ]
+    top_half = [ln for ln in first_page if ln.top >= box.top - 0.45 * box.height and any(c.isalpha() for c in ln.text)]
     if not top_half:
         return ""
     biggest = max(ln.size for ln in top_half)
@@ -560,8 +552,7 @@ class _Assembler:
                 cur = _Block("figure", [ln])
             else:
                 starts_item = ln.bullet == "bullet" or (
-                    ln.bullet == "enum"
-                    and (cur is None or cur.kind != "text" or self.item_starts(cur.last, ln))
+                    ln.bullet == "enum" and (cur is None or cur.kind != "text" or self.item_starts(cur.last, ln))
                 )
                 kind = "other" if role == OTHER else ("list" if starts_item else "text")
                 if cur is not None and self._goes_on(cur, ln, kind):
@@ -621,9 +612,7 @@ class _Assembler:
                 if j == i or j >= len(blocks) or blocks[j].kind != "text" or not self.continues(b, blocks[j]):
                     break
                 between = blocks[i:j]
-                if all(x.kind == "other" for x in between) and all(
-                    x.first.page == b.last.page for x in between
-                ):
+                if all(x.kind == "other" for x in between) and all(x.first.page == b.last.page for x in between):
                     b = _Block(b.kind, b.lines + [ln for x in between for ln in x.lines] + blocks[j].lines)
                 else:
                     after.extend(between)
@@ -660,7 +649,7 @@ def _paragraphs(blocks: list[_Block]) -> tuple[list[Block], list[Paragraph]]:
             if near == "table":
                 paragraphs.append(Block(Paragraph("\n".join(lines), b.first.page, section, "table")))
                 continue
-            if near == "figure" or sum(len(t) for t in lines) < 40:
+            if near == "figure" or (sum(len(t) for t in lines) < 40 and not any(map(_WORD.search, lines))):
                 figure_text.append(Paragraph(join_lines(lines), b.first.page, section, "text"))
                 continue
             kind = "text"
@@ -677,7 +666,7 @@ def _paragraphs(blocks: list[_Block]) -> tuple[list[Block], list[Paragraph]]:
 
 
 def _nearest_caption(blocks: list[_Block], i: int) -> str:
-    """"table" or "figure": the label of the caption nearest to block i with only graphics in between."""
+    """ "table" or "figure": the label of the caption nearest to block i with only graphics in between."""
     best = ""
     best_dist = len(blocks)
     for step in (-1, 1):

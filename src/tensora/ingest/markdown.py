@@ -81,9 +81,7 @@ def read_markdown(path: Path, text: str) -> Document:
     if m:
         title = _front_title(m.group(1))
         text = text[m.end() :]
-    hidden = [
-        Paragraph(t, 1, "", "text") for t in (collapse_spaces(c) for c in _COMMENT.findall(text)) if t
-    ]
+    hidden = [Paragraph(t, 1, "", "text") for t in (collapse_spaces(c) for c in _COMMENT.findall(text)) if t]
     text = _COMMENT.sub("", text)
     blocks = _Reader(text.split("\n")).read()
     heads = [b for b in blocks if b.paragraph.kind == "heading"]

@@ -42,9 +42,7 @@ _LIGATURES = {
     "\ufb05": "st",
     "\ufb06": "st",
 }
-_SPACES = dict.fromkeys(
-    map(ord, "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\t"), " "
-)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\t"), " ")
 _DROP = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 # Control characters: pdfTeX's big delimiters (CMEX) come out as \x12, \x13 and the like.
 _CONTROLS = dict.fromkeys((c for c in range(32) if chr(c) not in "\n\r"), " ")
@@ -71,7 +69,7 @@ _ACCENTS = {
     "\u02da": "\u030a",  # ring
 }
 _ACCENT_RE = re.compile("([\u00a8\u00b4\u02c6\u02dc\u02c7\u00b8\u02da])\\s?([A-Za-z\u0131])")
-_PRIVATE = re.compile("[\ue000-\uf8ff]")
+_PRIVATE = re.compile("[\ue002-\uf8ff]")  # private use, less our two marks
 _SPECIAL = re.compile("[" + re.escape("".join(map(chr, _TABLE))) + "]")
 _ACCENT_ANY = re.compile("[\u00a8\u00b4\u02c6\u02dc\u02c7\u00b8\u02da]")
 _WS_RE = re.compile(r"\s+")
@@ -84,7 +82,7 @@ def clean_chars(text: str) -> str:
 
     Example: "e\ufb03cient Na\u00a8\u0131ve" -> "efficient Naïve"
     """
-    if _PRIVATE.search(text):  # Symbol-font pieces of big braces; also frees our two marks
+    if _PRIVATE.search(text):  # Symbol-font pieces of big braces
         text = _PRIVATE.sub(" ", text)
     if _SPECIAL.search(text):
         text = text.translate(_TABLE)

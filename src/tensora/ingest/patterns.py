@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 
-NUMBERED_HEADING = re.compile(
-    r"^(?P<num>(?:\d{1,2}|[A-H])(?:\.\d{1,2}){0,3})\.?\s*(?P<title>[A-Z][^\n]{1,110})$"
-)
+NUMBERED_HEADING = re.compile(r"^(?P<num>(?:\d{1,2}|[A-H])(?:\.\d{1,2}){0,3})\.?\s*(?P<title>[A-Z][^\n]{1,110})$")
 CAPTION = re.compile(
     r"^(?:\*\*)?(?P<label>Figure|Fig\.|Table|Tab\.|Algorithm|Listing|Alg\.)\s*(?P<num>[A-Z]?\d+(?:\.\d+)?[a-z]?)"
     r"\s*(?:\*\*)?\s*[:.|\u2014\u2013]",
@@ -78,7 +76,7 @@ def heading_level(text: str) -> int | None:
 
 
 def list_marker(text: str) -> str:
-    """"bullet" for a bullet glyph, "enum" for (a)/b)/(iv)/2), "" otherwise."""
+    """ "bullet" for a bullet glyph, "enum" for (a)/b)/(iv)/2), "" otherwise."""
     if BULLET.match(text):
         return "bullet"
     if ENUMERATION.match(text):

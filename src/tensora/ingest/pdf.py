@@ -72,9 +72,7 @@ def _opened(path: Path) -> Iterator[Any]:
                 f"decrypt it first, e.g. qpdf --decrypt --password=PASSWORD {name} decrypted.pdf.",
             ) from None
         if code == pdfium_c.FPDF_ERR_FILE:
-            raise CorruptDocumentError(
-                path, "the file cannot be opened", "check that it is readable."
-            ) from None
+            raise CorruptDocumentError(path, "the file cannot be opened", "check that it is readable.") from None
         raise _corrupt(path, exc) from None
     try:
         yield pdf

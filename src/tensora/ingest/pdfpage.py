@@ -376,9 +376,7 @@ class _Extractor:
             text = "".join([chr(unicode(tp, c)) for c in range(n)])
             if "-" in text:  # the characters say "-" where the text says U+FFFE
                 is_hyphen = _F.IsHyphen
-                text = "".join(
-                    "\ufffe" if ch == "-" and is_hyphen(tp, c) else ch for c, ch in enumerate(text)
-                )
+                text = "".join("\ufffe" if ch == "-" and is_hyphen(tp, c) else ch for c, ch in enumerate(text))
         self.surrogates = _SURROGATE.search(text) is not None
         return text
 

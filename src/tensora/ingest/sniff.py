@@ -63,9 +63,7 @@ def check_file(path: Path, limits: Limits) -> int:
     except FileNotFoundError:
         raise DocumentNotFoundError(path, "no such file", "check the path.") from None
     except PermissionError:
-        raise InputError(
-            path, "cannot be read (permission denied)", "check the file's permissions."
-        ) from None
+        raise InputError(path, "cannot be read (permission denied)", "check the file's permissions.") from None
     except OSError as exc:
         raise DocumentNotFoundError(path, f"cannot be opened ({exc.strerror})", "check the path.") from None
     if path.is_dir():
@@ -88,9 +86,7 @@ def read_head(path: Path, size: int = 8192) -> bytes:
         with path.open("rb") as fh:
             return fh.read(size)
     except PermissionError:
-        raise InputError(
-            path, "cannot be read (permission denied)", "check the file's permissions."
-        ) from None
+        raise InputError(path, "cannot be read (permission denied)", "check the file's permissions.") from None
     except OSError as exc:
         raise DocumentNotFoundError(path, f"cannot be read ({exc.strerror})", "check the path.") from None
 

@@ -2,7 +2,8 @@
 
 Follows the shape of text that people paste or that ``pdftotext`` writes: paragraphs are blocks between
 blank lines (their lines are joined, line-end hyphens resolved like the PDF's); a form feed (``\\f``)
-starts a new page; a block of one short line is a heading when it is numbered (``3.1 Method``),
+starts a new page; a block of one short line is a heading when it is numbered (``3.1 Method``, but
+not ``8 GPUs are used``),
 capitalised (``RELATED WORK``), a known section name (``Abstract``) or underlined (``===``/``---``); the
 first block is the title when it is one short line. Lines starting with ``-``, ``*``, ``•``, ``1.`` or
 ``(a)`` are list items; ``Figure 3:``/``Table 2.`` blocks are captions; blocks whose lines are split by
@@ -32,6 +33,8 @@ from tensora.ingest.patterns import (
 _BLANK = re.compile(r"\n[ \t]*\n")
 _UNDERLINE = re.compile(r"^(=+|-+)\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+\u2022\u2023\u25e6\u2013]|\d{1,2}[.)]|\(?[a-z]\)|\(?[ivx]{1,4}\))\s+\S")
+# Without fonts to go by, "8 GPUs are used here" would pass for a numbered heading.
+_SENTENCE_WORDS = frozenset({"is", "are", "was", "were", "be", "we", "our", "has", "have", "can", "will"})
 _TABLE_ROW = re.compile(r"\S\s*\|\s*\S|\t")
 
 
@@ -68,7 +71,7 @@ def heading_of(lines: list[str]) -> tuple[str, int] | None:
     if len(s) > 100 or not s or ends_sentence(s) and not s.endswith(":"):
         return None
     level = heading_level(s)
-    if level is not None:
+    if level is not None and not _SENTENCE_WORDS.intersection(s.lower().split()):
         return s, level
     if is_known_section(s) or (is_all_caps(s) and len(s.split()) <= 8):
         return s, 1
@@ -101,6 +104,6 @@ def _blocks(lines: list[str], page: int) -> list[Block]:
 
 
 def _clause_ends(line: str) -> bool:
-    """"(b) ..." after this line starts a list item, not the rest of a sentence."""
+    """ "(b) ..." after this line starts a list item, not the rest of a sentence."""
     tail = line.rstrip()
     return ends_sentence(tail) or tail.endswith(";")
