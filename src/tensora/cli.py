@@ -105,10 +105,10 @@ def _mount_calc() -> None:
     app.add_typer(calc_app, name="calc", help="The analytical models, one command each.")
 
 
-_mount_calc()
-
-
 def main() -> None:
+    # the calculator pulls in the hardware catalog; mount it only when it can be asked for
+    if len(sys.argv) < 2 or sys.argv[1] in {"calc", "--help", "-h"}:
+        _mount_calc()
     app()
 
 

@@ -114,9 +114,12 @@ def params(c: Claims) -> float | None:
 
 
 def gpus(c: Claims) -> float | None:
-    counts = [q.value for q in c.values("gpus") if not math.isnan(q.value)]
+    """The GPU count of the configuration the draft describes, preferring it over planned scale-ups."""
+    stated = [q for q in c.values("gpus") if not math.isnan(q.value)]
+    current = [q.value for q in stated if q.qualifier not in ("planned", "projected")]
+    counts = current or [q.value for q in stated]
     nodes, per_node = c.max_value("nodes"), c.value("gpus_per_node")
-    if nodes and per_node:
+    if nodes and per_node and not current:
         counts.append(nodes * per_node)
     return max(counts) if counts else None
 

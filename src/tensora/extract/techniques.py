@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from tensora.extract.quantities import Quote
@@ -71,6 +72,11 @@ class TechniqueUse:
 
 
 def alias_pattern(technique: Technique) -> re.Pattern[str] | None:
+    return _alias_pattern(technique.name, tuple(technique.aliases))
+
+
+@lru_cache(maxsize=4096)
+def _alias_pattern(name: str, aliases: tuple[str, ...]) -> re.Pattern[str] | None:
     """One regex for a technique's name and aliases.
 
     Short all-caps aliases ("SP") and short mixed-case ones ("ZeRO", "MoE") match case-sensitively, so that
@@ -78,7 +84,7 @@ def alias_pattern(technique: Technique) -> re.Pattern[str] | None:
     """
     insensitive: list[str] = []
     sensitive: list[str] = []
-    for alias in [technique.name, *technique.aliases]:
+    for alias in [name, *aliases]:
         alias = alias.strip()
         if not alias:
             continue

@@ -20,6 +20,9 @@ from pydantic import BaseModel, ValidationError
 from tensora.errors import KnowledgeError
 from tensora.knowledge.schema import Concept, PriorWork, Technique, WeakBaseline
 
+# libyaml's C parser is some 20x faster than the pure-Python one; both are safe loaders
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -32,7 +35,7 @@ def _read(name: str, user_dir: Path | None) -> tuple[str, Any]:
         text = resources.files("tensora.knowledge").joinpath("data", name).read_text(encoding="utf-8")
         label = f"knowledge/data/{name}"
     try:
-        return label, yaml.safe_load(text)
+        return label, yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{label}: not valid YAML ({exc}).") from None
 
