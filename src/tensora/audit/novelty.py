@@ -8,6 +8,7 @@ summary the baseline's opening matches almost word for word. Does not use embedd
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -38,10 +39,12 @@ def _document(work: PriorWork, kb: KnowledgeBase) -> str:
 class _Index:
     works: list[PriorWork]
     retriever: bm25s.BM25
+    idf: dict[str, float]
 
 
 _CACHE: dict[int, _Index] = {}
-_LEXICAL = 0.6  # share of the lexical score; the rest is the overlap of core techniques
+# share of the lexical score; the rest is the (IDF-weighted) overlap of the draft's core techniques
+_LEXICAL = 0.45
 _PRODUCT_WEIGHT = 0.8
 _PRODUCT = re.compile(r"whitepaper|datasheet", re.I)
 
@@ -52,7 +55,14 @@ def _index(kb: KnowledgeBase) -> _Index:
         docs = [_document(w, kb) for w in kb.prior_work]
         retriever = bm25s.BM25()
         retriever.index(bm25s.tokenize(docs, stopwords="en", show_progress=False), show_progress=False)
-        _CACHE[key] = _Index(list(kb.prior_work), retriever)
+        # rare techniques say more about a work than ones that half the field shares
+        counts: dict[str, int] = {}
+        for w in kb.prior_work:
+            for t in set(w.techniques):
+                counts[t] = counts.get(t, 0) + 1
+        n = len(kb.prior_work)
+        idf = {t: math.log(1 + n / c) for t, c in counts.items()}
+        _CACHE[key] = _Index(list(kb.prior_work), retriever, idf)
     return _CACHE[key]
 
 
@@ -83,7 +93,11 @@ def cited(work: PriorWork, text: str) -> bool:
 
 def rank(proposal: Claims, baseline: Claims, kb: KnowledgeBase, k: int = 5) -> list[PriorWorkHit]:
     index = _index(kb)
-    weights = {t: u.weight for t, u in proposal.techniques.items() if u.used and u.core}
+    weights = {
+        t: u.weight * index.idf.get(t, math.log(1 + len(index.works)))
+        for t, u in proposal.techniques.items()
+        if u.used and u.core
+    }
     core_ids = set(weights)
     total_weight = sum(weights.values()) or 1.0
     names = " ".join(proposal.techniques[t].name for t in core_ids)
