@@ -43,18 +43,24 @@ def review(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     max_pages: Annotated[int, typer.Option(help="Refuse documents with more pages.")] = 200,
     max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this (MB).")] = 50.0,
+    brief: Annotated[bool, typer.Option("--brief", help="Only the three sharpest points.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Every finding, its inputs, and more prior work.")] = False,
 ) -> None:
     """Review PROPOSAL against --baseline: Mirror, Novelty Gap, Stress Test, Twist."""
     import tensora
     from tensora.ingest import Limits
 
+    if brief and full:
+        raise _fail("choose one of --brief and --full.")
+    detail = "brief" if brief else "full" if full else "default"
     draft = proposal or proposal_arg
     if draft is None:
         raise _fail("give the draft as PROPOSAL or --proposal FILE.")
     if baseline is None:
         raise _fail("give the baseline paper with --baseline FILE.")
     try:
-        result = tensora.review(draft, baseline, limits=Limits(max_bytes=int(max_mb * 1_000_000), max_pages=max_pages))
+        limits = Limits(max_bytes=int(max_mb * 1_000_000), max_pages=max_pages)
+        result = tensora.review(draft, baseline, limits=limits, detail=detail)
     except TensoraError as exc:
         raise _fail(str(exc)) from None
     if fmt is Format.json:

@@ -62,6 +62,8 @@ def divisibility_problems(c: Claims) -> list[Problem]:
     for g in batches:
         for b in sizes:
             for d in degrees:
+                if g < d * b:
+                    continue  # not one configuration: a pilot's batch beside a planned degree
                 report = check_divisibility(int(g), int(b), int(d))
                 if report.ok:
                     continue

@@ -75,12 +75,12 @@ def build(proposal: Claims, baseline: Claims, delta_class: str, removed: list[st
     if not replaces:
         m2 = next((_INSTEAD.search(s.text) for s in proposal.sentences if is_core(s) and _INSTEAD.search(s.text)), None)
         names = [baseline.techniques[t].name if t in baseline.techniques else t for t in removed]
-        if names:
+        if delta_class == "config" and lead is not None:
+            replaces = f"the baseline's setting of {lead.name}"
+        elif names:
             replaces = "the baseline's " + " and ".join(names[:2])
         elif m2 is not None:
             replaces = _trim(m2.group(1), 90)
-        elif delta_class == "config" and lead is not None:
-            replaces = f"the baseline's setting of {lead.name}"
         else:
             base_lead = _lead(baseline)
             replaces = f"the baseline's {base_lead.name}" if base_lead else "the baseline's mechanism"
@@ -91,7 +91,7 @@ def build(proposal: Claims, baseline: Claims, delta_class: str, removed: list[st
 
 def _mechanism(c: Claims, system: str) -> str:
     if system != "your approach":
-        rx = re.compile(rf"\b{re.escape(system)}\s+({_VERB}[^.;:]*)")
+        rx = re.compile(rf"\b{re.escape(system)}\s+({_VERB}(?:[^.;:]|\.\d)*)")
         for s in c.sentences:
             m = rx.search(s.text)
             if m and is_core(s) and s.kind != "heading":
@@ -110,7 +110,8 @@ def _hypothesis(c: Claims) -> str:
         if q.qualifier not in ("baseline", "evaluation") and not math.isnan(q.value) and q.value > 1
     ]
     if claims:
-        best = claims[0]
+        order = {"end-to-end": 0, "projected": 1, "throughput": 2, "": 3}
+        best = min(claims, key=lambda q: order.get(q.qualifier, 4))
         scope = {"end-to-end": " end-to-end", "kernel": " kernel", "throughput": " throughput"}.get(best.qualifier, "")
         return f"it delivers a {best.value:.3g}x{scope} speedup over the baseline"
     for role, fmt in (("mfu", "it reaches {:.0%} MFU"), ("tflops_per_gpu", "it sustains {:,.0f} TFLOP/s per GPU")):

@@ -13,15 +13,19 @@ from tensora.extract.claims import Claims
 from tensora.knowledge.loader import KnowledgeBase
 
 
+_MIN_FRESH = 0.5  # at least half of a concept's techniques must be new to the draft
+
+
 def build(proposal: Claims, kb: KnowledgeBase, system: str) -> Twist:
     weights = {t: u.weight for t, u in proposal.techniques.items() if u.used and u.family != "hardware"}
     best = None
     best_score = 0.0
     for concept in kb.concepts:
         pairs = set(concept.pairs_with)
-        if pairs and pairs <= set(weights):
-            continue  # the draft already does all of it
-        score = sum(weights.get(t, 0.0) for t in pairs)
+        fresh = len(pairs - set(weights)) / max(1, len(pairs))
+        if fresh < _MIN_FRESH:
+            continue  # the draft already does most of it: that is not a twist
+        score = fresh * sum(weights.get(t, 0.0) for t in pairs)
         if score > best_score:
             best, best_score = concept, score
     if best is None:

@@ -47,7 +47,7 @@ class CommOverlap(Rule):
         if not claims or c.has(_SHOWN):
             return
         # the draft's own promise first ("hides ... entirely"), then mere mentions of overlap
-        claims.sort(key=lambda s: (not _both(_STRONG, s.text), s.index))
+        claims.sort(key=lambda s: (s.kind == "heading" or s.index == 0, not _both(_STRONG, s.text), s.index))
         yield self.finding(
             "The overlap is asserted rather than shown: no transfer time is set against the compute it is meant "
             "to hide behind. Whatever does not fit lands on the critical path, and the overlap is not free: "

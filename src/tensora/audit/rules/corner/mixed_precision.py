@@ -12,6 +12,7 @@ _COMPONENT = re.compile(
     r"accumulat\w*|master (weights?|copy)|loss scal\w*|router|softmax|normali[sz]ation|optimi[sz]er (state|moment)s?|"
     r"moments|gradients?|residual|weights|accumulators?"
 )
+_NEAR = 80  # characters on each side of a component that belong to its clause
 _HIGH = re.compile(r"\b(fp32|float32|single precision|32-bit)\b")
 _LOWERING = (
     r"\b(no|without|remov\w+|drop\w*|no longer|instead of|rather than|whole model|entire model|everything|"
@@ -69,13 +70,24 @@ class MixedPrecision(Rule):
 
 
 def _lowers(text: str) -> bool:
-    """A sentence that moves some tensor class below the precision the baseline kept for it."""
-    if not _has(_LOW, text) or not _has(_LOWERING, text) or _has(_AS_BEFORE, text):
+    """A sentence that moves some tensor class below the precision the baseline kept for it.
+
+    The component, a reduced format and the lowering words must sit together (within a clause or so), and
+    the component must not be kept in FP32 there ("BF16 compute with FP32 master weights" lowers nothing),
+    unless the FP32 copy itself is what goes away ("no FP32 master copy").
+    """
+    if not _has(_LOW, text) or _has(_AS_BEFORE, text):
         return False
     for m in _COMPONENT.finditer(text):
-        window = text[max(0, m.start() - 25) : m.end() + 25]
-        negated = re.search(r"\b(no|without|remov\w+|drop\w*|no longer)\b", window)
-        if not _HIGH.search(window) or negated:
+        window = text[max(0, m.start() - _NEAR) : m.end() + _NEAR]
+        if not _has(_LOW, window) or not _has(_LOWERING, window):
+            continue
+        before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 30]
+        kept_high = bool(_HIGH.search(before) or re.search(r"^\W*(\w+\W+){0,3}(in|at) (fp32|float32)", after))
+        dropped = re.search(r"\b(no|without|remov\w+|drop\w*|no longer)\b[^.,;]{0,25}$", before) or re.search(
+            r"\b(no longer|not) need", window
+        )
+        if not kept_high or dropped:
             return True
     return False
 

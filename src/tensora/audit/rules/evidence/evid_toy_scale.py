@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
@@ -10,6 +11,7 @@ _SMALL_RUN = (
     r"\b(one|single|a single|1) (dgx|node|server|machine)\b|\bon (one|a single) (\d+|eight|8)[- ]gpu|"
     r"\b(8|eight) (x )?(a100|h100|h200|v100|gpus)\b|\bone node\b|same single"
 )
+_EXPECT = r"\b(expect\w*|will|plan\w*|project\w*|carry over|should)\b"
 _SCALE_FAMILIES = {"parallelism", "communication", "moe"}
 
 
@@ -41,7 +43,11 @@ class EvidToyScale(Rule):
         core_families = {u.family for u in c.techniques.values() if u.used and u.core}
         if not core_families & _SCALE_FAMILIES:
             return
-        measured = [q for q in c.values("gpus") if q.qualifier != "planned" and q.qualifier != "projected"]
+        measured = [
+            q
+            for q in c.values("gpus")
+            if q.qualifier not in ("planned", "projected") and not re.search(_EXPECT, q.quote.text, re.I)
+        ]
         measured_max = max((q.value for q in measured), default=0.0)
         small = c.find(_SMALL_RUN)
         if not small or measured_max > 16:
