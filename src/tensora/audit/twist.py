@@ -12,7 +12,6 @@ from tensora.audit.findings import Twist
 from tensora.extract.claims import Claims
 from tensora.knowledge.loader import KnowledgeBase
 
-
 _MIN_FRESH = 0.5  # at least half of a concept's techniques must be new to the draft
 
 
