@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -113,6 +114,16 @@ def test_columns_written_row_by_row(pdfs: PdfFactory) -> None:
     order = [index_of(doc, f) for f in ("Left sentence 12", "The left column ends", "Right sentence 1 ")]
     assert order == sorted(order)
     assert "crosses over to the top of the other column, where it ends." in para(doc, "The left column ends")
+
+
+def test_threads_may_read_at_once(pdfs: PdfFactory, paper: Document) -> None:
+    results: list[Document] = []
+    threads = [threading.Thread(target=lambda: results.append(load_document(pdfs("paper")))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [d.paragraphs for d in results] == [paper.paragraphs] * 3
 
 
 # --------------------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ TITLE, HEADING, CAPTION, FOOTNOTE, BODY, OTHER, FIGURE = (
 SPANNING, LEFT, RIGHT = 0, 1, 2
 
 _DIGITS = re.compile(r"\d+")
+_MAYBE_ITEM = re.compile(r"[^\w\s]|\(?\w{1,4}\)")  # cheap test before list_marker
 _SPACES = re.compile(r"\s+")
 
 
@@ -229,15 +230,28 @@ def _gutter(wide: Sequence[Line], textual: Sequence[Line], lo: float, hi: float)
                 best = cand
         cover += step
         prev = x
-    if best is None or -best[1] < 4.0 or best[0] > max(2, 0.2 * len(wide)):
+    if best is None or -best[1] < 4.0:
         return None
     g = best[2]
+    if best[0] > max(2, 0.2 * len(wide)) and not _crossing_is_a_band(wide, g):
+        return None
     left = sum(1 for ln in textual if ln.x1 <= g)
     right = sum(1 for ln in textual if ln.x0 >= g)
     # A last page may hold only a few lines in its second column.
     if min(left, right) < (2 if best[0] == 0 else 3):
         return None
     return g
+
+
+def _crossing_is_a_band(wide: Sequence[Line], g: float) -> bool:
+    """Whether the body lines that cross ``g`` all sit above (or all below) the others: a full-width
+    abstract or introduction over two columns, as MLSys and ICML first pages have."""
+    crossing = [ln for ln in wide if ln.x0 < g - 1 and ln.x1 > g + 1]
+    rest = [ln for ln in wide if not (ln.x0 < g - 1 and ln.x1 > g + 1)]
+    if len(rest) < 2 * len(crossing) or len(crossing) > 0.5 * len(wide):
+        return False
+    low, high = min(ln.end_base for ln in crossing), max(ln.top for ln in crossing)
+    return low >= max(ln.top for ln in rest) - 1.0 or high <= min(ln.end_base for ln in rest) + 1.0
 
 
 def _rows(lines: list[Line], max_gap: float = 2.0) -> list[Line]:
@@ -307,8 +321,7 @@ class _Stats:
         return e
 
 
-def _stats(pages: Sequence[list[Line]]) -> _Stats:
-    body = body_size(ln for lines in pages for ln in lines)
+def _stats(pages: Sequence[list[Line]], body: float) -> _Stats:
     tol = max(0.6, 0.06 * body)
     by_key: dict[tuple[int, int], list[Line]] = {}
     gaps: list[float] = []
@@ -372,14 +385,21 @@ def _classify(pages: Sequence[list[Line]], boxes: Sequence[PageLines], st: _Stat
                 continue
             text = ln.text.strip()
             caption = is_caption(text)
-            if figures and not caption and _in_any(ln, figures):
+            left, right = st.edge(ln)
+            # Prose over a drawn region (a shaded box, link frames) stays prose; labels are short.
+            prose = abs(ln.size - body) <= tol and ln.x1 - ln.x0 >= 0.6 * (right - left)
+            if figures and not caption and not prose and _in_any(ln, figures):
                 ln.role = FIGURE
                 continue
-            left, right = st.edge(ln)
             aligned = abs(ln.x0 - left) <= 1.5 * body or abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) <= body
             if aligned and caption:
                 ln.role = CAPTION
-            elif aligned and _is_heading(ln, text, body) and not _runs_on(ln, lines[i + 1 : i + 2], right, st.spacing):
+            elif (
+                aligned
+                and (ln.bold or ln.size >= body + 0.8 or text[:1].isdigit() or text[:1].isupper())
+                and _is_heading(ln, text, body)
+                and not _runs_on(ln, lines[i + 1 : i + 2], right, st.spacing)
+            ):
                 ln.role = HEADING
             elif (
                 ln.size < body - tol
@@ -389,10 +409,10 @@ def _classify(pages: Sequence[list[Line]], boxes: Sequence[PageLines], st: _Stat
                 ln.role = FOOTNOTE
             elif abs(ln.size - body) <= tol:
                 ln.role = BODY
-                ln.bullet = list_marker(text)
+                ln.bullet = list_marker(text) if _MAYBE_ITEM.match(text) else ""
             else:
                 ln.role = OTHER
-                ln.bullet = list_marker(text)
+                ln.bullet = list_marker(text) if _MAYBE_ITEM.match(text) else ""
 
 
 _TOC_ENTRY = re.compile(r"(?:\s|\.\s*\.)\s*\d{1,3}$")  # "3 Infrastructures 11", "Intro . . . 4"
@@ -438,7 +458,7 @@ def _mark_title(first_page: list[Line], box: PageLines, body: float) -> str:
     if not top_half:
         return ""
     biggest = max(ln.size for ln in top_half)
-    if biggest < 1.15 * body:
+    if biggest < 1.1 * body:
         return ""
     parts: list[str] = []
     started = False
@@ -686,7 +706,7 @@ def build_layout(pages: Sequence[PageLines]) -> Layout:
     body = body_size(ln for p in pages for ln in p.lines)
     ordered = [order_page(p, body) for p in pages]
     ordered = [[ln for ln in lines if not is_lone_number(ln.text)] for lines in ordered]
-    st = _stats(ordered)
+    st = _stats(ordered, body)
     title = _mark_title(ordered[0], pages[0], st.body) if ordered else ""
     _classify(ordered, pages, st)
     asm = _Assembler(st)

@@ -8,6 +8,8 @@ or a file without its ``%%EOF`` marker (truncated: pdfium would quietly rebuild 
 no visible text at all is ``EmptyDocumentError``; more pages than ``Limits.max_pages`` is
 ``DocumentTooLargeError``, checked before any page is read.
 
+pdfium calls are serialised by a lock, so threads may call ``read_pdf`` at once (one runs at a time).
+
 Leaves out: PDF forms and annotations (their text is not read), attachments, and passwords (an encrypted
 file is refused, never opened with a guessed password; an owner-password-only file opens normally).
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,10 +41,13 @@ from tensora.ingest.limits import Limits
 from tensora.ingest.normalize import collapse_spaces
 from tensora.ingest.pdfpage import PageText, handle, read_page
 
+# pdfium is not thread-safe (pypdfium2 says so); the web UI and the MCP server may read in threads.
+_PDFIUM_LOCK = threading.Lock()
+
 
 def read_pdf(path: Path, limits: Limits) -> Document:
     """Read ``path`` (already known to start with ``%PDF-``) into a ``Document``."""
-    with _opened(path) as pdf:
+    with _PDFIUM_LOCK, _opened(path) as pdf:
         try:
             n_pages = len(pdf)
         except pdfium.PdfiumError as exc:

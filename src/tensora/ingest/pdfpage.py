@@ -12,20 +12,23 @@ rest.
 A pdfium line that crosses the page's middle with a wide gap in it (two columns written row by row, as
 some producers do) is split at the gap.
 
-Hidden text goes to ``hidden`` instead of the lines. One scan over the page objects (about 2 µs per
-object) finds text objects that are:
+Hidden text goes to ``hidden`` instead of the lines. One scan over the page objects (two pdfium calls
+per object, two more per text object) finds text objects that are:
 
 - drawn in render mode 3 or 7 (invisible, clip only), unless over an image covering a tenth of the
   page: that is the normal invisible OCR layer of a scanned PDF;
 - filled (stroked, for stroke-only modes) in white or near-white (every channel >= 240), unless over an
-  image or a non-white filled shape (white labels on coloured boxes in figures), or with zero opacity;
-- smaller than 2 pt;
+  image or a non-white filled shape drawn in the same container (white labels on coloured boxes in
+  figures);
+- fully transparent (fill alpha 0);
 
-and every line is checked against the page's crop box, character by character when it pokes out.
+these are found character by character, so a hidden span inside a visible line is cut out of it. Each
+line is also checked for a font smaller than 2 pt (on its middle character, then its first) and
+against the page's crop box (character by character when it pokes out).
 
-Not covered: text hidden under an opaque shape or image drawn after it, text clipped away by a clip
-path, text in annotations or form fields, and white text on a dark background drawn as an image of
-another kind (it counts as visible only when the background is an image or a filled path).
+Not covered: tiny text inside a line of normal text (only whole lines are measured), text hidden under
+an opaque shape or image drawn after it, text clipped away by a clip path, text in annotations or form
+fields, and white text on a background that is neither an image nor a filled path (it is reported).
 """
 
 from __future__ import annotations
