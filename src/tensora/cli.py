@@ -27,6 +27,7 @@ app = typer.Typer(
 class Format(StrEnum):
     markdown = "markdown"
     json = "json"
+    html = "html"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -67,6 +68,10 @@ def review(
         from tensora.render import json as render_json
 
         text = render_json.render(result)
+    elif fmt is Format.html:
+        from tensora.render import html as render_html
+
+        text = render_html.render(result)
     else:
         text = result.text
     if output is not None:
@@ -101,6 +106,16 @@ def rules(
         raise _fail(str(exc)) from None
     typer.echo(f"{rule.code} (default severity: {rule.severity.value})\n")
     typer.echo(rule.docs())
+
+
+def _mount_whiteboard() -> None:
+    from tensora.whiteboard.cli import chat_command, sessions_app
+
+    app.command("chat", help="A whiteboard session: the skeptic asks, you answer, the audit re-runs.")(chat_command)
+    app.add_typer(sessions_app, name="sessions", help="List, show, resume or export whiteboard sessions.")
+
+
+_mount_whiteboard()
 
 
 def _mount_calc() -> None:

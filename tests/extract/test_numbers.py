@@ -90,6 +90,7 @@ CASES: list[tuple[str, str, float, str | None]] = [
     ("The model is cut into 16 pipeline stages.", "pp", 16, None),
     ("Replicas grow by raising the data-parallel degree to d = 12.", "dp", 12, None),
     ("On spare capacity we run data parallelism over 16 replicas.", "dp", 16, None),
+    ("We raise the number of micro-batches from 8 to 48 per replica.", "micro_batches", 48, None),
     ("An elastic resize raises the data-parallel degree from 16 to 24.", "dp", 24, None),
     ("The data-parallel degree is 32.", "dp", 32, None),
     ("We interleave the schedule with v = 2 chunks per device.", "virtual_stages", 2, None),

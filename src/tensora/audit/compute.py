@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
+from tensora.extract.quantities import Quantity
 from tensora.knowledge.hardware import Device, get_device
 from tensora.models.amdahl import amdahl_max_speedup
 from tensora.models.memory import model_states_per_gpu_gib
@@ -26,6 +27,21 @@ def _int(x: float | None) -> int | None:
     if x is None or math.isnan(x) or x <= 0 or abs(x - round(x)) > 1e-9:
         return None
     return int(round(x))
+
+
+def sentence_index(c: Claims, q: Quantity) -> int:
+    """Index of the sentence a quantity was read from (its quote), or -1."""
+    head = q.quote.text[:60]
+    for s in c.sentences:
+        if head and head in s.text:
+            return s.index
+    return -1
+
+
+def near(c: Claims, *quantities: Quantity, span: int = 2) -> bool:
+    """True when the quantities were stated within ``span`` sentences of one another (one configuration)."""
+    idx = [sentence_index(c, q) for q in quantities]
+    return -1 not in idx and max(idx) - min(idx) <= span
 
 
 def micro_batches(c: Claims) -> float | None:
@@ -56,14 +72,17 @@ class Problem:
 def divisibility_problems(c: Claims) -> list[Problem]:
     """Every stated (global batch, micro-batch size, DP degree) combination whose split is not whole."""
     problems: list[Problem] = []
-    batches = sorted({q.value for q in c.values("global_batch") if _int(q.value)})
-    sizes = sorted({q.value for q in c.values("micro_batch_size") if _int(q.value)})
-    degrees = sorted({q.value for q in c.values("dp") if _int(q.value)})
-    for g in batches:
-        for b in sizes:
-            for d in degrees:
-                if g < d * b:
-                    continue  # not one configuration: a pilot's batch beside a planned degree
+    seen: set[tuple[float, float, float]] = set()
+    for qg in c.values("global_batch"):
+        for qb in c.values("micro_batch_size"):
+            for qd in c.values("dp"):
+                g, b, d = qg.value, qb.value, qd.value
+                if not (_int(g) and _int(b) and _int(d)) or (g, b, d) in seen:
+                    continue
+                # one configuration: stated together, and a batch at least as large as one step of it
+                if g < d * b or not near(c, qg, qb, qd, span=4):
+                    continue
+                seen.add((g, b, d))
                 report = check_divisibility(int(g), int(b), int(d))
                 if report.ok:
                     continue
@@ -79,8 +98,10 @@ def divisibility_problems(c: Claims) -> list[Problem]:
                         {"global_batch": g, "micro_batch_size": b, "dp": d},
                     )
                 )
-    layers, p = _int(c.value("layers")), _int(c.value("pp"))
-    if layers and p and p > 1 and layers % p:
+    ql, qp = c.values("layers"), c.values("pp")
+    layers = _int(ql[0].value) if ql else None
+    p = _int(qp[0].value) if qp else None
+    if layers and p and p > 1 and layers % p and near(c, ql[0], qp[0], span=3):
         problems.append(
             Problem(
                 f"{layers} layers do not split evenly over {p} pipeline stages ({layers / p:.2f} per stage): "
@@ -159,10 +180,30 @@ def sharding(c: Claims) -> str:
     return "none"
 
 
-def model_states(c: Claims) -> States | None:
-    """Model states per GPU (ZeRO's 16 bytes per parameter for mixed-precision Adam)."""
+def configuration(c: Claims) -> tuple[float, float] | None:
+    """(params, GPUs) stated together in one sentence: "a 70B model on 64 A100s", the claim a draft makes."""
+    for q in c.values("params"):
+        if math.isnan(q.value) or q.value < 1e7:
+            continue
+        i = sentence_index(c, q)
+        for g in c.values("gpus") + c.values("gpus_per_node"):
+            if not math.isnan(g.value) and sentence_index(c, g) == i and i >= 0:
+                return q.value, g.value
+    return None
+
+
+def model_states(c: Claims, *, stated_together: bool = False) -> States | None:
+    """Model states per GPU (ZeRO's 16 bytes per parameter for mixed-precision Adam).
+
+    With ``stated_together`` only a model size and GPU count from the same sentence are used.
+    """
     n = params(c)
     total = gpus(c)
+    if stated_together:
+        pair = configuration(c)
+        if pair is None:
+            return None
+        n, total = pair
     if n is None or not is_training(c) or c.uses("mixture-of-experts"):
         return None
     tp = int(c.value("tp") or 1)
@@ -186,3 +227,79 @@ def model_states(c: Claims) -> States | None:
         explain,
         {"params": n, "dp": dp, "tp": tp, "pp": pp, "sharding": mode, "bytes_per_param": 16},
     )
+
+
+def setting_profile(c: Claims) -> dict[str, object]:
+    """The draft's configuration in numbers, whether or not a finding needs them.
+
+    Model states and activations per GPU against the device's capacity, the arithmetic intensity of the
+    layer's largest GEMM (the MLP up-projection of one micro-batch), and the pipeline bubble when the draft
+    pipelines. Each entry holds its inputs, so a reader can recompute it. Missing inputs leave entries out.
+    """
+    from tensora.models.memory import activation_memory_per_gpu_gib
+    from tensora.models.roofline import gemm_intensity
+
+    out: dict[str, object] = {}
+    dev = device(c)
+    dtype = "bf16"
+    texts = [t.lower() for t in c.texts("precision")]
+    for p in ("fp8", "fp16", "bf16"):
+        if p in texts:
+            dtype = p
+            break
+    if dev is not None:
+        out["device"] = dev.id
+        out["capacity_gib"] = dev.memory_gib
+    out["dtype"] = dtype
+    states = model_states(c)
+    if states is not None:
+        out["model_states_per_gpu_gib"] = states.gib
+        out["model_states_inputs"] = states.inputs
+    seq, b = _int(c.value("seq_len")), _int(c.value("micro_batch_size")) or 1
+    hidden, heads, layers = _int(c.value("hidden")), _int(c.value("heads")), _int(c.value("layers"))
+    tp, pp = _int(c.value("tp")) or 1, _int(c.value("pp")) or 1
+    if seq and hidden and heads and layers and layers % pp == 0 and hidden % tp == 0:
+        sp = c.uses("sequence-parallelism")
+        # a fused attention kernel never stores the s x s scores: the same memory as selective recomputation
+        recompute = (
+            "full"
+            if c.uses("activation-recomputation") and not c.rejects("activation-recomputation")
+            else ("selective" if c.uses("flashattention", "selective-recomputation") else "none")
+        )
+        try:
+            acts = activation_memory_per_gpu_gib(
+                seq, b, hidden, heads, layers, tp=tp, pp=pp, sequence_parallel=sp, recompute=recompute
+            )
+            out["activations_per_gpu_gib"] = float(acts)
+            out["activation_inputs"] = {
+                "seq_len": seq,
+                "micro_batch": b,
+                "hidden": hidden,
+                "heads": heads,
+                "layers": layers,
+                "tp": tp,
+                "pp": pp,
+                "sequence_parallel": sp,
+                "recompute": recompute,
+            }
+        except TensoraError:
+            pass
+        tokens, n_out = seq * b, 4 * hidden // tp
+        ai = gemm_intensity(tokens, n_out, hidden, dtype_bytes=1 if dtype == "fp8" else 2)
+        out["gemm"] = {
+            "label": "MLP up-projection",
+            "M": tokens,
+            "N": n_out,
+            "K": hidden,
+            "arithmetic_intensity": float(ai),
+        }
+    m = c.value("micro_batches") or micro_batches(c)
+    if pp > 1 and m:
+        v = _int(c.value("virtual_stages")) or 1
+        out["pipeline"] = {
+            "stages": pp,
+            "microbatches": int(m),
+            "virtual": v,
+            "pipeline_bubble_fraction": bubble(pp, m, v),
+        }
+    return out

@@ -147,7 +147,9 @@ def classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
         rationale = "The contribution is stated as a setting of mechanisms the baseline already has: " + "; ".join(
             _short(s) for s in f.config_hits[:2]
         )
-        return Delta("config", rationale, [s.quote() for s in f.config_hits[:3]]), f
+        # the draft's body says it best; its title only announces it
+        hits = sorted(f.config_hits, key=lambda s: (s.index == 0 or s.kind == "heading", s.index))
+        return Delta("config", rationale, [s.quote() for s in hits[:3]]), f
     parts = []
     if f.new:
         parts.append("introduces " + ", ".join(names[t] for t in f.new[:4]))

@@ -6,8 +6,8 @@ are sorted by severity, then by the order of the registry.
 
 from __future__ import annotations
 
+from tensora.audit import compute, mirror, novelty, twist
 from tensora.audit import delta as delta_audit
-from tensora.audit import mirror, novelty, twist
 from tensora.audit.base import Context
 from tensora.audit.findings import Finding, Review
 from tensora.audit.registry import RULES
@@ -38,6 +38,7 @@ def audit(proposal: Claims, baseline: Claims, kb: KnowledgeBase, names: tuple[st
         system=system,
         baseline_title=baseline.title,
         corner_cases=_corner_cases(proposal, kb, findings),
+        setting=compute.setting_profile(proposal),
     )
 
 

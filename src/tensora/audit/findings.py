@@ -133,6 +133,7 @@ class Review:
     system: str = "your approach"
     baseline_title: str = ""
     corner_cases: list[str] = field(default_factory=list)
+    setting: dict[str, Any] = field(default_factory=dict)
 
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
@@ -151,5 +152,6 @@ class Review:
             "prior_work": [p.to_dict() for p in self.prior_work],
             "findings": [f.to_dict() for f in self.findings],
             "twist": self.twist.to_dict(),
+            "setting": self.setting,
             "text": self.text,
         }

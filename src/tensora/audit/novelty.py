@@ -108,7 +108,8 @@ def rank(proposal: Claims, baseline: Claims, kb: KnowledgeBase, k: int = 5) -> l
     top = float(scores[0][0]) or 1.0
     candidates = [index.works[int(d)] for d in docs[0]]
     # the baseline paper, and other entries drawn from the same paper, are not "prior work" here
-    excluded = {w.source for w in candidates if is_baseline(w, baseline)}
+    # (and a draft that is itself a published work is not its own prior work)
+    excluded = {w.source for w in candidates if is_baseline(w, baseline) or is_baseline(w, proposal)}
     hits: list[tuple[float, PriorWork]] = []
     for doc_id, score in zip(docs[0], scores[0], strict=True):
         work = index.works[int(doc_id)]

@@ -1512,6 +1512,12 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         "micro_batches",
+        # "raise the number of micro-batches from 8 to 64": the new count
+        before=_rx(r"\bmicro-?\s?batch(?:es|\s+count)?\s+(?:\w+\s+){0,2}from\s+\d[\d,]*\s+to\s*\Z"),
+        keys="micro",
+    ),
+    _Rule(
+        "micro_batches",
         before=_rx(r"\bm\s*=\s*\Z", 0),
         cue=_rx(r"micro|batch|bubble|pipelin|stage"),
         keys="=",

@@ -206,6 +206,12 @@ def _roofline_plot(review: Review, device: Device | None) -> Plot | None:
             kernels.append((label, ai, None))
         used.append(n)
     dev = dev or device
+    gemm = review.setting.get("gemm")
+    if not kernels and dev is not None and isinstance(gemm, dict) and "arithmetic_intensity" in gemm:
+        # no finding puts a kernel on the roof: show where the draft's own largest GEMM sits
+        shape = "x".join(_number(gemm[k]) for k in ("M", "N", "K") if k in gemm)
+        kernels.append((f"{gemm.get('label', 'GEMM')} {shape}", float(gemm["arithmetic_intensity"]), None))
+        dtype = dtype or str(review.setting.get("dtype") or "bf16")
     if dev is not None:
         for n, f in enumerate(review.findings):
             tflops = _num_input(f.inputs, "claimed_tflops")
@@ -291,7 +297,36 @@ def _memory_plot(review: Review, device: Device | None) -> Plot | None:
             + ". Activations, buffers and fragmentation come on top."
         )
         return Plot("memory", svg, caption, [n])
-    return None
+    return _setting_memory_plot(review, device)
+
+
+def _setting_memory_plot(review: Review, device: Device | None) -> Plot | None:
+    """The draft's configuration per GPU (model states and activations) when no finding is about memory."""
+    setting = review.setting
+    total = setting.get("model_states_per_gpu_gib")
+    inputs = setting.get("model_states_inputs")
+    if not isinstance(total, float) or not isinstance(inputs, dict):
+        return None
+    parts = _states_breakdown(inputs, total) or {"model states": total}
+    acts = setting.get("activations_per_gpu_gib")
+    if isinstance(acts, float):
+        parts["activations"] = acts
+    capacity = setting.get("capacity_gib")
+    cap = float(capacity) if isinstance(capacity, float) else None
+    try:
+        svg = plots.memory_svg(parts, cap)
+    except TensoraError:
+        return None
+    config = ", ".join(
+        f"{k} = {_e(_number(inputs[k]))}" for k in ("params", "dp", "tp", "pp", "sharding") if k in inputs
+    )
+    where = f" against the capacity of the {_e(device.name)}" if device is not None and cap is not None else ""
+    caption = (
+        f"Memory per GPU of the draft's configuration ({config}; model states as the ZeRO paper counts them"
+        + ("; activations after Korthikanti et al." if isinstance(acts, float) else "")
+        + f"){where}. Buffers and fragmentation come on top."
+    )
+    return Plot("memory", svg, caption, [])
 
 
 def _pipeline_plot(review: Review) -> Plot | None:
@@ -313,6 +348,15 @@ def _pipeline_plot(review: Review) -> Plot | None:
             "stage times, backward = 2 x forward, point-to-point communication ignored."
         )
         return Plot("pipeline", svg, caption, [n])
+    pipe = review.setting.get("pipeline")
+    if isinstance(pipe, dict) and pipe.get("stages") and pipe.get("microbatches"):
+        p, m, v = int(pipe["stages"]), int(pipe["microbatches"]), int(pipe.get("virtual") or 1)
+        try:
+            svg = plots.pipeline_svg(p, m, v)
+        except TensoraError:
+            return None
+        caption = f"One training step of the draft's pipeline: p = {p} stages, m = {m} micro-batches, v = {v}."
+        return Plot("pipeline", svg, caption, [])
     return None
 
 

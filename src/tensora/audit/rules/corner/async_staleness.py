@@ -8,7 +8,8 @@ from tensora.audit.rules._common import has, quotes
 
 _STALE = (
     r"\bstale(ness)?\b|\bdelay(ed)? (of |in )?(\w+ )?(iterations|steps|updates)|out-of-date (gradients|weights)|"
-    r"asynchronous(ly)? (sgd|updates?|gradient|exchange|reduction|training)|older gradients"
+    r"asynchronous(ly)? (sgd|updates?|gradient|exchange|reduction|training)|older gradients|"
+    r"(apply|applies|applied|update|updates)\s+(\w+\s+){0,2}(gradients|weights)\s+asynchronously"
 )
 _NOT_STALE = r"\bno (weight stashing and no )?staleness\b|(fully|remain\w*|stay\w*|still) synchronous"
 _GUARANTEE = (
@@ -47,7 +48,8 @@ class AsyncStaleness(Rule):
         stale = [s for s in c.find(_STALE) if not has(_NOT_STALE, s.text)]
         if not stale or c.has(_GUARANTEE):
             return
-        if not (c.uses("asynchronous-sgd", "bounded-staleness", "local-sgd") or len(stale) >= 2):
+        own = [s for s in stale if has(r"\b(we|our|will)\b", s.text)]
+        if not (c.uses("asynchronous-sgd", "bounded-staleness", "local-sgd") or len(stale) >= 2 or own):
             return
         yield self.finding(
             "The update applies gradients computed on older weights, and a staleness bound is offered in place of "

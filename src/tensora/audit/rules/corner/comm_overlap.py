@@ -8,8 +8,9 @@ from tensora.audit.rules._common import quotes
 
 _CLAIM = (
     r"\b(hid(e|es|den|ing)|overlap\w*|disappear\w*|off the critical path|absorb\w*|idle (network|link) time|"
-    r"in the background|for free|effectively free)\b"
+    r"in the background|effectively free)\b"
 )
+_NOT_OURS = r"\b(cannot|can't|does not|doesn't|not)\b[^.]{0,30}\b(hid|overlap)"
 _COMM = r"communicat\w*|all-?gather|reduce-?scatter|all-?reduce|transfer|traffic|replicat\w+|collective|network|nccl"
 _STRONG = r"hid(e|es|den|ing)|disappear\w*|off the critical path|absorb\w*|for free|effectively free|entirely|fully"
 _SHOWN = (
@@ -43,7 +44,11 @@ class CommOverlap(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        claims = [s for s in c.find(_CLAIM) if _both(_COMM, s.text) or _both(r"communicat|network", s.text)]
+        claims = [
+            s
+            for s in c.find(_CLAIM)
+            if (_both(_COMM, s.text) or _both(r"communicat|network", s.text)) and not _both(_NOT_OURS, s.text)
+        ]
         if not claims or c.has(_SHOWN):
             return
         # the draft's own promise first ("hides ... entirely"), then mere mentions of overlap

@@ -52,5 +52,5 @@ class KernelPortability(Rule):
             "kernel does not carry over: it has to be rewritten, and someone has to maintain each variant.",
             "show the gain survives a GPU generation change (H100/TMA/wgmma) or express the idea in a portable "
             "layer (CUTLASS templates, Triton) and show what is lost",
-            quotes(hand or c.technique_quotes("custom-ptx-kernel"), 3),
+            quotes(hand, 3) or c.technique_quotes("custom-ptx-kernel")[:3],
         )

@@ -6,11 +6,11 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 
-_RECOMPUTE = r"recomput|checkpoint(s|ing)? (the |every |each )?(layer|activation|input)|rematerial"
+_RECOMPUTE = r"\brecomput|checkpoint(s|ing)? (the |every |each )?(layer|activation|input)|\brematerial"
 _ACCOUNTED = (
     r"(recomput\w*|rematerial\w*)[^.]{0,60}\b(costs?|adds?|overhead|extra|more (flops|compute|work))\b[^.]{0,40}"
     r"(\d+(\.\d+)?\s*%|one (extra|additional) forward|8\s*N|4/3)|(one|an) (extra|additional) forward (pass)?"
-    r"[^.]{0,40}recomput|\bhfu\b|hardware flops utili[sz]ation"
+    r"[^.]{0,40}recomput|\bhfu\b|hardware flops utili[sz]ation|96\s*b\s*s\s*l\s*h"
 )
 _SELECTIVE = r"selective(ly)? (activation )?recomput"
 

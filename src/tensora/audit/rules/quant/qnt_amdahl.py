@@ -12,6 +12,13 @@ from tensora.extract.quantities import Quantity
 
 _LOCAL_QUALIFIERS = {"kernel", "local"}
 # "below 1% of the step" bounds a residual cost; it is not the share the change touches
+# a projection, not a measurement: a measured end-to-end speedup cannot beat Amdahl, a projection can
+_PROJECTED = r"\b(project\w*|expect\w*|will|would|estimat\w*|anticipat\w*|should)\b"
+# the share of the draft's own step time that a component takes, from its profile
+_SHARE_OF_TIME = (
+    r"(step|iteration|training|run|wall[- ]clock|end-to-end)[- ]?time|of (the|each|every) (step|iteration)|"
+    r"\b(profil\w*|spent|spends|takes?|account\w* for)\b"
+)
 _BOUND_WORDS = r"\b(below|under|less than|at most|no more than)\s+\d"
 
 
@@ -42,12 +49,16 @@ class QntAmdahl(Rule):
         claimed = [
             q
             for q in c.values("speedup")
-            if q.qualifier not in _LOCAL_QUALIFIERS | {"baseline", "evaluation"} and 1.0 < q.value < 50
+            if q.qualifier not in _LOCAL_QUALIFIERS | {"baseline", "evaluation"}
+            and 1.0 < q.value < 50
+            and re.search(_PROJECTED, q.quote.text, re.I)
         ]
         fractions = [
             q
             for q in c.values("time_fraction")
-            if 0.0 < q.value < 1.0 and not re.search(_BOUND_WORDS, q.quote.text, re.I)
+            if 0.0 < q.value < 1.0
+            and not re.search(_BOUND_WORDS, q.quote.text, re.I)
+            and re.search(_SHARE_OF_TIME, q.quote.text, re.I)
         ]
         if not claimed or not fractions:
             return

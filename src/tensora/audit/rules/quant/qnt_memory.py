@@ -33,7 +33,7 @@ class QntMemory(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        states = compute.model_states(c)
+        states = compute.model_states(c, stated_together=True)
         dev = compute.device(c)
         capacity = dev.memory_gib if dev else None
         stated = c.value("memory_capacity")

@@ -69,5 +69,10 @@ class QntPeak(Rule):
             [claim.quote],
             severity=severity,
             computed={"mfu": mfu},
-            inputs={"claimed_tflops": claim.value, "peak_tflops": peak, "dtype": dtype},
+            inputs={
+                "claimed_tflops": claim.value,
+                "peak_tflops": peak,
+                "dtype": dtype,
+                "device": dev.id if dev is not None else "",
+            },
         )

@@ -106,5 +106,5 @@ class QntRoofline(Rule):
                 "roofline_max_speedup": float(limit),
                 "claimed_speedup": claimed,
             },
-            inputs={"M": mm, "N": nn, "K": kk, "dtype": dtype, "device": dev.name},
+            inputs={"M": mm, "N": nn, "K": kk, "dtype": dtype, "device": dev.id},
         )
