@@ -1,6 +1,6 @@
 """From positioned text lines to paragraphs: reading order, running heads, headings, captions.
 
-Pure geometry, no PDF library: ``pdf.py`` turns pages into ``Line`` records and this module orders and
+Pure geometry, no PDF library: ``pdfpage.py`` turns pages into ``Line`` records and this module orders and
 groups them. It follows the layout of two-column conference papers (acmart, ICML/MLSys, USENIX, IEEE) and
 of one-column reports:
 
@@ -16,9 +16,13 @@ of one-column reports:
   A paragraph interrupted by a float or footnote (cut mid-sentence, continued after it) is rejoined and
   the interruption is emitted after it.
 - **Headings** are short lines that are numbered (``3``, ``3.1``, ``A.2``) and bold, larger or capitalised,
-  or unnumbered but larger and bold, capitalised, or a known section name (``Abstract``, ``References``).
-  **Captions** start with ``Figure n:``/``Table n.``; the smaller-font lines next to a figure caption are
-  kept apart as figure text, those after a table caption form a ``table`` paragraph.
+  or unnumbered but larger and bold, capitalised, or a known section name (``Abstract``, ``References``);
+  not table-of-contents entries (a trailing page number) nor a bold lead-in that runs on into its list
+  item. **Captions** start with ``Figure n:``/``Table n.``.
+- **Figures.** Text drawn inside an included graphic (a form XObject: ``pdfpage.py`` marks it), over an
+  image, or among a cluster of vector paths is figure text, kept in ``Layout.figure_text``; next to a
+  table caption it forms a ``table`` paragraph instead (one row a line). Long body-size lines over a
+  drawn region stay prose.
 - **Title**: the largest text in the top half of page 1.
 
 Leaves out: tables as cells (a table is kept as lines of text), run-in headings (``Setup.`` at the start

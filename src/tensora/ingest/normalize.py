@@ -72,6 +72,7 @@ _ACCENT_RE = re.compile("([\u00a8\u00b4\u02c6\u02dc\u02c7\u00b8\u02da])\\s?([A-Z
 _PRIVATE = re.compile("[\ue002-\uf8ff]")  # private use, less our two marks
 _SPECIAL = re.compile("[" + re.escape("".join(map(chr, _TABLE))) + "]")
 _ACCENT_ANY = re.compile("[\u00a8\u00b4\u02c6\u02dc\u02c7\u00b8\u02da]")
+_ANY = re.compile(f"{_PRIVATE.pattern}|{_SPECIAL.pattern}|{_ACCENT_ANY.pattern}")
 _WS_RE = re.compile(r"\s+")
 _MARK_RE = re.compile(f"[{SOFT}{HARD}]")
 _TOKEN_RE = re.compile(r"[^\W\d_][^\W_]*(?:-[^\W_]+)*")
@@ -82,6 +83,8 @@ def clean_chars(text: str) -> str:
 
     Example: "e\ufb03cient Na\u00a8\u0131ve" -> "efficient Naïve"
     """
+    if not _ANY.search(text):  # most lines: nothing to do, one scan
+        return text
     if _PRIVATE.search(text):  # Symbol-font pieces of big braces
         text = _PRIVATE.sub(" ", text)
     if _SPECIAL.search(text):

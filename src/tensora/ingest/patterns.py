@@ -5,6 +5,9 @@ numbered headings ``3``, ``3.1``, ``3.1.2``, ``A``, ``A.1`` (with or without a d
 ``1INTRODUCTION`` where the space is lost), captions ``Figure 3:``, ``Fig. 3.``, ``Table 2:``,
 ``Algorithm 1``, and bullets or enumerations. They look at text only; the PDF reader adds font size and
 position before it trusts a match.
+
+Leaves out: Roman-numeral section numbers (``II. Method``), appendix letters past H, and captions
+labelled in other languages.
 """
 
 from __future__ import annotations
@@ -105,5 +108,4 @@ def ends_sentence(text: str) -> bool:
 
 
 def is_all_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters)
+    return not any(map(str.islower, text)) and sum(map(str.isalpha, text)) >= 4
