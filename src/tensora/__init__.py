@@ -37,7 +37,7 @@ def review(
     base_doc = load_document(Path(baseline), limits=limits)  # type: ignore[arg-type]
     result = audit(
         extract_claims(prop_doc, "proposal", kb),
-        extract_claims(base_doc, "baseline", kb),
+        extract_claims(base_doc, "baseline", kb, numbers=False),
         kb,
         (Path(proposal).name, Path(baseline).name),
     )

@@ -115,9 +115,6 @@ def _mount_whiteboard() -> None:
     app.add_typer(sessions_app, name="sessions", help="List, show, resume or export whiteboard sessions.")
 
 
-_mount_whiteboard()
-
-
 def _mount_calc() -> None:
     try:
         from tensora.calc import calc_app
@@ -127,8 +124,11 @@ def _mount_calc() -> None:
 
 
 def main() -> None:
-    # the calculator pulls in the hardware catalog; mount it only when it can be asked for
-    if len(sys.argv) < 2 or sys.argv[1] in {"calc", "--help", "-h"}:
+    # the calculator and the whiteboard pull in heavy modules; mount them only when they can be asked for
+    wanted = sys.argv[1] if len(sys.argv) > 1 else "--help"
+    if wanted in {"chat", "sessions", "--help", "-h"}:
+        _mount_whiteboard()
+    if wanted in {"calc", "--help", "-h"}:
         _mount_calc()
     app()
 

@@ -8,6 +8,7 @@ None when the draft does not state enough to compute.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from tensora.errors import TensoraError
@@ -32,10 +33,11 @@ def _int(x: float | None) -> int | None:
 def sentence_index(c: Claims, q: Quantity) -> int:
     """Index of the sentence a quantity was read from (its quote), or -1."""
     head = q.quote.text[:60]
-    for s in c.sentences:
-        if head and head in s.text:
-            return s.index
-    return -1
+    if not head:
+        return -1
+    text, starts = c.joined()
+    at = text.find(head)
+    return c.sentences[bisect_right(starts, at) - 1].index if at >= 0 else -1
 
 
 def near(c: Claims, *quantities: Quantity, span: int = 2) -> bool:

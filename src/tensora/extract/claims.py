@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from tensora.ingest.document import Document, Paragraph
 from tensora.knowledge.loader import KnowledgeBase
 
 Pattern = str | re.Pattern[str]
+_NOT_CLAIMS = re.compile(r"(\d+(\.\d+)*\.?\s+)?(references|bibliography|acknowledg(e)?ments?)\b", re.I)
 
 
 def _rx(pattern: Pattern) -> re.Pattern[str]:
@@ -36,6 +38,7 @@ class Claims:
     techniques: dict[str, TechniqueUse]
     quantities: list[Quantity]
     extra: list[Sentence] = field(default_factory=list)
+    _cache: tuple[int, str, list[int]] | None = field(default=None, repr=False, compare=False)
 
     # techniques -------------------------------------------------------------------------------------------
     def uses(self, *ids: str) -> bool:
@@ -59,15 +62,49 @@ class Claims:
 
     # text -------------------------------------------------------------------------------------------------
     def find(self, pattern: Pattern, *, core_only: bool = False) -> list[Sentence]:
+        """Sentences in which the pattern matches (case-insensitively for a string pattern).
+
+        One scan of the joined text proposes candidate sentences; each is then searched on its own, so a
+        match never spans two sentences.
+        """
         rx = _rx(pattern)
-        return [s for s in self.sentences if rx.search(s.text) and (not core_only or is_core(s))]
+        text, starts = self.joined()
+        candidates: set[int] = set()
+        for m in rx.finditer(text):
+            first = bisect_right(starts, m.start()) - 1
+            last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+            candidates.update(range(first, min(last + 2, len(self.sentences))))
+        return [
+            s
+            for s in (self.sentences[i] for i in sorted(candidates))
+            if rx.search(s.text) and (not core_only or is_core(s))
+        ]
+
+    def joined(self) -> tuple[str, list[int]]:
+        """All sentences joined by newlines, and the offset at which each starts."""
+        key = len(self.sentences)
+        if self._cache is None or self._cache[0] != key:
+            starts, pos = [], 0
+            for sentence in self.sentences:
+                starts.append(pos)
+                pos += len(sentence.text) + 1
+            self._cache = (key, "\n".join(x.text for x in self.sentences), starts)
+        return self._cache[1], self._cache[2]
 
     def first(self, pattern: Pattern) -> Sentence | None:
         found = self.find(pattern)
         return found[0] if found else None
 
     def has(self, pattern: Pattern) -> bool:
-        return self.first(pattern) is not None
+        rx = _rx(pattern)
+        text, starts = self.joined()
+        crossed = False
+        for m in rx.finditer(text):
+            i = bisect_right(starts, m.start()) - 1
+            if m.end() <= starts[i] + len(self.sentences[i].text):
+                return True  # the match lies inside one sentence
+            crossed = True
+        return crossed and bool(self.find(rx))
 
     def core_text(self) -> str:
         return " ".join(s.text for s in self.sentences if is_core(s))
@@ -117,17 +154,19 @@ class Claims:
         return Claims(self.doc, self.title, self.sentences + moved, techniques, other.quantities + self.quantities)
 
 
-def extract_claims(document: Document, doc: DocLabel, kb: KnowledgeBase) -> Claims:
-    return claims_from_paragraphs(document.paragraphs, doc, kb, title=document.title)
+def extract_claims(document: Document, doc: DocLabel, kb: KnowledgeBase, *, numbers: bool = True) -> Claims:
+    """Claims of a document; ``numbers=False`` skips number extraction (the baseline's numbers go unused)."""
+    return claims_from_paragraphs(document.paragraphs, doc, kb, title=document.title, numbers=numbers)
 
 
 def claims_from_paragraphs(
-    paragraphs: Iterable[Paragraph], doc: DocLabel, kb: KnowledgeBase, title: str = ""
+    paragraphs: Iterable[Paragraph], doc: DocLabel, kb: KnowledgeBase, title: str = "", *, numbers: bool = True
 ) -> Claims:
-    paragraphs = list(paragraphs)
+    # a reference list names techniques in titles and carries years and page numbers: none of it is a claim
+    paragraphs = [p for p in paragraphs if not _NOT_CLAIMS.match(p.section.strip())]
     sentences = split_paragraphs(paragraphs, doc)
     techniques = find_techniques(sentences, kb.techniques)
-    quantities = extract_quantities(paragraphs, doc)
+    quantities = extract_quantities(paragraphs, doc) if numbers else []
     return Claims(doc, title, sentences, techniques, quantities)
 
 

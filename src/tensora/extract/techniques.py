@@ -10,6 +10,7 @@ counts as use. Does not resolve pronouns ("it", "this scheme").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -105,6 +106,21 @@ def _alias_pattern(name: str, aliases: tuple[str, ...]) -> re.Pattern[str] | Non
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])")
 
 
+@lru_cache(maxsize=4096)
+def _anchors(name: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
+    """Lower-case word pieces, one of which every match of the technique's pattern contains.
+
+    A cheap substring test on the whole text skips techniques a document never names; the pattern lets
+    spaces and hyphens vary, so each anchor is the alias's longest run without either.
+    """
+    out = []
+    for alias in [name, *aliases]:
+        pieces = [p for p in re.split(r"[\s-]+", alias.strip().lower()) if p]
+        if pieces:
+            out.append(max(pieces, key=len))
+    return tuple(out)
+
+
 def classify(sentence: Sentence, start: int, end: int) -> Status:
     """Status of one occurrence at text[start:end] of a sentence."""
     if _MENTION_SECTIONS.search(sentence.section):
@@ -133,21 +149,41 @@ def prominence(sentence: Sentence) -> float:
 
 
 def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Technique]) -> dict[str, TechniqueUse]:
-    compiled = [(t, alias_pattern(t)) for t in techniques]
-    found: dict[str, TechniqueUse] = {}
+    """Every technique's uses in the sentences: one count per sentence, its status, quotes and weight.
+
+    A substring search for each alias's anchor word finds the few sentences that may name the technique;
+    only those are searched with the technique's full pattern.
+    """
     sentences = list(sentences)
-    for technique, pattern in compiled:
+    starts: list[int] = []
+    pos = 0
+    for sentence in sentences:
+        starts.append(pos)
+        pos += len(sentence.text) + 1
+    text = "\n".join(s.text for s in sentences)
+    lowered = text.lower()
+    found: dict[str, TechniqueUse] = {}
+    for technique in techniques:
+        pattern = alias_pattern(technique)
         if pattern is None:
             continue
-        for sentence in sentences:
-            for match in pattern.finditer(sentence.text):
-                status = classify(sentence, match.start(), match.end())
-                use = found.setdefault(technique.id, TechniqueUse(technique.id, technique.name, technique.family))
-                use.counts[status] = use.counts.get(status, 0) + 1
-                if status == "used":
-                    if len(use.quotes) < 4:
-                        use.quotes.append(sentence.quote())
-                    use.core = use.core or is_core(sentence)
-                    use.weight += prominence(sentence)
-                break  # one count per sentence
+        candidates: set[int] = set()
+        for anchor in _anchors(technique.name, tuple(technique.aliases)):
+            at = lowered.find(anchor)
+            while at != -1:
+                candidates.add(bisect_right(starts, at) - 1)
+                at = lowered.find(anchor, at + 1)
+        for i in sorted(candidates):
+            sentence = sentences[i]
+            match = pattern.search(sentence.text)
+            if match is None:
+                continue  # one count per sentence, at its first mention
+            status = classify(sentence, match.start(), match.end())
+            use = found.setdefault(technique.id, TechniqueUse(technique.id, technique.name, technique.family))
+            use.counts[status] = use.counts.get(status, 0) + 1
+            if status == "used":
+                if len(use.quotes) < 4:
+                    use.quotes.append(sentence.quote())
+                use.core = use.core or is_core(sentence)
+                use.weight += prominence(sentence)
     return found

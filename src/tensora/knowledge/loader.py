@@ -7,7 +7,9 @@ names the file, the entry and the field.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -22,18 +24,21 @@ from tensora.knowledge.schema import Concept, PriorWork, Technique, WeakBaseline
 
 # libyaml's C parser is some 20x faster than the pure-Python one; both are safe loaders
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CACHE_VERSION = "tensora-kb-1"  # bump when the schema classes change shape
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def _read(name: str, user_dir: Path | None) -> tuple[str, Any]:
+def _read_text(name: str, user_dir: Path | None) -> tuple[str, str]:
     if user_dir is not None and (user_dir / name).is_file():
         path = user_dir / name
-        text = path.read_text(encoding="utf-8")
-        label = str(path)
-    else:
-        text = resources.files("tensora.knowledge").joinpath("data", name).read_text(encoding="utf-8")
-        label = f"knowledge/data/{name}"
+        return str(path), path.read_text(encoding="utf-8")
+    text = resources.files("tensora.knowledge").joinpath("data", name).read_text(encoding="utf-8")
+    return f"knowledge/data/{name}", text
+
+
+def _read(name: str, user_dir: Path | None) -> tuple[str, Any]:
+    label, text = _read_text(name, user_dir)
     try:
         return label, yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
@@ -77,8 +82,45 @@ def load_knowledge(user_dir: Path | None = None) -> KnowledgeBase:
     return _load(user_dir)
 
 
+_FILES = ("techniques.yaml", "prior_work.yaml", "concepts.yaml", "weak_baselines.yaml")
+
+
+def _cache_path(user_dir: Path | None) -> Path | None:
+    """Where the validated knowledge base is kept between runs, keyed by the data files' contents."""
+    digest = hashlib.sha256(_CACHE_VERSION.encode())
+    for name in _FILES:
+        digest.update(_read_text(name, user_dir)[1].encode())
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "tensora" / f"knowledge-{digest.hexdigest()[:16]}.pickle"
+
+
 @cache
 def _load(user_dir: Path | None) -> KnowledgeBase:
+    # Validating some 400 entries with pydantic costs more than the rest of a small review; a pickle of the
+    # validated models, keyed by a hash of the YAML, is an optimisation only: any failure falls back.
+    try:
+        path = _cache_path(user_dir)
+        if path is not None and path.is_file():
+            with path.open("rb") as fh:
+                kb = pickle.load(fh)
+            if isinstance(kb, KnowledgeBase):
+                return kb
+    except Exception:  # a stale or unreadable cache is rebuilt, never reported
+        path = None
+    kb = _validate(user_dir)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except OSError:
+            pass
+    return kb
+
+
+def _validate(user_dir: Path | None) -> KnowledgeBase:
     techniques = load_entries("techniques.yaml", Technique, user_dir)
     seen: set[str] = set()
     for t in techniques:
