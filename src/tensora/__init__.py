@@ -26,20 +26,8 @@ def review(
 
     Raises a ``TensoraError`` subclass (one line, naming the file) when a document cannot be read.
     """
-    from tensora.audit.engine import audit
-    from tensora.extract.claims import extract_claims
-    from tensora.ingest import load_document
-    from tensora.knowledge.loader import load_knowledge
-    from tensora.render import markdown
+    from tensora.pipeline import run
 
-    kb = load_knowledge()
-    prop_doc = load_document(Path(proposal), limits=limits)  # type: ignore[arg-type]
-    base_doc = load_document(Path(baseline), limits=limits)  # type: ignore[arg-type]
-    result = audit(
-        extract_claims(prop_doc, "proposal", kb),
-        extract_claims(base_doc, "baseline", kb, numbers=False),
-        kb,
-        (Path(proposal).name, Path(baseline).name),
-    )
+    result = run(Path(proposal), Path(baseline), limits=limits, detail=detail)  # type: ignore[arg-type]
     result.version = __version__
-    return markdown.fill(result, detail)  # type: ignore[arg-type]
+    return result

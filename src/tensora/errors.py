@@ -57,6 +57,10 @@ class InputError(TensoraError):
             text += f"; {advice}"
         super().__init__(text)
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, str]]:
+        # rebuilt from its parts when it crosses a process boundary
+        return (type(self), (self.path, self.problem, self.advice))
+
 
 class DocumentNotFoundError(InputError):
     pass
