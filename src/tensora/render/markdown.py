@@ -65,7 +65,8 @@ def _finding(f: Finding, detail: Detail) -> list[str]:
     if f.evidence:
         q = f.evidence[0]
         lead = say("quote_lead", quote=q.text, doc=q.doc, page=q.page) + " "
-    lines = [f"### [{f.severity.value}] {f.code}: {f.title}", "", lead + f.message, ""]
+    # the must-solve closes the weakness's own paragraph, as the persona speaks it
+    lines = [f"### [{f.severity.value}] {f.code}: {f.title}", "", f"{lead}{f.message} **{f.must_solve}**", ""]
     if detail == "full":
         lines += [f'> "{q.text}" ({q.doc}, p. {q.page})' for q in f.evidence[1:3]]
         if len(f.evidence) > 1:
@@ -73,7 +74,6 @@ def _finding(f: Finding, detail: Detail) -> list[str]:
     numbers = _numbers(f, detail)
     if numbers:
         lines += [numbers, ""]
-    lines += [f"**{f.must_solve}**", ""]
     return lines
 
 
@@ -83,7 +83,7 @@ def _novelty(review: Review, detail: Detail) -> list[str]:
     framing = {f.code: f for f in review.findings if f.code.startswith(_FRAMING)}
     dlt = framing.get("DLT-CONFIG") or framing.get("DLT-ORTHO")
     if dlt is not None:
-        out += [f"{delta_line} {dlt.message}", "", f"**{dlt.must_solve}**", ""]
+        out += [f"{delta_line} {dlt.message} **{dlt.must_solve}**", ""]
     else:
         out += [f"{delta_line} {review.delta.rationale}", ""]
     hits = review.prior_work
@@ -100,8 +100,10 @@ def _novelty(review: Review, detail: Detail) -> list[str]:
             year=first.year,
             why=_lower_first(first.why),
         )
+        + " "
+        + (f"**{nov.must_solve}**" if nov is not None else f"*{first.differ}*"),
+        "",
     ]
-    out += ["", f"**{nov.must_solve}**" if nov is not None else f"*{first.differ}*", ""]
     more = [h for h in hits if h is not first][: {"brief": 0, "default": 2, "full": 4}[detail]]
     if more:
         out += [say("novelty_more"), ""]

@@ -8,9 +8,31 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, pct
+from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quantity
 
 _LOCAL_QUALIFIERS = {"kernel", "local"}
+_DOUBLES = r"\b(doubles?|twice)\b[^.]{0,40}(throughput|speed|rate|math)"
+_STOP = {
+    "time",
+    "step",
+    "iteration",
+    "training",
+    "end-to-end",
+    "faster",
+    "speedup",
+    "than",
+    "with",
+    "that",
+    "this",
+    "from",
+    "their",
+    "into",
+    "each",
+    "which",
+    "where",
+    "percent",
+}
 # "below 1% of the step" bounds a residual cost; it is not the share the change touches
 # a projection, not a measurement: a measured end-to-end speedup cannot beat Amdahl, a projection can
 _PROJECTED = r"\b(project\w*|expect\w*|will|would|estimat\w*|anticipat\w*|should)\b"
@@ -60,7 +82,6 @@ class QntAmdahl(Rule):
         ]
         if not claimed or not fractions:
             return
-        local = self._local_speedup(c)
         best: tuple[float, Quantity, Quantity] | None = None
         for s in claimed:
             # a projection may lean on any profile the draft gives; a measurement only on the one beside it
@@ -69,6 +90,7 @@ class QntAmdahl(Rule):
             if not eligible:
                 continue
             f = max(eligible, key=lambda q: q.value)  # the most generous bound the draft allows
+            local = _local_speedup(c, f)
             bound = compute.amdahl(f.value, local)
             if s.value > bound * 1.02 and (best is None or bound > best[0]):
                 best = (bound, f, s)
@@ -92,12 +114,22 @@ class QntAmdahl(Rule):
             },
         )
 
-    @staticmethod
-    def _local_speedup(c: object) -> float:
-        from tensora.extract.claims import Claims
 
-        assert isinstance(c, Claims)
-        locals_ = [q.value for q in c.values("speedup") if q.qualifier in _LOCAL_QUALIFIERS and q.value > 1]
-        if c.has(r"\b(doubles?|twice)\b[^.]{0,40}(throughput|speed|rate|math)"):
-            locals_.append(2.0)
-        return max(locals_) if locals_ else math.inf
+def _words(text: str) -> set[str]:
+    return {w.rstrip("s") for w in re.findall(r"[a-z][a-z0-9-]{3,}", text.lower())} - _STOP
+
+
+def _local_speedup(c: Claims, fraction: Quantity) -> float:
+    """The speedup the draft states for the part its profile measures; unbounded when it states none.
+
+    A local speedup counts only when its sentence names the same thing as the profiled share ("GEMMs take 70%
+    of the step" and "sparse tensor cores double the GEMM math throughput").
+    """
+    subject = _words(fraction.text or fraction.quote.text)
+    found = [
+        q.value
+        for q in c.values("speedup")
+        if q.qualifier in _LOCAL_QUALIFIERS and q.value > 1 and subject & _words(q.quote.text)
+    ]
+    found += [2.0 for s in c.find(_DOUBLES) if subject & _words(s.text)]
+    return max(found) if found else math.inf
