@@ -140,15 +140,14 @@ def classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
             + "), which the baseline does not address"
             + (f"; the baseline's {', '.join(shared)} only hosts it." if shared else ".")
         )
-        evidence = [q for u in own[:2] for q in u.quotes[:1]]
-        return Delta("orthogonal", rationale, evidence), f
+        return Delta("orthogonal", rationale, [q for u in own[:2] for q in u.quotes[:1]]), f
     structural = f.structural_score + len(f.removed)
     if f.config_score >= 1.5 and f.config_score > structural:
-        rationale = "The contribution is stated as a setting of mechanisms the baseline already has: " + "; ".join(
-            _short(s) for s in f.config_hits[:2]
-        )
         # the draft's body says it best; its title only announces it
         hits = sorted(f.config_hits, key=lambda s: (s.index == 0 or s.kind == "heading", s.index))
+        rationale = "The contribution is stated as a setting of mechanisms the baseline already has: " + "; ".join(
+            _short(s) for s in hits[:2]
+        )
         return Delta("config", rationale, [s.quote() for s in hits[:3]]), f
     parts = []
     if f.new:

@@ -68,7 +68,7 @@ class TechniqueUse:
     def status(self) -> Status:
         for status in ("used", "rejected", "compared"):
             if self.counts.get(status):
-                return status  # type: ignore[return-value]
+                return status
         return "mentioned"
 
 
