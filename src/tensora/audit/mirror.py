@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import re
 
+from tensora.audit import compute
 from tensora.audit.findings import Mirror
-from tensora.audit.rules._common import total_gpus
 from tensora.extract.claims import Claims
 from tensora.extract.techniques import TechniqueUse, is_core
 
@@ -104,32 +104,34 @@ def _mechanism(c: Claims, system: str) -> str:
 
 
 def _hypothesis(c: Claims) -> str:
-    claims = [
+    """The draft's headline claim: the first speedup, throughput or MFU it states (abstracts come first)."""
+    candidates = [
         q
-        for q in c.values("speedup")
-        if q.qualifier not in ("baseline", "evaluation") and not math.isnan(q.value) and q.value > 1
+        for q in c.quantities
+        if not math.isnan(q.value)
+        and q.qualifier != "baseline"
+        and ((q.role == "speedup" and q.value > 1) or q.role in ("tflops_per_gpu", "mfu"))
     ]
-    if claims:
-        order = {"end-to-end": 0, "projected": 1, "throughput": 2, "": 3}
-        best = min(claims, key=lambda q: order.get(q.qualifier, 4))
+    if not candidates:
+        return "it improves on the baseline where the baseline is weakest"
+    best = min(candidates, key=lambda q: (compute.sentence_index(c, q), q.role != "speedup"))
+    if best.role == "speedup":
         scope = {"end-to-end": " end-to-end", "kernel": " kernel", "throughput": " throughput"}.get(best.qualifier, "")
         return f"it delivers a {best.value:.3g}x{scope} speedup over the baseline"
-    for role, fmt in (("mfu", "it reaches {:.0%} MFU"), ("tflops_per_gpu", "it sustains {:,.0f} TFLOP/s per GPU")):
-        value = c.value(role)
-        if value:
-            return fmt.format(value)
-    return "it improves on the baseline where the baseline is weakest"
+    if best.role == "mfu":
+        return f"it reaches {best.value:.0%} MFU"
+    return f"it sustains {best.value:,.0f} TFLOP/s per GPU"
 
 
 def _setting(c: Claims) -> str:
     parts = []
-    gpus = total_gpus(c)
+    gpus = compute.gpus(c)
     models = c.texts("gpu_model")
     if gpus:
         parts.append(f"{gpus:,.0f} GPUs" + (f" ({models[0]})" if models else ""))
     elif models:
         parts.append(models[0])
-    params = c.max_value("params")
+    params = compute.params(c)
     if params:
         parts.append(f"a {params / 1e9:,.3g}B-parameter model")
     nic = c.value("nic_bandwidth")
