@@ -38,7 +38,8 @@ _SETTING = re.compile(
 )
 _CHOICE = re.compile(
     r"\b(choos\w+|chose|select\w*|tun(e|ed|ing)|pick\w*|vary\w*|optimal|best|increas\w+|decreas\w+|"
-    r"rais\w+|lower\w*|instead of|independent of|dominat\w+|first-order|the key|matters?)\b",
+    r"rais\w+|lower\w*|instead of|independent of|dominat\w+|first-order|the key|matters?|adaptive(ly)?|"
+    r"per[- ](request|model|layer|shape|workload))\b",
     re.I,
 )
 

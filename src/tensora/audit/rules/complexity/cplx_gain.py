@@ -9,7 +9,7 @@ from tensora.audit.rules._common import pct, quotes
 
 _BRITTLE = (
     r"\b(inline )?ptx\b|\bsass\b|hand-?(scheduled|written|tuned)|one kernel per|per-shape|per \(|"
-    r"assembly|\b[1-9],?\d{3} lines\b"
+    r"assembly|\b[1-9],?\d{3} lines\b|custom (cuda |gpu )?kernels?"
 )
 _SMALL_GAIN = r"\b([1-9](\.\d+)?|10)\s*%\s*(higher|more|faster|better|improvement|speedup|gain)"
 
@@ -42,7 +42,11 @@ class CplxGain(Rule):
         if not brittle:
             return
         small = c.find(_SMALL_GAIN)
-        gains = [q.value - 1 for q in c.values("speedup") if q.qualifier == "end-to-end" and q.value <= 1.10]
+        gains = [
+            q.value - 1
+            for q in c.values("speedup")
+            if q.qualifier in ("end-to-end", "throughput") and 1.0 < q.value <= 1.10
+        ]
         if not small and not gains:
             return
         gain = None
