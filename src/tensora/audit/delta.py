@@ -50,6 +50,7 @@ _STRUCTURAL = re.compile(
     re.I,
 )
 _MAIN_SHARE = 0.25
+_PROMINENT = 2.0  # a technique named in the title or abstract, or in several method sentences
 # Families that set the scene (the GPU, the interconnect) rather than carry a contribution.
 _INCIDENTAL = frozenset({"hardware"})
 # Families close enough that a contribution in one is not orthogonal to a baseline in another.
@@ -151,11 +152,14 @@ def classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
         )
         return Delta("config", rationale, [s.quote() for s in hits[:3]]), f
     parts = []
-    if f.new:
-        parts.append("introduces " + ", ".join(names[t] for t in f.new[:4]))
+    prominent = [t for t in f.new if proposal.techniques[t].weight >= _PROMINENT]
+    if prominent:
+        parts.append("introduces " + ", ".join(names[t] for t in prominent[:3]))
     if f.removed:
         parts.append("removes the baseline's " + ", ".join(names[t] for t in f.removed[:3]))
     rationale = "The draft " + (" and ".join(parts) if parts else "changes the baseline's mechanism") + "."
+    if f.structural_hits:
+        rationale += ' In its own words: "' + _short(f.structural_hits[0]) + '"'
     evidence: list[Quote] = [s.quote() for s in f.structural_hits[:2]]
     evidence += [q for t in (f.new + f.removed)[:2] for q in proposal.technique_quotes(t)[:1]]
     return Delta("structural", rationale, evidence), f

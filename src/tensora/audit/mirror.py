@@ -38,6 +38,7 @@ _COMPONENT = {
 _REPLACE = re.compile(r"\breplac\w+ ([^,.;:]{3,80}?) (?:with|by) ([^,.;:]{3,100})", re.I)
 _INSTEAD = re.compile(r"\b(?:instead of|rather than) ([^,.;:]{3,80})", re.I)
 _VERB = r"(?:[a-z]+s|makes|keeps|runs|uses)\b"
+_RESULT = re.compile(r"\d+(\.\d+)?\s*x\b|\bfaster\b|\bspeedup\b|\d+(\.\d+)?\s*%", re.I)
 
 
 def system_name(claims: Claims) -> str:
@@ -83,24 +84,28 @@ def build(proposal: Claims, baseline: Claims, delta_class: str, removed: list[st
             replaces = _trim(m2.group(1), 90)
         else:
             base_lead = _lead(baseline)
-            replaces = f"the baseline's {base_lead.name}" if base_lead else "the baseline's mechanism"
+            replaces = f"the baseline's {base_lead.name.lower()} design" if base_lead else "the baseline's mechanism"
     if not with_:
         with_ = _mechanism(proposal, system)
     return Mirror(component, replaces, with_, _hypothesis(proposal), _setting(proposal), "")
 
 
 def _mechanism(c: Claims, system: str) -> str:
+    """The first self-contained sentence in which the draft's system does something (not a result claim)."""
+    found: list[str] = []
     if system != "your approach":
         rx = re.compile(rf"\b{re.escape(system)}\s+({_VERB}(?:[^.;:]|\.\d)*)")
         for s in c.sentences:
             m = rx.search(s.text)
-            if m and is_core(s) and s.kind != "heading":
-                return f"{system}, which {_trim(m.group(1), 130)}"
+            # "X removes both" says nothing without its previous sentence: want a self-contained statement
+            if m and is_core(s) and s.kind != "heading" and len(m.group(1).split()) >= 5:
+                found.append(f"{system}, which {_trim(m.group(1), 130)}")
     for s in c.sentences:
         m = re.search(r"\bwe (?:propose|introduce|present)\s+([^.;:]+)", s.text, re.I)
         if m and is_core(s):
-            return _trim(m.group(1), 140)
-    return system
+            found.append(_trim(m.group(1), 140))
+    mechanisms = [f for f in found if not _RESULT.search(f)]
+    return (mechanisms or found or [system])[0]
 
 
 def _hypothesis(c: Claims) -> str:
