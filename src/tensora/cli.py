@@ -7,13 +7,20 @@ traceback would be a bug in tensora.
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tensora.errors import TensoraError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tensora.llm.settings import LLMSettings
+    from tensora.render.markdown import Detail
 
 app = typer.Typer(
     name="tensora",
@@ -28,6 +35,12 @@ class Format(StrEnum):
     markdown = "markdown"
     json = "json"
     html = "html"
+
+
+LLM_HELP = (
+    "Let an LLM write the prose over tensora's audit, e.g. openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest, "
+    "llamacpp:local. Off by default: without it nothing leaves this machine."
+)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -46,14 +59,21 @@ def review(
     max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this (MB).")] = 50.0,
     brief: Annotated[bool, typer.Option("--brief", help="Only the three sharpest points.")] = False,
     full: Annotated[bool, typer.Option("--full", help="Every finding, its inputs, and more prior work.")] = False,
+    llm: Annotated[str | None, typer.Option("--llm", metavar="PROVIDER:MODEL", help=LLM_HELP)] = None,
+    llm_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server (http://HOST:PORT/v1).")] = None,
+    llm_key_env: Annotated[str | None, typer.Option(metavar="VAR", help="Read the API key from this variable.")] = None,
+    llm_timeout: Annotated[float | None, typer.Option(help="Seconds per LLM request (default 60).")] = None,
+    llm_temperature: Annotated[float | None, typer.Option(help="LLM sampling temperature (default 0.2).")] = None,
 ) -> None:
     """Review PROPOSAL against --baseline: Mirror, Novelty Gap, Stress Test, Twist."""
     import tensora
     from tensora.ingest import Limits
 
+    settings = llm_settings(llm, llm_base_url, llm_key_env, llm_timeout, llm_temperature)
+
     if brief and full:
         raise _fail("choose one of --brief and --full.")
-    detail = "brief" if brief else "full" if full else "default"
+    detail: Detail = "brief" if brief else "full" if full else "default"
     draft = proposal or proposal_arg
     if draft is None:
         raise _fail("give the draft as PROPOSAL or --proposal FILE.")
@@ -61,7 +81,17 @@ def review(
         raise _fail("give the baseline paper with --baseline FILE.")
     try:
         limits = Limits(max_bytes=int(max_mb * 1_000_000), max_pages=max_pages)
-        result = tensora.review(draft, baseline, limits=limits, detail=detail)
+        if settings is None:
+            result = tensora.review(draft, baseline, limits=limits, detail=detail)
+        else:
+            from tensora.llm.live import preview
+            from tensora.pipeline import run
+
+            live = fmt is Format.markdown and output is None and sys.stdout.isatty()
+            with preview(_console()) if live else nullcontext() as on_text:
+                result = run(draft, baseline, limits=limits, detail=detail, llm=settings, on_text=on_text)
+            result.version = tensora.__version__
+            llm_report(result, settings.spec, usage=False)
     except TensoraError as exc:
         raise _fail(str(exc)) from None
     if fmt is Format.json:
@@ -79,14 +109,48 @@ def review(
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise _fail(f"{output}: cannot write ({exc.strerror}).") from None
-        return
-    if fmt is Format.markdown and sys.stdout.isatty():
-        from rich.console import Console
+    elif fmt is Format.markdown and sys.stdout.isatty():
         from rich.markdown import Markdown
 
-        Console().print(Markdown(text))
+        _console().print(Markdown(text))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if settings is not None:
+        llm_report(result, settings.spec, warning=False)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
+def llm_settings(
+    spec: str | None, base_url: str | None, key_env: str | None, timeout: float | None, temperature: float | None
+) -> LLMSettings | None:
+    """The backend settings of the --llm options (None without --llm); a mistake exits with one line."""
+    if spec is None:
+        if any(v is not None for v in (base_url, key_env, timeout, temperature)):
+            raise _fail("the --llm-* options need --llm PROVIDER:MODEL.")
+        return None
+    from tensora.llm.settings import resolve
+
+    try:
+        return resolve(spec, base_url=base_url, key_env=key_env, timeout=timeout, temperature=temperature)
+    except TensoraError as exc:
+        raise _fail(str(exc)) from None
+
+
+def llm_report(result: object, spec: str, *, warning: bool = True, usage: bool = True) -> None:
+    """The LLM pass's warning (when it fell back) and its token and cost line, on stderr."""
+    from tensora.llm.review import LLMReview, usage_line
+
+    if not isinstance(result, LLMReview):
+        return
+    if warning and result.warning:
+        typer.echo(f"tensora: warning: {result.warning}", err=True)
+    if usage and result.llm.get("usage") and result.llm.get("status") == "ok":
+        typer.echo(f"tensora: {usage_line(result.llm['usage'], spec)}", err=True)
 
 
 @app.command()

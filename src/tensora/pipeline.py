@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tensora.audit.base import HiddenText
 from tensora.audit.engine import audit
 from tensora.audit.findings import Review
 from tensora.extract.claims import Claims, extract_claims
@@ -20,6 +23,9 @@ from tensora.ingest import Limits, load_document
 from tensora.knowledge.loader import KnowledgeBase, load_knowledge
 from tensora.render import markdown
 from tensora.render.markdown import Detail
+
+if TYPE_CHECKING:
+    from tensora.llm.settings import LLMSettings
 
 # Below this many bytes of input a worker costs more than it saves.
 _PARALLEL_MIN_BYTES = 400_000
@@ -30,8 +36,9 @@ def _baseline_claims(path: Path, limits: Limits | None) -> Claims:
     return extract_claims(load_document(path, limits=limits), "baseline", kb, numbers=False)
 
 
-def _proposal_claims(path: Path, limits: Limits | None, kb: KnowledgeBase) -> Claims:
-    return extract_claims(load_document(path, limits=limits), "proposal", kb)
+def _proposal_claims(path: Path, limits: Limits | None, kb: KnowledgeBase) -> tuple[Claims, HiddenText]:
+    document = load_document(path, limits=limits)
+    return extract_claims(document, "proposal", kb), HiddenText.of(document)
 
 
 def _parallel(proposal: Path, baseline: Path) -> bool:
@@ -44,8 +51,10 @@ def _parallel(proposal: Path, baseline: Path) -> bool:
     return size >= _PARALLEL_MIN_BYTES
 
 
-def read_both(proposal: Path, baseline: Path, limits: Limits | None, kb: KnowledgeBase) -> tuple[Claims, Claims]:
-    """Claims of the draft and of the baseline, the baseline in a worker process when that pays."""
+def read_both(
+    proposal: Path, baseline: Path, limits: Limits | None, kb: KnowledgeBase
+) -> tuple[tuple[Claims, HiddenText], Claims]:
+    """Claims (and hidden text) of the draft, claims of the baseline, the baseline in a worker when that pays."""
     if _parallel(proposal, baseline):
         try:
             pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
@@ -59,8 +68,25 @@ def read_both(proposal: Path, baseline: Path, limits: Limits | None, kb: Knowled
     return _proposal_claims(proposal, limits, kb), _baseline_claims(baseline, limits)
 
 
-def run(proposal: Path, baseline: Path, *, limits: Limits | None = None, detail: Detail = "default") -> Review:
+def run(
+    proposal: Path,
+    baseline: Path,
+    *,
+    limits: Limits | None = None,
+    detail: Detail = "default",
+    llm: LLMSettings | None = None,
+    on_text: Callable[[str], None] | None = None,
+) -> Review:
+    """The review; with ``llm``, an LLM pass over the deterministic audit adds its voice (``tensora.llm``).
+
+    Hidden text goes to the audit (DOC-HIDDEN-TEXT) and never to the LLM. ``on_text`` receives the LLM's
+    answer as it streams. A failed LLM pass returns the deterministic review with a warning in ``llm``.
+    """
     kb = load_knowledge()
-    prop, base = read_both(proposal, baseline, limits, kb)
-    result = audit(prop, base, kb, (proposal.name, baseline.name))
-    return markdown.fill(result, detail)
+    (prop, hidden), base = read_both(proposal, baseline, limits, kb)
+    result = markdown.fill(audit(prop, base, kb, (proposal.name, baseline.name), {"proposal": hidden}), detail)
+    if llm is None:
+        return result
+    from tensora.llm.review import enhance
+
+    return enhance(result, prop, base, llm, detail=detail, on_text=on_text)

@@ -15,20 +15,34 @@ from typing import ClassVar
 from tensora.audit.findings import Finding, Severity, must_solve
 from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quote
+from tensora.ingest.document import Document, Paragraph
 from tensora.knowledge.loader import KnowledgeBase
 
 DOC_HEADINGS = ("## What it flags", "## Why a reviewer cares", "## Example", "## Known false alarms", "## References")
 
 
+@dataclass(frozen=True, slots=True)
+class HiddenText:
+    """Text that ingestion found invisible in a document (``Document.hidden_text``), with its format."""
+
+    format: str
+    paragraphs: tuple[Paragraph, ...] = ()
+
+    @classmethod
+    def of(cls, document: Document) -> HiddenText:
+        return cls(document.format, tuple(document.hidden_text))
+
+
 @dataclass(slots=True)
 class Context:
-    """What every rule sees: both documents' claims and the knowledge base."""
+    """What every rule sees: both documents' claims, the knowledge base, and each document's hidden text."""
 
     proposal: Claims
     baseline: Claims
     kb: KnowledgeBase
     delta_class: str = "structural"
     shared: dict[str, object] = field(default_factory=dict)
+    hidden: dict[str, HiddenText] = field(default_factory=dict)
 
 
 class Rule:

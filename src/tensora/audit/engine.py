@@ -6,19 +6,28 @@ are sorted by severity, then by the order of the registry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tensora.audit import compute, mirror, novelty, twist
 from tensora.audit import delta as delta_audit
-from tensora.audit.base import Context
+from tensora.audit.base import Context, HiddenText
 from tensora.audit.findings import Finding, Review
 from tensora.audit.registry import RULES
 from tensora.extract.claims import Claims
 from tensora.knowledge.loader import KnowledgeBase
 
 
-def audit(proposal: Claims, baseline: Claims, kb: KnowledgeBase, names: tuple[str, str] = ("", "")) -> Review:
+def audit(
+    proposal: Claims,
+    baseline: Claims,
+    kb: KnowledgeBase,
+    names: tuple[str, str] = ("", ""),
+    hidden: Mapping[str, HiddenText] | None = None,
+) -> Review:
+    """``hidden``: each document's invisible text by label ("proposal", "baseline"), for DOC-HIDDEN-TEXT."""
     delta, features = delta_audit.classify(proposal, baseline)
     prior = novelty.rank(proposal, baseline, kb)
-    ctx = Context(proposal, baseline, kb, delta.cls, {"delta": delta, "prior_work": prior})
+    ctx = Context(proposal, baseline, kb, delta.cls, {"delta": delta, "prior_work": prior}, dict(hidden or {}))
     order = list(RULES)
     findings: list[Finding] = []
     for code in order:

@@ -36,6 +36,7 @@ from tensora.audit.rules.quant.qnt_comm import QntComm
 from tensora.audit.rules.quant.qnt_memory import QntMemory
 from tensora.audit.rules.quant.qnt_peak import QntPeak
 from tensora.audit.rules.quant.qnt_roofline import QntRoofline
+from tensora.audit.rules.security.doc_hidden_text import DocHiddenText
 from tensora.errors import RuleError
 
 RULES: dict[str, type[Rule]] = {
@@ -67,6 +68,7 @@ RULES: dict[str, type[Rule]] = {
     "QNT-COMM": QntComm,
     "QNT-ROOFLINE": QntRoofline,
     "CPLX-GAIN": CplxGain,
+    "DOC-HIDDEN-TEXT": DocHiddenText,
 }
 
 CODE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")

@@ -141,7 +141,8 @@ _NAMED_SIZE = re.compile(
     r"-(?P<n>\d+(?:\.\d+)?)(?P<s>[BMT])\b"
 )
 # Parallel degrees written against their name: TP8, PP4, DP16.
-_GLUED_DEGREE = re.compile(r"\b(?P<name>TP|PP|DP|EP|CP)(?P<n>\d+)\b")
+# "TP8", and "TP 8" / "PP 8," written with a space ("= 8" has its own rule)
+_GLUED_DEGREE = re.compile(r"\b(?P<name>TP|PP|DP|EP|CP)\s?(?P<n>\d+)\b(?![.\d]*\s*(?:%|x\b|GB|GiB|ms|s\b))")
 # Megatron's tuples: "(p, t, d) = (8, 8, 16)".
 _DEGREE_TUPLE = re.compile(
     r"\((?P<names>[tpdbmv](?:\s*,\s*[tpdbmv]){1,5})\)\s*=\s*\((?P<vals>\d+(?:\s*,\s*\d+){1,5})\)"
@@ -921,7 +922,7 @@ _RULES: tuple[_Rule, ...] = (
         "ratio",
         after=_rx(
             r"\s?[x×](?!\w)\s*(?:"
-            r"(?:(?:end-to-end|overall|e2e|kernel|attention|GEMM|training|step|decode|inference)\s+)?"
+            r"(?:(?:end-to-end|overall|e2e|kernel|attention|GEMM|training|step|decode|inference|throughput)\s+){0,2}"
             r"(?:faster|quicker|speed-?ups?|improvement|gains?|better"
             r"|higher\s+(?:\w+\s+)?(?:throughput|MFU|TFLOP/s|tokens/s|performance|utili[sz]ation|efficiency)"
             r"|lower\s+(?:\w+\s+)?(?:step\s+time|latency|time|runtime|memory)|less\s+(?:\w+\s+)?(?:memory|time)"

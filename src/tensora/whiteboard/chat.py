@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from tensora.errors import DocumentNotFoundError
 from tensora.knowledge.loader import KnowledgeBase
 from tensora.whiteboard import voice
-from tensora.whiteboard.session import Whiteboard, sha256_of
+from tensora.whiteboard.session import Update, Whiteboard, sha256_of
 from tensora.whiteboard.store import SessionRecord, SessionStore
 
 
@@ -26,6 +27,14 @@ def _checked(path: Path) -> Path:
     return path
 
 
+class Speaker(Protocol):
+    """Writes the skeptic's turns in place of ``voice`` (an LLM: ``tensora.llm.chat.LLMSpeaker``)."""
+
+    def opening(self, board: Whiteboard) -> str: ...
+
+    def follow_up(self, answer: str, update: Update, board: Whiteboard) -> str: ...
+
+
 @dataclass(slots=True)
 class ChatSession:
     store: SessionStore
@@ -33,21 +42,26 @@ class ChatSession:
     board: Whiteboard
     #: one-line notices for the user (a document that changed since the session began)
     notices: list[str] = field(default_factory=list)
+    #: the skeptic's voice when not the deterministic one
+    speaker: Speaker | None = None
 
     @property
     def id(self) -> str:
         return self.record.id
 
     @classmethod
-    def start(cls, store: SessionStore, proposal: Path, baseline: Path, kb: KnowledgeBase) -> ChatSession:
+    def start(
+        cls, store: SessionStore, proposal: Path, baseline: Path, kb: KnowledgeBase, speaker: Speaker | None = None
+    ) -> ChatSession:
         """Audit the draft, record a new session and commit the opening question."""
         proposal, baseline = _checked(proposal.expanduser()), _checked(baseline.expanduser())
         board = Whiteboard.from_files(proposal, baseline, kb)  # documents first: a bad one records nothing
         record = store.create_session(
             str(proposal.resolve()), str(baseline.resolve()), sha256_of(proposal), sha256_of(baseline)
         )
-        store.add_turn(record.id, "skeptic", voice.opening(board), board.snapshot())
-        return cls(store, record, board)
+        opening = speaker.opening(board) if speaker is not None else voice.opening(board)
+        store.add_turn(record.id, "skeptic", opening, board.snapshot())
+        return cls(store, record, board, speaker=speaker)
 
     @classmethod
     def resume(cls, store: SessionStore, session_id: str, kb: KnowledgeBase) -> ChatSession:
@@ -81,7 +95,10 @@ class ChatSession:
         """Record the student's answer, re-audit, record and return the skeptic's follow-up."""
         self.store.add_turn(self.record.id, "student", text)
         update = self.board.answer(text)
-        reply = voice.follow_up(update, self.board)
+        if self.speaker is not None:
+            reply = self.speaker.follow_up(text, update, self.board)
+        else:
+            reply = voice.follow_up(update, self.board)
         self.store.add_turn(self.record.id, "skeptic", reply, self.board.snapshot())
         return reply
 

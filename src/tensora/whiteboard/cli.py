@@ -26,6 +26,7 @@ from tensora.errors import TensoraError
 from tensora.whiteboard.store import SessionStore, default_db_path
 
 if TYPE_CHECKING:
+    from tensora.llm.chat import LLMSpeaker
     from tensora.whiteboard.chat import ChatSession
 
 
@@ -60,6 +61,7 @@ HELP = (
     "Answer the skeptic in plain words (give mechanisms and numbers). Commands: /findings lists the findings "
     "with their status, /help shows this, /quit (or Ctrl-D) ends; the session is saved after every turn."
 )
+LLM_HELP = "Let an LLM speak for the skeptic, grounded in the audit (e.g. openai:gpt-4o-mini). Off by default."
 
 
 @contextmanager
@@ -160,15 +162,42 @@ def chat_command(
     answer: Answers = None,
     session_db: SessionDb = None,
     fmt: FormatOpt = TranscriptFormat.markdown,
+    llm: Annotated[str | None, typer.Option("--llm", metavar="PROVIDER:MODEL", help=LLM_HELP)] = None,
+    llm_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server (http://HOST:PORT/v1).")] = None,
+    llm_key_env: Annotated[str | None, typer.Option(metavar="VAR", help="Read the API key from this variable.")] = None,
+    llm_timeout: Annotated[float | None, typer.Option(help="Seconds per LLM request (default 60).")] = None,
+    llm_temperature: Annotated[float | None, typer.Option(help="LLM sampling temperature (default 0.2).")] = None,
 ) -> None:
     """Stand at the whiteboard: the skeptic asks, you answer, it re-audits and follows up."""
     from tensora.knowledge.loader import load_knowledge
     from tensora.whiteboard.chat import ChatSession
 
+    speaker = _speaker(llm, llm_base_url, llm_key_env, llm_timeout, llm_temperature)
     with _user_errors():
         kb = load_knowledge()
         with _open(session_db) as store:
-            _run(lambda s: ChatSession.start(s, proposal, baseline, kb), store, answer, fmt, resumed=False)
+            _run(lambda s: ChatSession.start(s, proposal, baseline, kb, speaker), store, answer, fmt, resumed=False)
+    if speaker is not None and speaker.failed is None:
+        from tensora.llm.review import usage_line
+
+        typer.echo(f"tensora: {usage_line(speaker.usage(), speaker.settings.spec)}", err=True)
+
+
+def _speaker(
+    spec: str | None, base_url: str | None, key_env: str | None, timeout: float | None, temperature: float | None
+) -> LLMSpeaker | None:
+    """The LLM speaker of the --llm options, or None; a configuration mistake exits with one line."""
+    if spec is None:
+        if any(v is not None for v in (base_url, key_env, timeout, temperature)):
+            typer.echo("tensora: the --llm-* options need --llm PROVIDER:MODEL.", err=True)
+            raise typer.Exit(2)
+        return None
+    from tensora.llm.chat import LLMSpeaker
+    from tensora.llm.settings import resolve
+
+    with _user_errors():
+        settings = resolve(spec, base_url=base_url, key_env=key_env, timeout=timeout, temperature=temperature)
+        return LLMSpeaker(settings, on_warning=lambda line: typer.echo(f"tensora: warning: {line}", err=True))
 
 
 sessions_app = typer.Typer(

@@ -12,6 +12,29 @@ from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quantity
 
 _LOCAL_QUALIFIERS = {"kernel", "local"}
+_LEFTOVER = r"\b(exposed|residual|remaining|left over|leftover|overhead of|still)\b"
+_VERSUS_OTHER = r"\b(than|versus|vs\.?|over)\s+(the\s+)?[A-Z][\w-]+"
+_SYNONYMS = (
+    frozenset({"gemm", "gemv", "matmul", "linear", "projection", "kernel", "tensor-core"}),
+    frozenset(
+        {
+            "communication",
+            "all-reduce",
+            "all-gather",
+            "all-to-all",
+            "collective",
+            "reduce-scatter",
+            "traffic",
+            "transfer",
+            "exchange",
+        }
+    ),
+)
+_COMM_WORDS = _SYNONYMS[1]
+_FEWER_BYTES = (
+    r"(cut|cuts|reduc\w+|shrink\w*|lower\w*)\s+[^.]{0,50}\b(bytes|traffic|volume)\b[^.]{0,30}?\bby\s+"
+    r"(?P<n>\d+(\.\d+)?)\s*[x×]"
+)
 _DOUBLES = r"\b(doubles?|twice)\b[^.]{0,40}(throughput|speed|rate|math)"
 _STOP = {
     "time",
@@ -79,13 +102,15 @@ class QntAmdahl(Rule):
             if 0.0 < q.value < 1.0
             and not re.search(_BOUND_WORDS, q.quote.text, re.I)
             and re.search(_SHARE_OF_TIME, q.quote.text, re.I)
+            and not re.search(_LEFTOVER, q.quote.text, re.I)
         ]
         if not claimed or not fractions:
             return
         best: tuple[float, Quantity, Quantity] | None = None
         for s in claimed:
             # a projection may lean on any profile the draft gives; a measurement only on the one beside it
-            projected = re.search(_PROJECTED, s.quote.text, re.I) is not None
+            # (as may the headline of the abstract or the contributions, which sums up the whole draft)
+            projected = re.search(_PROJECTED, s.quote.text, re.I) is not None or _headline(c, s)
             eligible = [f for f in fractions if projected or compute.near(c, f, s, span=3)]
             if not eligible:
                 continue
@@ -115,8 +140,18 @@ class QntAmdahl(Rule):
         )
 
 
+def _headline(c: Claims, q: Quantity) -> bool:
+    i = compute.sentence_index(c, q)
+    return i >= 0 and re.search(r"abstract|contribution", c.sentences[i].section, re.I) is not None
+
+
 def _words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in re.findall(r"[a-z][a-z0-9-]{3,}", text.lower())} - _STOP
+    words = {w.rstrip("s") for w in re.findall(r"[a-z][a-z0-9-]{3,}", text.lower())} - _STOP
+    # one subject under several names: a linear layer is a GEMM, a GEMV or a matmul kernel
+    for group in _SYNONYMS:
+        if words & group:
+            words |= group
+    return words
 
 
 def _local_speedup(c: Claims, fraction: Quantity) -> float:
@@ -129,7 +164,16 @@ def _local_speedup(c: Claims, fraction: Quantity) -> float:
     found = [
         q.value
         for q in c.values("speedup")
-        if q.qualifier in _LOCAL_QUALIFIERS and q.value > 1 and subject & _words(q.quote.text)
+        if q.qualifier in _LOCAL_QUALIFIERS
+        and q.value > 1
+        and subject & _words(q.quote.text)
+        and not re.search(_VERSUS_OTHER, q.quote.text)
     ]
     found += [2.0 for s in c.find(_DOUBLES) if subject & _words(s.text)]
+    # "cuts the bytes on the wire by 1.8x" caps how much faster that communication can get
+    if subject & _COMM_WORDS:
+        for s in c.find(_FEWER_BYTES):
+            m = re.search(_FEWER_BYTES, s.text, re.I)
+            if m:
+                found.append(float(m.group("n")))
     return max(found) if found else math.inf
