@@ -32,18 +32,26 @@ _CONFIG = re.compile(
 )
 # A setting named together with a choice of its value: "we pick a tile shape of 16 x 64".
 _SETTING = re.compile(
-    r"\b(chunk|tile|bucket|block|group|micro-?batch|split-?k|shard(?:ing)?|partition)[- ]"
-    r"(size|shape|count|granularity|depth|degree)s?\b",
+    r"\b(chunk|tile|bucket|block|group|page|micro-?batch|split-?k|shard(?:ing)?|partition|look-?ahead|"
+    r"prefetch|staleness|delay|lag|update|checkpoint)[- ]"
+    r"(size|shape|count|granularity|depth|degree|interval|frequency|bound|window|length)s?\b|"
+    r"\b(lag|delay)s?\s+(of|by)\s+(\d+|one|two|three|four)\b",
     re.I,
 )
 _CHOICE = re.compile(
     r"\b(choos\w+|chose|select\w*|tun(e|ed|ing)|pick\w*|vary\w*|optimal|best|increas\w+|decreas\w+|"
     r"rais\w+|lower\w*|instead of|independent of|dominat\w+|first-order|the key|matters?|adaptive(ly)?|"
-    r"per[- ](request|model|layer|shape|workload))\b",
+    r"per[- ](request|model|layer|shape|workload)|set\s+(\w+\s+){0,4}to|shrink\w*|from\s+\d[\d,]*\s+to)\b",
     re.I,
 )
 
 # A contribution phrased as a new mechanism: something removed, replaced, deferred or made asynchronous.
+# effects and side remarks that use structural words without being the contribution
+_NOT_STRUCTURAL = re.compile(
+    r"instead of\s+(about\s+)?\d|from the critical path|asynchronous checkpoint|no longer hides?|"
+    r"(failure|fault|restart|recover)\w*",
+    re.I,
+)
 _STRUCTURAL = re.compile(
     r"\b(remov(e|es|ed|ing)|replac(e|es|ed|ing)|eliminat\w+|asynchronous(ly)?|defer(s|red|ring)?|instead of|"
     r"gets? rid of|no longer|splits? (the|each|every)|new (mechanism|algorithm|format|schedule|protocol))\b",
@@ -105,7 +113,9 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
     f.config_hits = [
         s for s in proposal.sentences if _CONFIG.search(s.text) or (_SETTING.search(s.text) and _CHOICE.search(s.text))
     ]
-    f.structural_hits = [s for s in proposal.sentences if _STRUCTURAL.search(s.text)]
+    f.structural_hits = [
+        s for s in proposal.sentences if _STRUCTURAL.search(s.text) and not _NOT_STRUCTURAL.search(s.text)
+    ]
     return f
 
 

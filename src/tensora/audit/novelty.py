@@ -76,6 +76,10 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
         if len(words) >= 3 and len(words & title) / len(words | title) >= 0.5:
             return True
         head = baseline.title.lower()
+        # a distinctive one-word name ("PagedAttention", "Megatron-LM") inside the title is the paper itself
+        if " " not in label and len(label) >= 6 and any(ch.isupper() for ch in label[1:]):
+            if re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", baseline.title):
+                return True
         rest = head[len(label) :].removeprefix("s")  # "Switch Transformer" heads "Switch Transformers: ..."
         if len(label) >= 4 and head.startswith(label.lower()) and not rest[:1].isalnum():
             return True

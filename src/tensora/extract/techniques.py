@@ -26,7 +26,9 @@ _CLAUSE_SPLIT = re.compile(r"[;:]|,\s+(?=(?:but|while|whereas|and unlike|unlike)
 _NEG_BEFORE = re.compile(
     r"\b(?:no|not|without|unlike|instead of|rather than|avoids?|avoiding|avoided|never|nor|neither|free of|"
     r"removes?|removing|removed|eliminates?|eliminating|drops?|dropping|replaces?|replacing|abandons?|"
-    r"no need for|dispenses? with|gets? rid of|forgo(?:es)?|skips?)\b(?:\W+\w+){0,4}\W*$"
+    r"no need for|dispenses? with|gets? rid of|forgo(?:es)?|skips?)\b"
+    # the negation reaches a few words ahead, but not past "with", "using", "via" or "by"
+    r"(?:\W+(?!(?:with|using|via|by|through)\b)\w+){0,4}\W*$"
 )
 _NEG_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,3}(?:is|are|was|were)?\s*(?:not|never|un)\s*(?:needed|used|required|necessary|applied|"
@@ -103,7 +105,8 @@ def _alias_pattern(name: str, aliases: tuple[str, ...]) -> re.Pattern[str] | Non
         parts.append("|".join(sorted(sensitive, key=len, reverse=True)))
     if not parts:
         return None
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])")
+    # "ZeRO" must not match inside "ZeRO-Offload": a hyphenated compound is its own name
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w]|-[A-Za-z])")
 
 
 @lru_cache(maxsize=4096)

@@ -9,7 +9,9 @@ from tensora.audit.rules._common import has, quotes
 _STALE = (
     r"\bstale(ness)?\b|\bdelay(ed)? (of |in )?(\w+ )?(iterations|steps|updates)|out-of-date (gradients|weights)|"
     r"asynchronous(ly)? (sgd|updates?|gradient|exchange|reduction|training)|older gradients|"
-    r"(apply|applies|applied|update|updates)\s+(\w+\s+){0,2}(gradients|weights)\s+asynchronously"
+    r"(apply|applies|applied|update|updates)\s+(\w+\s+){0,2}(gradients|weights)\s+asynchronously|"
+    r"\b(\d+|one|two|three|four)[- ](step|iteration)s?[- ](delay|lag|stale)|\blag(s|ged|ging)?\s+(behind\s+)?by\s+"
+    r"(\d+|one|two|three|four)\s+(steps?|iterations?|updates?)|delayed (parameter |weight )?updates?"
 )
 _NOT_STALE = r"\bno (weight stashing and no )?staleness\b|(fully|remain\w*|stay\w*|still) synchronous"
 _GUARANTEE = (

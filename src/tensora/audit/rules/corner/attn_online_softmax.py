@@ -9,7 +9,8 @@ from tensora.audit.rules._common import quotes
 _SOFTMAX_CHANGE = r"(row[- ]?max|running max|maximum|rescal\w*|normali[sz]\w*|scaling constant|log-?sum-?exp|exp\()"
 _CHANGE_VERB = (
     r"\b(remov\w+|skip\w*|fix(ed|es)?|static|once|no (further )?(max|rescal)|without (the )?(running|rescal)|"
-    r"drop\w*|approximat\w*|eliminat\w+|replac\w+|clamp\w*|defer\w*|reorder\w*|modif\w+)"
+    r"drop\w*|approximat\w*|eliminat\w+|replac\w+|clamp\w*|defer\w*|reorder\w*|modif\w+|avoid\w*|"
+    r"instead|own (maximum|max|statistics)|local (maximum|max)|(weighted )?averag\w*)"
 )
 _KEEPS = (
     r"\b(we|our (kernel|method|design|scheme))\b[^.]{0,30}\b(keep|retain|preserv|maintain)\w*[^.]{0,50}"

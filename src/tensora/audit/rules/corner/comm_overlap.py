@@ -11,7 +11,11 @@ _CLAIM = (
     r"in the background|effectively free)\b"
 )
 _NOT_OURS = r"\b(cannot|can't|does not|doesn't|not)\b[^.]{0,30}\b(hid|overlap)"
-_COMM = r"communicat\w*|all-?gather|reduce-?scatter|all-?reduce|transfer|traffic|replicat\w+|collective|network|nccl"
+_COMM = (
+    r"communicat\w*|all-?gather|reduce-?scatter|all-?reduce|all-?to-?all|transfer|traffic|replicat\w+|collective|"
+    r"network|nccl|nvlink|infiniband|pcie|dispatch|combine|forwarding|send|recv|copy|copies|d2h|h2d|offload\w*|"
+    r"prefetch\w*|swap\w*"
+)
 _STRONG = r"hid(e|es|den|ing)|disappear\w*|off the critical path|absorb\w*|for free|effectively free|entirely|fully"
 _SHOWN = (
     r"\d[\d.,]*\s*(ms|s|us|µs)\b[^.]{0,60}\b(versus|vs\.?|against|within|inside|overlapped with|behind|"

@@ -12,7 +12,15 @@ _ACCOUNTED = (
     r"(\d+(\.\d+)?\s*%|one (extra|additional) forward|8\s*N|4/3)|(one|an) (extra|additional) forward (pass)?"
     r"[^.]{0,40}recomput|\bhfu\b|hardware flops utili[sz]ation|96\s*b\s*s\s*l\s*h"
 )
+# the cost named beside recomputation in either order: "pays about one extra forward pass", "4/3"
+_COST = r"(one|an|1) (extra|additional|more) forward|extra forward pass|\b4/3\b|\b33(\.3)?\s*%|\b8\s*N\b"
 _SELECTIVE = r"selective(ly)? (activation )?recomput"
+
+
+def _has(pattern: str, text: str) -> bool:
+    import re
+
+    return re.search(pattern, text, re.I) is not None
 
 
 class RecomputeCost(Rule):
@@ -46,7 +54,7 @@ class RecomputeCost(Rule):
         ):
             return
         used = [s for s in c.find(_RECOMPUTE) if not c.has(_SELECTIVE) or "full" in s.lower]
-        if not used or c.has(_ACCOUNTED):
+        if not used or c.has(_ACCOUNTED) or any(_has(_COST, s.text) for s in c.find(_RECOMPUTE)):
             return
         free = c.find(r"(effectively |essentially |almost )?(free|negligible|no (extra )?cost)")
         hfu_over_mfu = 8.0 / 6.0

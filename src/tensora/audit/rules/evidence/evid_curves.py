@@ -9,7 +9,8 @@ from tensora.audit.rules._common import quotes
 _MATCH = (
     r"\bmatch(es|ing)?\b[^.]{0,40}(accuracy|quality|loss|perplexity|baseline|dense|bf16|fp32)|"
     r"(accuracy|quality|loss|perplexity)[^.]{0,30}(is |are )?(preserved|unchanged|unaffected|matches|the same)|"
-    r"(no|without) (loss|degradation) (of|in) (accuracy|quality)|same (quality|accuracy)|within (run-to-run )?noise"
+    r"(no|without) (loss|degradation) (of|in) (accuracy|quality)|same (final )?(quality|accuracy|loss|perplexity)|"
+    r"within (run-to-run )?noise|(loss|accuracy|perplexity) within \d|does not hurt (convergence|accuracy|quality)"
 )
 _CURVES = (
     r"(loss|gradient[- ]norm|training|validation|convergence|accuracy|perplexity)[^.]{0,20}(curves?|trajector\w+|"
@@ -20,6 +21,10 @@ _EXACT = (
     r"update|result|dynamics)|no change (in|to) (the )?(training )?(numerics|math)|computation is unchanged|"
     r"exact reordering|changes only when|only the order of"
 )
+
+
+_TRAINS = r"\b(train\w*|fine-?tun\w*|pre-?train\w*|convergen\w*|optimi[sz]er|learning rate)\b"
+_NO_TRAINING = r"post-training|\bPTQ\b|calibration set|without (any )?(re)?training|no (re)?training"
 
 
 class EvidCurves(Rule):
@@ -49,6 +54,9 @@ class EvidCurves(Rule):
         c = ctx.proposal
         claims = c.find(_MATCH)
         if not claims or c.has(_CURVES) or c.has(_EXACT):
+            return
+        # post-training quantization or serving has no training trajectory to show
+        if not c.has(_TRAINS) or c.has(_NO_TRAINING):
             return
         yield self.finding(
             "Parity with the baseline is claimed from end-of-run numbers. A method that changes the training "

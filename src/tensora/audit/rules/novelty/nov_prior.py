@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, PriorWorkHit, Severity
 
-_MIN_SCORE = 0.55
+_MIN_SCORE = 0.45
 _CLAIM = r"we (propose|introduce|present|observe)|key insight|\bfirst\b"
 
 
