@@ -26,16 +26,19 @@ from tensora.extract.techniques import is_core
 _CONFIG = re.compile(
     r"\b(tunable|knob|sweep\w*|design space|hyper-?parameter|configuration|decoupl\w+ the \w+ size)\b|"
     r"\b(fewer|larger|smaller|deeper|shallower|bigger|finer|coarser)(,? (and )?\w+)? "
-    r"(micro-?batches|pipelines?|stages|chunks|groups|buckets|shards)\b|"
-    r"\bsharding group\b|\bgroup size\b|\bkey insight is the (tile|chunk|group|size|shape)",
+    r"(micro-?batches|pipelines?|stages|chunks|groups|buckets|shards|delays?|lags?|staleness|look-?ahead|"
+    r"update delay)\b|"
+    r"\bsharding group\b|\bgroup size\b|\bkey insight is the (tile|chunk|group|size|shape)|"
+    # a delay set to a value: "lag by two steps", "a two-step delay"
+    r"\b(lag|delay)s?\s+(of|by)\s+(\d+|one|two|three|four)\b|\b(\d+|one|two|three|four)[- ](step|iteration)[- ]"
+    r"(delay|lag)\b",
     re.I,
 )
 # A setting named together with a choice of its value: "we pick a tile shape of 16 x 64".
 _SETTING = re.compile(
     r"\b(chunk|tile|bucket|block|group|page|micro-?batch|split-?k|shard(?:ing)?|partition|look-?ahead|"
     r"prefetch|staleness|delay|lag|update|checkpoint)[- ]"
-    r"(size|shape|count|granularity|depth|degree|interval|frequency|bound|window|length)s?\b|"
-    r"\b(lag|delay)s?\s+(of|by)\s+(\d+|one|two|three|four)\b",
+    r"(size|shape|count|granularity|depth|degree|interval|frequency|bound|window|length)s?\b",
     re.I,
 )
 _CHOICE = re.compile(

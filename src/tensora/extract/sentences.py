@@ -20,6 +20,9 @@ _ABBREV = re.compile(
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[*\"“])")
 
 
+_EMPHASIS = re.compile(r"\*\*|__")
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     text: str
@@ -66,5 +69,6 @@ def split_paragraphs(paragraphs: Iterable[Paragraph], doc: DocLabel) -> list[Sen
         else:
             pieces = split_text(para.text)
         for piece in pieces:
+            piece = _EMPHASIS.sub("", piece)  # "lag by **two** steps" reads as "lag by two steps"
             sentences.append(Sentence(piece, para.page, para.section, doc, len(sentences), para.kind))
     return sentences

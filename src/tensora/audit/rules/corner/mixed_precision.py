@@ -18,7 +18,7 @@ _LOWERING = (
     r"\b(no|without|remov\w+|drop\w*|no longer|instead of|rather than|whole model|entire model|everything|"
     r"all of|included|directly|for simplicity|keep (them|it) in|stored and computed)\b"
 )
-_AS_BEFORE = r"as in (the baseline|[A-Z]|\w+['’]s)|unchanged|standard (bf16|fp16|mixed)|as before|same as"
+_AS_BEFORE = r"\bas in (the baseline|\w+)|unchanged|standard (bf16|fp16|mixed)|as before|same as"
 _SPECIFIED = (
     r"(stay|kept|keep|remain)\w*[^.]{0,30}(in )?fp32[^.]{0,80}(softmax|norm|loss|master|accumul|optimi)|"
     r"(delayed|just-in-time|per-block|per-tile|amax history)[^.]{0,30}scal"
