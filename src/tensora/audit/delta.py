@@ -143,6 +143,19 @@ def _related(family: str, others: set[str]) -> bool:
 def classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
     f = features(proposal, baseline)
     names = {t: u.name for t, u in proposal.techniques.items()}
+    # the title names the contribution: a new technique there, from a family the baseline does not touch
+    title = proposal.sentences[0].text if proposal.sentences else ""
+    titled = [
+        u
+        for t, u in proposal.techniques.items()
+        if u.used
+        and t not in baseline.techniques
+        and u.family not in _INCIDENTAL
+        and any(q.text == title for q in u.quotes)
+    ]
+    unrelated = [u for u in titled if not _related(u.family, f.baseline_families)]
+    if unrelated and not [u for u in titled if _related(u.family, f.baseline_families)]:
+        f.dominant = unrelated[0].family
     if f.dominant and not _related(f.dominant, f.baseline_families):
         own = sorted(
             (u for u in proposal.techniques.values() if u.used and u.family == f.dominant),

@@ -12,7 +12,10 @@ from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quantity
 
 _LOCAL_QUALIFIERS = {"kernel", "local"}
-_LEFTOVER = r"\b(exposed|residual|remaining|left over|leftover|overhead of|still)\b"
+_LEFTOVER = (
+    r"\b(exposed|remaining|left ?over|residual)\s+(\w+\s+)?(communication|time|share|part|overhead|copy|transfer)|"
+    r"\boverhead of\b|\bstill (exposed|takes|costs)"
+)
 _VERSUS_OTHER = r"\b(than|versus|vs\.?|over)\s+(the\s+)?[A-Z][\w-]+"
 _SYNONYMS = (
     frozenset({"gemm", "gemv", "matmul", "linear", "projection", "kernel", "tensor-core"}),
