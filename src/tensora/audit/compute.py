@@ -8,6 +8,7 @@ None when the draft does not state enough to compute.
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -81,8 +82,11 @@ def divisibility_problems(c: Claims) -> list[Problem]:
                 g, b, d = qg.value, qb.value, qd.value
                 if not (_int(g) and _int(b) and _int(d)) or (g, b, d) in seen:
                     continue
-                # one configuration: stated together, and a batch at least as large as one step of it
-                if g < d * b or not near(c, qg, qb, qd, span=4):
+                # one configuration: stated together, and a batch at least as large as one step of it; a planned
+                # number pairs with a current one only inside one sentence
+                planned = {q.qualifier in ("planned", "projected") for q in (qg, qb, qd)}
+                span = 0 if len(planned) > 1 else 4
+                if g < d * b or not near(c, qg, qb, qd, span=span):
                     continue
                 seen.add((g, b, d))
                 report = check_divisibility(int(g), int(b), int(d))
@@ -305,3 +309,76 @@ def setting_profile(c: Claims) -> dict[str, object]:
             "pipeline_bubble_fraction": bubble(pp, m, v),
         }
     return out
+
+
+_CONCURRENCY = re.compile(
+    r"(\d[\d,]*)\s+(?:concurrent|simultaneous|in-?flight|parallel|active)\s+(?:requests|sequences|users|streams)|"
+    r"batch(?:es)?\s+(?:of\s+)?(\d[\d,]*)\s+(?:concurrent\s+)?(?:requests|sequences)|"
+    r"batch size (?:of\s+|=\s*)?(\d[\d,]*)",
+    re.I,
+)
+_KV_HEADS = re.compile(r"(\d+)\s+(?:kv|key[- ]value)\s+heads|(?:kv|key[- ]value)\s+heads\s*(?:=|of)\s*(\d+)", re.I)
+_WEIGHT_BYTES = {"int4": 0.5, "int8": 1.0, "fp8": 1.0}
+
+
+def _same_model_degree(c: Claims, role: str, model_params: float) -> int | None:
+    """A parallel degree stated for this model, not for another size the draft plans ("70B with 4-way TP")."""
+    for q in c.values(role):
+        i = sentence_index(c, q)
+        sizes = [p.value for p in c.values("params") if sentence_index(c, p) == i and not math.isnan(p.value)]
+        if q.qualifier not in ("planned", "projected") and (not sizes or model_params in sizes):
+            return _int(q.value)
+    return None
+
+
+@dataclass(frozen=True)
+class Serving:
+    weights_gib: float
+    kv_gib: float
+    inputs: dict[str, object]
+
+    @property
+    def total_gib(self) -> float:
+        return self.weights_gib + self.kv_gib
+
+
+def serving_memory(c: Claims) -> Serving | None:
+    """Weights plus KV cache of an inference configuration, per GPU, when the draft states enough to compute it.
+
+    KV cache after ``kv_cache_gib``: 2 x layers x KV heads x head dim x context x concurrent sequences x bytes.
+    Without a stated KV-head count the model is taken as multi-head (KV heads = heads), unless the draft names
+    grouped-query or multi-query attention, in which case nothing is computed.
+    """
+    from tensora.models.memory import kv_cache_gib
+
+    if is_training(c) and not c.uses("kv-cache", "paged-attention", "continuous-batching"):
+        return None
+    n, layers, hidden, heads = params(c), _int(c.value("layers")), _int(c.value("hidden")), _int(c.value("heads"))
+    seq = _int(c.value("seq_len"))
+    if not (n and layers and hidden and heads and seq) or hidden % heads:
+        return None
+    batches = [int((m.group(1) or m.group(2) or m.group(3)).replace(",", "")) for m in _CONCURRENCY.finditer(c.text)]
+    if not batches:
+        return None
+    kv_heads = heads
+    m = _KV_HEADS.search(c.text)
+    if m:
+        kv_heads = int(m.group(1) or m.group(2))
+    elif c.uses("grouped-query-attention") and not c.rejects("grouped-query-attention"):
+        return None
+    tp = _same_model_degree(c, "tp", n) or 1
+    precision = next((p for p in ("int4", "int8", "fp8") if p in [t.lower() for t in c.texts("precision")]), "fp16")
+    batch = max(batches)
+    kv = float(kv_cache_gib(layers, kv_heads, hidden // heads, seq, batch, dtype_bytes=2, tp=tp))
+    weights = n * _WEIGHT_BYTES.get(precision, 2.0) / tp / 2**30
+    inputs: dict[str, object] = {
+        "params": n,
+        "layers": layers,
+        "kv_heads": kv_heads,
+        "head_dim": hidden // heads,
+        "context": seq,
+        "concurrent_sequences": batch,
+        "tp": tp,
+        "weight_format": precision,
+    }
+    return Serving(weights, kv, inputs)

@@ -39,6 +39,22 @@ class QntMemory(Rule):
         stated = c.value("memory_capacity")
         if capacity is None and stated:
             capacity = stated * 1e9 / 2**30
+        serving = compute.serving_memory(c) if states is None else None
+        if serving is not None and capacity is not None and serving.total_gib > capacity:
+            yield self.finding(
+                f"Serving this configuration needs {serving.weights_gib:.1f} GiB of weights plus "
+                f"{serving.kv_gib:.1f} GiB of KV cache ({serving.inputs['concurrent_sequences']} sequences of "
+                f"{serving.inputs['context']:,} tokens, {serving.inputs['kv_heads']} KV heads of dimension "
+                f"{serving.inputs['head_dim']} in 16 bits, over {serving.inputs['layers']} layers) = "
+                f"{serving.total_gib:.1f} GiB, against {capacity:.1f} GiB on the device. The claimed concurrency "
+                "cannot be resident at once.",
+                "recompute the KV cache for the claimed concurrency and context (bytes per token times tokens "
+                "resident) and show where the memory comes from, or lower the claim",
+                quotes(c.find(r"concurrent|requests|KV cache|context", core_only=True), 3),
+                computed={"memory_per_gpu_gib": serving.total_gib, "capacity_gib": capacity},
+                inputs=serving.inputs,
+            )
+            return
         if states is None or capacity is None or states.gib <= capacity:
             return
         name = dev.name if dev else "the stated device"
