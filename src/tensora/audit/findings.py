@@ -44,7 +44,8 @@ class Finding:
             "title": self.title,
             "message": self.message,
             "evidence": [{"doc": q.doc, "page": q.page, "quote": q.text} for q in self.evidence],
-            "computed": {k: round(v, 4) for k, v in self.computed.items()},
+            # four significant figures: microseconds of communication must not round to zero
+            "computed": {k: float(f"{v:.4g}") for k, v in self.computed.items()},
             "inputs": self.inputs,
             "must_solve": self.must_solve,
         }

@@ -41,6 +41,61 @@ class QntComm(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         yield from self._replication(ctx)
         yield from self._layer_gather(ctx)
+        yield from self._ring_step(ctx)
+
+    def _ring_step(self, ctx: Context) -> Iterator[Finding]:
+        """Context parallelism: one ring step's K/V block against the attention on the block it overlaps."""
+        c = ctx.proposal
+        if not c.uses("ring-attention", "context-parallelism") or not c.has(r"hid(e|es|den)|overlap"):
+            return
+        claim = c.first(r"(hid(e|es|den)|overlap\w*)[^.]*\d+\s*[kKM]?\b")
+        lengths = [
+            q.value
+            for q in c.values("seq_len")
+            if claim is not None and compute.sentence_index(c, q) == claim.index and q.value > 0
+        ]
+        if claim is not None and re.search(r"token|sequence|context", claim.text, re.I):
+            # "at every sequence length from 32k to 1M tokens": a range the extractor leaves to the rule
+            scale = {"k": 1024.0, "K": 1024.0, "M": 1024.0**2}
+            lengths += [float(v) * scale[u] for v, u in re.findall(r"(\d+(?:\.\d+)?)\s*([kKM])\b", claim.text)]
+        lengths = lengths or [q.value for q in c.values("seq_len") if q.qualifier != "evaluation" and q.value > 0]
+        ranks = c.value("cp") or compute.gpus(c)
+        hidden, heads, dev = c.value("hidden"), c.value("heads"), compute.device(c)
+        if not lengths or not ranks or ranks < 2 or not hidden or not heads or dev is None:
+            return
+        m = compute._KV_HEADS.search(c.text)
+        kv_heads = float(m.group(1) or m.group(2)) if m else heads
+        kv_dim = kv_heads * hidden / heads
+        seq = min(lengths)  # the claim covers every length: the shortest has the least compute per block
+        block = seq / ranks
+        batch = c.value("micro_batch_size") or 1.0
+        payload = 2.0 * block * kv_dim * 2.0 * batch  # K and V, 16-bit
+        per_node = c.value("gpus_per_node") or 8.0
+        nic = c.value("nic_bandwidth")
+        if ranks > per_node and nic:
+            bandwidth, link = nic * 1e9, "the NIC"
+        elif dev.link is not None:
+            bandwidth, link = dev.link_one_way_bytes_per_s, "NVLink"
+        else:
+            return
+        comm = payload / bandwidth
+        mfu = c.value("mfu") or _ASSUMED_MFU
+        peak = dev.peak_flops(precision(c))
+        compute_t = 4.0 * batch * block * block * hidden / (peak * mfu)
+        if comm <= compute_t:
+            return
+        yield self.finding(
+            f"At {seq:,.0f} tokens over {ranks:.0f} ranks a ring step holds {block:,.0f} tokens: its K/V block is "
+            f"{payload / 2**20:.1f} MiB, {comm * 1e6:.0f} us over {link} at {bandwidth / 1e9:.0f} GB/s, while the "
+            f"attention it should hide behind is about {compute_t * 1e6:.0f} us at {mfu:.0%} of the "
+            f"{peak / 1e12:.0f} TFLOP/s peak. Below that block size the ring is bandwidth-bound and the transfer "
+            "is exposed at every step.",
+            "state the overlap condition (block compute time at least the K/V transfer time) and the shortest "
+            "sequence per rank at which it holds on your network",
+            [claim.quote()] if claim else quotes(c.find(r"overlap|hid(e|den)", core_only=True), 1),
+            computed={"comm_time_s": comm, "compute_time_s": compute_t},
+            inputs={"seq_len": seq, "ranks": ranks, "kv_dim": kv_dim, "bandwidth_bytes_per_s": bandwidth, "mfu": mfu},
+        )
 
     def _layer_gather(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
