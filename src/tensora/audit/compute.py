@@ -186,6 +186,11 @@ def sharding(c: Claims) -> str:
     return "none"
 
 
+_ONE_GPU = re.compile(
+    r"\b(a single|single|one)\s+(\w+[- ])?(A100|H100|H200|V100|A10G?|L4|L40S|MI300X|B200|RTX \w+|GPU)\b", re.I
+)
+
+
 def configuration(c: Claims) -> tuple[float, float] | None:
     """(params, GPUs) stated together in one sentence: "a 70B model on 64 A100s", the claim a draft makes."""
     for q in c.values("params"):
@@ -195,6 +200,8 @@ def configuration(c: Claims) -> tuple[float, float] | None:
         for g in c.values("gpus") + c.values("gpus_per_node"):
             if not math.isnan(g.value) and sentence_index(c, g) == i and i >= 0:
                 return q.value, g.value
+        if i >= 0 and _ONE_GPU.search(c.sentences[i].text):
+            return q.value, 1.0
     return None
 
 
@@ -212,8 +219,8 @@ def model_states(c: Claims, *, stated_together: bool = False) -> States | None:
         n, total = pair
     if n is None or not is_training(c) or c.uses("mixture-of-experts"):
         return None
-    tp = int(c.value("tp") or 1)
-    pp = int(c.value("pp") or 1)
+    tp = _same_model_degree(c, "tp", n) or 1
+    pp = _same_model_degree(c, "pp", n) or 1
     mode = sharding(c)
     if total is None:
         total = float(tp * pp)
@@ -221,17 +228,23 @@ def model_states(c: Claims, *, stated_together: bool = False) -> States | None:
     group = int(c.value("gpus_per_node") or 8) if mode == "fsdp-hybrid" else None
     if group is not None and dp % group:
         group = dp
+    # CPU offload in the ZeRO-Offload style keeps only the 16-bit parameters on the GPU
+    offload = c.uses("cpu-offload") and not c.rejects("cpu-offload")
+    overrides = {"param_bytes": 2.0, "grad_bytes": 0.0, "optimizer_bytes": 0.0} if offload else {}
     try:
-        value = model_states_per_gpu_gib(n, dp=dp, tp=tp, pp=pp, sharding=mode, shard_group=group)
+        value = model_states_per_gpu_gib(n, dp=dp, tp=tp, pp=pp, sharding=mode, shard_group=group, **overrides)
     except TensoraError:
         return None
-    explain = f"{n / 1e9:,.3g}B parameters x 16 B (ZeRO's count), {mode} over dp = {dp}"
+    if offload:
+        explain = f"{n / 1e9:,.3g}B parameters x 2 B left on the GPU by CPU offload, {mode} over dp = {dp}"
+    else:
+        explain = f"{n / 1e9:,.3g}B parameters x 16 B (ZeRO's count), {mode} over dp = {dp}"
     if tp * pp > 1:
         explain += f", split over tp x pp = {tp * pp}"
     return States(
         float(value),
         explain,
-        {"params": n, "dp": dp, "tp": tp, "pp": pp, "sharding": mode, "bytes_per_param": 16},
+        {"params": n, "dp": dp, "tp": tp, "pp": pp, "sharding": mode, "bytes_per_param": 2 if offload else 16},
     )
 
 
