@@ -114,7 +114,7 @@ class QntRoofline(Rule):
 _SHAPE_PAIR = re.compile(r"(\d[\d,]*)\s*[x×]\s*(\d[\d,]*)\s+(?:GEMV|GEMM|matmul|linear|projection)", re.I)
 _BATCH = re.compile(r"\bbatch(?: size)?\s*(?:=|of)?\s*(\d+)", re.I)
 _LIBRARY = re.compile(r"cublas|cutlass|library|baseline|fp16|bf16|dense|reference", re.I)
-_WEIGHT_FORMAT = re.compile(r"\bW([248])A(?:8|16)\b|\b(?:INT|int)([248])\s+weights?|([248])-bit weights?")
+_WEIGHT_FORMAT = re.compile(r"\bW([248])A(?:8|16)\b|\b(?:INT|int)([248])\b|\b([248])-bit\b")
 _GROUP = re.compile(r"group(?: size)?\s*(?:of\s*|=\s*)?(\d+)|per (\d+) weights|\bg(\d+)\b", re.I)
 
 
@@ -159,7 +159,10 @@ def _times(c: Claims) -> tuple[tuple[float, float], Sentence] | None:
 
 def _weight_bits(c: Claims) -> float | None:
     """Bits per weight of weight-only quantization, with its FP16 group scales ("INT4, group size 128": 4.125)."""
-    m = _WEIGHT_FORMAT.search(c.text)
+    m = next(
+        (m for s in c.find(r"\bweights?\b") if (m := _WEIGHT_FORMAT.search(s.text))),
+        None,
+    )
     if m is None:
         return None
     bits = float(next(g for g in m.groups() if g))
