@@ -12,19 +12,21 @@ from tensora.audit.findings import Twist
 from tensora.extract.claims import Claims
 from tensora.knowledge.loader import KnowledgeBase
 
-_MIN_FRESH = 0.5  # at least half of a concept's techniques must be new to the draft
+_FRESH_SHARE = 0.6  # how much of a concept's score depends on bringing techniques the draft does not use
 
 
 def build(proposal: Claims, kb: KnowledgeBase, system: str) -> Twist:
     weights = {t: u.weight for t, u in proposal.techniques.items() if u.used and u.family != "hardware"}
     best = None
     best_score = 0.0
+    lead = set(sorted(weights, key=lambda t: -weights[t])[:3])
     for concept in kb.concepts:
         pairs = set(concept.pairs_with)
+        if not pairs & lead:
+            continue  # a twist builds on what the draft is about, not on a technique it mentions once
+        # a concept whose techniques the draft already uses is a weaker twist, not an impossible one
         fresh = len(pairs - set(weights)) / max(1, len(pairs))
-        if fresh < _MIN_FRESH:
-            continue  # the draft already does most of it: that is not a twist
-        score = fresh * sum(weights.get(t, 0.0) for t in pairs)
+        score = (1 - _FRESH_SHARE + _FRESH_SHARE * fresh) * sum(weights.get(t, 0.0) for t in pairs)
         if score > best_score:
             best, best_score = concept, score
     if best is None:
