@@ -9,9 +9,17 @@ from tensora.audit.rules._common import pct, quotes
 
 _BRITTLE = (
     r"\b(inline )?ptx\b|\bsass\b|hand-?(scheduled|written|tuned)|one kernel per|per-shape|per \(|"
-    r"assembly|\b[1-9],?\d{3} lines\b|custom (cuda |gpu )?kernels?"
+    r"assembly|\b[1-9],?\d{3} lines of (hand-?written |inline )?(cuda|ptx|assembly|sass|c\+\+ kernels?)|"
+    r"custom (cuda |gpu )?kernels?"
 )
-_SMALL_GAIN = r"\b([1-9](\.\d+)?|10)\s*%\s*(higher|more|faster|better|improvement|speedup|gain)"
+_SMALL_GAIN = (
+    r"\b([1-9](\.\d+)?|10)\s*%\s*(higher|more|faster|better|improvement|speedup|gain)"
+    r"(?!\s+(latency|time|ttft|tpot|memory|cost|overhead|energy))"
+)
+# a percentage that grew on a cost ("median TTFT 9% higher") is not a gain
+_COST_NOUN = (
+    r"\b(latency|ttft|tpot|time[- ]to[- ]first|step time|memory|overhead)\b[^.]{0,15}\d+(\.\d+)?\s*%\s*(higher|more)"
+)
 
 
 class CplxGain(Rule):
@@ -41,7 +49,7 @@ class CplxGain(Rule):
         brittle = c.find(_BRITTLE)
         if not brittle:
             return
-        small = c.find(_SMALL_GAIN)
+        small = [s for s in c.find(_SMALL_GAIN) if not re.search(_COST_NOUN, s.text, re.I)]
         gains = [
             q.value - 1
             for q in c.values("speedup")

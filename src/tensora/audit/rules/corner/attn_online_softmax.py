@@ -50,7 +50,9 @@ class AttnOnlineSoftmax(Rule):
         changed = [
             s
             for s in c.find(_SOFTMAX_CHANGE, core_only=True)
-            if _match(_CHANGE_VERB, s.lower) and _match(r"tile|block|softmax|attention|row", s.lower)
+            if _match(_CHANGE_VERB, s.lower)
+            and _match(r"softmax|attention|logit|\bexp\b|exp\(|scores?\b", s.lower)
+            and not _match(r"(layer|rms|batch|group)[ -]?norm", s.lower)
         ]
         if len(changed) < 1 or c.has(_KEEPS):
             return

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
@@ -10,6 +11,7 @@ _CLAIM = (
     r"\b(hid(e|es|den|ing)|overlap\w*|disappear\w*|off the critical path|absorb\w*|idle (network|link) time|"
     r"in the background|effectively free)\b"
 )
+_HIDDEN_SIZE = r"hidden[ -](size|dim\w*|state|layer|units?)"
 _NOT_OURS = r"\b(cannot|can't|does not|doesn't|not)\b[^.]{0,30}\b(hid|overlap)"
 _COMM = (
     r"communicat\w*|all-?gather|reduce-?scatter|all-?reduce|all-?to-?all|transfer|traffic|replicat\w+|collective|"
@@ -51,7 +53,9 @@ class CommOverlap(Rule):
         claims = [
             s
             for s in c.find(_CLAIM)
-            if (_both(_COMM, s.text) or _both(r"communicat|network", s.text)) and not _both(_NOT_OURS, s.text)
+            if (_both(_COMM, s.text) or _both(r"communicat|network", s.text))
+            and not _both(_NOT_OURS, s.text)
+            and _both(_CLAIM, re.sub(_HIDDEN_SIZE, "", s.text, flags=re.I))
         ]
         if not claims or c.has(_SHOWN):
             return

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
@@ -10,6 +11,7 @@ _HAND = (
     r"\b(inline )?ptx\b|\bsass\b|hand-?(scheduled|written|tuned|coded) (cuda|kernel|assembly|ptx)|"
     r"inline assembly|mma\.sync|cp\.async|ldmatrix|\bsm_\d{2}\b"
 )
+_NEGATED = r"\b(no|not|without|nor|neither)\b[^.;]{0,25}\b(ptx|sass|assembly|hand-?(written|scheduled))"
 _PORTED = (
     r"(also|both|measured|evaluated|runs?)[^.]{0,40}(a100 and h100|h100 and a100|hopper and ampere|"
     r"ampere and hopper)|(tma|wgmma)[^.]{0,60}(version|port|implement)|portable across"
@@ -41,7 +43,8 @@ class KernelPortability(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        hand = c.find(_HAND, core_only=True)
+        # "no CUDA or PTX" names the toolchain to rule it out
+        hand = [s for s in c.find(_HAND, core_only=True) if not re.search(_NEGATED, s.text, re.I)]
         if not hand and not c.uses_core("custom-ptx-kernel"):
             return
         if c.has(_PORTED):

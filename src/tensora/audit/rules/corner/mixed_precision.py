@@ -18,6 +18,7 @@ _LOWERING = (
     r"\b(no|without|remov\w+|drop\w*|no longer|instead of|rather than|whole model|entire model|everything|"
     r"all of|included|directly|for simplicity|keep (them|it) in|stored and computed)\b"
 )
+_AS_BEFORE_NEG = r"\b(no|without) (weight |kv |activation )?quanti[sz]"
 _AS_BEFORE = r"\bas in (the baseline|\w+)|unchanged|standard (bf16|fp16|mixed)|as before|same as"
 _SPECIFIED = (
     r"(stay|kept|keep|remain)\w*[^.]{0,30}(in )?fp32[^.]{0,80}(softmax|norm|loss|master|accumul|optimi)|"
@@ -51,7 +52,13 @@ class MixedPrecision(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        lowered = [s for s in c.sentences if _lowers(s.lower)]
+        # an inference draft in 16 bits has no master weights or loss scale to lose: only 8-bit and below matter
+        training = re.search(r"\b(train\w*|fine-?tun\w*|optimi[sz]er|backward)\b", c.text, re.I) is not None
+        lowered = [
+            s
+            for s in c.sentences
+            if _lowers(s.lower) and (training or re.search(r"\b(fp8|int8|int4|e4m3|e5m2)\b", s.lower))
+        ]
         fp8 = c.uses_core("fp8-training")
         if not lowered and not fp8:
             return
@@ -76,7 +83,7 @@ def _lowers(text: str) -> bool:
     the component must not be kept in FP32 there ("BF16 compute with FP32 master weights" lowers nothing),
     unless the FP32 copy itself is what goes away ("no FP32 master copy").
     """
-    if not _has(_LOW, text) or _has(_AS_BEFORE, text):
+    if not _has(_LOW, text) or _has(_AS_BEFORE, text) or _has(_AS_BEFORE_NEG, text):
         return False
     for m in _COMPONENT.finditer(text):
         window = text[max(0, m.start() - _NEAR) : m.end() + _NEAR]

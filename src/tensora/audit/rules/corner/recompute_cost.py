@@ -13,7 +13,10 @@ _ACCOUNTED = (
     r"[^.]{0,40}recomput|\bhfu\b|hardware flops utili[sz]ation|96\s*b\s*s\s*l\s*h"
 )
 # the cost named beside recomputation in either order: "pays about one extra forward pass", "4/3"
-_COST = r"(one|an|1) (extra|additional|more) forward|extra forward pass|\b4/3\b|\b33(\.3)?\s*%|\b8\s*N\b"
+_COST = (
+    r"(priced|profiled|measured|modell?ed)\b[^.]{0,40}|\babout a third\b|(one|an|1) (extra|additional|more) forward|"
+    r"extra forward pass|\b4/3\b|\b33(\.3)?\s*%|\b8\s*N\b"
+)
 _SELECTIVE = r"selective(ly)? (activation )?recomput"
 
 

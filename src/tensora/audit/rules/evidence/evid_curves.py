@@ -14,12 +14,12 @@ _MATCH = (
 )
 _CURVES = (
     r"(loss|gradient[- ]norm|training|validation|convergence|accuracy|perplexity)[^.]{0,20}(curves?|trajector\w+|"
-    r"plots?)|loss (vs\.?|versus|over|against) (wall|time|steps)|wall-?clock"
+    r"plots?)|(loss|perplexity|accuracy) (vs\.?|versus|over|against) (wall|time|steps)"
 )
 _EXACT = (
     r"(mathematically|numerically|bit-?)?(identical|exact|unchanged|same) (training )?(math|numerics|computation|"
     r"update|result|dynamics)|no change (in|to) (the )?(training )?(numerics|math)|computation is unchanged|"
-    r"exact reordering|changes only when|only the order of"
+    r"exact reordering|changes only when|only the order of|(math|mathematics|numerics|semantics) (is|are) unchanged"
 )
 
 
