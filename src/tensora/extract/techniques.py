@@ -38,6 +38,9 @@ _CMP_BEFORE = re.compile(
     r"\b(?:than|versus|vs\.?|compared (?:to|with)|relative to|against|over|outperforms?|beats?|baselines?)"
     r"(?:\W+\w+){0,3}\W*$"
 )
+# "BF16 with FP32 master weights, as in the baseline": the setting the draft keeps, not its idea
+_PASSING = re.compile(r"\b[Aa]s in (the baseline|[A-Z][\w-]*)|\b(unchanged|as before|as usual)\b")
+_SETTING_FAMILIES = frozenset({"precision", "hardware"})
 _MENTION_SECTIONS = re.compile(r"related work|background|references|bibliography|prior work", re.I)
 _CORE_SECTIONS = re.compile(
     r"abstract|method|design|approach|overview|contribution|proposal|idea|mechanism|implementation|"
@@ -182,6 +185,8 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
             if match is None:
                 continue  # one count per sentence, at its first mention
             status = classify(sentence, match.start(), match.end())
+            if status == "used" and technique.family in _SETTING_FAMILIES and _PASSING.search(sentence.text):
+                status = "mentioned"
             use = found.setdefault(technique.id, TechniqueUse(technique.id, technique.name, technique.family))
             use.counts[status] = use.counts.get(status, 0) + 1
             if status == "used":
