@@ -46,6 +46,11 @@ _CACHE: dict[int, _Index] = {}
 # share of the lexical score; the rest is the (IDF-weighted) overlap of the draft's core techniques
 _LEXICAL = 0.45
 _PRODUCT_WEIGHT = 0.8
+_SUBSTRATE_WEIGHT = 0.75
+_BUILT_ON = re.compile(
+    r"\b(in|on top of|using|uses|with|built on|implemented (in|on)|inside|atop|into|via|through|on)\s+"
+    r"(the\s+|our\s+|an?\s+)?(open-source\s+|existing\s+|stock\s+)?$"
+)
 _PRODUCT = re.compile(r"whitepaper|datasheet", re.I)
 
 
@@ -86,6 +91,22 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
     return False
 
 
+def _substrate(work: PriorWork, proposal: Claims) -> bool:
+    """True when the draft names the work only as what it is built on or run with."""
+    labels = [work.name] + [a for a in work.aliases if a != a.lower() and len(a) >= 3]
+    uses = other = 0
+    for label in labels:
+        rx = re.compile(rf"(?<![\w-]){re.escape(label)}(?![\w-])", re.I)
+        for s in proposal.sentences:
+            for m in rx.finditer(s.text):
+                before = s.text[max(0, m.start() - 40) : m.start()].lower()
+                if _BUILT_ON.search(before) or re.search(r"setting|implementation|setup", s.section, re.I):
+                    uses += 1
+                else:
+                    other += 1
+    return uses > 0 and other == 0
+
+
 def cited(work: PriorWork, text: str) -> bool:
     """True when the draft names the work: its name, or an alias that is a name (not a generic phrase)."""
     labels = [work.name] + [a for a in work.aliases if a != a.lower()]
@@ -121,6 +142,8 @@ def rank(proposal: Claims, baseline: Claims, kb: KnowledgeBase, k: int = 5) -> l
             continue
         overlap = sum(weights[t] for t in core_ids & set(work.techniques)) / total_weight
         combined = _LEXICAL * float(score) / top + (1 - _LEXICAL) * overlap
+        if _substrate(work, proposal):
+            combined *= _SUBSTRATE_WEIGHT  # the draft builds on it ("implemented in vLLM"): a tool, not a rival
         if _PRODUCT.search(work.venue):
             combined *= _PRODUCT_WEIGHT  # a hardware whitepaper is context, not a competing mechanism
         hits.append((combined, work))

@@ -176,7 +176,11 @@ def chat_command(
     with _user_errors():
         kb = load_knowledge()
         with _open(session_db) as store:
-            _run(lambda s: ChatSession.start(s, proposal, baseline, kb, speaker), store, answer, fmt, resumed=False)
+            try:
+                _run(lambda s: ChatSession.start(s, proposal, baseline, kb, speaker), store, answer, fmt, resumed=False)
+            finally:
+                if speaker is not None:
+                    speaker.close()
     if speaker is not None and speaker.failed is None:
         from tensora.llm.review import usage_line
 
