@@ -1,0 +1,165 @@
+"""The model's answer: its JSON schema, and a tolerant parser for servers without structured output.
+
+The schema asks for the four parts' prose and any findings the audit missed, with the finding codes as an
+enum, so that a server that turns schemas into grammars (llama.cpp, vLLM) cannot even write an unknown code.
+It sets no ``maxLength``: llama.cpp expands a string bound into one nested rule per character, and a bound of
+a thousand characters crashes its grammar parser; ``max_tokens`` bounds the answer instead. The parser takes
+the first JSON object in the text (after stripping code fences), tolerating trailing commas and smart quotes
+around keys; anything else is a ``ParseError`` for the repair round.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["PARTS", "Answer", "ParseError", "parse", "schema"]
+
+PARTS = ("mirror", "novelty_gap", "stress_test", "twist")
+_FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.S)
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+class ParseError(ValueError):
+    """The answer is not a usable JSON object; the message says why, for the repair prompt."""
+
+
+@dataclass(slots=True)
+class Answer:
+    """The model's answer, coerced: missing parts are empty strings, malformed findings are dropped."""
+
+    parts: dict[str, str] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def schema(codes: list[str], *, max_findings: int = 3) -> dict[str, Any]:
+    prose = {"type": "string"}
+    short = {"type": "string"}
+    finding = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "enum": list(codes)},
+            "severity": {"type": "string", "enum": ["fatal", "major", "minor", "info"]},
+            "title": short,
+            "message": short,
+            "must_solve": short,
+            "evidence": {
+                "type": "array",
+                "maxItems": 2,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "doc": {"type": "string", "enum": ["proposal", "baseline"]},
+                        "page": {"type": "integer"},
+                        "quote": short,
+                    },
+                    "required": ["doc", "page", "quote"],
+                },
+            },
+        },
+        "required": ["code", "severity", "title", "message", "must_solve", "evidence"],
+    }
+    return {
+        "type": "object",
+        "properties": {
+            **{part: prose for part in PARTS},
+            "findings": {"type": "array", "maxItems": max_findings, "items": finding},
+        },
+        "required": [*PARTS, "findings"],
+    }
+
+
+def _first_object(text: str) -> str:
+    """The first balanced ``{...}`` in the text (strings and escapes respected)."""
+    start = text.find("{")
+    if start < 0:
+        raise ParseError("it contains no JSON object")
+    depth, in_string, escaped = 0, False, False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+    raise ParseError("its JSON object is cut off before the closing brace (answer more briefly)")
+
+
+def _without_trailing_commas(text: str) -> str:
+    """Drop commas before a closing bracket, outside strings."""
+    out: list[str] = []
+    in_string, escaped = False, False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            out.append(ch)
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+            out.append(ch)
+        elif ch == ",":
+            m = _TRAILING_COMMA.match(text, i)
+            if m is None:
+                out.append(ch)
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _loads(text: str) -> Any:
+    fenced = _FENCE.search(text)
+    if fenced is not None and "{" in fenced.group(1):
+        text = fenced.group(1)
+    candidate = _first_object(text)
+    attempts = [candidate, _without_trailing_commas(candidate)]
+    attempts.append(attempts[-1].replace("\u201c", '"').replace("\u201d", '"'))
+    error: json.JSONDecodeError | None = None
+    for attempt in attempts:
+        try:
+            return json.loads(attempt)
+        except json.JSONDecodeError as exc:
+            error = exc
+    assert error is not None
+    raise ParseError(f"its JSON is malformed ({error.msg} at line {error.lineno}, column {error.colno})")
+
+
+def _prose(value: Any) -> str:
+    """A part's text with its paragraphs kept and the spaces inside lines collapsed."""
+    if not isinstance(value, str):
+        return ""
+    paragraphs = (" ".join(block.split()) for block in re.split(r"\n\s*\n", value))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def parse(text: str) -> Answer:
+    """The answer in ``text``, or a ``ParseError`` saying what is wrong with it."""
+    if not text.strip():
+        raise ParseError("it is empty")
+    data = _loads(text)
+    if not isinstance(data, dict):
+        raise ParseError("it is not a JSON object")
+    parts = {p: _prose(data.get(p)) for p in PARTS}
+    if not any(parts.values()):
+        raise ParseError(f"it has none of the fields {', '.join(PARTS)}")
+    raw = data.get("findings") or []
+    findings = [f for f in raw if isinstance(f, dict)] if isinstance(raw, list) else []
+    return Answer(parts, findings)
