@@ -93,8 +93,11 @@ class DeltaFeatures:
 
 
 def _score(hits: list[Sentence]) -> float:
-    """Sentences about the contribution count fully; planned work and the like count half."""
-    return sum(1.0 if is_core(s) else 0.5 for s in hits)
+    """The title, abstract and contributions count double; other method sentences once; planned work half."""
+    return sum(
+        2.0 if s.index == 0 or re.search(r"abstract|contribution", s.section, re.I) else 1.0 if is_core(s) else 0.5
+        for s in hits
+    )
 
 
 def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
