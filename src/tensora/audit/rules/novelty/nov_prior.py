@@ -6,6 +6,7 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, PriorWorkHit, Severity
 
 _MIN_SCORE = 0.45
+_NEARLY = 0.9
 _CLAIM = r"we (propose|introduce|present|observe)|key insight|\bfirst\b"
 
 
@@ -36,7 +37,10 @@ class NovPrior(Rule):
         if not isinstance(hits, list) or not hits:
             return
         close = [h for h in hits[:3] if isinstance(h, PriorWorkHit) and h.score >= _MIN_SCORE]
-        uncited = [h for h in close if not h.cited]
+        # a draft that positions itself against the closest work is asked about others only when they are
+        # nearly as close
+        top = close[0].score if close else 0.0
+        uncited = [h for h in close if not h.cited and (h is close[0] or h.score >= _NEARLY * top)]
         if not uncited:
             return
         first = uncited[0]
