@@ -230,9 +230,18 @@ def model_states(c: Claims, *, stated_together: bool = False) -> States | None:
         group = dp
     # CPU offload in the ZeRO-Offload style keeps only the 16-bit parameters on the GPU
     offload = c.uses("cpu-offload") and not c.rejects("cpu-offload")
-    overrides = {"param_bytes": 2.0, "grad_bytes": 0.0, "optimizer_bytes": 0.0} if offload else {}
     try:
-        value = model_states_per_gpu_gib(n, dp=dp, tp=tp, pp=pp, sharding=mode, shard_group=group, **overrides)
+        value = model_states_per_gpu_gib(
+            n,
+            dp=dp,
+            tp=tp,
+            pp=pp,
+            sharding=mode,
+            shard_group=group,
+            param_bytes=2.0 if offload else None,
+            grad_bytes=0.0 if offload else None,
+            optimizer_bytes=0.0 if offload else None,
+        )
     except TensoraError:
         return None
     if offload:
