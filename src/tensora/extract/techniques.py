@@ -170,15 +170,16 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
     lowered = text.lower()
     found: dict[str, TechniqueUse] = {}
     for technique in techniques:
-        pattern = alias_pattern(technique)
-        if pattern is None:
-            continue
         candidates: set[int] = set()
         for anchor in _anchors(technique.name, tuple(technique.aliases)):
             at = lowered.find(anchor)
             while at != -1:
                 candidates.add(bisect_right(starts, at) - 1)
                 at = lowered.find(anchor, at + 1)
+        # compile the full pattern only for techniques whose anchor words occur at all
+        pattern = alias_pattern(technique) if candidates else None
+        if pattern is None:
+            continue
         for i in sorted(candidates):
             sentence = sentences[i]
             match = pattern.search(sentence.text)
