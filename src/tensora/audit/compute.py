@@ -192,16 +192,23 @@ _ONE_GPU = re.compile(
 
 
 def configuration(c: Claims) -> tuple[float, float] | None:
-    """(params, GPUs) stated together in one sentence: "a 70B model on 64 A100s", the claim a draft makes."""
+    """(params, GPUs) stated together in one sentence: "a 70B model on 64 A100s", the claim a draft makes.
+
+    When a sentence names several model sizes ("fine-tuning 7B ... makes 70B fit on one node"), the largest is
+    the claim that has to fit.
+    """
+    by_sentence: dict[int, list[float]] = {}
     for q in c.values("params"):
-        if math.isnan(q.value) or q.value < 1e7:
+        if not math.isnan(q.value) and q.value >= 1e7:
+            by_sentence.setdefault(sentence_index(c, q), []).append(q.value)
+    for i, sizes in sorted(by_sentence.items()):
+        if i < 0:
             continue
-        i = sentence_index(c, q)
         for g in c.values("gpus") + c.values("gpus_per_node"):
-            if not math.isnan(g.value) and sentence_index(c, g) == i and i >= 0:
-                return q.value, g.value
-        if i >= 0 and _ONE_GPU.search(c.sentences[i].text):
-            return q.value, 1.0
+            if not math.isnan(g.value) and sentence_index(c, g) == i:
+                return max(sizes), g.value
+        if _ONE_GPU.search(c.sentences[i].text):
+            return max(sizes), 1.0
     return None
 
 
