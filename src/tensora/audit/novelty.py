@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import bm25s
@@ -94,16 +95,27 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
 def _substrate(work: PriorWork, proposal: Claims) -> bool:
     """True when the draft names the work only as what it is built on or run with."""
     labels = [work.name] + [a for a in work.aliases if a != a.lower() and len(a) >= 3]
+    text, starts = proposal.joined()
+    lowered = text.lower()
     uses = other = 0
     for label in labels:
-        rx = re.compile(rf"(?<![\w-]){re.escape(label)}(?![\w-])", re.I)
-        for s in proposal.sentences:
-            for m in rx.finditer(s.text):
-                before = s.text[max(0, m.start() - 40) : m.start()].lower()
-                if _BUILT_ON.search(before) or re.search(r"setting|implementation|setup", s.section, re.I):
-                    uses += 1
-                else:
-                    other += 1
+        needle = label.lower()
+        at = lowered.find(needle)
+        while at != -1:
+            end = at + len(needle)
+            bounded = (at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] in "-_")) and (
+                end >= len(lowered) or not (lowered[end].isalnum() or lowered[end] in "-_")
+            )
+            start, at = at, lowered.find(needle, at + 1)
+            if not bounded:
+                continue
+            i = bisect_right(starts, start) - 1
+            section = proposal.sentences[i].section
+            before = lowered[max(starts[i], start - 40) : start]
+            if _BUILT_ON.search(before) or re.search(r"setting|implementation|setup", section, re.I):
+                uses += 1
+            else:
+                other += 1
     return uses > 0 and other == 0
 
 
