@@ -71,10 +71,14 @@ def main() -> None:
         example = ROOT / "examples" / "sp-chunking"
         pairs.append((example / "proposal.pdf", example / "baseline.pdf"))
         corpus = ROOT / ".." / "shared" / "corpus" / "pdfs"
-        papers = sorted(corpus.glob("*.pdf"), key=lambda p: -pages(p)) if corpus.is_dir() else []
-        twenty = [p for p in papers if 12 <= pages(p) <= 30][:2]
-        if len(twenty) == 2:
-            pairs.append((twenty[0], twenty[1]))
+        papers = sorted(corpus.glob("*.pdf"), key=pages) if corpus.is_dir() else []
+        if len(papers) >= 2:
+            # a pair of about 20 pages in all, and a pair of two ~20-page papers
+            combos = [(a, b) for a in papers for b in papers if a != b]
+            pairs.append(min(combos, key=lambda ab: (abs(pages(ab[0]) + pages(ab[1]) - 20), -pages(ab[0]))))
+            long = [p for p in papers if 13 <= pages(p) <= 30]
+            if len(long) >= 2:
+                pairs.append((long[-1], long[-2]))
     for proposal, baseline in pairs:
         wall, peak = measure(proposal, baseline, opts.runs)
         print(
