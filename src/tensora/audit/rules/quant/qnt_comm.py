@@ -7,8 +7,18 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import precision, quotes
-from tensora.models.comm import all_gather_time_s
+from tensora.models.comm import all_gather_time_s, ring_all_reduce_time_s
 
+_FITS = re.compile(r"\b(fits?|fitting|hidden|hides|absorb\w*|within|overlapped with|behind)\b", re.I)
+_WINDOW_TIME = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(s|ms)\b\s*(?:\w+\s+){0,2}?(?:round|step|window|iteration|backward|interval|epoch)", re.I
+)
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(GB|MB|GiB|MiB)\b")
+_RANKS = re.compile(
+    r"\b(?:over|across|among|between)\s+(?:a\s+ring\s+of\s+|the\s+)?(\d+)\s+"
+    r"(?:workers|nodes|GPUs|ranks|replicas|sites|clusters|data centres|data centers)",
+    re.I,
+)
 _ASSUMED_MFU = 0.5  # stated in the message when the draft gives no utilisation of its own
 _WINDOW = re.compile(r"idle|window|spare|gap|unused|free time|slack", re.I)
 _REPLICATE = re.compile(r"snapshot|replicat\w+|checkpoint|buddy|mirror\w*", re.I)
@@ -42,6 +52,40 @@ class QntComm(Rule):
         yield from self._replication(ctx)
         yield from self._layer_gather(ctx)
         yield from self._ring_step(ctx)
+        yield from self._stated_collective(ctx)
+
+    def _stated_collective(self, ctx: Context) -> Iterator[Finding]:
+        """An all-reduce whose size, ring and window the draft states, and claims to fit ("fits in the 2.7 s round")."""
+        c = ctx.proposal
+        for s in c.find(_FITS):
+            window_m = _WINDOW_TIME.search(s.text)
+            if window_m is None:
+                continue
+            around = " ".join(x.text for x in c.sentences[max(0, s.index - 1) : s.index + 2])
+            size_m, ranks_m = _SIZE.search(around), _RANKS.search(around)
+            bandwidth = c.value("nic_bandwidth") or c.value("link_bandwidth")
+            if size_m is None or ranks_m is None or not bandwidth:
+                continue
+            unit = size_m.group(2).lower()
+            size = float(size_m.group(1)) * {"gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}[unit]
+            ranks = int(ranks_m.group(1))
+            window = float(window_m.group(1)) * (1e-3 if window_m.group(2) == "ms" else 1.0)
+            if ranks < 2 or window <= 0:
+                continue
+            comm = float(ring_all_reduce_time_s(size, ranks, bandwidth * 1e9))
+            if comm <= window:
+                continue
+            yield self.finding(
+                f"A ring all-reduce of {size / 1e9:.2f} GB over {ranks} ranks at {bandwidth:g} GB/s takes "
+                f"2(n-1)/n x S/B = {comm:.2f} s, longer than the {window:g} s it is said to fit in. The exchange "
+                "cannot hide there; every round waits for the remainder.",
+                "compute the collective's time from its size, the ring and the link, and size the window (or the "
+                "payload) so that it really fits",
+                [s.quote()],
+                computed={"comm_time_s": comm, "compute_time_s": window},
+                inputs={"size_bytes": size, "ranks": ranks, "bandwidth_bytes_per_s": bandwidth * 1e9},
+            )
+            return
 
     def _ring_step(self, ctx: Context) -> Iterator[Finding]:
         """Context parallelism: one ring step's K/V block against the attention on the block it overlaps."""
