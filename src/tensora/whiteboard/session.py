@@ -19,6 +19,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from tensora.audit.base import HiddenText
 from tensora.audit.compute import bubble, bubble_relative, micro_batches
 from tensora.audit.engine import audit
 from tensora.audit.findings import Finding, Review
@@ -100,14 +101,21 @@ class Whiteboard:
     """The state of one session: feed it answers with ``answer``; read ``ledger`` for the statuses."""
 
     def __init__(
-        self, proposal: Claims, baseline: Claims, kb: KnowledgeBase, names: tuple[str, str] = ("", "")
+        self,
+        proposal: Claims,
+        baseline: Claims,
+        kb: KnowledgeBase,
+        names: tuple[str, str] = ("", ""),
+        hidden: HiddenText | None = None,
     ) -> None:
         self.kb = kb
         self.baseline = baseline
         self.names = names
         self.claims = proposal
         self.turn = 0
-        self.review: Review = audit(proposal, baseline, kb, names)
+        # text the draft hides from its readers is reported on every turn, as in a one-shot review
+        self.hidden = {"proposal": hidden} if hidden is not None else {}
+        self.review: Review = audit(proposal, baseline, kb, names, self.hidden)
         self.ledger: dict[str, Tracked] = {
             code: Tracked(f, "open") for code, f in _by_code(self.review.findings).items()
         }
@@ -118,9 +126,10 @@ class Whiteboard:
     @classmethod
     def from_files(cls, proposal: Path, baseline: Path, kb: KnowledgeBase) -> Whiteboard:
         """Read both documents (raising an ``InputError`` for a bad one) and audit the draft."""
-        prop = extract_claims(load_document(proposal), "proposal", kb)
-        base = extract_claims(load_document(baseline), "baseline", kb)
-        return cls(prop, base, kb, (proposal.name, baseline.name))
+        document = load_document(proposal)
+        prop = extract_claims(document, "proposal", kb)
+        base = extract_claims(load_document(baseline), "baseline", kb, numbers=False)
+        return cls(prop, base, kb, (proposal.name, baseline.name), HiddenText.of(document))
 
     # queries ----------------------------------------------------------------------------------------------
     def open_findings(self) -> list[Tracked]:
@@ -163,7 +172,7 @@ class Whiteboard:
         before = {code: t.finding for code, t in self.ledger.items() if t.status != "resolved"}
         self.turn += 1
         self.claims = self.claims.merged(answer_claims(text, self.kb))
-        self.review = audit(self.claims, self.baseline, self.kb, self.names)
+        self.review = audit(self.claims, self.baseline, self.kb, self.names, self.hidden)
         now = _by_code(self.review.findings)
         after_numbers = self.numbers()
 
