@@ -124,7 +124,7 @@ class QntAmdahl(Rule):
             if not eligible:
                 continue
             f = max(eligible, key=lambda q: q.value)  # the most generous bound among the shares the change touches
-            local = _local_speedup(c, f)
+            local = _local_speedup(c, f, s)
             bound = compute.amdahl(f.value, local)
             if s.value > bound * 1.02 and (best is None or bound > best[0]):
                 best = (bound, f, s)
@@ -202,8 +202,15 @@ def _headline(c: Claims, q: Quantity) -> bool:
     return i >= 0 and re.search(r"abstract|contribution", c.sentences[i].section, re.I) is not None
 
 
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def _words(text: str) -> set[str]:
-    words = {w.rstrip("s") for w in re.findall(r"[a-z][a-z0-9-]{3,}", text.lower())} - _STOP
+    words = {_stem(w) for w in re.findall(r"[a-z][a-z0-9-]{3,}", text.lower())} - _STOP
     # one subject under several names: a linear layer is a GEMM, a GEMV or a matmul kernel
     for group in _SYNONYMS:
         if words & group:
@@ -211,17 +218,20 @@ def _words(text: str) -> set[str]:
     return words
 
 
-def _local_speedup(c: Claims, fraction: Quantity) -> float:
+def _local_speedup(c: Claims, fraction: Quantity, claim: Quantity | None = None) -> float:
     """The speedup the draft states for the part its profile measures; unbounded when it states none.
 
     A local speedup counts only when its sentence names the same thing as the profiled share ("GEMMs take 70%
     of the step" and "sparse tensor cores double the GEMM math throughput").
     """
     subject = _words(fraction.text or fraction.quote.text)
+    # an unscoped speedup of the same thing counts too ("decodes 3.1x faster" against "decoding takes 82%"),
+    # but never the claim itself
     found = [
         q.value
         for q in c.values("speedup")
-        if q.qualifier in _LOCAL_QUALIFIERS
+        if (q.qualifier in _LOCAL_QUALIFIERS or q.qualifier == "")
+        and (claim is None or q.quote.text != claim.quote.text)
         and q.value > 1
         and subject & _words(q.quote.text)
         and not re.search(_VERSUS_OTHER, q.quote.text)
