@@ -231,7 +231,7 @@ def _local_speedup(c: Claims, fraction: Quantity, claim: Quantity | None = None)
         q.value
         for q in c.values("speedup")
         if (q.qualifier in _LOCAL_QUALIFIERS or q.qualifier == "")
-        and (claim is None or q.quote.text != claim.quote.text)
+        and (claim is None or (q.quote.text, q.value) != (claim.quote.text, claim.value))
         and q.value > 1
         and subject & _words(q.quote.text)
         and not re.search(_VERSUS_OTHER, q.quote.text)
