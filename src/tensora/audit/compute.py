@@ -107,7 +107,9 @@ def divisibility_problems(c: Claims) -> list[Problem]:
     ql, qp = c.values("layers"), c.values("pp")
     layers = _int(ql[0].value) if ql else None
     p = _int(qp[0].value) if qp else None
-    if layers and p and p > 1 and layers % p and near(c, ql[0], qp[0], span=3):
+    v = _int(c.value("virtual_stages")) or 1
+    if layers and p and p > 1 and layers % (p * v) and near(c, ql[0], qp[0], span=3):
+        p = p * v  # an interleaved schedule splits the layers into p x v chunks
         problems.append(
             Problem(
                 f"{layers} layers do not split evenly over {p} pipeline stages ({layers / p:.2f} per stage): "

@@ -27,6 +27,8 @@ def audit(
     """``hidden``: each document's invisible text by label ("proposal", "baseline"), for DOC-HIDDEN-TEXT."""
     delta, features = delta_audit.classify(proposal, baseline)
     prior = novelty.rank(proposal, baseline, kb)
+    if delta.cls == "config":
+        prior = novelty.with_baseline(prior, baseline, kb)
     ctx = Context(proposal, baseline, kb, delta.cls, {"delta": delta, "prior_work": prior}, dict(hidden or {}))
     order = list(RULES)
     findings: list[Finding] = []

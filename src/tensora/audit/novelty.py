@@ -128,6 +128,21 @@ def cited(work: PriorWork, text: str) -> bool:
     return False
 
 
+def baseline_entry(baseline: Claims, kb: KnowledgeBase) -> PriorWork | None:
+    """The knowledge base's entry for the baseline paper itself, if it has one."""
+    return next((w for w in kb.prior_work if is_baseline(w, baseline)), None)
+
+
+def with_baseline(hits: list[PriorWorkHit], baseline: Claims, kb: KnowledgeBase) -> list[PriorWorkHit]:
+    """For a configuration change the closest prior work is the baseline itself: it already has the knob."""
+    work = baseline_entry(baseline, kb)
+    if work is None:
+        return hits
+    why = "the baseline already has this mechanism and exposes the setting the draft changes"
+    first = PriorWorkHit(work.name, work.year, work.venue, why, work.differ, hits[0].score if hits else 1.0, True)
+    return [first, *[h for h in hits if h.name != work.name]]
+
+
 def rank(proposal: Claims, baseline: Claims, kb: KnowledgeBase, k: int = 5) -> list[PriorWorkHit]:
     index = _index(kb)
     weights = {

@@ -118,11 +118,11 @@ class Claims:
         return [q for q in self.quantities if q.role == role and (qualifier is None or q.qualifier == qualifier)]
 
     def value(self, role: str) -> float | None:
-        """The first finite value of a role, or None."""
-        for q in self.values(role):
-            if not math.isnan(q.value):
-                return q.value
-        return None
+        """The first finite value of a role, preferring the draft's own over the baseline's; or None."""
+        finite = [q for q in self.values(role) if not math.isnan(q.value)]
+        own = [q for q in finite if q.qualifier != "baseline"]
+        pick = own or finite
+        return pick[0].value if pick else None
 
     def max_value(self, role: str) -> float | None:
         vals = [q.value for q in self.values(role) if not math.isnan(q.value)]
