@@ -330,6 +330,12 @@ def setting_profile(c: Claims) -> dict[str, object]:
             "K": hidden,
             "arithmetic_intensity": float(ai),
         }
+    claims = [q.value for q in c.values("tflops_per_gpu") if q.qualifier != "baseline" and q.value > 0]
+    if claims and dev is not None:
+        try:
+            out["mfu"] = max(claims) / (dev.peak_flops(dtype) / 1e12)
+        except TensoraError:
+            pass
     m = c.value("micro_batches") or micro_batches(c)
     if pp > 1 and m:
         v = _int(c.value("virtual_stages")) or 1

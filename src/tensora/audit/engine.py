@@ -35,6 +35,8 @@ def audit(
     for code in order:
         findings.extend(RULES[code]().check(ctx))
     findings.sort(key=lambda f: (f.severity.rank, order.index(f.code)))
+    setting = compute.setting_profile(proposal)
+    _attach_setting(findings, setting)
     system = mirror.system_name(proposal)
     mir = mirror.build(proposal, baseline, delta.cls, features.removed)
     tw = twist.build(proposal, kb, system)
@@ -49,8 +51,28 @@ def audit(
         system=system,
         baseline_title=baseline.title,
         corner_cases=_corner_cases(proposal, kb, findings),
-        setting=compute.setting_profile(proposal),
+        setting=setting,
     )
+
+
+def _attach_setting(findings: list[Finding], setting: dict[str, object]) -> None:
+    """The delta finding carries the draft's configuration numbers, so they are stated even when no rule fires."""
+    numbers: dict[str, float] = {}
+    for key in ("model_states_per_gpu_gib", "mfu"):
+        value = setting.get(key)
+        if isinstance(value, float):
+            numbers[key] = value
+    states, acts = setting.get("model_states_per_gpu_gib"), setting.get("activations_per_gpu_gib")
+    if isinstance(states, float) and isinstance(acts, float):
+        numbers["memory_per_gpu_gib"] = states + acts
+    pipe = setting.get("pipeline")
+    if isinstance(pipe, dict) and isinstance(pipe.get("pipeline_bubble_fraction"), float):
+        numbers["pipeline_bubble_fraction"] = pipe["pipeline_bubble_fraction"]
+    for f in findings:
+        if f.code.startswith("DLT-"):
+            for key, value in numbers.items():
+                f.computed.setdefault(key, value)
+            return
 
 
 def _corner_cases(proposal: Claims, kb: KnowledgeBase, findings: list[Finding]) -> list[str]:
