@@ -53,6 +53,8 @@ class AttnOnlineSoftmax(Rule):
             if _match(_CHANGE_VERB, s.lower)
             and _match(r"softmax|attention|logit|\bexp\b|exp\(|scores?\b", s.lower)
             and not _match(r"(layer|rms|batch|group)[ -]?norm", s.lower)
+            # what is stored for the backward, or recomputed, is memory policy, not the kernel's statistics
+            and not _match(r"\b(stor\w+|sav\w+|kept|keeps|recomput\w+|checkpoint\w*)\b", s.lower)
         ]
         if len(changed) < 1 or c.has(_KEEPS):
             return

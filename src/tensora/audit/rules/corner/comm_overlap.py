@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
+from tensora.extract.claims import Claims
 
 _CLAIM = (
     r"\b(hid(e|es|den|ing)|overlap\w*|disappear\w*|off the critical path|absorb\w*|idle (network|link) time|"
@@ -23,6 +24,29 @@ _SHOWN = (
     r"\d[\d.,]*\s*(ms|s|us|µs)\b[^.]{0,60}\b(versus|vs\.?|against|within|inside|overlapped with|behind|"
     r"compared (to|with))\b[^.]{0,40}\d[\d.,]*\s*(ms|s|us|µs)\b[^.]{0,40}(compute|forward|backward|gemm|pass)"
 )
+
+
+# "Nsight traces show 1.1% exposed communication": the remainder is measured
+_EXPOSED_MEASURED = (
+    r"(measur\w+|trace\w*|profil\w+|nsight)[^.]{0,60}\d+(\.\d+)?\s*(%|ms|us|µs)[^.]{0,20}exposed|"
+    r"exposed[^.]{0,40}(measur\w+|is|was)\s+\d+(\.\d+)?\s*(%|ms|us|µs)"
+)
+_TIME = r"\d+(\.\d+)?\s*(ms|us|µs|s)\b"
+
+
+def _shown_nearby(c: Claims) -> bool:
+    """A transfer time and a compute window stated within two sentences of each other."""
+    for s in c.sentences:
+        if re.search(_COMM, s.text, re.I) and re.search(_TIME, s.text):
+            window = c.sentences[max(0, s.index - 2) : s.index + 3]
+            if any(
+                w is not s
+                and re.search(_TIME, w.text)
+                and re.search(r"window|compute|gemm|forward|backward|block", w.text, re.I)
+                for w in window
+            ):
+                return True
+    return False
 
 
 class CommOverlap(Rule):
@@ -57,7 +81,7 @@ class CommOverlap(Rule):
             and not _both(_NOT_OURS, s.text)
             and _both(_CLAIM, re.sub(_HIDDEN_SIZE, "", s.text, flags=re.I))
         ]
-        if not claims or c.has(_SHOWN):
+        if not claims or c.has(_SHOWN) or c.has(_EXPOSED_MEASURED) or _shown_nearby(c):
             return
         # the draft's own promise first ("hides ... entirely"), then mere mentions of overlap
         claims.sort(key=lambda s: (s.kind == "heading" or s.index == 0, not _both(_STRONG, s.text), s.index))
