@@ -12,6 +12,10 @@ _SMALL_RUN = (
     r"\b(8|eight) (x )?(a100|h100|h200|v100|gpus)\b|\bone node\b|same single"
 )
 _EXPECT = r"\b(expect\w*|will|plan\w*|project\w*|carry over|should)\b"
+_SEVERAL_SITES = (
+    r"\b([2-9]|\d{2,}|two|three|four|five|six|seven|eight|sixteen)\s+(\w+\s+)?"
+    r"(nodes|workers|sites|data cent(er|re)s|clusters|servers|machines|hosts)\b"
+)
 _SCALE_FAMILIES = {"parallelism", "communication", "moe"}
 
 
@@ -55,6 +59,19 @@ class EvidToyScale(Rule):
         planned = [q.value for q in c.values("gpus") if q.qualifier in ("planned", "projected")]
         target = max(planned + [q.value for q in c.values("gpus")], default=0.0)
         if target <= 16 and not c.has(r"\b(scale|scaling) (out|up|to)\b"):
+            if c.has(_SEVERAL_SITES):
+                return  # several workers, sites or nodes: not one NVLink domain
+            # no larger target stated, but a distributed mechanism judged inside one NVLink domain all the same
+            yield self.finding(
+                "All the evidence for a distributed mechanism comes from one node, and the draft does not say how "
+                "it behaves across nodes: the inter-node links, stragglers and load skew that decide such a "
+                "mechanism never appear inside one NVLink domain.",
+                "show the mechanism across several nodes over the real inter-node network, or argue why one node "
+                "is the regime that matters",
+                quotes(small, 3),
+                severity=Severity.MINOR,
+                computed={"measured_gpus": measured_max or 8.0},
+            )
             return
         yield self.finding(
             "Every measurement comes from a single node"
