@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import quotes
+from tensora.audit.rules._common import has, quotes
 
 _SOFTMAX_CHANGE = r"(row[- ]?max|running max|maximum|rescal\w*|normali[sz]\w*|scaling constant|log-?sum-?exp|exp\()"
 _CHANGE_VERB = (
@@ -50,11 +50,11 @@ class AttnOnlineSoftmax(Rule):
         changed = [
             s
             for s in c.find(_SOFTMAX_CHANGE, core_only=True)
-            if _match(_CHANGE_VERB, s.lower)
-            and _match(r"softmax|attention|logit|\bexp\b|exp\(|scores?\b", s.lower)
-            and not _match(r"(layer|rms|batch|group)[ -]?norm", s.lower)
+            if has(_CHANGE_VERB, s.lower)
+            and has(r"softmax|attention|logit|\bexp\b|exp\(|scores?\b", s.lower)
+            and not has(r"(layer|rms|batch|group)[ -]?norm", s.lower)
             # what is stored for the backward, or recomputed, is memory policy, not the kernel's statistics
-            and not _match(r"\b(stor\w+|sav\w+|kept|keeps|recomput\w+|checkpoint\w*)\b", s.lower)
+            and not has(r"\b(stor\w+|sav\w+|kept|keeps|recomput\w+|checkpoint\w*)\b", s.lower)
         ]
         if len(changed) < 1 or c.has(_KEEPS):
             return
@@ -70,9 +70,3 @@ class AttnOnlineSoftmax(Rule):
             quotes(changed, 3),
             computed={"fp16_exp_overflow_threshold": fp16_exp_limit},
         )
-
-
-def _match(pattern: str, text: str) -> bool:
-    import re
-
-    return re.search(pattern, text) is not None

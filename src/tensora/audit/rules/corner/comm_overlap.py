@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import quotes
+from tensora.audit.rules._common import has, quotes
 from tensora.extract.claims import Claims
 
 _CLAIM = (
@@ -77,14 +77,14 @@ class CommOverlap(Rule):
         claims = [
             s
             for s in c.find(_CLAIM)
-            if (_both(_COMM, s.text) or _both(r"communicat|network", s.text))
-            and not _both(_NOT_OURS, s.text)
-            and _both(_CLAIM, re.sub(_HIDDEN_SIZE, "", s.text, flags=re.I))
+            if (has(_COMM, s.text) or has(r"communicat|network", s.text))
+            and not has(_NOT_OURS, s.text)
+            and has(_CLAIM, re.sub(_HIDDEN_SIZE, "", s.text, flags=re.I))
         ]
         if not claims or c.has(_SHOWN) or c.has(_EXPOSED_MEASURED) or _shown_nearby(c):
             return
         # the draft's own promise first ("hides ... entirely"), then mere mentions of overlap
-        claims.sort(key=lambda s: (s.kind == "heading" or s.index == 0, not _both(_STRONG, s.text), s.index))
+        claims.sort(key=lambda s: (s.kind == "heading" or s.index == 0, not has(_STRONG, s.text), s.index))
         yield self.finding(
             "The overlap is asserted rather than shown: no transfer time is set against the compute it is meant "
             "to hide behind. Whatever does not fit lands on the critical path, and the overlap is not free: "
@@ -93,9 +93,3 @@ class CommOverlap(Rule):
             "and measured, with the exposed remainder), including SM and bandwidth contention",
             quotes(claims, 3),
         )
-
-
-def _both(pattern: str, text: str) -> bool:
-    import re
-
-    return re.search(pattern, text, re.I) is not None

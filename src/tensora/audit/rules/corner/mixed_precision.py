@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import quotes
+from tensora.audit.rules._common import has, quotes
 
 _LOW = r"\b(fp16|float16|half precision|bf16|bfloat16|fp8|e4m3|e5m2|8-bit float|int8)\b"
 _COMPONENT = re.compile(
@@ -83,11 +83,11 @@ def _lowers(text: str) -> bool:
     the component must not be kept in FP32 there ("BF16 compute with FP32 master weights" lowers nothing),
     unless the FP32 copy itself is what goes away ("no FP32 master copy").
     """
-    if not _has(_LOW, text) or _has(_AS_BEFORE, text) or _has(_AS_BEFORE_NEG, text):
+    if not has(_LOW, text) or has(_AS_BEFORE, text) or has(_AS_BEFORE_NEG, text):
         return False
     for m in _COMPONENT.finditer(text):
         window = text[max(0, m.start() - _NEAR) : m.end() + _NEAR]
-        if not _has(_LOW, window) or not _has(_LOWERING, window):
+        if not has(_LOW, window) or not has(_LOWERING, window):
             continue
         before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 30]
         kept_high = bool(_HIGH.search(before) or re.search(r"^\W*(\w+\W+){0,3}(in|at) (fp32|float32)", after))
@@ -97,7 +97,3 @@ def _lowers(text: str) -> bool:
         if not kept_high or dropped:
             return True
     return False
-
-
-def _has(pattern: str, text: str) -> bool:
-    return re.search(pattern, text) is not None

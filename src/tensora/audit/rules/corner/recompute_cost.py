@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import quotes
+from tensora.audit.rules._common import has, quotes
 
 _RECOMPUTE = r"\brecomput|checkpoint(s|ing)? (the |every |each )?(layer|activation|input)|\brematerial"
 _ACCOUNTED = (
@@ -18,12 +18,6 @@ _COST = (
     r"extra forward pass|\b4/3\b|\b33(\.3)?\s*%|\b8\s*N\b"
 )
 _SELECTIVE = r"selective(ly)? (activation )?recomput"
-
-
-def _has(pattern: str, text: str) -> bool:
-    import re
-
-    return re.search(pattern, text, re.I) is not None
 
 
 class RecomputeCost(Rule):
@@ -57,7 +51,7 @@ class RecomputeCost(Rule):
         ):
             return
         used = [s for s in c.find(_RECOMPUTE) if not c.has(_SELECTIVE) or "full" in s.lower]
-        if not used or c.has(_ACCOUNTED) or any(_has(_COST, s.text) for s in c.find(_RECOMPUTE)):
+        if not used or c.has(_ACCOUNTED) or any(has(_COST, s.text) for s in c.find(_RECOMPUTE)):
             return
         free = c.find(r"(effectively |essentially |almost )?(free|negligible|no (extra )?cost)")
         hfu_over_mfu = 8.0 / 6.0
