@@ -11,6 +11,7 @@ import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cache
 
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
@@ -128,7 +129,12 @@ def amdahl(fraction: float, local: float = math.inf) -> float:
 
 def device(c: Claims) -> Device | None:
     """The accelerator the draft names first that the hardware catalog knows."""
-    for name in c.texts("gpu_model"):
+    return _first_device(tuple(c.texts("gpu_model")))
+
+
+@cache
+def _first_device(names: tuple[str, ...]) -> Device | None:
+    for name in names:
         try:
             return get_device(name)
         except TensoraError:

@@ -39,6 +39,7 @@ class Claims:
     quantities: list[Quantity]
     extra: list[Sentence] = field(default_factory=list)
     _cache: tuple[int, str, list[int]] | None = field(default=None, repr=False, compare=False)
+    _found: dict[object, list[Sentence]] = field(default_factory=dict, repr=False, compare=False)
 
     # techniques -------------------------------------------------------------------------------------------
     def uses(self, *ids: str) -> bool:
@@ -67,6 +68,10 @@ class Claims:
         One scan of the joined text proposes candidate sentences; each is then searched on its own, so a
         match never spans two sentences.
         """
+        ident = pattern if isinstance(pattern, str) else (pattern.pattern, pattern.flags)
+        key = (ident, core_only, len(self.sentences))
+        if key in self._found:
+            return list(self._found[key])
         rx = _rx(pattern)
         text, starts = self.joined()
         candidates: set[int] = set()
@@ -74,11 +79,13 @@ class Claims:
             first = bisect_right(starts, m.start()) - 1
             last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
             candidates.update(range(first, min(last + 2, len(self.sentences))))
-        return [
+        found = [
             s
             for s in (self.sentences[i] for i in sorted(candidates))
             if rx.search(s.text) and (not core_only or is_core(s))
         ]
+        self._found[key] = found
+        return list(found)
 
     def joined(self) -> tuple[str, list[int]]:
         """All sentences joined by newlines, and the offset at which each starts."""
