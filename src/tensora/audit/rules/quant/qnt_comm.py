@@ -53,6 +53,41 @@ class QntComm(Rule):
         yield from self._layer_gather(ctx)
         yield from self._ring_step(ctx)
         yield from self._stated_collective(ctx)
+        yield from self._bidirectional(ctx)
+
+    def _bidirectional(self, ctx: Context) -> Iterator[Finding]:
+        """A transfer time computed with the link's bidirectional total, which one direction never reaches."""
+        c = ctx.proposal
+        dev = compute.device(c)
+        if dev is None or dev.link is None or dev.link.direction != "bidirectional":
+            return
+        total, one_way = dev.link.bandwidth_GBps, dev.link_one_way_bytes_per_s / 1e9
+        for q in c.values("link_bandwidth"):
+            i = compute.sentence_index(c, q)
+            if i < 0 or abs(q.value - total) > 0.05 * total:
+                continue
+            window = " ".join(x.text for x in c.sentences[max(0, i - 1) : i + 2])
+            size_m = _SIZE.search(window)
+            time_m = re.search(r"(\d+(?:\.\d+)?)\s*(µs|us|microseconds|ms)\b", c.sentences[i].text)
+            if size_m is None or time_m is None:
+                continue
+            size = float(size_m.group(1)) * {"gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}[size_m.group(2).lower()]
+            stated = float(time_m.group(1)) * (1e-3 if time_m.group(2) == "ms" else 1e-6)
+            actual = size / (one_way * 1e9)
+            if actual <= 1.3 * stated:
+                continue
+            yield self.finding(
+                f"The transfer time is computed with {q.value:g} GB/s, {dev.link.name}'s total over both "
+                f"directions; a ring step sends one way, at most {one_way:g} GB/s. {size / 1e6:.1f} MB then takes at "
+                f"least {actual * 1e6:.1f} us, not {stated * 1e6:.0f} us, before protocol overhead and the SMs the "
+                "copy engine or NCCL kernel takes from the GEMM.",
+                "redo the overlap arithmetic with the one-way bandwidth the link achieves (measure it with "
+                "nccl-tests) and show the transfer still fits under every GEMM it must hide behind",
+                [c.sentences[i].quote()],
+                computed={"comm_time_s": actual},
+                inputs={"size_bytes": size, "one_way_bytes_per_s": one_way * 1e9, "stated_time_s": stated},
+            )
+            return
 
     def _stated_collective(self, ctx: Context) -> Iterator[Finding]:
         """An all-reduce whose size, ring and window the draft states, and claims to fit ("fits in the 2.7 s round")."""
