@@ -45,7 +45,7 @@ class _Index:
 
 _CACHE: dict[int, _Index] = {}
 # share of the lexical score; the rest is the (IDF-weighted) overlap of the draft's core techniques
-_LEXICAL = 0.45
+_LEXICAL = 0.5
 _PRODUCT_WEIGHT = 0.8
 _SUBSTRATE_WEIGHT = 0.75
 _BUILT_ON = re.compile(
