@@ -108,6 +108,14 @@ def _mechanism(c: Claims, system: str) -> str:
     return (mechanisms or found or [system])[0]
 
 
+def _in_abstract(c: Claims, q: object) -> bool:
+    from tensora.extract.quantities import Quantity
+
+    assert isinstance(q, Quantity)
+    i = compute.sentence_index(c, q)
+    return i >= 0 and (i == 0 or re.search(r"abstract", c.sentences[i].section, re.I) is not None)
+
+
 def _hypothesis(c: Claims) -> str:
     """The draft's headline claim: the first speedup, throughput or MFU it states (abstracts come first)."""
     candidates = [
@@ -119,7 +127,9 @@ def _hypothesis(c: Claims) -> str:
     ]
     if not candidates:
         return "it improves on the baseline where the baseline is weakest"
-    best = min(candidates, key=lambda q: (compute.sentence_index(c, q), q.role != "speedup"))
+    # the headline is the first claim; an end-to-end one stated in the abstract or title outranks a micro-benchmark
+    headline = [q for q in candidates if q.qualifier in ("end-to-end", "projected") and _in_abstract(c, q)]
+    best = min(headline or candidates, key=lambda q: (compute.sentence_index(c, q), q.role != "speedup"))
     if best.role == "speedup":
         scope = {"end-to-end": " end-to-end", "kernel": " kernel", "throughput": " throughput"}.get(best.qualifier, "")
         return f"it delivers a {best.value:.3g}x{scope} speedup over the baseline"

@@ -36,8 +36,10 @@ def _lower_first(text: str) -> str:
 
 def mirror_text(review: Review) -> str:
     m = review.mirror
+    # a trimmed quotation already ends in "..."; the template adds its own full stop
+    with_ = m.with_[:-1] if m.with_.endswith("...") else m.with_
     return say(
-        "mirror", component=m.component, replaces=m.replaces, with_=m.with_, hypothesis=m.hypothesis, setting=m.setting
+        "mirror", component=m.component, replaces=m.replaces, with_=with_, hypothesis=m.hypothesis, setting=m.setting
     )
 
 
