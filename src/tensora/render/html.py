@@ -501,12 +501,12 @@ def render(review: Review) -> str:
     if figures:
         blocks = []
         for k, p in enumerate(figures):
-            links = " and ".join(
+            named = " and ".join(
                 _fill("illustrates", anchor=anchors[n], code=_e(findings[n].code), title=_e(findings[n].title))
                 for n in p.findings
             )
             # a figure of the draft's own configuration illustrates no particular finding
-            illustrates = f" Illustrates {links}." if links else ""
+            illustrates = f" Illustrates {named}." if named else ""
             blocks.append(
                 _fill(
                     "figure",
