@@ -59,9 +59,7 @@ def _bus_factor(op: str, n: int) -> tuple[str, float]:
     return label, mult * (n - 1) / n
 
 
-def _common(
-    size_bytes: float, ranks: int, bandwidth: float, latency_s: float
-) -> tuple[float, int, float, float]:
+def _common(size_bytes: float, ranks: int, bandwidth: float, latency_s: float) -> tuple[float, int, float, float]:
     return (
         positive("size_bytes", size_bytes),
         positive_int("ranks", ranks),
@@ -101,9 +99,7 @@ def _time(
     )
 
 
-def ring_all_reduce_time_s(
-    size_bytes: float, ranks: int, bandwidth: float, latency_s: float = 0.0
-) -> Computed:
+def ring_all_reduce_time_s(size_bytes: float, ranks: int, bandwidth: float, latency_s: float = 0.0) -> Computed:
     """Time of a ring all-reduce of S bytes over n ranks.
 
     t = 2(n-1) * alpha + 2(n-1)/n * S/B: a reduce-scatter then an all-gather, n-1 steps each, every step
@@ -131,9 +127,7 @@ def ring_all_reduce_time_s(
     )
 
 
-def tree_all_reduce_time_s(
-    size_bytes: float, ranks: int, bandwidth: float, latency_s: float = 0.0
-) -> Computed:
+def tree_all_reduce_time_s(size_bytes: float, ranks: int, bandwidth: float, latency_s: float = 0.0) -> Computed:
     """Time of a pipelined (double binary) tree all-reduce of S bytes over n ranks.
 
     t = 2*ceil(log2 n) * alpha + 2 * S/B: a reduce up and a broadcast down trees of depth ~log2 n; with two
@@ -164,6 +158,14 @@ def tree_all_reduce_time_s(
     )
 
 
+def _half_ring(op: str, size_bytes: float, ranks: int, bandwidth: float, latency_s: float) -> Computed:
+    """All-gather and reduce-scatter move the same bytes: (n-1) steps of S/n each, one way round the ring."""
+    s, n, b, alpha = _common(size_bytes, ranks, bandwidth, latency_s)
+    lat = (n - 1) * alpha
+    t = lat + (n - 1) / n * s / b
+    return _time(t, lat, "(n-1)*alpha + (n-1)/n * S/B", op, s, n, b, alpha, _NCCL_TESTS + "; " + _ALPHA_BETA, "ring")
+
+
 def all_gather_time_s(size_bytes: float, ranks: int, bandwidth: float, latency_s: float = 0.0) -> Computed:
     """Time of a ring all-gather whose gathered result is S bytes (S/n from each rank).
 
@@ -173,26 +175,10 @@ def all_gather_time_s(size_bytes: float, ranks: int, bandwidth: float, latency_s
 
     Example: size_bytes=1e9, ranks=8, bandwidth=450e9 -> 1.9444e-3 s
     """
-    s, n, b, alpha = _common(size_bytes, ranks, bandwidth, latency_s)
-    lat = (n - 1) * alpha
-    t = lat + (n - 1) / n * s / b
-    return _time(
-        t,
-        lat,
-        "(n-1)*alpha + (n-1)/n * S/B",
-        "all-gather",
-        s,
-        n,
-        b,
-        alpha,
-        _NCCL_TESTS + "; " + _ALPHA_BETA,
-        "ring",
-    )
+    return _half_ring("all-gather", size_bytes, ranks, bandwidth, latency_s)
 
 
-def reduce_scatter_time_s(
-    size_bytes: float, ranks: int, bandwidth: float, latency_s: float = 0.0
-) -> Computed:
+def reduce_scatter_time_s(size_bytes: float, ranks: int, bandwidth: float, latency_s: float = 0.0) -> Computed:
     """Time of a ring reduce-scatter of an S-byte buffer (each rank keeps S/n of the sum).
 
     t = (n-1) * alpha + (n-1)/n * S/B.
@@ -201,21 +187,7 @@ def reduce_scatter_time_s(
 
     Example: size_bytes=1e9, ranks=8, bandwidth=450e9 -> 1.9444e-3 s
     """
-    s, n, b, alpha = _common(size_bytes, ranks, bandwidth, latency_s)
-    lat = (n - 1) * alpha
-    t = lat + (n - 1) / n * s / b
-    return _time(
-        t,
-        lat,
-        "(n-1)*alpha + (n-1)/n * S/B",
-        "reduce-scatter",
-        s,
-        n,
-        b,
-        alpha,
-        _NCCL_TESTS + "; " + _ALPHA_BETA,
-        "ring",
-    )
+    return _half_ring("reduce-scatter", size_bytes, ranks, bandwidth, latency_s)
 
 
 def all_to_all_time_s(size_bytes: float, ranks: int, bandwidth: float, latency_s: float = 0.0) -> Computed:
