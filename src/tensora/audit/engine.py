@@ -39,7 +39,7 @@ def audit(
     _attach_setting(findings, setting)
     system = mirror.system_name(proposal)
     mir = mirror.build(proposal, baseline, delta.cls, features.removed)
-    tw = twist.build(proposal, kb, system)
+    tw = twist.build(proposal, kb, system, findings)
     return Review(
         names[0],
         names[1],

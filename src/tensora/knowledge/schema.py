@@ -6,9 +6,13 @@ names the file, the entry and the field (see ``loader.py``).
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# a lone capital X, Y or Z standing for a number ("by X", "Y%"): a template left unfilled
+_PLACEHOLDER = re.compile(r"(?<![\w-])[XYZ](?=%|\s*(?:times|x\b|ms\b|GB\b|points?\b|bytes?\b)|[\s,.;:)]|$)")
 
 Family = Literal[
     "parallelism",
@@ -81,6 +85,18 @@ class Concept(_Strict):
     story: str
     must_show: list[str]
     source: str
+    # a draft that already uses one of these techniques has the idea: it would be no twist
+    not_with: list[str] = Field(default_factory=list)
+    # finding codes whose weakness this idea answers: it is preferred when one of them fires
+    answers: list[str] = Field(default_factory=list)
+
+    @field_validator("story")
+    @classmethod
+    def _no_placeholders(cls, value: str) -> str:
+        letters = _PLACEHOLDER.findall(value)
+        if letters:
+            raise ValueError(f"placeholder {letters[0]!r} in the story: say what to measure in words")
+        return value
 
 
 class WeakBaseline(_Strict):

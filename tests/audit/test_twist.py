@@ -1,0 +1,77 @@
+"""The Twist: no placeholder letters, no idea the draft already has, the sharpest weakness preferred."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from pydantic import ValidationError
+
+from tensora.audit.findings import Finding, Severity
+from tensora.audit.twist import build
+from tensora.extract.claims import Claims
+from tensora.knowledge.loader import KnowledgeBase
+from tensora.knowledge.schema import Concept
+
+MakeClaims = Callable[..., Claims]
+
+PIPELINE_DRAFT = """
+# DeepStage: deeper pipelines for large models
+
+We train a 70B model with pipeline parallelism over 16 stages using the 1F1B schedule and 8 micro-batches per
+step, and activation recomputation on every layer.
+
+# Design
+
+DeepStage splits the model into 16 pipeline stages with 1F1B and 8 micro-batches.
+"""
+
+
+def _finding(code: str, severity: Severity = Severity.MAJOR) -> Finding:
+    return Finding(code, severity, "t", "m", "s")
+
+
+def test_no_concept_story_has_placeholder_letters(kb: KnowledgeBase) -> None:
+    for concept in kb.concepts:
+        assert not re.search(r"(?<![\w-])[XYZ](?=%|\s|$)", concept.story), concept.id
+
+
+def test_a_story_with_placeholders_is_refused() -> None:
+    with pytest.raises(ValidationError, match="placeholder 'X'"):
+        Concept(id="c", name="n", pairs_with=[], story="cuts bytes by X at Y% of the loss", must_show=[], source="s")
+
+
+def test_answers_and_not_with_name_real_codes_and_techniques(kb: KnowledgeBase) -> None:
+    from tensora.audit.registry import RULES
+
+    techniques = {t.id for t in kb.techniques}
+    for concept in kb.concepts:
+        assert set(concept.answers) <= set(RULES), concept.id
+        assert set(concept.not_with) <= techniques, concept.id
+
+
+def test_the_fired_weakness_picks_the_idea_and_the_bubble_is_computed(claims: MakeClaims, kb: KnowledgeBase) -> None:
+    c = claims(PIPELINE_DRAFT)
+    twist = build(c, kb, "DeepStage", [_finding("PIPE-BUBBLE", Severity.FATAL)])
+    assert "split-backward" in twist.idea
+    # (p - 1) / (m + p - 1) = 15 / 23 and 15 / 31 with two chunks per GPU
+    assert "65.2%" in twist.idea and "48.4%" in twist.idea
+
+
+def test_without_the_finding_another_idea_may_win(claims: MakeClaims, kb: KnowledgeBase) -> None:
+    c = claims(PIPELINE_DRAFT)
+    with_finding = build(c, kb, "DeepStage", [_finding("PIPE-BUBBLE", Severity.FATAL)])
+    without = build(c, kb, "DeepStage", [_finding("RECOMPUTE-COST")])
+    assert with_finding.idea != without.idea
+
+
+def test_an_idea_the_draft_already_has_is_never_the_twist(claims: MakeClaims, kb: KnowledgeBase) -> None:
+    c = claims(
+        PIPELINE_DRAFT
+        + "\nWe run a zero-bubble schedule that splits the backward into input and weight gradients (ZB-H1).\n"
+    )
+    if not c.uses("zero-bubble-pipeline"):
+        pytest.skip("the extraction did not see the zero-bubble schedule as used")
+    twist = build(c, kb, "DeepStage", [_finding("PIPE-BUBBLE", Severity.FATAL)])
+    assert "split-backward" not in twist.idea
