@@ -93,3 +93,72 @@ def test_default_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("XDG_DATA_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert default_db_path() == tmp_path / ".local" / "share" / "tensora" / "sessions.db"
+
+
+def test_a_lock_released_within_the_wait_is_waited_for(db: Path) -> None:
+    import threading
+
+    with SessionStore(db) as store:
+        rec = store.create_session("/p.md", "/b.md", "0" * 64, "0" * 64)
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    # longer than one SQLite busy wait of the store below, shorter than its whole wait
+    timer = threading.Timer(0.6, lambda: (holder.execute("ROLLBACK"), holder.close()))
+    timer.start()
+    try:
+        with SessionStore(db, timeout=10.0) as store:
+            store._db.execute("PRAGMA busy_timeout = 100")
+            turn = store.add_turn(rec.id, "student", "an answer")
+        assert turn.n == 0
+    finally:
+        timer.join()
+
+
+def test_a_non_integer_turn_number_is_one_line(db: Path) -> None:
+    with SessionStore(db) as store:
+        rec = store.create_session("/p.md", "/b.md", "0" * 64, "0" * 64)
+        store.add_turn(rec.id, "student", "an answer")
+    raw = sqlite3.connect(db)
+    raw.execute("UPDATE turns SET n = 'two' WHERE session_id = ?", (rec.id,))
+    raw.commit()
+    raw.close()
+    with SessionStore(db) as store, pytest.raises(SessionError, match="not an integer") as err:
+        store.turns(rec.id)
+    assert "\n" not in str(err.value)
+
+
+_WRITER = """
+import sys
+from tensora.whiteboard.store import SessionStore
+with SessionStore(sys.argv[1]) as store:
+    rec = store.create_session("/p.md", "/b.md", "0" * 64, "0" * 64)
+    for i in range(5):
+        store.add_turn(rec.id, "student", f"answer {i}")
+        store.add_turn(rec.id, "skeptic", f"reply {i}")
+print(rec.id)
+"""
+
+
+def test_many_processes_on_one_database_all_finish(db: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, TENSORA_TEST_SLEEP_AFTER_COMMIT="0.01")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        for _ in range(24)
+    ]
+    ids = []
+    for p in procs:
+        out, err = p.communicate(timeout=240)
+        assert p.returncode == 0, err.decode()
+        ids.append(out.decode().strip())
+    with SessionStore(db) as store:
+        assert store.integrity() == "ok"
+        for sid in ids:
+            turns = store.turns(sid)
+            assert [t.n for t in turns] == list(range(10))
+            assert turns[-1].role == "skeptic"

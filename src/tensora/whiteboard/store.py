@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Literal, TypeVar
 
 from tensora.errors import SessionError
 from tensora.whiteboard.migrations import UnknownMigrationError, migrate
@@ -31,6 +32,17 @@ Status = Literal["open", "still open", "new", "resolved"]
 
 #: Test hook: seconds to sleep after each committed turn, so that a test can kill the process between turns.
 SLEEP_ENV = "TENSORA_TEST_SLEEP_AFTER_COMMIT"
+#: How long a process waits for another one's write lock before giving up (seconds, with retries).
+LOCK_WAIT_S = 120.0
+_ATTEMPT_S = 5.0  # SQLite's busy handler per attempt; the retry loop covers the rest
+T = TypeVar("T")
+
+
+class _Locked(SessionError):
+    """Another process holds the database's lock (retried by ``SessionStore._retry``)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"the session database is locked by another process ({detail}); try again.")
 
 
 def default_db_path() -> Path:
@@ -83,7 +95,7 @@ class TurnRecord:
 class SessionStore:
     """An open session database. Use as a context manager, or call ``close``."""
 
-    def __init__(self, path: str | Path, *, timeout: float = 2.0) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = LOCK_WAIT_S) -> None:
         self.path = Path(path).expanduser()
         self._timeout = timeout
         try:
@@ -94,24 +106,57 @@ class SessionStore:
             ) from None
         if self.path.is_dir():
             raise SessionError(f"{self.path}: is a folder, not a session database; pass --session-db FILE.")
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            raise SessionError(
+                f"{self.path}: the session database is read-only; pass --session-db with a writable path."
+            )
+        if not os.access(self.path.parent, os.W_OK):
+            raise SessionError(
+                f"{self.path.parent}: this folder is read-only, so no session database can be written there; "
+                "set TENSORA_HOME or pass --session-db with a writable path."
+            )
         try:
-            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            # SQLite's own busy handler waits up to one attempt's share; _retry adds rounds up to ``timeout``
+            self._db = sqlite3.connect(self.path, timeout=min(timeout, _ATTEMPT_S), isolation_level=None)
         except sqlite3.Error as exc:
             raise SessionError(f"{self.path}: cannot open the session database ({exc}).") from None
         try:
-            with self._guard():
-                self._db.execute("PRAGMA foreign_keys = ON")
-                self._db.execute("PRAGMA journal_mode = WAL")
-                self._db.execute("PRAGMA synchronous = FULL")
-                try:
-                    migrate(self._db)
-                except UnknownMigrationError as exc:
-                    raise SessionError(
-                        f"{self.path}: written by a newer tensora (unknown migrations: {exc}); upgrade tensora."
-                    ) from None
+            self._retry(self._setup)
         except BaseException:
             self._db.close()
             raise
+
+    def _setup(self) -> None:
+        with self._guard():
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            try:
+                migrate(self._db)
+            except UnknownMigrationError as exc:
+                raise SessionError(
+                    f"{self.path}: written by a newer tensora (unknown migrations: {exc}); upgrade tensora."
+                ) from None
+
+    def _retry(self, action: Callable[[], T]) -> T:
+        """Run ``action``, retrying while another process holds the lock, for at most ``timeout`` seconds.
+
+        Many whiteboard processes on one home queue for the write lock; each waits its turn with a jittered
+        back-off instead of failing after SQLite's single busy wait.
+        """
+        deadline = time.monotonic() + self._timeout
+        delay = 0.05
+        while True:
+            try:
+                return action()
+            except _Locked:
+                if time.monotonic() >= deadline:
+                    raise SessionError(
+                        f"{self.path}: the session database stayed locked by another process for "
+                        f"{self._timeout:.0f} s; let it finish and try again."
+                    ) from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 1.0)
 
     # plumbing ---------------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -133,9 +178,10 @@ class SessionStore:
         except sqlite3.OperationalError as exc:
             text = str(exc)
             if "locked" in text or "busy" in text:
+                raise _Locked(text) from None
+            if "readonly" in text or "read-only" in text:
                 raise SessionError(
-                    f"{self.path}: the session database is locked by another process; "
-                    "let it finish (or close it) and try again."
+                    f"{self.path}: the session database is read-only; pass --session-db with a writable path."
                 ) from None
             raise SessionError(f"{self.path}: cannot use the session database ({text}).") from None
         except sqlite3.DatabaseError as exc:
@@ -143,10 +189,15 @@ class SessionStore:
                 f"{self.path}: not a readable session database ({exc}); move it aside or pass --session-db."
             ) from None
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _begin(self) -> None:
         with self._guard():
             self._db.execute("BEGIN IMMEDIATE")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # the write lock is taken (with retries) before any statement runs, so the body never meets a lock
+        self._retry(self._begin)
+        with self._guard():
             try:
                 yield self._db
                 self._db.execute("COMMIT")
@@ -256,13 +307,21 @@ class SessionStore:
             ).fetchall()
         by_turn: dict[int, list[FindingRow]] = {}
         for turn, code, severity, status, title, message, solve, computed in finding_rows:
-            by_turn.setdefault(int(turn), []).append(
+            by_turn.setdefault(self._turn_number(turn), []).append(
                 FindingRow(code, severity, status, title, message, solve, _numbers(computed))
             )
         return [
-            TurnRecord(int(n), role, text, created, tuple(by_turn.get(int(n), [])))
+            TurnRecord(self._turn_number(n), role, text, created, tuple(by_turn.get(self._turn_number(n), [])))
             for n, role, text, created in turn_rows
         ]
+
+    def _turn_number(self, value: object) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise SessionError(
+            f"{self.path}: a turn number is {value!r}, not an integer: the database was edited or damaged; "
+            "move it aside or pass --session-db."
+        )
 
     def integrity(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` verdict: 'ok' for a sound file."""
