@@ -8,8 +8,13 @@ back to doing both in order; the result is the same either way.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
     from tensora.llm.settings import LLMSettings
 
 # Below this many bytes of input a worker costs more than it saves.
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _PARALLEL_MIN_BYTES = 400_000
 
 
@@ -51,13 +57,42 @@ def _parallel(proposal: Path, baseline: Path) -> bool:
     return size >= _PARALLEL_MIN_BYTES
 
 
+def _die_with_parent(parent: int) -> None:
+    """Make the forked reader end when the process that started it ends, however it ends.
+
+    A worker outliving a killed parent would keep the caller's stdout and stderr open, so a caller waiting for
+    end-of-file would hang. On Linux the kernel delivers SIGKILL to the worker when its parent dies
+    (``PR_SET_PDEATHSIG``); elsewhere a daemon thread notices the new parent id and exits.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def read_both(
     proposal: Path, baseline: Path, limits: Limits | None, kb: KnowledgeBase
 ) -> tuple[tuple[Claims, HiddenText], Claims]:
     """Claims (and hidden text) of the draft, claims of the baseline, the baseline in a worker when that pays."""
     if _parallel(proposal, baseline):
         try:
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
+            )
         except (OSError, ValueError):
             pool = None
         if pool is not None:

@@ -1,0 +1,65 @@
+"""The review pipeline's process handling: a forked baseline reader never outlives its parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+_SCRIPT = """
+import os, sys, time
+from pathlib import Path
+from tensora import pipeline
+
+def slow_reader(path, limits):
+    print("worker", os.getpid(), flush=True)
+    time.sleep(120)
+
+pipeline._parallel = lambda proposal, baseline: True
+pipeline._baseline_claims = slow_reader
+pipeline._proposal_claims = lambda path, limits, kb: time.sleep(120)
+print("parent", os.getpid(), flush=True)
+pipeline.read_both(Path("p.md"), Path("b.md"), None, None)
+"""
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_the_worker_dies_with_its_parent(sig: signal.Signals) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", _SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    seen: dict[str, int] = {}
+    deadline = time.monotonic() + 60
+    while len(seen) < 2 and time.monotonic() < deadline:
+        line = proc.stdout.readline().decode().split()
+        if len(line) == 2:
+            seen[line[0]] = int(line[1])
+    assert set(seen) == {"parent", "worker"}, seen
+    os.kill(seen["parent"], sig)
+    # the caller reads to end-of-file: it returns only once every holder of the pipe (the worker too) is gone
+    proc.communicate(timeout=15)
+    assert not _alive(seen["worker"])
+
+
+def _alive(pid: int) -> bool:
+    """True while the process runs; a zombie (dead, not yet reaped by its new parent) counts as gone."""
+    for _ in range(20):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                state = next((line.split()[1] for line in f if line.startswith("State:")), "")
+        except FileNotFoundError:
+            return False
+        except OSError:
+            break
+        if state in ("Z", "X"):
+            return False
+        time.sleep(0.1)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
