@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,61 @@ def test_rules_lists_every_code_and_shows_docs() -> None:
     assert one.exit_code == 0 and "## Why a reviewer cares" in one.stdout
     unknown = runner.invoke(app, ["rules", "PIPE-BUBLE"])
     assert unknown.exit_code == 2 and "PIPE-BUBBLE" in unknown.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--max-mb", "0"),
+        ("--max-mb", "-1"),
+        ("--max-mb", "nan"),
+        ("--max-mb", "inf"),
+        ("--max-pages", "0"),
+        ("--max-pages", "-5"),
+    ],
+)
+def test_impossible_limits_are_one_line(option: str, value: str) -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "sp-chunking"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tensora.cli",
+            "review",
+            str(example / "proposal.md"),
+            "--baseline",
+            str(example / "baseline.md"),
+            f"{option}={value}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and option in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_full_disk_on_stdout_is_one_line() -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    example = Path(__file__).resolve().parents[1] / "examples" / "sp-chunking"
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tensora.cli",
+                "review",
+                str(example / "proposal.md"),
+                "--baseline",
+                str(example / "baseline.md"),
+                "--format",
+                "json",
+            ],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr and "-o FILE" in run.stderr

@@ -6,11 +6,13 @@ traceback would be a bug in tensora.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -80,7 +82,7 @@ def review(
     if baseline is None:
         raise _fail("give the baseline paper with --baseline FILE.")
     try:
-        limits = Limits(max_bytes=int(max_mb * 1_000_000), max_pages=max_pages)
+        limits = Limits.from_options(max_mb, max_pages)
         if settings is None:
             result = tensora.review(draft, baseline, limits=limits, detail=detail)
         else:
@@ -194,7 +196,32 @@ def main() -> None:
         _mount_whiteboard()
     if wanted in {"calc", "--help", "-h"}:
         _mount_calc()
-    app()
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # a full disk shows here, not in an unreadable message at interpreter exit
+    except MemoryError:
+        _last_words("out of memory; review smaller documents (--max-mb, --max-pages) or free memory and retry.")
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EFBIG, errno.EDQUOT):
+            raise
+        _last_words(f"cannot write the output ({exc.strerror}); write it to a file with -o FILE on another disk.")
+
+
+def _last_words(message: str) -> NoReturn:
+    """One line on stderr and exit 1, with stdout silenced so that its unflushed buffer raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    try:
+        sys.stderr.write(f"tensora: {message}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    os._exit(1)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,16 @@ both limits as ``--max-mb`` and ``--max-pages``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+from tensora.errors import TensoraError
+
 MB = 1_000_000
+
+
+class LimitError(TensoraError, ValueError):
+    """A size limit that cannot be a limit (zero, negative, not a number)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +27,20 @@ class Limits:
     max_pages: int = 200
 
     def __post_init__(self) -> None:
-        if self.max_bytes <= 0 or self.max_pages <= 0:
-            raise ValueError(f"limits must be positive, got {self}")
+        if self.max_bytes <= 0:
+            raise LimitError(f"--max-mb must be a positive size; got {self.max_bytes / MB:g} MB (the default is 50).")
+        if self.max_pages <= 0:
+            raise LimitError(f"--max-pages must be at least 1; got {self.max_pages} (the default is 200).")
+
+    @classmethod
+    def from_options(cls, max_mb: float, max_pages: int) -> Limits:
+        """Limits from the command line's values, every impossible one refused with a sentence."""
+        if not math.isfinite(max_mb) or max_mb <= 0:
+            raise LimitError(f"--max-mb must be a positive, finite number of MB; got {max_mb!r} (the default is 50).")
+        max_bytes = math.ceil(max_mb * MB)
+        if max_bytes < 1:
+            raise LimitError(f"--max-mb {max_mb!r} is less than one byte; give at least 0.000001.")
+        return cls(max_bytes=max_bytes, max_pages=max_pages)
 
     @property
     def max_mb(self) -> float:

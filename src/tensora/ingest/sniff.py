@@ -75,7 +75,7 @@ def check_file(path: Path, limits: Limits) -> int:
     if st.st_size > limits.max_bytes:
         raise DocumentTooLargeError(
             path,
-            f"{st.st_size / 1e6:.1f} MB, over the limit of {limits.max_mb:g} MB",
+            f"{st.st_size / 1e6:.3g} MB, over the limit of {limits.max_mb:g} MB",
             "raise it with --max-mb (Limits(max_bytes=...) in Python) if this is the right file.",
         )
     return st.st_size
