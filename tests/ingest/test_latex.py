@@ -145,3 +145,46 @@ def test_fragment_without_document_environment(tmp_path: Path) -> None:
     doc = load_document(path)
     assert [s.title for s in doc.sections] == ["Method", "Details"]
     assert doc.paragraphs[1].text == "We use 1F1B."
+
+
+def test_a_self_referencing_macro_is_one_line(tmp_path: Path) -> None:
+    from tensora.errors import CorruptDocumentError
+    from tensora.ingest import load_document
+
+    src = tmp_path / "loop.tex"
+    src.write_text("\\newcommand{\\x}{\\x\\x}\n\\begin{document}\nhello \\x\n\\end{document}\n")
+    with pytest.raises(CorruptDocumentError, match=r"\\x is defined in terms of itself"):
+        load_document(src)
+
+
+def test_a_multiplying_macro_is_refused_before_it_fills_memory(tmp_path: Path) -> None:
+    from tensora.errors import CorruptDocumentError
+    from tensora.ingest import load_document
+
+    backslash = "\\"
+    defs = (
+        "".join(
+            "\\newcommand{" + backslash + a + "}{" + (backslash + b) * 10 + "}\n"
+            for a, b in zip("abcd", "bcde", strict=True)
+        )
+        + "\\newcommand{\\e}{"
+        + "x" * 30
+        + "}\n"
+    )
+    src = tmp_path / "bomb.tex"
+    src.write_text(defs + "\\begin{document}\n" + "\\a" * 12 + "\n\\end{document}\n")
+    assert src.stat().st_size < 500
+    with pytest.raises(CorruptDocumentError, match="expand past"):
+        load_document(src)
+
+
+def test_ordinary_nested_macros_still_expand(tmp_path: Path) -> None:
+    from tensora.ingest import load_document
+
+    src = tmp_path / "ok.tex"
+    src.write_text(
+        "\\newcommand{\\sys}{DeepPipe}\n\\newcommand{\\full}{\\sys{} with 1F1B}\n\\begin{document}\n"
+        "We present \\full. \\sys\\ is fast.\n\\end{document}\n"
+    )
+    text = " ".join(p.text for p in load_document(src).paragraphs)
+    assert "DeepPipe with 1F1B" in text and "\\sys" not in text

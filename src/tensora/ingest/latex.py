@@ -25,6 +25,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from tensora.errors import CorruptDocumentError
 from tensora.ingest.assemble import Block, assemble
 from tensora.ingest.document import Document, Paragraph, ParagraphKind
 from tensora.ingest.normalize import clean_chars, collapse_spaces
@@ -87,6 +88,15 @@ _WHITE = re.compile(r"^\s*(white|White|WHITE)\s*$")
 
 def read_latex(path: Path, text: str) -> Document:
     """Read LaTeX source (already decoded) into a ``Document``."""
+    try:
+        return _read(path, text)
+    except _RunawayMacro as exc:
+        raise CorruptDocumentError(
+            path, str(exc), "check the macro definitions, or pass the compiled PDF instead"
+        ) from None
+
+
+def _read(path: Path, text: str) -> Document:
     hidden: list[str] = []
     text = _strip_comments(text.replace("\r\n", "\n").replace("\r", "\n"), hidden)
     text = _drop_iffalse(text, hidden)
@@ -215,13 +225,40 @@ def _macros(text: str) -> dict[str, str]:
     return macros
 
 
+class _RunawayMacro(Exception):
+    """A macro that refers to itself, or expansion that grows past the budget."""
+
+
+# expansion may grow the source by this factor plus this many characters: ample for real macros such as
+# \newcommand{\sys}{DeepPipe}, while a self-multiplying definition is refused instead of filling memory
+_GROWTH_FACTOR = 4
+_GROWTH_SLACK = 1_000_000
+_ROUNDS = 5  # macros that use macros
+
+
 def _expand(text: str, macros: dict[str, str]) -> str:
     if not macros:
         return text
+    for name, body in macros.items():
+        if re.search(rf"\\{re.escape(name)}(?![A-Za-z@])", body):
+            raise _RunawayMacro(f"\\{name} is defined in terms of itself, so it never stops expanding")
+    budget = _GROWTH_FACTOR * len(text) + _GROWTH_SLACK
     names = "|".join(sorted(map(re.escape, macros), key=len, reverse=True))
     rx = re.compile(rf"\\({names})(?![A-Za-z@])(?:\{{\}})?")
-    for _ in range(5):  # macros that use macros
-        new = rx.sub(lambda m: macros[m.group(1)], text)
+    for _ in range(_ROUNDS):
+        size = len(text)
+
+        def grow(m: re.Match[str]) -> str:
+            nonlocal size
+            body = macros[m.group(1)]
+            size += len(body) - len(m.group(0))
+            if size > budget:
+                raise _RunawayMacro(
+                    f"its macros expand past {budget:,} characters (\\{m.group(1)} among them)"
+                )
+            return body
+
+        new = rx.sub(grow, text)
         if new == text:
             break
         text = new
