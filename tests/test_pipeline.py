@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,16 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_the_same_document_twice_is_refused(tmp_path: Path) -> None:
+    import shutil
+
+    import tensora
+    from tensora.errors import InputError
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "sp-chunking" / "proposal.md"
+    copy = tmp_path / "copy.md"
+    shutil.copy(example, copy)
+    with pytest.raises(InputError, match="same document as the baseline"):
+        tensora.review(example, copy)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from tensora.audit.base import HiddenText
 from tensora.audit.engine import audit
 from tensora.audit.findings import Review
+from tensora.errors import InputError
 from tensora.extract.claims import Claims, extract_claims
 from tensora.ingest import Limits, load_document
 from tensora.knowledge.loader import KnowledgeBase, load_knowledge
@@ -81,6 +82,22 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
+def _refuse_same_document(proposal: Path, baseline: Path) -> None:
+    """A draft compared with itself would get a review of nothing; say so instead."""
+    try:
+        same = proposal.resolve() == baseline.resolve() or (
+            proposal.stat().st_size == baseline.stat().st_size and proposal.read_bytes() == baseline.read_bytes()
+        )
+    except OSError:
+        return  # the readers say what is wrong with either path
+    if same:
+        raise InputError(
+            proposal,
+            f"is the same document as the baseline ({baseline})",
+            "pass the paper the draft improves on with --baseline.",
+        )
+
+
 def read_both(
     proposal: Path, baseline: Path, limits: Limits | None, kb: KnowledgeBase
 ) -> tuple[tuple[Claims, HiddenText], Claims]:
@@ -117,6 +134,7 @@ def run(
     Hidden text goes to the audit (DOC-HIDDEN-TEXT) and never to the LLM. ``on_text`` receives the LLM's
     answer as it streams. A failed LLM pass returns the deterministic review with a warning in ``llm``.
     """
+    _refuse_same_document(proposal, baseline)
     kb = load_knowledge()
     (prop, hidden), base = read_both(proposal, baseline, limits, kb)
     result = markdown.fill(audit(prop, base, kb, (proposal.name, baseline.name), {"proposal": hidden}), detail)

@@ -1,9 +1,11 @@
 """Decide what kind of document a path holds, and refuse what tensora cannot read.
 
-Follows the file's content before its name: a PDF is anything that starts with ``%PDF-`` within its first
-kilobyte (as PDF readers accept), whatever its suffix; a file named ``.pdf`` that is not one is refused
-with what it looks like (HTML from a failed download, a Word file). Text is read as UTF-8 (with or without
-BOM), then UTF-16 with a BOM, then Windows-1252. A text file without a known suffix is LaTeX when it has
+Follows the file's content before its name: a PDF is a file that starts with ``%PDF-``, or carries it within
+its first kilobyte after non-text bytes (a header some tools prepend, which PDF readers accept); a Markdown or
+text file that only quotes ``%PDF-`` stays text. A file named ``.pdf`` that is not one is refused with what it
+looks like (HTML from a failed download, a Word file). Text is read as UTF-8 (with or without BOM; a few
+invalid bytes become U+FFFD instead of switching the whole file to another encoding), UTF-16 with a BOM or
+recognised by its zero bytes, then Windows-1252. A text file without a known suffix is LaTeX when it has
 ``\\documentclass`` or ``\\begin{document}``, Markdown when it has ``#`` headings, else plain text.
 
 Does not look inside archives (``.zip``, ``.tar``) or read Word, ODT, HTML, RTF or PostScript.
@@ -93,9 +95,9 @@ def read_head(path: Path, size: int = 8192) -> bytes:
 
 def sniff(path: Path, head: bytes) -> Format:
     """The format of a file whose first bytes are ``head``; raises ``UnsupportedFormatError`` otherwise."""
-    if b"%PDF-" in head[:1024]:
-        return "pdf"
     suffix = path.suffix.lower()
+    if _is_pdf(head, suffix):
+        return "pdf"
     for magic, what, advice in _MAGIC:
         if head.startswith(magic):
             raise UnsupportedFormatError(
@@ -127,9 +129,33 @@ def sniff(path: Path, head: bytes) -> Format:
     return "text"
 
 
+def _is_pdf(head: bytes, suffix: str) -> bool:
+    at = head.find(b"%PDF-", 0, 1024)
+    if at < 0:
+        return False
+    if at == 0 or suffix == ".pdf":
+        return True
+    # "%PDF-" quoted inside a text document is not a PDF header; blank lines or junk bytes before it are
+    prefix = head[:at]
+    return suffix not in _SUFFIXES and (not prefix.strip() or not is_text(prefix))
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when every other byte is zero, as in ASCII-range UTF-16 text; else None."""
+    sample = head[: len(head) - len(head) % 2]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def is_text(head: bytes) -> bool:
     """Whether the first bytes of a file look like text in some encoding we read."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(head):
         return True
     if b"\x00" in head:
         return False
@@ -138,13 +164,24 @@ def is_text(head: bytes) -> bool:
 
 
 def decode(path: Path, data: bytes) -> str:
-    """Text of a file: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252, else Latin-1."""
+    """Text of a file: UTF-16 (BOM, or zero bytes), UTF-8 (BOM or not, a few bad bytes replaced), else
+    Windows-1252, else Latin-1."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")
+    utf16 = _utf16_without_bom(data[:8192])
+    if utf16:
+        return data.decode(utf16, errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    # a UTF-8 file with a stray byte stays UTF-8 (its "×" and "—" must not turn into mojibake): a file that
+    # holds valid multi-byte UTF-8 and fewer bad bytes than good characters is UTF-8 with the bad bytes replaced
+    text = data.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd")
+    wide = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    if wide > 0 and bad <= wide:
+        return text
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
