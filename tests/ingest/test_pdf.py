@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -257,3 +258,37 @@ def test_bench_pdfs_overall() -> None:
         total += len(sentences)
         found += sum(1 for s in sentences if words(s) in text)
     assert found >= 0.9 * total
+
+
+def _bomb_pdf(path: Path, inflated: int) -> Path:
+    content = zlib.compress(b"0 0 m " * (inflated // 6), 9)
+    body = (
+        b"%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n"
+        b"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n"
+        b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R>> endobj\n"
+        + b"4 0 obj <</Length %d/Filter/FlateDecode>> stream\n" % len(content)
+        + content
+        + b"\nendstream endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+    )
+    path.write_bytes(body)
+    return path
+
+
+def test_a_decompression_bomb_is_refused_before_pdfium_reads_it(tmp_path: Path) -> None:
+    from tensora.errors import DocumentTooLargeError
+    from tensora.ingest import Limits
+
+    bomb = _bomb_pdf(tmp_path / "bomb.pdf", 6_000_000)
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(DocumentTooLargeError, match="inflates past 1 MB"):
+        load_document(bomb, limits=Limits(max_inflated_bytes=1_000_000))
+
+
+def test_real_papers_stay_far_below_the_inflation_limit() -> None:
+    from tensora.ingest import Limits
+    from tensora.ingest.pdf import _check_inflation
+
+    corpus = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "pdfs"
+    papers = sorted(corpus.glob("*.pdf")) or [Path(__file__).resolve().parents[2] / "examples/sp-chunking/proposal.pdf"]
+    for paper in papers:
+        _check_inflation(paper, Limits(max_inflated_bytes=16_000_000))  # a sixteenth of the default

@@ -25,10 +25,15 @@ class Limits:
 
     max_bytes: int = 50 * MB
     max_pages: int = 200
+    # what a PDF's compressed page content may inflate to, all pages together: real papers need a few MB,
+    # a crafted file can turn 2 MB into gigabytes that the PDF engine would hold in memory
+    max_inflated_bytes: int = 256 * MB
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:
             raise LimitError(f"--max-mb must be a positive size; got {self.max_bytes / MB:g} MB (the default is 50).")
+        if self.max_inflated_bytes <= 0:
+            raise LimitError(f"the inflated-content limit must be positive; got {self.max_inflated_bytes} bytes.")
         if self.max_pages <= 0:
             raise LimitError(f"--max-pages must be at least 1; got {self.max_pages} (the default is 200).")
 
