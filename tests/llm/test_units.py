@@ -167,7 +167,7 @@ def test_tool_errors_are_returned(name: str, args: str, error: str) -> None:
 
 def test_tool_specs_are_json_schemas() -> None:
     specs = tools.tool_specs()
-    assert len(specs) == 7
+    assert len(specs) == 20
     for spec in specs:
         assert spec.parameters["type"] == "object" and spec.parameters["additionalProperties"] is False
         assert set(spec.parameters["required"]) <= set(spec.parameters["properties"])
