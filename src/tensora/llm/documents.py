@@ -21,9 +21,17 @@ from dataclasses import dataclass, field
 from tensora.audit.rules.security.doc_hidden_text import INJECTION
 from tensora.extract.claims import Claims
 
-__all__ = ["REMOVED", "DocSection", "Documents", "Plan", "build", "plan"]
+__all__ = ["ADDRESSED", "REMOVED", "DocSection", "Documents", "Plan", "build", "plan"]
 
 REMOVED = "[removed]"
+# sentences aimed at a reviewer or a model that DOC-HIDDEN-TEXT's patterns do not cover: kept out of the prompt too
+ADDRESSED = re.compile(
+    r"\b(?:reviewers?|referees?|(?:large )?language models?|LLMs?|AI(?: assistants?| reviewers?)?|assistants?)"
+    r"\s*[:,]\s*(?:please\s+)?(?:rate|score|give|recommend|accept|ignore|praise|forget|do\s+not|don't|must|should)\b"
+    r"|\b(?:rate|score|grade|review)\s+(?:this|the)\s+(?:paper|submission|draft|work|manuscript)\s+"
+    r"(?:very\s+)?(?:highly|positively|favou?rably|generously)\b",
+    re.I,
+)
 _TAGS = str.maketrans({"<": "\u2039", ">": "\u203a"})
 
 # the rank of a section by its heading: lower is read first (draft, then baseline)
@@ -147,7 +155,7 @@ def _sections(claims: Claims, doc: str, start: int, removed: list[dict[str, obje
             page = s.page
         if s.kind == "heading" and clean(s.text) == name:
             continue
-        if INJECTION.search(s.text):
+        if INJECTION.search(s.text) or ADDRESSED.search(s.text):
             removed.append({"doc": doc, "page": s.page, "section": name})
             piece = REMOVED
         else:

@@ -46,6 +46,11 @@ def _key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+def _venue(text: str) -> str:
+    """A venue without its year: "ASPLOS'24", "ASPLOS 2024" and "asplos" are the same venue."""
+    return "".join(ch for ch in text.casefold() if ch.isalpha())
+
+
 @dataclass(slots=True)
 class Guard:
     """The checks of one answer; each ``check_*`` returns JSON-ready records."""
@@ -134,7 +139,7 @@ class Guard:
                 problems = []
                 if isinstance(year, int | float) and not isinstance(year, bool) and int(year) != work.year:
                     problems.append(f"year {work.year}")
-                if venue and _key(work.venue) not in _key(venue) and _key(venue) not in _key(work.venue):
+                if venue and _venue(work.venue) not in _venue(venue) and _venue(venue) not in _venue(work.venue):
                     problems.append(f"venue {work.venue}")
                 record["status"] = (
                     "verified" if not problems else "differs from the knowledge base: " + ", ".join(problems)

@@ -37,6 +37,8 @@ class Hypothesis:
     kind: str
     statement: str
     evidence: str = ""
+    #: the finding code or prior work's name the hypothesis stands for
+    target: str = ""
 
     def to_dict(self) -> dict[str, str]:
         out = {"code": self.code, "kind": self.kind, "statement": self.statement}
@@ -48,6 +50,8 @@ class Hypothesis:
 def _value(v: float) -> str:
     if not math.isfinite(v):
         return "unbounded"
+    if abs(v) >= 1e4 and float(v).is_integer() and abs(v) < 1e15:
+        return f"{v:,.0f}"
     return f"{v:.4g}"
 
 
@@ -110,6 +114,7 @@ def build(review: Review, proposal: Claims, max_numbers: int = _MAX_NUMBERS) -> 
                 "prior work",
                 f"{w.name} ({w.venue} {w.year}) is among the nearest prior work: {w.why}. To differ, the draft "
                 f"must show: {w.differ}" + (" The draft cites it." if w.cited else " The draft does not cite it."),
+                target=w.name,
             )
         )
     for i, q in enumerate(proposal.quantities[:max_numbers], 1):
@@ -163,8 +168,7 @@ def apply(review: Review, offered: list[Hypothesis], verdicts: list[dict[str, An
         if verdict != "rejected":
             continue
         if code.startswith("PRIOR-"):
-            name = known[code].statement.split(" (", 1)[0]
-            review.prior_work = [w for w in review.prior_work if w.name != name]
+            review.prior_work = [w for w in review.prior_work if w.name != known[code].target]
             record["applied"] = "removed from the prior work"
         elif known[code].kind.startswith("finding"):
             review.findings = [f for f in review.findings if f.code != code]

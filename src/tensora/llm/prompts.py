@@ -131,11 +131,12 @@ This turn you are checking a review you drafted, before it goes to the student. 
 )
 
 SELF_CHECK_TASK = """\
-Below are the two documents and your draft review. Read the draft review against the documents, looking for:
-a claim about the draft that its own text contradicts (a number given the wrong meaning, a mechanism, setting
-or scale misstated, something called missing that the draft does state), a claim about the baseline that it
-contradicts, a statement without support (e.g. a pass called "communication-bound" without numbers), and
-arithmetic that does not hold. Return the corrections; return an empty list when there is nothing to correct.
+Self-check. Below are the two documents and your draft review. Read the draft review against the documents,
+looking for: a claim about the draft that its own text contradicts (a number given the wrong meaning, a
+mechanism, setting or scale misstated, something called missing that the draft does state), a claim about the
+baseline that it contradicts, a statement without support (e.g. a pass called "communication-bound" without
+numbers), and arithmetic that does not hold. Return the corrections; return an empty list when there is nothing
+to correct. Each "find" must be copied exactly from the draft review.
 
 {documents}
 

@@ -37,7 +37,7 @@ class ReplyMissing(LLMError):
 
     def __init__(self, path: Path, request: Path) -> None:
         self.path = path
-        super().__init__(f"waiting for {path} (write the reply to {request.name}, then rerun the command).")
+        super().__init__(f"waiting for {path}: read {request}, write the reply there, then rerun the command.")
 
 
 class ReplayError(LLMError):

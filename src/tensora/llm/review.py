@@ -40,6 +40,7 @@ from tensora.knowledge.loader import KnowledgeBase, load_knowledge
 from tensora.llm import answer as answers
 from tensora.llm import documents, hypotheses, prompts
 from tensora.llm.base import Backend, Completion, Message, StreamCallback, ToolCall, Usage
+from tensora.llm.documents import ADDRESSED
 from tensora.llm.errors import BackendCallError, BadAnswerError, UnauthorizedError
 from tensora.llm.guard import NOT_IN_KB, Guard, obeys_injection
 from tensora.llm.numbers import KnownNumbers
@@ -234,7 +235,7 @@ def _notes(result: LLMReview) -> str:
     ]
     dropped = [h for h in info.get("hypotheses") or [] if h.get("verdict") == "rejected"]
     if dropped:
-        shown = "; ".join(f"{h['code']} ({h['reason']})" for h in dropped[:8])
+        shown = "; ".join(f"{h['code']} ({h['reason'].rstrip('.')})" for h in dropped[:8])
         lines += ["", f"**Rejected by the model:** {len(dropped)} of tensora's hypotheses: {shown}."]
     unverified = info.get("unverified_numbers") or []
     if unverified:
@@ -390,7 +391,7 @@ def _self_check(conversation: Conversation, documents_text: str, parsed: answers
 def _refused_texts(review: Review, proposal: Claims) -> list[str]:
     """Text the model must never quote: what the draft hides, and visible sentences aimed at reviewers."""
     out = [normalise(q.text) for f in review.findings if f.code == _HIDDEN for q in f.evidence]
-    out += [normalise(s.text) for s in proposal.find(INJECTION)]
+    out += [normalise(s.text) for s in proposal.sentences if INJECTION.search(s.text) or ADDRESSED.search(s.text)]
     return [t.strip(" .\u2026\"'") for t in out if t.strip()]
 
 
