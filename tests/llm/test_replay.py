@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tensora.cli import app
-from tensora.whiteboard.__main__ import app as whiteboard
 from tensora.llm.replay import RecordingBackend
 from tensora.llm.review import enhance
 from tensora.llm.settings import resolve
+from tensora.whiteboard.__main__ import app as whiteboard
 
 from ._support import EXAMPLE, FakeBackend, settings, text, tool_calls
 
@@ -45,14 +45,21 @@ def test_a_missing_reply_stops_with_exit_3_and_names_the_file(tmp_path: Path) ->
     request = json.loads((exchange / "001.request.json").read_text())
     assert [m["role"] for m in request["messages"]] == ["system", "user"]
     assert {t["name"] for t in request["tools"]} >= {"amdahl_max_speedup", "search_prior_work", "read_section"}
-    assert request["response_schema"]["required"] == ["mirror", "novelty_gap", "stress_test", "twist",
-                                                      "hypotheses", "citations", "findings"]
+    assert request["response_schema"]["required"] == [
+        "mirror",
+        "novelty_gap",
+        "stress_test",
+        "twist",
+        "hypotheses",
+        "citations",
+        "findings",
+    ]
     readable = (exchange / "001.request.md").read_text()
     # the readable request says how to reply: the file, the two shapes, the tools, the schema
     assert str(exchange / "001.reply.json") in readable
     assert '{"content": <answer>}' in readable and '{"tool_calls": [' in readable
     assert "### amdahl_max_speedup" in readable and "## The answer's JSON schema" in readable
-    assert "<document role=\"proposal\"" in readable and "[QNT-AMDAHL]" in readable
+    assert '<document role="proposal"' in readable and "[QNT-AMDAHL]" in readable
 
 
 def test_tool_calls_are_run_and_the_next_request_written(tmp_path: Path) -> None:
@@ -128,9 +135,9 @@ def test_a_malformed_reply_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_recorded_exchange_replays_to_the_same_review(tmp_path: Path) -> None:
+    from tensora.audit.engine import audit
     from tensora.knowledge.loader import load_knowledge
     from tensora.pipeline import read_both
-    from tensora.audit.engine import audit
     from tensora.render import markdown
 
     kb = load_knowledge()
@@ -138,8 +145,11 @@ def test_a_recorded_exchange_replays_to_the_same_review(tmp_path: Path) -> None:
     det = markdown.fill(audit(prop, base, kb, ("proposal.md", "baseline.md"), {"proposal": hidden}))
     fake = FakeBackend(replies=[tool_calls(("pipeline_bubble_fraction", {"stages": 4, "microbatches": 8}))])
     recorded = enhance(det, prop, base, settings(), backend=RecordingBackend(fake, tmp_path), kb=kb)
-    assert sorted(p.name for p in tmp_path.glob("*.reply.json")) == ["001.reply.json", "002.reply.json",
-                                                                     "003.reply.json"]
+    assert sorted(p.name for p in tmp_path.glob("*.reply.json")) == [
+        "001.reply.json",
+        "002.reply.json",
+        "003.reply.json",
+    ]
     replay = resolve("replay", exchange=str(tmp_path))
     replayed = enhance(det, prop, base, replay, kb=kb)
     assert replayed.text.replace("replay:replay", "fake:fake-model") == recorded.text
@@ -148,13 +158,27 @@ def test_a_recorded_exchange_replays_to_the_same_review(tmp_path: Path) -> None:
 
 def test_chat_replays_with_moves_that_need_a_reason(tmp_path: Path) -> None:
     exchange = tmp_path / "exchange"
-    args = ["chat", str(EXAMPLE / "proposal.md"), "--baseline", str(EXAMPLE / "baseline.md"), "--answer",
-            "We measured the exposed SP time on 16 nodes: it stays at 15% of the step.", "--session-db",
-            str(tmp_path / "s.db"), "--llm", "replay", "--llm-exchange", str(exchange)]
+    args = [
+        "chat",
+        str(EXAMPLE / "proposal.md"),
+        "--baseline",
+        str(EXAMPLE / "baseline.md"),
+        "--answer",
+        "We measured the exposed SP time on 16 nodes: it stays at 15% of the step.",
+        "--session-db",
+        str(tmp_path / "s.db"),
+        "--llm",
+        "replay",
+        "--llm-exchange",
+        str(exchange),
+    ]
     first = runner.invoke(whiteboard, args)
     assert first.exit_code == 3 and "001.reply.json" in first.stderr
-    opening = {"reply": "Let us start with **QNT-AMDAHL**: where does the rest of the 1.4x come from?",
-               "moves": [], "citations": []}
+    opening = {
+        "reply": "Let us start with **QNT-AMDAHL**: where does the rest of the 1.4x come from?",
+        "moves": [],
+        "citations": [],
+    }
     (exchange / "001.reply.json").write_text(json.dumps({"content": opening}))
     second = runner.invoke(whiteboard, args)
     assert second.exit_code == 3 and "002.reply.json" in second.stderr
