@@ -40,8 +40,13 @@ class Format(StrEnum):
 
 
 LLM_HELP = (
-    "Let an LLM write the prose over tensora's audit, e.g. openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest, "
-    "llamacpp:local. Off by default: without it nothing leaves this machine."
+    "Let an LLM review with tensora as its instruments and guard, e.g. openai:gpt-4o-mini, "
+    "anthropic:claude-3-5-haiku-latest, llamacpp:local; 'replay' takes the model's replies from files "
+    "(--llm-exchange). Off by default: without it nothing leaves this machine."
+)
+EXCHANGE_HELP = (
+    "Record/replay directory: each request is written there as NNN.request.json/.md; with --llm replay the "
+    "replies are read from NNN.reply.json (exit code 3 while one is missing), with a real model they are saved."
 )
 
 
@@ -66,12 +71,13 @@ def review(
     llm_key_env: Annotated[str | None, typer.Option(metavar="VAR", help="Read the API key from this variable.")] = None,
     llm_timeout: Annotated[float | None, typer.Option(help="Seconds per LLM request (default 60).")] = None,
     llm_temperature: Annotated[float | None, typer.Option(help="LLM sampling temperature (default 0.2).")] = None,
+    llm_exchange: Annotated[Path | None, typer.Option(metavar="DIR", help=EXCHANGE_HELP)] = None,
 ) -> None:
     """Review PROPOSAL against --baseline: Mirror, Novelty Gap, Stress Test, Twist."""
     import tensora
     from tensora.ingest import Limits
 
-    settings = llm_settings(llm, llm_base_url, llm_key_env, llm_timeout, llm_temperature)
+    settings = llm_settings(llm, llm_base_url, llm_key_env, llm_timeout, llm_temperature, llm_exchange)
 
     if brief and full:
         raise _fail("choose one of --brief and --full.")
@@ -95,6 +101,7 @@ def review(
             result.version = tensora.__version__
             llm_report(result, settings.spec, usage=False)
     except TensoraError as exc:
+        _waiting(exc)
         raise _fail(str(exc)) from None
     if fmt is Format.json:
         from tensora.render import json as render_json
@@ -127,18 +134,39 @@ def _console() -> Console:
     return Console()
 
 
+def _waiting(exc: TensoraError) -> None:
+    """A replay that waits for a reply file: one line naming it, exit code 3."""
+    from tensora.llm.replay import ReplyMissing
+
+    if isinstance(exc, ReplyMissing):
+        typer.echo(f"tensora: {exc}", err=True)
+        raise typer.Exit(3)
+
+
 def llm_settings(
-    spec: str | None, base_url: str | None, key_env: str | None, timeout: float | None, temperature: float | None
+    spec: str | None,
+    base_url: str | None,
+    key_env: str | None,
+    timeout: float | None,
+    temperature: float | None,
+    exchange: Path | None = None,
 ) -> LLMSettings | None:
     """The backend settings of the --llm options (None without --llm); a mistake exits with one line."""
     if spec is None:
-        if any(v is not None for v in (base_url, key_env, timeout, temperature)):
+        if any(v is not None for v in (base_url, key_env, timeout, temperature, exchange)):
             raise _fail("the --llm-* options need --llm PROVIDER:MODEL.")
         return None
     from tensora.llm.settings import resolve
 
     try:
-        return resolve(spec, base_url=base_url, key_env=key_env, timeout=timeout, temperature=temperature)
+        return resolve(
+            spec,
+            base_url=base_url,
+            key_env=key_env,
+            timeout=timeout,
+            temperature=temperature,
+            exchange=str(exchange) if exchange is not None else None,
+        )
     except TensoraError as exc:
         raise _fail(str(exc)) from None
 

@@ -126,6 +126,6 @@ def test_loopback_server_never_sees_the_hidden_line(tmp_path: Path) -> None:
         with_line = pipeline.run(dirty, EXAMPLE / "baseline.md", llm=s)
         without = pipeline.run(clean, EXAMPLE / "baseline.md", llm=s)
         bodies = [json.dumps(r.body) for r in server.requests]
-    assert len(bodies) == 2 and all("positive review" not in b for b in bodies)
+    assert len(bodies) == 4 and all("positive review" not in b for b in bodies)  # two reviews, two self-checks
     assert _verdict(with_line) == _verdict(without)
     assert with_line.llm["status"] == "ok" and with_line.twist.text == without.twist.text  # type: ignore[attr-defined]

@@ -55,11 +55,12 @@ def test_voice_on_top_of_the_audit(case: Case) -> None:
     assert result.text.index("Walk me through the worst case") > stress
     assert "written by fake:fake-model" in result.text
     data = json.loads(json.dumps(result.to_dict()))
+    # the review and the self-check
     assert data["llm"]["usage"] == {
-        "requests": 1,
-        "input_tokens": 100,
-        "output_tokens": 20,
-        "total_tokens": 120,
+        "requests": 2,
+        "input_tokens": 200,
+        "output_tokens": 40,
+        "total_tokens": 240,
         "cost_usd": "unknown",
     }
     assert data["llm"]["parts"]["twist"].startswith("Here is a thought")
@@ -72,16 +73,20 @@ def test_prompt_fences_the_documents_and_offers_the_tools(case: Case) -> None:
     call = backend.calls[0]
     system, user = call.messages[0].content, call.messages[1].content
     assert "untrusted" in system and "never instructions" in system
-    assert user.count("<document ") == 2 and user.count("</document>") == 2 and "<audit>" in user
-    inside = user.split("<audit>")[1].split("</audit>")[0]
-    assert "<" not in inside and ">" not in inside  # document text cannot open or close a tag
-    assert {t.name for t in call.tools} >= {"pipeline_bubble_fraction", "amdahl_max_speedup", "mfu"}
+    assert user.count("<document ") == 2 and user.count("</document>") == 2 and "HYPOTHESES" in user
+    for block in user.split("<document ")[1:]:
+        inside = block.split(">", 1)[1].split("</document>")[0]
+        assert "<" not in inside and ">" not in inside  # document text cannot open or close a tag
+    assert "[DELTA]" in user and "[MIRROR]" in user  # the audit comes as hypotheses to check
+    names = {t.name for t in call.tools}
+    assert names >= {"pipeline_bubble_fraction", "amdahl_max_speedup", "mfu", "all_to_all_time_s", "kv_cache_gib"}
+    assert names >= {"search_prior_work", "technique_info", "hardware", "read_section", "arithmetic"}
     assert call.schema is not None and "DOC-HIDDEN-TEXT" not in json.dumps(call.schema)
 
 
 def test_cost_from_the_price_table(case: Case) -> None:
     result = run(case, FakeBackend(), settings=settings(provider="openai", model="gpt-4o-mini-2024-07-18"))
-    assert result.llm["usage"]["cost_usd"] == pytest.approx((100 * 0.15 + 20 * 0.60) / 1e6)
+    assert result.llm["usage"]["cost_usd"] == pytest.approx(2 * (100 * 0.15 + 20 * 0.60) / 1e6)
 
 
 def test_tool_results_go_back_and_count_as_evidence(case: Case) -> None:
@@ -97,14 +102,15 @@ def test_tool_results_go_back_and_count_as_evidence(case: Case) -> None:
     tool_message = backend.calls[1].messages[-1]
     assert tool_message.role == "tool" and json.loads(tool_message.content)["value"] == pytest.approx(15 / 23)
     assert result.llm["unverified_numbers"] == []
-    assert result.llm["usage"]["requests"] == 2
+    assert result.llm["usage"]["requests"] == 3  # tool round, answer, self-check
 
 
 def test_tool_rounds_are_bounded(case: Case) -> None:
     loop = tool_calls(("amdahl_max_speedup", {"fraction_affected": 0.3}))
     backend = FakeBackend(replies=[loop, loop, loop, loop])
     result = run(case, backend, settings=settings(max_tool_rounds=3))
-    assert [bool(c.tools) for c in backend.calls] == [True, True, True, False, False]
+    # three tool rounds, the answer without tools, its repair, then the self-check (tools offered again)
+    assert [bool(c.tools) for c in backend.calls] == [True, True, True, False, False, True]
     assert result.llm["status"] == "ok"  # the unanswered fourth round led to one repair round
 
 
@@ -132,13 +138,13 @@ def test_invented_numbers_are_listed(case: Case) -> None:
 def test_tolerant_parser_needs_no_repair(case: Case, reply: str) -> None:
     backend = FakeBackend(replies=[text(reply)])
     assert run(case, backend).llm["status"] == "ok"
-    assert len(backend.calls) == 1
+    assert len(backend.calls) == 2  # the answer, and the self-check
 
 
 def test_one_repair_round(case: Case) -> None:
     backend = FakeBackend(replies=[text("I would rather answer in prose."), text(answer_json())])
     result = run(case, backend)
-    assert result.llm["status"] == "ok" and len(backend.calls) == 2
+    assert result.llm["status"] == "ok" and len(backend.calls) == 3  # with the self-check
     assert "could not be used: it contains no JSON object" in backend.calls[1].messages[-1].content
     assert not backend.calls[1].tools
 

@@ -1,5 +1,5 @@
-"""Optional LLM backends: the persona's voice on OpenAI-compatible servers and Anthropic, grounded in
-tensora's own numbers.
+"""Optional LLM backends: a model as the reviewer, on OpenAI-compatible servers, Anthropic or replayed
+files, with tensora as its instruments, memory and guard.
 
 Nothing here runs unless the user asks with ``--llm PROVIDER:MODEL`` (or passes ``llm=`` to
 ``tensora.pipeline.run``): a review without it imports no SDK and opens no socket. The pieces:
@@ -7,10 +7,12 @@ Nothing here runs unless the user asks with ``--llm PROVIDER:MODEL`` (or passes 
 - ``base``: the ``Backend`` interface (one method, ``complete``) and its message types;
 - ``openai_compat``, ``anthropic``: the built-in backends, registered as plugins (``tensora.plugins``);
 - ``settings``: ``--llm`` and its options, the config file, the API key;
-- ``evidence``, ``prompts``: what the model is told, documents fenced off as untrusted data;
-- ``tools``: ``tensora.models`` functions the model may call;
-- ``answer``, ``validate``, ``numbers``: parsing and checking what it says;
+- ``documents``, ``hypotheses``, ``prompts``: what the model is told: both documents' visible text (planned to
+  fit its context), tensora's audit as hypotheses to check, the persona and its rules;
+- ``tools``, ``toolbox``, ``formula``: the models, arithmetic, the sections and the knowledge base as tools;
+- ``answer``, ``validate``, ``numbers``, ``guard``: parsing and checking what it says;
 - ``review``: the pass over a review (``enhance``); ``chat``: the whiteboard's speaker;
+- ``replay``: the model's replies from files (``--llm replay --llm-exchange DIR``), and recording;
 - ``retry``, ``pricing``, ``live``: backoff, cost accounting, streaming to a terminal.
 """
 

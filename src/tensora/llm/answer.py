@@ -15,7 +15,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["PARTS", "Answer", "ParseError", "parse", "schema"]
+__all__ = [
+    "PARTS",
+    "Answer",
+    "ParseError",
+    "corrections_schema",
+    "parse",
+    "parse_chat",
+    "parse_corrections",
+    "schema",
+]
 
 PARTS = ("mirror", "novelty_gap", "stress_test", "twist")
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.S)
@@ -32,6 +41,8 @@ class Answer:
 
     parts: dict[str, str] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    hypotheses: list[dict[str, Any]] = field(default_factory=list)
+    citations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def schema(codes: list[str], *, max_findings: int = 3) -> dict[str, Any]:
@@ -61,13 +72,49 @@ def schema(codes: list[str], *, max_findings: int = 3) -> dict[str, Any]:
         },
         "required": ["code", "severity", "title", "message", "must_solve", "evidence"],
     }
+    verdict = {
+        "type": "object",
+        "properties": {
+            "code": short,
+            "verdict": {"type": "string", "enum": ["confirmed", "rejected", "revised"]},
+            "reason": short,
+        },
+        "required": ["code", "verdict", "reason"],
+    }
+    citation = {
+        "type": "object",
+        "properties": {"name": short, "venue": short, "year": {"type": "integer"}},
+        "required": ["name", "venue", "year"],
+    }
     return {
         "type": "object",
         "properties": {
             **{part: prose for part in PARTS},
+            "hypotheses": {"type": "array", "items": verdict},
+            "citations": {"type": "array", "items": citation},
             "findings": {"type": "array", "maxItems": max_findings, "items": finding},
         },
-        "required": [*PARTS, "findings"],
+        "required": [*PARTS, "hypotheses", "citations", "findings"],
+    }
+
+
+def corrections_schema() -> dict[str, Any]:
+    """The self-check's answer: corrections to the draft review."""
+    text = {"type": "string"}
+    item = {
+        "type": "object",
+        "properties": {
+            "part": {"type": "string", "enum": list(PARTS)},
+            "find": text,
+            "replace": text,
+            "reason": text,
+        },
+        "required": ["part", "find", "replace", "reason"],
+    }
+    return {
+        "type": "object",
+        "properties": {"corrections": {"type": "array", "items": item}},
+        "required": ["corrections"],
     }
 
 
@@ -160,6 +207,30 @@ def parse(text: str) -> Answer:
     parts = {p: _prose(data.get(p)) for p in PARTS}
     if not any(parts.values()):
         raise ParseError(f"it has none of the fields {', '.join(PARTS)}")
-    raw = data.get("findings") or []
-    findings = [f for f in raw if isinstance(f, dict)] if isinstance(raw, list) else []
-    return Answer(parts, findings)
+    return Answer(parts, _objects(data, "findings"), _objects(data, "hypotheses"), _objects(data, "citations"))
+
+
+def _objects(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    raw = data.get(key) or []
+    return [f for f in raw if isinstance(f, dict)] if isinstance(raw, list) else []
+
+
+def parse_corrections(text: str) -> list[dict[str, Any]]:
+    """The self-check's corrections (a ``ParseError`` when the text holds no JSON object)."""
+    if not text.strip():
+        raise ParseError("it is empty")
+    data = _loads(text)
+    if not isinstance(data, dict):
+        raise ParseError("it is not a JSON object")
+    return _objects(data, "corrections")
+
+
+def parse_chat(text: str) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    """A whiteboard turn: (reply, moves, citations); plain Markdown is taken as the reply with no moves."""
+    try:
+        data = _loads(text)
+    except ParseError:
+        return text.strip(), [], []
+    if not isinstance(data, dict) or not isinstance(data.get("reply"), str):
+        return text.strip(), [], []
+    return data["reply"].strip(), _objects(data, "moves"), _objects(data, "citations")

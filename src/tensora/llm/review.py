@@ -1,17 +1,26 @@
-"""The LLM pass over a finished deterministic review: voice on top, the audit as the backbone.
+"""The LLM pass over a finished deterministic review: the model is the reasoner, tensora its instruments,
+memory and guard.
 
-``enhance`` sends the persona and the evidence pack, lets the model call ``tensora.models`` as tools (at most
-``max_tool_rounds`` rounds of at most 8 calls), parses its answer (structured output where the server has it,
-else the tolerant parser plus one repair round), validates it, and returns an ``LLMReview``:
+``enhance`` sends the persona and the rules (``prompts``), the visible text of both documents by section with
+page numbers (``documents``, planned to fit ``context_tokens`` with nothing cut silently), and tensora's audit
+as hypotheses to confirm or reject (``hypotheses``). The model may call tools (``toolbox``: the analytical
+models, arithmetic, the sections left out, the knowledge base) for at most ``max_tool_rounds`` rounds of at
+most 8 calls. Its answer is parsed (structured output where the server has it, else the tolerant parser plus
+one repair round); then a second request, the self-check, has the persona read its draft against the
+documents and return corrections, which are applied. The guard (``guard``) then:
 
-- the deterministic findings, untouched, plus the model's extra findings that passed validation
-  (``source: "llm"``);
-- the Mirror and the Twist in the model's words, its Novelty Gap and Stress Test paragraphs ahead of the
-  audit's own, and a closing note with the numbers nobody can trace and the suggestions set aside;
-- ``llm`` in the JSON: backend, model, status, usage and cost, tool calls, unverified numbers, rejections.
+- refuses a review that reads as obeying instructions planted in the draft (praise without a weakness, every
+  serious finding rejected): the deterministic review answers, with a warning;
+- applies the verdicts: a rejected finding or prior-work candidate leaves the review;
+- checks each quote against the visible text (a quote of hidden text is removed), each named prior work
+  against the knowledge base, each number against the documents, the audit, the tool results and the
+  formulas written out; what cannot be traced is listed in ``llm`` and under the answer.
 
+``llm`` in the JSON: backend, model, status, usage and cost, the documents' plan, hypotheses (verdict and
+reason), citations, quotes, self_check, tool calls, unverified numbers, wrong arithmetic, rejected findings.
 Any failed request (server down, key refused, 429/5xx after the retries, an answer unusable after repair)
-gives the deterministic review back with ``llm.status = "fallback"`` and a one-line ``llm.warning``.
+gives the deterministic review back with ``llm.status = "fallback"`` and a one-line ``llm.warning``. A
+missing reply in replay (``replay.ReplyMissing``) propagates: the run waits for it.
 """
 
 from __future__ import annotations
@@ -25,17 +34,21 @@ from typing import Any
 
 from tensora.audit.findings import Finding, Review
 from tensora.audit.registry import RULES
+from tensora.audit.rules.security.doc_hidden_text import INJECTION
 from tensora.extract.claims import Claims
+from tensora.knowledge.loader import KnowledgeBase, load_knowledge
 from tensora.llm import answer as answers
-from tensora.llm import evidence as evidence_pack
-from tensora.llm import prompts, tools
+from tensora.llm import documents, hypotheses, prompts
 from tensora.llm.base import Backend, Completion, Message, StreamCallback, ToolCall, Usage
+from tensora.llm.documents import ADDRESSED
 from tensora.llm.errors import BackendCallError, BadAnswerError, UnauthorizedError
+from tensora.llm.guard import NOT_IN_KB, Guard, obeys_injection
 from tensora.llm.numbers import KnownNumbers
 from tensora.llm.pricing import cost_usd
 from tensora.llm.retry import RetryPolicy, call_with_retries
 from tensora.llm.settings import LLMSettings
-from tensora.llm.validate import QuoteIndex, check_findings, unverified_numbers
+from tensora.llm.toolbox import Toolbox
+from tensora.llm.validate import QuoteIndex, check_findings, normalise
 from tensora.render import markdown
 from tensora.render.markdown import Detail
 from tensora.render.voice import say
@@ -43,6 +56,7 @@ from tensora.render.voice import say
 __all__ = ["Conversation", "LLMFinding", "LLMReview", "create_backend", "enhance", "usage_line", "warning_line"]
 
 MAX_CALLS_PER_ROUND = 8
+_HIDDEN = "DOC-HIDDEN-TEXT"
 
 
 @dataclass(slots=True)
@@ -75,9 +89,17 @@ class LLMReview(Review):
 
 
 def create_backend(settings: LLMSettings) -> Backend:
+    """The backend of the settings; with an exchange directory, replaying from it or recording into it."""
+    from pathlib import Path
+
+    from tensora.llm.replay import RecordingBackend, ReplayBackend
+
+    if settings.provider == "replay":
+        return ReplayBackend(settings.backend_settings(), Path(settings.exchange or "."))
     from tensora.plugins import backends
 
-    return backends()[settings.provider](settings.backend_settings())
+    backend = backends()[settings.provider](settings.backend_settings())
+    return RecordingBackend(backend, Path(settings.exchange)) if settings.exchange else backend
 
 
 def warning_line(settings: LLMSettings, exc: BackendCallError) -> str:
@@ -119,6 +141,7 @@ class Conversation:
         settings: LLMSettings,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        toolbox: Toolbox | None = None,
     ) -> None:
         self.backend = backend
         self.settings = settings
@@ -127,6 +150,7 @@ class Conversation:
         self.usage = Usage()
         self.tool_log: list[dict[str, Any]] = []
         self.known = KnownNumbers()
+        self.toolbox = toolbox or Toolbox(None, None)
 
     def _complete(
         self, messages: list[Message], offer: list[Any], schema: dict[str, Any] | None, on_text: StreamCallback | None
@@ -143,11 +167,11 @@ class Conversation:
             if i >= MAX_CALLS_PER_ROUND:
                 result: dict[str, Any] = {"error": f"at most {MAX_CALLS_PER_ROUND} tool calls per turn"}
             else:
-                result = tools.run(call.name, call.arguments)
+                result = self.toolbox.run(call.name, call.arguments)
                 if "error" not in result:
-                    self.known.add_json({"value": result["value"], "inputs": result["inputs"]})
+                    self.known.add_json({k: v for k, v in result.items() if k not in ("text", "source")})
             self.tool_log.append({"name": call.name, "arguments": call.arguments, "result": result})
-            out.append(Message("tool", json.dumps(result), tool_call_id=call.id, name=call.name))
+            out.append(Message("tool", json.dumps(result, ensure_ascii=False), tool_call_id=call.id, name=call.name))
         return out
 
     def ask(
@@ -161,7 +185,7 @@ class Conversation:
         """The model's answer after up to ``max_tool_rounds`` rounds of tool calls (``messages`` grows)."""
         rounds = 0
         while True:
-            offer = tools.tool_specs() if use_tools and rounds < self.settings.max_tool_rounds else []
+            offer = self.toolbox.specs() if use_tools and rounds < self.settings.max_tool_rounds else []
             completion = self._complete(messages, offer, schema, on_text)
             self.usage.add(completion.usage)
             if not (completion.tool_calls and offer):
@@ -176,14 +200,14 @@ class Conversation:
 _CHARS_PER_TOKEN = 2.7
 
 
-def _evidence_budget(settings: LLMSettings, system: str, codes: list[str]) -> int | None:
-    """Characters the evidence may take so that prompt and answer fit ``context_tokens`` (None: no limit)."""
+def document_budget(settings: LLMSettings, fixed: str, toolbox: Toolbox) -> int | None:
+    """Characters the documents may take so that prompt and answer fit ``context_tokens`` (None: no limit)."""
     if settings.context_tokens is None:
         return None
-    fixed = len(system) + len(prompts.review_request("", codes))
+    spent = len(fixed)
     if settings.max_tool_rounds > 0:
-        fixed += len(json.dumps([dict(t.parameters) for t in tools.tool_specs()]))
-    return max(0, int((settings.context_tokens - settings.max_tokens) * _CHARS_PER_TOKEN) - fixed)
+        spent += len(json.dumps([[t.name, t.description, dict(t.parameters)] for t in toolbox.specs()]))
+    return max(0, int((settings.context_tokens - settings.max_tokens) * _CHARS_PER_TOKEN) - spent)
 
 
 def _as_llm_review(review: Review) -> LLMReview:
@@ -205,17 +229,45 @@ def _notes(result: LLMReview) -> str:
     lines = [
         "---",
         "",
-        f"*The prose of this answer was written by {info['backend']}:{info['model']} from tensora's evidence; "
-        "the findings, quotes and computed numbers are tensora's, except those marked as the model's.*",
+        f"*The prose of this answer was written by {info['backend']}:{info['model']}, which read both documents "
+        "and checked tensora's audit as hypotheses; tensora checked its numbers, quotes and named prior work. "
+        "The findings listed are those the model confirmed, and those it added, marked as its own.*",
     ]
+    dropped = [h for h in info.get("hypotheses") or [] if h.get("verdict") == "rejected"]
+    if dropped:
+        shown = "; ".join(f"{h['code']} ({h['reason'].rstrip('.')})" for h in dropped[:8])
+        lines += ["", f"**Rejected by the model:** {len(dropped)} of tensora's hypotheses: {shown}."]
     unverified = info.get("unverified_numbers") or []
     if unverified:
         shown = "; ".join(f"{u['number']} (\u201c{u['context']}\u201d)" for u in unverified[:8])
         lines += [
             "",
-            f"**Numbers to check:** the model stated {len(unverified)} number(s) found neither in the "
-            f"documents, nor in tensora's audit, nor in a tool result: {shown}.",
+            f"**Numbers to check:** {len(unverified)} number(s) found neither in the documents, nor in "
+            f"tensora's audit, nor in a tool result, nor as the result of a formula written out: {shown}.",
         ]
+    wrong = info.get("arithmetic") or []
+    if wrong:
+        shown = "; ".join(f"{w['formula']} (evaluates to {w['evaluates_to']})" for w in wrong[:8])
+        lines += ["", f"**Arithmetic that does not hold:** {shown}."]
+    quotes = [q for q in info.get("quotes") or [] if q.get("status") != "verified"]
+    if quotes:
+        shown = "; ".join(f"\u201c{q['quote'][:80]}\u201d ({q['status']})" for q in quotes[:8])
+        lines += ["", f"**Quotes not verified:** {shown}."]
+    works = [c for c in info.get("citations") or [] if c.get("status") == NOT_IN_KB or "differs" in c.get("status", "")]
+    if works:
+        shown = "; ".join(f"{c['name']} ({c['status']})" for c in works[:8])
+        lines += ["", f"**Prior work to check:** {shown}."]
+    corrections = (info.get("self_check") or {}).get("corrections") or []
+    applied = [c for c in corrections if c.get("applied")]
+    if applied:
+        lines += [
+            "",
+            f"*The model's self-check corrected {len(applied)} passage(s) of its draft against the documents.*",
+        ]
+    left_out = (info.get("documents") or {}).get("left_out") or []
+    if left_out:
+        shown = "; ".join(f"{s['doc']} \u201c{s['name']}\u201d ({s['pages']})" for s in left_out[:8])
+        lines += ["", f"*Sections not in the model's context (it could read them with a tool):* {shown}."]
     rejected = info.get("rejected") or []
     if rejected:
         shown = "; ".join(f"{r['code']} ({r['reason']})" for r in rejected[:8])
@@ -268,19 +320,93 @@ def enhance(
     on_text: StreamCallback | None = None,
     backend: Backend | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    kb: KnowledgeBase | None = None,
 ) -> LLMReview:
-    """The review with the model's voice on top, or the deterministic review with a warning."""
+    """The review with the model as the reasoner, or the deterministic review with a warning.
+
+    Raises ``replay.ReplyMissing`` when replaying and a reply file is not written yet."""
     result = _as_llm_review(review)
     result.llm = {"backend": settings.provider, "model": settings.model, "status": "ok"}
     if settings.base_url:
         result.llm["base_url"] = settings.base_url
+    if settings.exchange:
+        result.llm["exchange"] = settings.exchange
     owned = backend is None
     conversation = Conversation(backend or create_backend(settings), settings, sleep=sleep)
     try:
-        return _enhance(result, review, proposal, baseline, conversation, detail, on_text)
+        return _enhance(result, review, proposal, baseline, conversation, detail, on_text, kb or load_knowledge())
     finally:
         if owned:
             conversation.backend.close()
+
+
+def _fallback(result: LLMReview, review: Review, conversation: Conversation, warning: str) -> LLMReview:
+    fresh = _as_llm_review(review)
+    fresh.llm = {**result.llm, "status": "fallback", "warning": warning}
+    fresh.llm["usage"] = usage_block(conversation.settings, conversation.usage)
+    return fresh
+
+
+def _draft_json(parsed: answers.Answer) -> str:
+    draft = {
+        **{part: parsed.parts.get(part, "") for part in answers.PARTS},
+        "hypotheses": parsed.hypotheses,
+        "citations": parsed.citations,
+    }
+    return json.dumps(draft, indent=2, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _self_check(conversation: Conversation, documents_text: str, parsed: answers.Answer) -> dict[str, Any]:
+    """The critical second pass: the persona checks its draft against the documents; corrections applied."""
+    messages = [
+        Message("system", prompts.SELF_CHECK_SYSTEM),
+        Message("user", prompts.self_check_request(documents_text, _draft_json(parsed))),
+    ]
+    try:
+        completion = conversation.ask(messages, schema=answers.corrections_schema())
+        raw = answers.parse_corrections(completion.text)
+    except BackendCallError as exc:
+        return {"status": f"not run: {exc.reason}", "corrections": []}
+    except answers.ParseError as exc:
+        return {"status": f"unusable answer ({exc}); the draft stands", "corrections": []}
+    records = []
+    for c in raw:
+        part = c.get("part")
+        find = " ".join(str(c.get("find") or "").split())
+        replace = " ".join(str(c.get("replace") or "").split())
+        reason = " ".join(str(c.get("reason") or "").split())[:600]
+        record = {"part": part, "find": find, "replace": replace, "reason": reason, "applied": False}
+        text = parsed.parts.get(part, "") if isinstance(part, str) else ""
+        if part in answers.PARTS and find and reason and find in text:
+            parsed.parts[part] = text.replace(find, replace, 1).strip()
+            record["applied"] = True
+        elif not reason:
+            record["note"] = "no reason given"
+        else:
+            record["note"] = "text not found in the draft"
+        records.append(record)
+    return {"status": "ok", "corrections": records}
+
+
+def _refused_texts(review: Review, proposal: Claims) -> list[str]:
+    """Text the model must never quote: what the draft hides, and visible sentences aimed at reviewers."""
+    out = [normalise(q.text) for f in review.findings if f.code == _HIDDEN for q in f.evidence]
+    out += [normalise(s.text) for s in proposal.sentences if INJECTION.search(s.text) or ADDRESSED.search(s.text)]
+    return [t.strip(" .\u2026\"'") for t in out if t.strip()]
+
+
+def _mark_citations(parts: dict[str, str], records: list[dict[str, Any]]) -> None:
+    for r in records:
+        status = r.get("status", "")
+        if status != NOT_IN_KB and not status.startswith("differs"):
+            continue
+        note = f" [{status}]"
+        for part, text in parts.items():
+            at = text.find(r["name"])
+            if at >= 0:
+                end = at + len(r["name"])
+                parts[part] = text[:end] + note + text[end:]
+                break
 
 
 def _enhance(
@@ -291,24 +417,52 @@ def _enhance(
     conversation: Conversation,
     detail: Detail,
     on_text: StreamCallback | None,
+    kb: KnowledgeBase,
 ) -> LLMReview:
     settings = conversation.settings
-    codes = [c for c in RULES if c != "DOC-HIDDEN-TEXT"]
+    codes = [c for c in RULES if c != _HIDDEN]
     schema = answers.schema(codes)
     system = prompts.REVIEW_SYSTEM
-    pack = evidence_pack.build(review, proposal, baseline, max_chars=_evidence_budget(settings, system, codes))
-    request = prompts.review_request(pack.render(), codes)
+    docs = documents.build(proposal, baseline, (review.proposal, review.baseline))
+    conversation.toolbox = Toolbox(docs, kb)
+    # a small context window takes fewer of the draft's numbers as hypotheses, so that documents still fit
+    for max_numbers in (30, 8, 0):
+        offered = hypotheses.build(review, proposal, max_numbers)
+        hypotheses_text = hypotheses.render(offered)
+        fixed = system + prompts.review_request("", hypotheses_text, codes)
+        budget = document_budget(settings, fixed, conversation.toolbox)
+        if budget is None or budget >= 8000:
+            break
+    plan = documents.plan(docs, budget)
+    documents_text = plan.render()
+    request = prompts.review_request(documents_text, hypotheses_text, codes)
     messages = [Message("system", system), Message("user", request)]
+    result.llm["documents"] = plan.to_dict()
     try:
         completion = conversation.ask(messages, schema=schema, on_text=on_text)
         parsed = _parse_with_repair(conversation, messages, completion, schema, on_text)
     except BackendCallError as exc:
-        result.llm.update(status="fallback", warning=warning_line(settings, exc))
-        result.llm["usage"] = usage_block(settings, conversation.usage)
-        return result
+        return _fallback(result, review, conversation, warning_line(settings, exc))
 
-    known = pack.known_numbers()
+    self_check = _self_check(conversation, documents_text, parsed)
+    serious = {f.code for f in review.findings if f.severity.value in ("fatal", "major") and f.code != _HIDDEN}
+    obeyed = obeys_injection(parsed.parts, parsed.hypotheses, serious)
+    if obeyed is not None:
+        warning = (
+            f"LLM {settings.spec} not used: its review was refused because {obeyed}, as a review that follows "
+            "instructions planted in a draft would; showing the deterministic review."
+        )
+        fresh = _fallback(result, review, conversation, warning)
+        fresh.llm["refused_parts"] = {part: parsed.parts.get(part, "") for part in answers.PARTS}
+        return fresh
+
+    verdicts = hypotheses.apply(result, offered, parsed.hypotheses)
+
+    known = KnownNumbers()
+    known.add_json([s.text for s in docs.sections])
+    known.add_json([s.pages for s in plan.included])
     known.add_json(system)
+    known.add_json(hypotheses_text)
     known.add_json(review.text)
     for f in review.findings:
         known.add(f.computed.values())
@@ -316,23 +470,34 @@ def _enhance(
         known.add_json([q.text for q in f.evidence])
     known.merge(conversation.known)
     index = QuoteIndex({"proposal": proposal, "baseline": baseline})
-    checked = check_findings(parsed.findings, set(review.codes()), index, make=LLMFinding)
+    guard = Guard(known, index, _refused_texts(review, proposal), kb)
+
+    checked = check_findings(parsed.findings, set(result.codes()), index, make=LLMFinding)
     for f in checked.findings:
         known.add_json([q.text for q in f.evidence])
         f.title = f"{f.title} (the model's suggestion)"
-    texts = {part: parsed.parts[part] for part in answers.PARTS if parsed.parts.get(part)}
+    parts, quotes = guard.check_quotes({part: parsed.parts[part] for part in answers.PARTS if parsed.parts.get(part)})
+    citations = guard.check_citations(parsed.citations, parts)
+    _mark_citations(parts, citations)
+    texts = dict(parts)
     for f in checked.findings:
         texts[f"finding {f.code}"] = f"{f.title} {f.message} {f.must_solve}"
+    unverified, wrong = guard.check_numbers(texts)
     result.findings.extend(checked.findings)
     result.findings.sort(key=lambda f: f.severity.rank)
     result.llm.update(
         {
             "usage": usage_block(settings, conversation.usage),
-            "parts": {part: parsed.parts.get(part, "") for part in answers.PARTS},
+            "parts": {part: parts.get(part, "") for part in answers.PARTS},
+            "hypotheses": verdicts,
+            "citations": citations,
+            "quotes": quotes,
+            "self_check": self_check,
             "tool_calls": conversation.tool_log,
-            "unverified_numbers": unverified_numbers(known, texts),
+            "unverified_numbers": unverified,
+            "arithmetic": wrong,
             "rejected": checked.rejected,
         }
     )
-    compose(result, parsed.parts, detail)
+    compose(result, parts, detail)
     return result

@@ -65,6 +65,8 @@ class LLMSettings:
     context_tokens: int | None = None
     #: model -> (USD per million input tokens, per million output tokens), from the config file
     prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: record/replay directory (``--llm-exchange``): requests written there, replies read (replay) or saved
+    exchange: str | None = None
 
     @property
     def spec(self) -> str:
@@ -81,8 +83,15 @@ class LLMSettings:
         )
 
 
+REPLAY = "replay"
+
+
 def parse_spec(spec: str) -> tuple[str, str]:
-    """``"openai:gpt-4o-mini"`` -> ("openai", "gpt-4o-mini"); the model may itself hold colons."""
+    """``"openai:gpt-4o-mini"`` -> ("openai", "gpt-4o-mini"); the model may itself hold colons.
+
+    ``replay`` alone is ``replay:replay`` (the model is whoever writes the reply files)."""
+    if spec.strip().lower() == REPLAY:
+        return REPLAY, REPLAY
     provider, sep, model = spec.strip().partition(":")
     if not sep or not provider.strip() or not model.strip():
         raise BackendConfigError(
@@ -154,10 +163,17 @@ def resolve(
     environ: Mapping[str, str] | None = None,
     config: Path | None = None,
     backends: Mapping[str, type[Backend]] | None = None,
+    exchange: str | None = None,
 ) -> LLMSettings:
     """Resolve ``--llm`` and its options into settings, or raise a one-line ``BackendConfigError``."""
     env = os.environ if environ is None else environ
     provider, model = parse_spec(spec)
+    if provider == REPLAY:
+        if not exchange:
+            raise BackendConfigError("--llm replay needs --llm-exchange DIR (where the request and reply files live).")
+        from tensora.llm.replay import ReplayBackend
+
+        backends = {REPLAY: ReplayBackend}
     if backends is None:
         from tensora.plugins import backends as registered
 
@@ -235,4 +251,5 @@ def resolve(
             else None
         ),
         prices=_prices(cfg, path),
+        exchange=exchange,
     )

@@ -22,6 +22,8 @@ __all__ = ["TOOLS", "run", "tool_specs"]
 
 _NUM = {"type": "number"}
 _INT = {"type": "integer", "minimum": 1}
+_BOOL = {"type": "boolean"}
+_RECOMPUTE = {"type": "string", "enum": ["none", "selective", "full"], "description": "activation recomputation"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,156 @@ TOOLS: dict[str, _Entry] = {
         },
         ("model_flops_per_token", "tokens_per_s", "devices", "peak_flops"),
     ),
+    "activation_memory_per_gpu_gib": _Entry(
+        models.activation_memory_per_gpu_gib,
+        "Activation memory per GPU in GiB of a transformer (Korthikanti et al.): 34sbh + 5as^2b per layer, "
+        "divided by tp (and sequence parallelism), times the micro-batches in flight of the pipeline schedule.",
+        {
+            "seq_len": _prop(_INT, "sequence length s"),
+            "micro_batch": _prop(_INT, "micro-batch size b"),
+            "hidden": _prop(_INT, "hidden size h"),
+            "heads": _prop(_INT, "attention heads a"),
+            "layers": _prop(_INT, "transformer layers"),
+            "tp": _prop(_INT, "tensor-parallel degree"),
+            "pp": _prop(_INT, "pipeline-parallel degree"),
+            "sequence_parallel": _prop(_BOOL, "Megatron sequence parallelism on"),
+            "recompute": _RECOMPUTE,
+            "schedule": {
+                "type": "string",
+                "enum": ["gpipe", "1f1b", "interleaved"],
+                "description": "pipeline schedule",
+            },
+            "microbatches": _prop(_INT, "micro-batches per step (GPipe keeps all in flight)"),
+            "virtual": _prop(_INT, "model chunks per device (interleaved)"),
+        },
+        ("seq_len", "micro_batch", "hidden", "heads", "layers"),
+    ),
+    "kv_cache_gib": _Entry(
+        models.kv_cache_gib,
+        "KV cache in GiB: 2 * layers * kv_heads * head_dim * seq_len * batch * dtype_bytes / tp.",
+        {
+            "layers": _prop(_INT, "transformer layers"),
+            "kv_heads": _prop(_INT, "key/value heads (fewer than query heads with GQA/MQA)"),
+            "head_dim": _prop(_INT, "dimension per head"),
+            "seq_len": _prop(_INT, "tokens cached per sequence"),
+            "batch": _prop(_INT, "sequences in the batch"),
+            "dtype_bytes": _prop(_NUM, "bytes per element (2 for fp16/bf16)", exclusiveMinimum=0),
+            "tp": _prop(_INT, "tensor-parallel degree (heads split over tp)"),
+        },
+        ("layers", "kv_heads", "head_dim", "seq_len", "batch"),
+    ),
+    "memory_per_gpu_gib": _Entry(
+        models.memory_per_gpu_gib,
+        "Total memory per GPU in GiB from its parts in bytes, and whether it fits a capacity.",
+        {
+            "model_states_bytes": _prop(_NUM, "parameters + gradients + optimizer states in bytes", minimum=0),
+            "activation_bytes": _prop(_NUM, "activations in bytes", minimum=0),
+            "kv_cache_bytes": _prop(_NUM, "KV cache in bytes", minimum=0),
+            "other_bytes": _prop(_NUM, "buffers, workspace, fragmentation in bytes", minimum=0),
+            "capacity_bytes": _prop(_NUM, "the GPU's memory in bytes (80e9 for H100 SXM)", exclusiveMinimum=0),
+        },
+        ("model_states_bytes",),
+    ),
+    "training_flops_per_token": _Entry(
+        models.training_flops_per_token,
+        "Training FLOPs per token of a dense transformer: 6 * params (forward 2N, backward 4N).",
+        {"params": _prop(_NUM, "model parameters", exclusiveMinimum=0)},
+        ("params",),
+    ),
+    "megatron_flops_per_iteration": _Entry(
+        models.megatron_flops_per_iteration,
+        "FLOPs of one training iteration of a GPT (Narayanan et al. 2021): 72BsLh^2(1 + s/6h + V/12hL), "
+        "96 instead of 72 with full recomputation.",
+        {
+            "batch": _prop(_INT, "global batch in sequences"),
+            "seq_len": _prop(_INT, "sequence length"),
+            "layers": _prop(_INT, "transformer layers"),
+            "hidden": _prop(_INT, "hidden size"),
+            "vocab": _prop(_INT, "vocabulary size"),
+            "recompute": _prop(_BOOL, "full activation recomputation (default true)"),
+        },
+        ("batch", "seq_len", "layers", "hidden", "vocab"),
+    ),
+    "reduce_scatter_time_s": _Entry(
+        models.reduce_scatter_time_s,
+        "Time in seconds of a ring reduce-scatter: (n-1)*alpha + (n-1)/n * S/B.",
+        _COMM,
+        ("size_bytes", "ranks", "bandwidth"),
+    ),
+    "tree_all_reduce_time_s": _Entry(
+        models.tree_all_reduce_time_s,
+        "Time in seconds of a (double binary) tree all-reduce: latency grows with log2 n.",
+        _COMM,
+        ("size_bytes", "ranks", "bandwidth"),
+    ),
+    "all_to_all_time_s": _Entry(
+        models.all_to_all_time_s,
+        "Time in seconds of an all-to-all (MoE token dispatch, Ulysses): (n-1)*alpha + (n-1)/n * S/B.",
+        _COMM,
+        ("size_bytes", "ranks", "bandwidth"),
+    ),
+    "hierarchical_all_reduce_time_s": _Entry(
+        models.hierarchical_all_reduce_time_s,
+        "Time in seconds of a two-level all-reduce: reduce-scatter in the node, all-reduce across nodes, "
+        "all-gather in the node.",
+        {
+            "size_bytes": _prop(_NUM, "bytes of the buffer", exclusiveMinimum=0),
+            "gpus_per_node": _prop(_INT, "GPUs per node"),
+            "nodes": _prop(_INT, "nodes"),
+            "intra_bandwidth": _prop(_NUM, "one-way bytes/s inside a node", exclusiveMinimum=0),
+            "inter_bandwidth": _prop(
+                _NUM, "one-way bytes/s per GPU across nodes (50e9 for 400 Gb/s)", exclusiveMinimum=0
+            ),
+            "intra_latency_s": _prop(_NUM, "per-step latency inside a node", minimum=0),
+            "inter_latency_s": _prop(_NUM, "per-step latency across nodes", minimum=0),
+        },
+        ("size_bytes", "gpus_per_node", "nodes", "intra_bandwidth", "inter_bandwidth"),
+    ),
+    "attention_intensity": _Entry(
+        models.attention_intensity,
+        "Arithmetic intensity (FLOP/byte) of attention, naive (scores in HBM) or IO-aware (FlashAttention).",
+        {
+            "seq_len": _prop(_INT, "sequence length"),
+            "head_dim": _prop(_INT, "dimension per head"),
+            "heads": _prop(_INT, "heads"),
+            "batch": _prop(_INT, "batch"),
+            "dtype_bytes": _prop(_NUM, "bytes per element", exclusiveMinimum=0),
+            "causal": _prop(_BOOL, "causal mask"),
+            "io_aware": _prop(_BOOL, "tiled, scores never written to HBM"),
+            "kv_passes": _prop(_INT, "passes over K and V"),
+        },
+        ("seq_len", "head_dim"),
+    ),
+    "ridge_point": _Entry(
+        models.ridge_point,
+        "Roofline ridge point in FLOP/byte: peak FLOP/s over memory bandwidth.",
+        {
+            "peak_flops": _prop(_NUM, "peak FLOP/s (989e12 for H100 SXM bf16 dense)", exclusiveMinimum=0),
+            "bandwidth": _prop(_NUM, "memory bandwidth in bytes/s (3.35e12 for H100 SXM)", exclusiveMinimum=0),
+        },
+        ("peak_flops", "bandwidth"),
+    ),
+    "attainable_flops": _Entry(
+        models.attainable_flops,
+        "Roofline: attainable FLOP/s = min(peak, intensity * bandwidth).",
+        {
+            "arithmetic_intensity": _prop(_NUM, "FLOP per byte", exclusiveMinimum=0),
+            "peak_flops": _prop(_NUM, "peak FLOP/s", exclusiveMinimum=0),
+            "bandwidth": _prop(_NUM, "memory bandwidth in bytes/s", exclusiveMinimum=0),
+        },
+        ("arithmetic_intensity", "peak_flops", "bandwidth"),
+    ),
+    "roofline_time_s": _Entry(
+        models.roofline_time_s,
+        "Roofline lower bound on a kernel's time: max(flops/peak, bytes/bandwidth) seconds.",
+        {
+            "flops": _prop(_NUM, "FLOPs of the kernel", exclusiveMinimum=0),
+            "bytes_moved": _prop(_NUM, "bytes moved to and from memory", exclusiveMinimum=0),
+            "peak_flops": _prop(_NUM, "peak FLOP/s", exclusiveMinimum=0),
+            "bandwidth": _prop(_NUM, "memory bandwidth in bytes/s", exclusiveMinimum=0),
+        },
+        ("flops", "bytes_moved", "peak_flops", "bandwidth"),
+    ),
 }
 
 
@@ -136,6 +288,10 @@ def _plain(value: Any) -> Any:
 
 def _argument(name: str, value: Any, schema: Mapping[str, Any]) -> Any:
     kind = schema.get("type")
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false")
+        return value
     if kind == "string":
         if not isinstance(value, str):
             raise ValueError(f"{name} must be a string")

@@ -66,12 +66,15 @@ LLM_HELP = "Let an LLM speak for the skeptic, grounded in the audit (e.g. openai
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """A ``TensoraError`` becomes one line on stderr and exit code 2 (a traceback would be a bug)."""
+    """A ``TensoraError`` becomes one line on stderr and exit code 2 (a traceback would be a bug); a replay
+    waiting for a reply file, exit code 3."""
     try:
         yield
     except TensoraError as exc:
+        from tensora.llm.replay import ReplyMissing
+
         typer.echo(f"tensora: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(3 if isinstance(exc, ReplyMissing) else 2) from None
 
 
 def _open(session_db: Path | None) -> SessionStore:
@@ -167,12 +170,20 @@ def chat_command(
     llm_key_env: Annotated[str | None, typer.Option(metavar="VAR", help="Read the API key from this variable.")] = None,
     llm_timeout: Annotated[float | None, typer.Option(help="Seconds per LLM request (default 60).")] = None,
     llm_temperature: Annotated[float | None, typer.Option(help="LLM sampling temperature (default 0.2).")] = None,
+    llm_exchange: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Record/replay directory (NNN.request.json/.md written; with --llm replay, NNN.reply.json read; "
+            "exit code 3 while one is missing).",
+        ),
+    ] = None,
 ) -> None:
     """Stand at the whiteboard: the skeptic asks, you answer, it re-audits and follows up."""
     from tensora.knowledge.loader import load_knowledge
     from tensora.whiteboard.chat import ChatSession
 
-    speaker = _speaker(llm, llm_base_url, llm_key_env, llm_timeout, llm_temperature)
+    speaker = _speaker(llm, llm_base_url, llm_key_env, llm_timeout, llm_temperature, llm_exchange)
     with _user_errors():
         kb = load_knowledge()
         with _open(session_db) as store:
@@ -188,11 +199,16 @@ def chat_command(
 
 
 def _speaker(
-    spec: str | None, base_url: str | None, key_env: str | None, timeout: float | None, temperature: float | None
+    spec: str | None,
+    base_url: str | None,
+    key_env: str | None,
+    timeout: float | None,
+    temperature: float | None,
+    exchange: Path | None = None,
 ) -> LLMSpeaker | None:
     """The LLM speaker of the --llm options, or None; a configuration mistake exits with one line."""
     if spec is None:
-        if any(v is not None for v in (base_url, key_env, timeout, temperature)):
+        if any(v is not None for v in (base_url, key_env, timeout, temperature, exchange)):
             typer.echo("tensora: the --llm-* options need --llm PROVIDER:MODEL.", err=True)
             raise typer.Exit(2)
         return None
@@ -200,7 +216,14 @@ def _speaker(
     from tensora.llm.settings import resolve
 
     with _user_errors():
-        settings = resolve(spec, base_url=base_url, key_env=key_env, timeout=timeout, temperature=temperature)
+        settings = resolve(
+            spec,
+            base_url=base_url,
+            key_env=key_env,
+            timeout=timeout,
+            temperature=temperature,
+            exchange=str(exchange) if exchange is not None else None,
+        )
         return LLMSpeaker(settings, on_warning=lambda line: typer.echo(f"tensora: warning: {line}", err=True))
 
 
