@@ -14,6 +14,7 @@ from tensora.models.result import Computed
 __all__ = [
     "RECOMPUTE_MODES",
     "achieved_flops_per_device",
+    "utilisation_from_achieved",
     "hardware_flops_per_token",
     "hfu",
     "megatron_training_time_s",
@@ -51,6 +52,37 @@ def mfu(model_flops_per_token: float, tokens_per_s: float, devices: int, peak_fl
         source=_PALM,
         details={"achieved_flops_total": achieved, "achieved_flops_per_device": achieved / n},
         notes=("model FLOPs only (no recomputation); dense peak, not the sparse datasheet figure",),
+    )
+
+
+def utilisation_from_achieved(achieved_flops_per_device: float, peak_flops: float, counts: str = "model") -> Computed:
+    """MFU or HFU from the FLOP/s per device a report states, without the model's shape.
+
+    U = X / P, X = stated FLOP/s per device, P = dense peak per device in the training dtype. Whether U
+    is MFU or HFU depends on what X counts: ``counts='model'`` (no recomputation) names it mfu,
+    ``counts='hardware'`` (recomputed FLOPs included, as Narayanan et al.'s Table 1) names it hfu.
+    Source: Chowdhery et al. (2022), Appendix B (definitions); Narayanan et al., SC'21, Table 1.
+    Ignores how X was measured; a sparse peak in the denominator would halve U.
+
+    Example: achieved_flops_per_device=163e12, peak_flops=312e12, counts='hardware' -> 0.5224
+    (Narayanan et al.'s 1T model: 163 TFLOP/s, 52% of the A100's peak)
+    """
+    x = positive("achieved_flops_per_device", achieved_flops_per_device)
+    p = positive("peak_flops", peak_flops)
+    kind = choice("counts", counts, ("model", "hardware"))
+    name = "mfu" if kind == "model" else "hfu"
+    return Computed(
+        x / p,
+        name=name,
+        unit="ratio",
+        formula="X / P_dense",
+        inputs={"X": x, "P_dense": p, "counts": kind},
+        source=_PALM + "; Narayanan et al., SC'21, Table 1",
+        notes=(
+            f"{name.upper()}: the stated FLOP/s count "
+            + ("model FLOPs only" if kind == "model" else "recomputed FLOPs too")
+            + "; dense peak",
+        ),
     )
 
 
