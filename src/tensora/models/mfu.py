@@ -87,13 +87,18 @@ def utilisation_from_achieved(achieved_flops_per_device: float, peak_flops: floa
 
 
 def hardware_flops_per_token(
-    model_flops_per_token: float, recompute: str = "none", attention_flops_per_token: float = 0.0
+    model_flops_per_token: float,
+    recompute: str = "none",
+    attention_flops_per_token: float = 0.0,
+    convention: str = "forward",
 ) -> Computed:
     """FLOPs per token that the hardware executes, recomputation included (the numerator of HFU).
 
     none: F. full (whole-layer checkpointing): F * 4/3, one more forward pass on top of forward x1 +
     backward x2. selective (recompute only the attention-score block): F + A/3, A = attention-score
     FLOPs per token in the training count (12*L*H*Q*T in PaLM's, so A/3 = 4LHQT is its forward).
+    ``convention='megatron'`` counts selective recomputation as Korthikanti et al. do (their Appendix A:
+    the s/(6h) term doubled, 72*B*s*l*h^2*(1 + s/(3h) + ...)): F + A.
     Source: PaLM Appendix B (HFU); Korthikanti et al. (arXiv 2205.05198) Sec. 5 for selective.
     Ignores the logit layer being outside full recomputation (Narayanan's 96 vs 72 term does it exactly).
 
@@ -101,11 +106,14 @@ def hardware_flops_per_token(
     """
     f = positive("model_flops_per_token", model_flops_per_token)
     mode = choice("recompute", recompute, RECOMPUTE_MODES)
+    conv = choice("convention", convention, ("forward", "megatron"))
     a = non_negative("attention_flops_per_token", attention_flops_per_token)
     if mode == "none":
         value, formula = f, "F"
     elif mode == "full":
         value, formula = f * 4 / 3, "F * 4/3"
+    elif conv == "megatron":
+        value, formula = f + a, "F + A (s/(6h) term doubled)"
     else:
         value, formula = f + a / 3, "F + A/3"
     return Computed(
@@ -113,7 +121,7 @@ def hardware_flops_per_token(
         name="hardware_flops_per_token",
         unit="FLOP/token",
         formula=formula,
-        inputs={"F": f, "recompute": mode, "A": a},
+        inputs={"F": f, "recompute": mode, "A": a, "convention": conv},
         source=_PALM + "; Korthikanti et al., arXiv 2205.05198",
     )
 
