@@ -31,14 +31,6 @@ from tensora.errors import ModelInputError, TensoraError, UnknownHardwareError
 from tensora.knowledge.hardware import Device, get_device, get_nic, list_devices, list_nics, load_catalog
 from tensora.models import (
     OPTIMIZERS,
-    deepspeed_zero2_estimate,
-    deepspeed_zero3_estimate,
-    offloaded_model_states_gib,
-    scaling_efficiency,
-    strong_scaling_fit,
-    transformer_params,
-    utilisation_from_achieved,
-    zero_activation_bytes,
     Computed,
     achieved_flops_per_device,
     activation_bytes_per_layer,
@@ -49,6 +41,8 @@ from tensora.models import (
     bus_bandwidth,
     check_divisibility,
     collective_time_s,
+    deepspeed_zero2_estimate,
+    deepspeed_zero3_estimate,
     dp_comm_bytes_per_step,
     elementwise_intensity,
     gemm_intensity,
@@ -64,16 +58,22 @@ from tensora.models import (
     mfu,
     min_devices_for_model_states,
     model_states_per_gpu_gib,
+    offloaded_model_states_gib,
     palm_flops_per_token,
     pipeline_bubble_fraction,
     pipeline_bubble_relative_to_ideal,
     ridge_point,
     roofline_max_speedup,
     roofline_time_s,
+    scaling_efficiency,
+    strong_scaling_fit,
     time_to_train_s,
     training_flops_per_token,
+    transformer_params,
+    utilisation_from_achieved,
     zero3_comm_bytes_per_step,
     zero3_comm_time_s,
+    zero_activation_bytes,
 )
 
 __all__ = ["calc_app"]
@@ -585,7 +585,8 @@ def memory_cmd(
             )
             gpu_bytes = states.details["total_bytes"]
         report = Report(
-            f"Memory per device: {_count(n)} parameters, DP={d} TP={t} PP={p}, {states.inputs['sharding'] if 'sharding' in states.inputs else sharding}, accounting {acc_name}"
+            f"Memory per device: {_count(n)} parameters, DP={d} TP={t} PP={p}, "
+            f"{states.inputs.get('sharding', sharding)}, accounting {acc_name}"
         )
         report.quantities.extend(count_report.quantities)
         report.quantities.append(states)
@@ -978,7 +979,9 @@ def flops_cmd(
             mode = "none" if no_recompute else recompute.strip().lower()
             f_iter = megatron_flops_per_iteration(b, s, n_layers, h, v, mode)
             report.quantities.append(f_iter)
-            by_mode = {m: float(megatron_flops_per_iteration(b, s, n_layers, h, v, m)) for m in ("none", "selective", "full")}
+            by_mode = {
+                m: float(megatron_flops_per_iteration(b, s, n_layers, h, v, m)) for m in ("none", "selective", "full")
+            }
             for m_name, f_m in by_mode.items():
                 report.row(
                     f"step time, {m_name} / none",
@@ -1300,19 +1303,24 @@ def _pair(name: str, text: str) -> tuple[int, float]:
     return _int(name, left), _num(name, right)
 
 
+POINT_OPT = typer.Option(
+    None, "--point", metavar="N:SECONDS", help="A measured step time (s) at N devices; two or more to fit."
+)
+AT_OPT = typer.Option(None, "--at", metavar="N", help="Extrapolate the fit to N devices (repeatable).")
+THROUGHPUT_OPT = typer.Option(
+    None,
+    "--throughput",
+    metavar="N:X",
+    help="Aggregate throughput X (FLOP/s, tokens/s, ...) at N devices; the first is the reference for "
+    "scaling efficiency (ratio).",
+)
+
+
 @calc_app.command("scaling")
 def scaling_cmd(
-    point: list[str] = typer.Option(
-        [], "--point", metavar="N:SECONDS", help="A measured step time (s) at N devices; two or more to fit."
-    ),
-    at: list[str] = typer.Option([], "--at", metavar="N", help="Extrapolate the fit to N devices (repeatable)."),
-    throughput: list[str] = typer.Option(
-        [],
-        "--throughput",
-        metavar="N:X",
-        help="Aggregate throughput X (FLOP/s, tokens/s, ...) at N devices; the first is the reference "
-        "for scaling efficiency.",
-    ),
+    point: list[str] | None = POINT_OPT,
+    at: list[str] | None = AT_OPT,
+    throughput: list[str] | None = THROUGHPUT_OPT,
     fmt: Format = FORMAT_OPT,
 ) -> None:
     """Fit t(n) = t_serial + W/n to measured step times and extrapolate; scaling efficiency from throughput."""
@@ -1327,7 +1335,9 @@ def scaling_cmd(
             for n_text in at or [str(max(n for n, _ in pts) * 2)]:
                 c = strong_scaling_fit(pts, _int("at", n_text))
                 report.quantities.append(c)
-                report.row(f"efficiency at {c.inputs['at']}", f"{c.details['efficiency'] * 100:.3g}%", "n0*t(n0) / (n*t(n))")
+                report.row(
+                    f"efficiency at {c.inputs['at']}", f"{c.details['efficiency'] * 100:.3g}%", "n0*t(n0) / (n*t(n))"
+                )
                 curve[str(c.inputs["at"])] = {"step_time_s": float(c), "efficiency": c.details["efficiency"]}
             report.extra_json["extrapolated"] = curve
         if throughput:

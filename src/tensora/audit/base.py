@@ -61,7 +61,7 @@ class Rule:
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         if "check" in cls.__dict__:
-            cls.check = _guarded(cls.__dict__["check"])  # type: ignore[method-assign]
+            cls.check = _guarded(cls.__dict__["check"])  # type: ignore[method-assign, assignment]
 
     def setting_finding(self, ctx: Context, exc: ModelInputError) -> Finding | None:
         """The finding for a model that cannot compute on the draft's setting; once per distinct problem.

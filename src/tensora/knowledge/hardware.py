@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from tensora.errors import CatalogGapError, KnowledgeError, ModelInputError, UnknownHardwareError
+from tensora.errors import CatalogGapError, KnowledgeError, UnknownHardwareError
 
 # libyaml's C parser is some 20x faster than the pure-Python one; both are safe loaders
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -62,7 +62,6 @@ from tensora.models.pipeline import (
     pipeline_bubble_relative_to_ideal,
 )
 from tensora.models.result import Computed
-from tensora.models.scaling import scaling_efficiency, strong_scaling_fit
 from tensora.models.roofline import (
     ELEMENTWISE_OPS,
     attainable_flops,
@@ -73,6 +72,7 @@ from tensora.models.roofline import (
     roofline_max_speedup,
     roofline_time_s,
 )
+from tensora.models.scaling import scaling_efficiency, strong_scaling_fit
 
 __all__ = [
     "ACCOUNTINGS",

@@ -85,8 +85,9 @@ def megatron_flops_per_iteration(
     Without recomputation: 72*B*s*l*h^2 * (1 + s/(6h) + V/(12*l*h)) (forward x1, backward x2).
     With full activation recomputation: 96*B*s*l*h^2 * (1 + s/(6h) + V/(16*l*h)) (one more forward of
     the transformer layers, not of the logit layer). With selective recomputation (Korthikanti et al.,
-    arXiv 2205.05198, Sec. 6 and Appendix A): 72*B*s*l*h^2 * (1 + s/(3h) + V/(12*l*h)), the s/(6h) term
-    doubled. ``recompute`` is 'none', 'selective' or 'full' (True = 'full', False = 'none'). B = global batch (sequences), s = sequence length,
+    arXiv 2205.05198, the count behind their MFU/HFU table): 72*B*s*l*h^2 * (1 + s/(3h) + V/(12*l*h)), the s/(6h) term
+    doubled. ``recompute`` is 'none', 'selective' or 'full' (True = 'full', False = 'none').
+    B = global batch (sequences), s = sequence length,
     l = layers, h = hidden size, V = vocabulary.
     Source: Narayanan et al., SC'21 (arXiv 2104.04473), eq. (3) and Appendix.
     Ignores non-GEMM FLOPs (softmax, norms, GeLU), which the paper also calls a lower bound.
@@ -124,7 +125,7 @@ def megatron_flops_per_iteration(
         unit="FLOP",
         formula=formula,
         inputs={"B": b, "s": s, "l": n_layers, "h": h, "V": v, "recompute": mode},
-        source=_NARAYANAN + ("; Korthikanti et al., arXiv 2205.05198, Appendix A" if mode == "selective" else ""),
+        source=_NARAYANAN + ("; Korthikanti et al., arXiv 2205.05198 (HFU)" if mode == "selective" else ""),
         details={
             "transformer_gemms": (96 if mode == "full" else 72) * base,
             "attention_scores": attn_factor * float(b) * s * s * n_layers * h,

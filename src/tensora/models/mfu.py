@@ -97,8 +97,8 @@ def hardware_flops_per_token(
     none: F. full (whole-layer checkpointing): F * 4/3, one more forward pass on top of forward x1 +
     backward x2. selective (recompute only the attention-score block): F + A/3, A = attention-score
     FLOPs per token in the training count (12*L*H*Q*T in PaLM's, so A/3 = 4LHQT is its forward).
-    ``convention='megatron'`` counts selective recomputation as Korthikanti et al. do (their Appendix A:
-    the s/(6h) term doubled, 72*B*s*l*h^2*(1 + s/(3h) + ...)): F + A.
+    ``convention='megatron'`` counts selective recomputation as Korthikanti et al. do (the count behind
+    their MFU/HFU table: the s/(6h) term doubled, 72*B*s*l*h^2*(1 + s/(3h) + ...)): F + A.
     Source: PaLM Appendix B (HFU); Korthikanti et al. (arXiv 2205.05198) Sec. 5 for selective.
     Ignores the logit layer being outside full recomputation (Narayanan's 96 vs 72 term does it exactly).
 
