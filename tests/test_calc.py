@@ -524,3 +524,16 @@ def test_new_options_are_in_help() -> None:
         assert result.exit_code == 0
         for option in options:
             assert option in result.output, (command, option)
+
+
+def _doc_commands() -> list[list[str]]:
+    import shlex
+
+    text = (Path(__file__).parents[1] / "docs" / "calc.md").read_text().replace("\\\n", " ")
+    prefix = "$ tensora calc "
+    return [shlex.split(line[len(prefix) :]) for line in text.splitlines() if line.startswith(prefix)]
+
+
+@pytest.mark.parametrize("args", _doc_commands(), ids=lambda a: " ".join(a)[:60])
+def test_every_documented_command_runs(args: list[str]) -> None:
+    run(*args)

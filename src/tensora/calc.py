@@ -594,7 +594,7 @@ def memory_cmd(
         if "host_bytes_per_node" in states.details:
             report.row(
                 "host memory per node",
-                f"{states.details['host_gib_per_node']:.4g} GiB",
+                f"{states.details['host_gib_per_node']:.2f} GiB",
                 "DeepSpeed's per-CPU column",
             )
         if "host_bytes_per_gpu" in states.details and (off_opt != "none" or off_par != "none"):
