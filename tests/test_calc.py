@@ -459,6 +459,13 @@ def test_params_from_shape_llama2_70b() -> None:
     assert out["quantities"]["params"] == 68_976_648_192
 
 
+def test_shape_feeds_the_gradient_all_reduce() -> None:
+    shape = "layers=32,hidden=4096,vocab=32000,heads=32,ffn=11008,gated,untied"
+    by_shape = run("collective", "--shape", shape, "--ranks", "8", "--bandwidth-gbs", "100")
+    by_count = run("collective", "--params", "6738415616", "--ranks", "8", "--bandwidth-gbs", "100")
+    assert by_shape["quantities"]["comm_time_s"] == pytest.approx(by_count["quantities"]["comm_time_s"])
+
+
 def test_zero_paper_activation_rule_gpt2() -> None:
     # ZeRO Sec. 3.2: GPT-2 1.5B, sequence 1K, batch 32 -> about 60 GB of activations
     out = run("activations", "--seq", "1024", "--hidden", "1600", "--heads", "25", "--micro-batch", "32",
@@ -519,6 +526,7 @@ def test_new_options_are_in_help() -> None:
         ("flops", ("--recompute", "--shape")),
         ("roofline", ("--ridge-only",)),
         ("scaling", ("--point", "--throughput", "--at")),
+        ("collective", ("--shape",)),
     ):
         result = runner.invoke(calc_app, [command, "--help"], terminal_width=200)
         assert result.exit_code == 0

@@ -1363,6 +1363,7 @@ def collective_cmd(
     algo: str = typer.Option("ring", "--algo", help="ring, tree (all-reduce) or hierarchical (all-reduce)."),
     size: str | None = typer.Option(None, "--size", metavar="BYTES", help="Full buffer: 1GB, 512MiB, 1e9."),
     params: str | None = typer.Option(None, "--params", metavar="N", help="Gradient all-reduce of N params."),
+    shape: str | None = SHAPE_OPT,
     grad_bytes: str = typer.Option(
         "2", "--grad-bytes", metavar="B", help="Bytes per gradient (2 bf16, 4 fp32)."
     ),
@@ -1388,6 +1389,8 @@ def collective_cmd(
     """Alpha-beta time of a collective, its bus bandwidth, and DP/ZeRO-3 gradient traffic."""
     with _errors():
         report = Report(f"Collective: {op} ({algo})")
+        if shape is not None:
+            params = repr(_param_count(params, shape))
         if (size is None) == (params is None):
             raise ModelInputError("give --size BYTES or --params N")
         alpha = _num("latency-us", latency_us) * 1e-6
