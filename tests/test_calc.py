@@ -405,3 +405,143 @@ def test_usage_errors_also_exit_2() -> None:
 def test_cli_starts_without_matplotlib() -> None:
     code = "import sys, tensora.calc; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# ------------------------------------------------------------------ accounting presets, offload, shapes
+
+
+def test_deepspeed_zero3_table_t5_3b() -> None:
+    # DeepSpeed docs/code-docs/source/memory.rst: estimate_zero3_model_states_mem_needs_all_cold(2851e6, 32e6,
+    # num_gpus_per_node=8) prints 71.69/0.12, 127.45/0.12, 63.72/0.78, 127.45/0.78, 1.43/6.09, 127.45/6.09
+    out = run(
+        "memory", "--params", "2851e6", "--dp", "8", "--sharding", "zero3", "--largest-layer", "32e6",
+        "--accounting", "deepspeed", "--offload-optimizer", "cpu", "--offload-params", "cpu", "--all-stages",
+    )
+    assert out["accounting"] == "deepspeed"
+    table = [(round(r["host_gib_per_node"], 2), round(r["gpu_gib"], 2)) for r in out["deepspeed_table"]]
+    assert table == [(71.69, 0.12), (127.45, 0.12), (63.72, 0.78), (127.45, 0.78), (1.43, 6.09), (127.45, 6.09)]
+    assert round(out["quantities"]["model_states_per_gpu_gib"], 2) == 0.12
+
+
+def test_deepspeed_zero2_t5_3b() -> None:
+    out = run(
+        "memory", "--params", "2851e6", "--dp", "8", "--sharding", "zero2", "--accounting", "deepspeed",
+        "--offload-optimizer", "cpu",
+    )
+    assert round(out["quantities"]["model_states_per_gpu_gib"], 2) == 5.31
+    assert "deepspeed" in " ".join(out["conventions"])
+
+
+def test_deepspeed_zero3_takes_the_largest_layer_from_the_shape() -> None:
+    shape = "layers=32,hidden=4096,vocab=32000,heads=32,ffn=11008,gated,untied"
+    out = run("memory", "--shape", shape, "--dp", "8", "--sharding", "zero3", "--accounting", "deepspeed")
+    n, big = 6_738_415_616, 32000 * 4096
+    assert out["quantities"]["params"] == n
+    assert out["results"][1]["details"]["gpu_bytes"] == int(4 * big + int(18 * n / 8))
+
+
+def test_deepspeed_accounting_refuses_what_it_cannot_express() -> None:
+    assert "zero2 and zero3" in fails("memory", "--params", "7B", "--sharding", "zero1", "--accounting", "deepspeed")
+    err = fails("memory", "--params", "7B", "--dp", "8", "--sharding", "zero3", "--accounting", "deepspeed")
+    assert "largest-layer" in err
+
+
+def test_zero_offload_13b_fits_a_v100() -> None:
+    # Ren et al., ZeRO-Offload (ATC'21): a 13B model trains on one 32 GB V100
+    out = run("memory", "--params", "13B", "--sharding", "zero2", "--offload-optimizer", "cpu")
+    assert out["quantities"]["model_states_per_gpu_gib"] * 2**30 == pytest.approx(26e9)  # < a V100's 32 GB
+    assert out["results"][0]["details"]["host_gb_per_gpu"] == pytest.approx(182)
+    assert "zero-paper" in " ".join(out["conventions"])
+
+
+def test_params_from_shape_llama2_70b() -> None:
+    out = run("params", "--shape", "layers=80,hidden=8192,vocab=32000,heads=64,kv-heads=8,ffn=28672,gated,untied")
+    assert out["quantities"]["params"] == 68_976_648_192
+
+
+def test_shape_feeds_the_gradient_all_reduce() -> None:
+    shape = "layers=32,hidden=4096,vocab=32000,heads=32,ffn=11008,gated,untied"
+    by_shape = run("collective", "--shape", shape, "--ranks", "8", "--bandwidth-gbs", "100")
+    by_count = run("collective", "--params", "6738415616", "--ranks", "8", "--bandwidth-gbs", "100")
+    assert by_shape["quantities"]["comm_time_s"] == pytest.approx(by_count["quantities"]["comm_time_s"])
+
+
+def test_zero_paper_activation_rule_gpt2() -> None:
+    # ZeRO Sec. 3.2: GPT-2 1.5B, sequence 1K, batch 32 -> about 60 GB of activations
+    out = run("activations", "--seq", "1024", "--hidden", "1600", "--heads", "25", "--micro-batch", "32",
+              "--layers", "48", "--accounting", "zero-paper")
+    assert round(out["quantities"]["activation_bytes"] / 1e9) == 60
+    assert out["accounting"] == "zero-paper"
+
+
+@pytest.mark.parametrize(
+    ("batch", "layers", "hidden", "gpus", "seconds", "mfu", "hfu"),
+    # Korthikanti et al. (arXiv 2205.05198), MFU/HFU table with their selective-recomputation iteration
+    # times: 175B 51.4/52.8, 530B 56.0/57.0, 1T 56.3/57.0
+    [
+        ("64", "96", "12288", "64", "13.75", 51.4, 52.8),
+        ("280", "105", "20480", "280", "37.83", 56.0, 57.0),
+        ("512", "128", "25600", "512", "71.49", 56.3, 57.0),
+    ],
+)
+def test_korthikanti_mfu_and_hfu(
+    batch: str, layers: str, hidden: str, gpus: str, seconds: str, mfu: float, hfu: float
+) -> None:
+    out = run(
+        "flops", "--batch", batch, "--seq", "2048", "--layers", layers, "--hidden", hidden, "--vocab", "51200",
+        "--gpus", gpus, "--iteration-time", seconds, "--gpu", "a100", "--recompute", "selective",
+    )
+    assert round(out["quantities"]["mfu"] * 100, 1) == mfu
+    assert round(out["quantities"]["hfu"] * 100, 1) == hfu
+    ratio = out["step_time_ratio_vs_none"]
+    assert 1 < ratio["selective"] < ratio["full"]
+
+
+def test_mfu_from_stated_tflops() -> None:
+    out = run("mfu", "--achieved-tflops-per-gpu", "163", "--gpu", "a100", "--counts", "hardware")
+    assert round(out["quantities"]["hfu"] * 100) == 52
+    out = run("mfu", "--achieved-tflops-per-gpu", "150", "--peak-tflops", "312")
+    assert out["quantities"]["mfu"] == pytest.approx(150 / 312)
+
+
+def test_ridge_only() -> None:
+    out = run("roofline", "--gpu", "h100", "--ridge-only")
+    assert list(out["quantities"]) == ["ridge_point"]
+    assert out["quantities"]["ridge_point"] == pytest.approx(989.5 / 3.35, rel=1e-3)
+
+
+def test_scaling_fit_and_megatron_efficiency() -> None:
+    out = run("scaling", "--point", "8:10", "--point", "16:5.5", "--point", "32:3.25", "--at", "64",
+              "--throughput", "1:39e12", "--throughput", "512:15.1e15")
+    assert out["quantities"]["t_serial_s"] == pytest.approx(1.0)
+    assert out["extrapolated"]["64"]["step_time_s"] == pytest.approx(2.125)
+    assert round(out["efficiency"]["512"] * 100) == 76
+
+
+def test_new_options_are_in_help() -> None:
+    for command, options in (
+        ("memory", ("--accounting", "--offload-optimizer", "--offload-params", "--largest-layer", "--shape")),
+        ("activations", ("--accounting",)),
+        ("mfu", ("--achieved-tflops-per-gpu", "--counts", "--shape")),
+        ("flops", ("--recompute", "--shape")),
+        ("roofline", ("--ridge-only",)),
+        ("scaling", ("--point", "--throughput", "--at")),
+        ("collective", ("--shape",)),
+    ):
+        result = runner.invoke(calc_app, [command, "--help"], terminal_width=200)
+        assert result.exit_code == 0
+        for option in options:
+            assert option in result.output, (command, option)
+
+
+def _doc_commands() -> list[list[str]]:
+    import shlex
+
+    text = (Path(__file__).parents[1] / "docs" / "calc.md").read_text().replace("\\\n", " ")
+    prefix = "$ tensora calc "
+    return [shlex.split(line[len(prefix) :]) for line in text.splitlines() if line.startswith(prefix)]
+
+
+@pytest.mark.parametrize("args", _doc_commands(), ids=lambda a: " ".join(a)[:60])
+def test_every_documented_command_runs(args: list[str]) -> None:
+    run(*args)

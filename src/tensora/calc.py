@@ -41,6 +41,8 @@ from tensora.models import (
     bus_bandwidth,
     check_divisibility,
     collective_time_s,
+    deepspeed_zero2_estimate,
+    deepspeed_zero3_estimate,
     dp_comm_bytes_per_step,
     elementwise_intensity,
     gemm_intensity,
@@ -56,16 +58,22 @@ from tensora.models import (
     mfu,
     min_devices_for_model_states,
     model_states_per_gpu_gib,
+    offloaded_model_states_gib,
     palm_flops_per_token,
     pipeline_bubble_fraction,
     pipeline_bubble_relative_to_ideal,
     ridge_point,
     roofline_max_speedup,
     roofline_time_s,
+    scaling_efficiency,
+    strong_scaling_fit,
     time_to_train_s,
     training_flops_per_token,
+    transformer_params,
+    utilisation_from_achieved,
     zero3_comm_bytes_per_step,
     zero3_comm_time_s,
+    zero_activation_bytes,
 )
 
 __all__ = ["calc_app"]
@@ -89,6 +97,14 @@ class Format(StrEnum):
 
 FORMAT_OPT = typer.Option(Format.text, "--format", "-f", case_sensitive=False, help="text (default) or json.")
 PLOT_OPT = typer.Option(None, "--plot", metavar="FILE", help="Also draw a plot to FILE (.png or .svg).")
+SHAPE_OPT = typer.Option(
+    None,
+    "--shape",
+    metavar="SPEC",
+    help="Count parameters from the shape instead of --params: comma-separated layers=L, hidden=H, "
+    "vocab=V, heads=A, kv-heads=G, ffn=F (or ffn-ratio=R), experts=E, top-k=K, positions=S and the flags "
+    "gated, biases, untied; e.g. layers=32,hidden=4096,vocab=32000,heads=32,ffn=11008,gated,untied.",
+)
 GPU_OPT = typer.Option(
     None, "--gpu", metavar="NAME", help="Device from the catalog, e.g. h100, a100-40gb, tpu-v4."
 )
@@ -155,6 +171,58 @@ def _opt_int(name: str, text: str | None) -> int | None:
 def _triple(name: str, text: str) -> list[int]:
     parts = [p for p in re.split(r"[,x\s]+", text.strip()) if p]
     return [_int(name, p) for p in parts]
+
+
+_SHAPE_KEYS = {
+    "layers": "layers",
+    "hidden": "hidden",
+    "vocab": "vocab",
+    "heads": "heads",
+    "kv-heads": "kv_heads",
+    "ffn": "ffn_hidden",
+    "ffn-hidden": "ffn_hidden",
+    "ffn-ratio": "ffn_ratio",
+    "experts": "experts",
+    "top-k": "top_k",
+    "positions": "positions",
+}
+_SHAPE_FLAGS = {"gated": ("gated", True), "biases": ("biases", True), "untied": ("tied", False), "tied": ("tied", True)}
+
+
+def _shape(text: str) -> Computed:
+    """``transformer_params`` from a --shape SPEC (see SHAPE_OPT)."""
+    kwargs: dict[str, Any] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if "=" in part:
+            key, _, value = part.partition("=")
+            key = key.strip().lower().replace("_", "-")
+            if key not in _SHAPE_KEYS:
+                raise ModelInputError(f"--shape: unknown key {key!r}; use {', '.join(_SHAPE_KEYS)}")
+            arg = _SHAPE_KEYS[key]
+            kwargs[arg] = _num("shape", value) if arg == "ffn_ratio" else _int("shape", value)
+        elif part.lower() in _SHAPE_FLAGS:
+            arg, flag = _SHAPE_FLAGS[part.lower()]
+            kwargs[arg] = flag
+        else:
+            raise ModelInputError(f"--shape: cannot read {part!r}; use key=value or gated, biases, untied")
+    missing = [k for k in ("layers", "hidden", "vocab") if k not in kwargs]
+    if missing:
+        raise ModelInputError(f"--shape needs {', '.join(missing)}")
+    return transformer_params(**kwargs)
+
+
+def _param_count(params: str | None, shape: str | None, report: Report | None = None) -> float | None:
+    """--params N or --shape SPEC (not both); the shape's count joins the report's quantities."""
+    if params is not None and shape is not None:
+        raise ModelInputError("give --params or --shape, not both")
+    if shape is None:
+        return None if params is None else _num("params", params)
+    count = _shape(shape)
+    if report is not None:
+        report.quantities.append(count)
+    return float(count)
 
 
 _DTYPE_BYTES = {"fp32": 4.0, "tf32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "fp4": 0.5}
@@ -399,89 +467,198 @@ def _plot_memory(path: Path, parts: dict[str, float], capacity_gib: float | None
 
 @calc_app.command("memory")
 def memory_cmd(
-    params: str = typer.Option(..., "--params", metavar="N", help="Parameters, e.g. 7.5B."),
-    dp: str = typer.Option("1", "--dp", metavar="D", help="Data-parallel degree."),
-    tp: str = typer.Option("1", "--tp", metavar="T", help="Tensor-parallel degree."),
-    pp: str = typer.Option("1", "--pp", metavar="P", help="Pipeline-parallel degree."),
+    params: str | None = typer.Option(None, "--params", metavar="N", help="Parameters (count), e.g. 7.5B."),
+    shape: str | None = SHAPE_OPT,
+    dp: str = typer.Option("1", "--dp", metavar="D", help="Data-parallel degree (GPUs)."),
+    tp: str = typer.Option("1", "--tp", metavar="T", help="Tensor-parallel degree (GPUs)."),
+    pp: str = typer.Option("1", "--pp", metavar="P", help="Pipeline-parallel degree (stages)."),
     sharding: str = typer.Option(
         "none", "--sharding", help="none (plain DP), zero1, zero2, zero3, fsdp (full shard), fsdp-hybrid."
     ),
     shard_group: str | None = typer.Option(
-        None, "--shard-group", metavar="G", help="fsdp-hybrid group size."
+        None, "--shard-group", metavar="G", help="fsdp-hybrid group size (GPUs)."
+    ),
+    accounting: str = typer.Option(
+        "zero-paper",
+        "--accounting",
+        help="zero-paper: the ZeRO paper's 2+2+K bytes/param by stage (with ZeRO-Offload/Infinity when "
+        "offloading); deepspeed: DeepSpeed's estimate_zero2/zero3_model_states_mem_needs (GiB, host per node).",
+    ),
+    offload_optimizer: str = typer.Option(
+        "none", "--offload-optimizer", help="none, cpu or nvme: gradients and optimizer states leave the GPU."
+    ),
+    offload_params: str = typer.Option(
+        "none", "--offload-params", help="none, cpu or nvme: parameters leave the GPU too (ZeRO-3 only)."
+    ),
+    largest_layer: str | None = typer.Option(
+        None,
+        "--largest-layer",
+        metavar="N",
+        help="Parameters (count) of the largest layer, gathered whole under ZeRO-3; --shape supplies it.",
+    ),
+    gpus_per_node: str | None = typer.Option(
+        None, "--gpus-per-node", metavar="G", help="GPUs per node (deepspeed accounting; default min(dp, 8))."
+    ),
+    zero_init: bool = typer.Option(
+        True, "--zero-init/--no-zero-init", help="deepspeed accounting, ZeRO-3: model built with zero.Init."
+    ),
+    buffer_factor: str = typer.Option(
+        "1.5", "--buffer-factor", metavar="X", help="deepspeed accounting: host memory safety factor (ratio)."
     ),
     optimizer: str = typer.Option(
         "adam-zero", "--optimizer", help="Byte accounting: " + ", ".join(OPTIMIZERS) + "."
     ),
-    param_bytes: str | None = typer.Option(None, "--param-bytes", metavar="B"),
-    grad_bytes: str | None = typer.Option(None, "--grad-bytes", metavar="B"),
-    optimizer_bytes: str | None = typer.Option(None, "--optimizer-bytes", metavar="B"),
-    all_stages: bool = typer.Option(
-        False, "--all-stages", help="Also show plain DP and ZeRO-1/2/3 side by side."
+    param_bytes: str | None = typer.Option(None, "--param-bytes", metavar="B", help="Bytes per parameter."),
+    grad_bytes: str | None = typer.Option(None, "--grad-bytes", metavar="B", help="Bytes per gradient."),
+    optimizer_bytes: str | None = typer.Option(
+        None, "--optimizer-bytes", metavar="B", help="Optimizer bytes per parameter."
     ),
-    layers: str | None = typer.Option(None, "--layers", metavar="L"),
-    hidden: str | None = typer.Option(None, "--hidden", metavar="H"),
-    heads: str | None = typer.Option(None, "--heads", metavar="A"),
-    seq: str | None = typer.Option(None, "--seq", metavar="S"),
-    micro_batch: str = typer.Option("1", "--micro-batch", metavar="B"),
+    all_stages: bool = typer.Option(
+        False,
+        "--all-stages",
+        help="Also show plain DP and ZeRO-1/2/3 side by side (with --accounting deepspeed: every row of "
+        "DeepSpeed's estimator table).",
+    ),
+    layers: str | None = typer.Option(None, "--layers", metavar="L", help="Transformer layers."),
+    hidden: str | None = typer.Option(None, "--hidden", metavar="H", help="Hidden size."),
+    heads: str | None = typer.Option(None, "--heads", metavar="A", help="Attention heads."),
+    seq: str | None = typer.Option(None, "--seq", metavar="S", help="Sequence length (tokens)."),
+    micro_batch: str = typer.Option("1", "--micro-batch", metavar="B", help="Micro-batch (sequences)."),
+    activations: str = typer.Option(
+        "korthikanti",
+        "--activations",
+        help="Activation accounting: korthikanti (Table 2, bytes) or zero-paper (12*h*b*s*L 16-bit values).",
+    ),
     sp: bool = typer.Option(False, "--sp/--no-sp", help="Sequence parallelism (with TP)."),
     recompute: str = typer.Option("none", "--recompute", help="none, selective or full."),
     schedule: str = typer.Option("1f1b", "--schedule", help="gpipe, 1f1b or interleaved."),
-    microbatches: str | None = typer.Option(None, "--microbatches", metavar="M"),
-    virtual: str = typer.Option("1", "--virtual", metavar="V"),
+    microbatches: str | None = typer.Option(None, "--microbatches", metavar="M", help="Micro-batches per step."),
+    virtual: str = typer.Option("1", "--virtual", metavar="V", help="Virtual stages per GPU (interleaved)."),
     other_gib: str = typer.Option("0", "--other-gib", metavar="X", help="Buffers and runtime reserve, GiB."),
     gpu: str | None = GPU_OPT,
     plot: Path | None = PLOT_OPT,
     fmt: Format = FORMAT_OPT,
 ) -> None:
-    """Model states (and activations) per device vs the device's memory."""
+    """Model states (and activations) per device vs the device's memory, in a named accounting."""
     with _errors():
         plot_path = _plot_path(plot)
-        n = _num("params", params)
+        acc_name = accounting.strip().lower().replace("_", "-")
+        if acc_name not in ("zero-paper", "deepspeed"):
+            raise ModelInputError(f"--accounting must be zero-paper or deepspeed; got {accounting!r}")
+        count_report = Report("")
+        n_opt = _param_count(params, shape, count_report)
+        if n_opt is None:
+            raise ModelInputError("give --params N or --shape SPEC")
+        n = n_opt
+        shape_count = count_report.quantities[0] if count_report.quantities else None
         d, t, p = _int("dp", dp), _int("tp", tp), _int("pp", pp)
-        states = model_states_per_gpu_gib(
-            n,
-            d,
-            t,
-            p,
-            sharding,
-            optimizer,
-            _opt_int("shard-group", shard_group),
-            _opt_num("param-bytes", param_bytes),
-            _opt_num("grad-bytes", grad_bytes),
-            _opt_num("optimizer-bytes", optimizer_bytes),
-        )
-        report = Report(
-            f"Memory per device: {_count(n)} parameters, DP={d} TP={t} PP={p}, {states.inputs['sharding']}"
-        )
-        report.quantities.append(states)
-        act_args = [layers, hidden, heads, seq]
-        act: Computed | None = None
-        if any(a is not None for a in act_args):
-            if not all(a is not None for a in act_args):
-                raise ModelInputError("activations need all of --layers, --hidden, --heads and --seq")
-            act = activation_memory_per_gpu_gib(
-                _int("seq", seq or ""),
-                _int("micro-batch", micro_batch),
-                _int("hidden", hidden or ""),
-                _int("heads", heads or ""),
-                _int("layers", layers or ""),
+        largest = _opt_num("largest-layer", largest_layer)
+        if largest is None and shape_count is not None:
+            largest = shape_count.details["largest_layer"]
+        off_opt = offload_optimizer.strip().lower()
+        off_par = offload_params.strip().lower()
+        ds_rows: list[dict[str, Any]] = []
+        if acc_name == "deepspeed":
+            states, ds_rows = _deepspeed_states(
+                n, d, t, p, sharding, largest, gpus_per_node, off_opt, off_par, zero_init, buffer_factor
+            )
+            gpu_bytes = states.details["gpu_bytes"]
+        elif off_opt != "none" or off_par != "none":
+            if shard_group is not None:
+                raise ModelInputError("--shard-group does not combine with offload")
+            states = offloaded_model_states_gib(
+                n / (t * p), d, sharding, off_opt, off_par, (largest or 0.0) / t, optimizer
+            )
+            gpu_bytes = states.details["gpu_bytes"]
+        else:
+            states = model_states_per_gpu_gib(
+                n,
+                d,
                 t,
                 p,
-                sp,
-                recompute,
-                schedule,
-                _opt_int("microbatches", microbatches),
-                _int("virtual", virtual),
+                sharding,
+                optimizer,
+                _opt_int("shard-group", shard_group),
+                _opt_num("param-bytes", param_bytes),
+                _opt_num("grad-bytes", grad_bytes),
+                _opt_num("optimizer-bytes", optimizer_bytes),
             )
-            report.quantities.append(act)
+            gpu_bytes = states.details["total_bytes"]
+        report = Report(
+            f"Memory per device: {_count(n)} parameters, DP={d} TP={t} PP={p}, "
+            f"{states.inputs.get('sharding', sharding)}, accounting {acc_name}"
+        )
+        report.quantities.extend(count_report.quantities)
+        report.quantities.append(states)
+        report.extra_json["accounting"] = acc_name
+        if "host_bytes_per_node" in states.details:
+            report.row(
+                "host memory per node",
+                f"{states.details['host_gib_per_node']:.2f} GiB",
+                "DeepSpeed's per-CPU column",
+            )
+        if "host_bytes_per_gpu" in states.details and (off_opt != "none" or off_par != "none"):
+            report.row("host memory per GPU", f"{states.details['host_gb_per_gpu']:.4g} GB", "offloaded states")
+            if states.details["nvme_bytes_per_gpu"]:
+                report.row("NVMe per GPU", f"{states.details['nvme_gb_per_gpu']:.4g} GB", "offloaded states")
+        act_args = [layers, hidden, heads, seq]
+        act: Computed | None = None
+        act_kind = activations.strip().lower().replace("_", "-")
+        if act_kind not in ("korthikanti", "zero-paper"):
+            raise ModelInputError(f"--activations must be korthikanti or zero-paper; got {activations!r}")
+        if any(a is not None for a in act_args):
+            if act_kind == "zero-paper":
+                if not all(a is not None for a in (layers, hidden, seq)):
+                    raise ModelInputError("zero-paper activations need --layers, --hidden and --seq")
+                raw = zero_activation_bytes(
+                    _int("hidden", hidden or ""),
+                    _int("micro-batch", micro_batch),
+                    _int("seq", seq or ""),
+                    _int("layers", layers or ""),
+                )
+                report.quantities.append(raw)
+                act = Computed(
+                    float(raw) / GIB,
+                    name="activation_memory_per_gpu_gib",
+                    unit="GiB",
+                    formula=raw.formula,
+                    inputs=dict(raw.inputs),
+                    source=raw.source,
+                    notes=raw.notes,
+                )
+            else:
+                if not all(a is not None for a in act_args):
+                    raise ModelInputError("activations need all of --layers, --hidden, --heads and --seq")
+                act = activation_memory_per_gpu_gib(
+                    _int("seq", seq or ""),
+                    _int("micro-batch", micro_batch),
+                    _int("hidden", hidden or ""),
+                    _int("heads", heads or ""),
+                    _int("layers", layers or ""),
+                    t,
+                    p,
+                    sp,
+                    recompute,
+                    schedule,
+                    _opt_int("microbatches", microbatches),
+                    _int("virtual", virtual),
+                )
+                report.quantities.append(act)
+            report.conventions.append(f"activation accounting: {act_kind}")
         dev = _device(gpu)
         cap = dev.memory_bytes if dev else None
         other = _num("other-gib", other_gib) * GIB
-        total = memory_per_gpu_gib(
-            states.details["total_bytes"], float(act) * GIB if act is not None else 0.0, 0.0, other, cap
-        )
+        total = memory_per_gpu_gib(gpu_bytes, float(act) * GIB if act is not None else 0.0, 0.0, other, cap)
         report.quantities.append(total)
-        if all_stages:
+        if all_stages and acc_name == "deepspeed":
+            for row in ds_rows:
+                report.row(
+                    f"deepspeed: {row['options']}",
+                    f"{row['host_gib_per_node']:.2f} GiB host | {row['gpu_gib']:.2f} GiB GPU",
+                    row["formula"],
+                )
+            report.extra_json["deepspeed_table"] = ds_rows
+        elif all_stages:
             stage_gb: dict[str, float] = {}
             for stage in ("none", "zero1", "zero2", "zero3"):
                 c = model_states_per_gpu_gib(
@@ -503,12 +680,22 @@ def memory_cmd(
                     c.formula,
                 )
             report.extra_json["model_states_gb_by_stage"] = stage_gb
+        report.conventions.append(
+            "accounting: "
+            + (
+                "deepspeed (DeepSpeed's estimators: 16-bit params whole on every GPU under ZeRO-2, "
+                "the largest layer gathered under ZeRO-3; host memory per node with a buffer factor)"
+                if acc_name == "deepspeed"
+                else "zero-paper (2 + 2 + K bytes per parameter by ZeRO stage"
+                + ("; ZeRO-Offload/Infinity for what leaves the GPU)" if off_opt != "none" else ")")
+            )
+        )
         if dev is not None and cap is not None:
             report.conventions.append(
                 f"{dev.name}: {dev.memory.capacity:g} {dev.memory.capacity_unit} as the datasheet prints it "
                 f"= {cap / GIB:.4g} GiB"
             )
-            if not total.details["fits"]:
+            if not total.details["fits"] and "bytes_per_param" in states.details:
                 bpp = states.details["bytes_per_param"]
                 if n * bpp / (d * t * p) > cap:
                     need = min_devices_for_model_states(n, bpp, cap)
@@ -520,15 +707,98 @@ def memory_cmd(
             report.row("fits", "yes" if total.details["fits"] else "NO", "total <= capacity")
             report.row("headroom", f"{total.details['headroom_gib']:.4g} GiB", "capacity - total")
         if plot_path is not None:
-            parts = {
-                "params": states.details["params_bytes"] / GIB,
-                "grads": states.details["grads_bytes"] / GIB,
-                "optimizer": states.details["optimizer_bytes"] / GIB,
-                "activations": float(act) if act is not None else 0.0,
-                "other": other / GIB,
-            }
+            if "params_bytes" in states.details:
+                parts = {
+                    "params": states.details["params_bytes"] / GIB,
+                    "grads": states.details["grads_bytes"] / GIB,
+                    "optimizer": states.details["optimizer_bytes"] / GIB,
+                }
+            else:
+                parts = {"model states": gpu_bytes / GIB}
+            parts["activations"] = float(act) if act is not None else 0.0
+            parts["other"] = other / GIB
             _plot_memory(plot_path, parts, cap / GIB if cap else None, report.title)
             report.plot = str(plot_path)
+        _emit(report, fmt)
+
+
+def _deepspeed_states(
+    n: float,
+    d: int,
+    t: int,
+    p: int,
+    sharding: str,
+    largest: float | None,
+    gpus_per_node: str | None,
+    off_opt: str,
+    off_par: str,
+    zero_init: bool,
+    buffer_factor: str,
+) -> tuple[Computed, list[dict[str, Any]]]:
+    """DeepSpeed's estimator for the chosen stage and options, and every row of its printed table."""
+    stage = sharding.strip().lower().replace("-", "").replace("_", "")
+    if stage not in ("zero2", "zero3"):
+        raise ModelInputError("--accounting deepspeed has estimators for --sharding zero2 and zero3 only")
+    if t * p != 1:
+        raise ModelInputError("--accounting deepspeed has no TP or PP; use --accounting zero-paper")
+    if off_opt not in ("none", "cpu") or off_par not in ("none", "cpu"):
+        raise ModelInputError("DeepSpeed's estimators know cpu offload only (NVMe: --accounting zero-paper)")
+    gpn = _int("gpus-per-node", gpus_per_node) if gpus_per_node is not None else min(d, 8)
+    if gpn < 1 or d % gpn:
+        raise ModelInputError(f"--gpus-per-node ({gpn}) does not divide --dp ({d})")
+    nodes = d // gpn
+    buf = _num("buffer-factor", buffer_factor)
+    rows: list[dict[str, Any]] = []
+    if stage == "zero2":
+        if off_par != "none":
+            raise ModelInputError("parameter offload needs --sharding zero3")
+        for opt in (True, False):
+            c = deepspeed_zero2_estimate(n, gpn, nodes, opt, buf)
+            rows.append(
+                {
+                    "options": f"offload_optimizer={'cpu' if opt else 'none'}",
+                    "host_gib_per_node": c.details["host_gib_per_node"],
+                    "gpu_gib": float(c),
+                    "formula": c.formula,
+                }
+            )
+        return deepspeed_zero2_estimate(n, gpn, nodes, off_opt == "cpu", buf), rows
+    if largest is None:
+        raise ModelInputError("the ZeRO-3 estimator needs --largest-layer N (or --shape)")
+    for opt, par in ((True, True), (True, False), (False, False)):
+        for zi in (True, False):
+            c = deepspeed_zero3_estimate(n, largest, gpn, nodes, opt, par, zi, buf)
+            rows.append(
+                {
+                    "options": f"offload_param={'cpu' if par else 'none'}, "
+                    f"offload_optimizer={'cpu' if opt else 'none'}, zero_init={int(zi)}",
+                    "host_gib_per_node": c.details["host_gib_per_node"],
+                    "gpu_gib": float(c),
+                    "formula": c.formula,
+                }
+            )
+    chosen = deepspeed_zero3_estimate(n, largest, gpn, nodes, off_opt == "cpu", off_par == "cpu", zero_init, buf)
+    return chosen, rows
+
+
+@calc_app.command("params")
+def params_cmd(
+    shape: str = typer.Option(..., "--shape", metavar="SPEC", help=SHAPE_OPT.help),
+    fmt: Format = FORMAT_OPT,
+) -> None:
+    """Parameter count (with and without embeddings, total and active per token) from the shape."""
+    with _errors():
+        count = _shape(shape)
+        report = Report("Parameters from the shape")
+        report.quantities.append(count)
+        for key, label in (
+            ("non_embedding", "without embeddings"),
+            ("embedding", "embeddings"),
+            ("active_per_token", "active per token (MoE: top-k experts)"),
+            ("largest_layer", "largest layer"),
+        ):
+            report.row(label, _count(count.details[key]), "")
+        report.extra_json["params"] = dict(count.details)
         _emit(report, fmt)
 
 
@@ -552,10 +822,28 @@ def activations_cmd(
     microbatches: str | None = typer.Option(None, "--microbatches", metavar="M"),
     virtual: str = typer.Option("1", "--virtual", metavar="V"),
     table: bool = typer.Option(False, "--table", help="Show every row of Korthikanti et al. Table 2."),
+    accounting: str = typer.Option(
+        "korthikanti",
+        "--accounting",
+        help="korthikanti (Table 2, bytes per layer) or zero-paper (12*h*b*s*L 16-bit values; needs --layers).",
+    ),
     fmt: Format = FORMAT_OPT,
 ) -> None:
-    """Activation memory per transformer layer (Korthikanti et al. Table 2) and per device."""
+    """Activation memory per transformer layer (Korthikanti et al. Table 2) and per device, in bytes."""
     with _errors():
+        if accounting.strip().lower().replace("_", "-") == "zero-paper":
+            if layers is None:
+                raise ModelInputError("--accounting zero-paper needs --layers")
+            raw = zero_activation_bytes(
+                _int("hidden", hidden), _int("micro-batch", micro_batch), _int("seq", seq), _int("layers", layers)
+            )
+            report = Report("Activations: accounting zero-paper")
+            report.quantities.append(raw)
+            report.extra_json["accounting"] = "zero-paper"
+            _emit(report, fmt)
+            return
+        if accounting.strip().lower() != "korthikanti":
+            raise ModelInputError(f"--accounting must be korthikanti or zero-paper; got {accounting!r}")
         s, h, a, b, t = (
             _int("seq", seq),
             _int("hidden", hidden),
@@ -600,7 +888,10 @@ def activations_cmd(
                 rows[label] = float(c)
                 report.row(label, f"{float(c):.4g} bytes ({float(c) / GIB:.4g} GiB)", c.formula)
             report.extra_json["table2_bytes_per_layer"] = rows
-        report.conventions.append("16-bit activations, 1-byte dropout masks (Korthikanti et al. Sec. 4)")
+        report.conventions.append(
+            "accounting: korthikanti (16-bit activations, 1-byte dropout masks; Korthikanti et al. Sec. 4)"
+        )
+        report.extra_json["accounting"] = "korthikanti"
         _emit(report, fmt)
 
 
@@ -649,17 +940,19 @@ def kvcache_cmd(
 @calc_app.command("flops")
 def flops_cmd(
     params: str | None = typer.Option(None, "--params", metavar="N", help="Parameters: 6N FLOPs per token."),
+    shape: str | None = SHAPE_OPT,
     layers: str | None = typer.Option(None, "--layers", metavar="L"),
     hidden: str | None = typer.Option(None, "--hidden", metavar="H"),
     vocab: str | None = typer.Option(None, "--vocab", metavar="V"),
     seq: str | None = typer.Option(None, "--seq", metavar="S"),
     batch: str | None = typer.Option(None, "--batch", metavar="B", help="Global batch in sequences."),
-    recompute: bool = typer.Option(
-        True,
-        "--recompute/--no-recompute",
-        help="Narayanan et al. count the recomputed forward (96*...); "
-        "--no-recompute gives 72*... (model FLOPs).",
+    recompute: str = typer.Option(
+        "full",
+        "--recompute",
+        help="none, selective or full (default, as Narayanan et al. count: 96*...); selective doubles the "
+        "s/(6h) term (Korthikanti et al.). The model FLOPs (72*..., MFU) are always shown next to it.",
     ),
+    no_recompute: bool = typer.Option(False, "--no-recompute", help="Same as --recompute none."),
     gpus: str | None = typer.Option(None, "--gpus", metavar="N"),
     iteration_time: str | None = typer.Option(None, "--iteration-time", metavar="SECONDS"),
     tflops_per_gpu: str | None = typer.Option(
@@ -683,8 +976,20 @@ def flops_cmd(
                 )
             b, s, n_layers = _int("batch", batch or ""), _int("seq", seq or ""), _int("layers", layers or "")
             h, v = _int("hidden", hidden or ""), _int("vocab", vocab or "")
-            f_iter = megatron_flops_per_iteration(b, s, n_layers, h, v, recompute)
+            mode = "none" if no_recompute else recompute.strip().lower()
+            f_iter = megatron_flops_per_iteration(b, s, n_layers, h, v, mode)
             report.quantities.append(f_iter)
+            by_mode = {
+                m: float(megatron_flops_per_iteration(b, s, n_layers, h, v, m)) for m in ("none", "selective", "full")
+            }
+            for m_name, f_m in by_mode.items():
+                report.row(
+                    f"step time, {m_name} / none",
+                    f"{f_m / by_mode['none']:.4g}x",
+                    "hardware FLOPs ratio at equal HFU",
+                )
+            report.extra_json["flops_by_recompute"] = by_mode
+            report.extra_json["step_time_ratio_vs_none"] = {k: x / by_mode["none"] for k, x in by_mode.items()}
             n_params = megatron_params(n_layers, h, v, s)
             report.quantities.append(n_params)
             dev = _device(gpu)
@@ -699,6 +1004,17 @@ def flops_cmd(
                     )
                     report.quantities.append(ach)
                     x = float(ach)
+                    if dev is not None:
+                        t_it = _num("iteration-time", iteration_time)
+                        peak_all = dev.peak_flops(dtype) * n_gpus * t_it
+                        report.quantities.append(
+                            utilisation_from_achieved(by_mode["none"] / (n_gpus * t_it), peak_all / (n_gpus * t_it))
+                        )
+                        report.quantities.append(
+                            utilisation_from_achieved(
+                                float(f_iter) / (n_gpus * t_it), peak_all / (n_gpus * t_it), "hardware"
+                            )
+                        )
                 elif tflops_per_gpu is not None:
                     x = _num("tflops-per-gpu", tflops_per_gpu) * 1e12
                     t_iter = float(f_iter) / (x * n_gpus)
@@ -719,8 +1035,8 @@ def flops_cmd(
                 "with --recompute the FLOPs include the recomputed forward pass "
                 "(hardware FLOPs, as in Narayanan et al.'s Table 1); MFU would use --no-recompute"
             )
-        elif params is not None:
-            n = _num("params", params)
+        elif params is not None or shape is not None:
+            n = _param_count(params, shape, report) or 0.0
             per_tok = training_flops_per_token(n)
             report.quantities.append(per_tok)
             if tokens is not None:
@@ -728,17 +1044,29 @@ def flops_cmd(
                 report.row("total training FLOPs", f"{total:.4g} FLOP", "6 * N * T")
                 report.extra_json["total_flops"] = total
         else:
-            raise ModelInputError("give --params, or --batch --seq --layers --hidden --vocab")
+            raise ModelInputError("give --params (or --shape), or --batch --seq --layers --hidden --vocab")
         _emit(report, fmt)
 
 
 @calc_app.command("mfu")
 def mfu_cmd(
-    tokens_per_s: str = typer.Option(
-        ..., "--tokens-per-s", metavar="R", help="Training throughput, tokens/s."
+    tokens_per_s: str | None = typer.Option(
+        None, "--tokens-per-s", metavar="R", help="Training throughput, tokens/s."
     ),
-    devices: str = typer.Option(..., "--devices", metavar="N", help="Accelerators (GPUs or TPU chips)."),
+    devices: str | None = typer.Option(None, "--devices", metavar="N", help="Accelerators (GPUs or TPU chips)."),
+    achieved_tflops_per_gpu: str | None = typer.Option(
+        None,
+        "--achieved-tflops-per-gpu",
+        metavar="X",
+        help="A report's stated TFLOP/s per device: utilisation = X / dense peak, no model shape needed.",
+    ),
+    counts: str = typer.Option(
+        "model",
+        "--counts",
+        help="What --achieved-tflops-per-gpu counts: model (gives MFU) or hardware (recomputation too: HFU).",
+    ),
     params: str | None = typer.Option(None, "--params", metavar="N"),
+    shape: str | None = SHAPE_OPT,
     layers: str | None = typer.Option(
         None, "--layers", metavar="L", help="With --heads --head-dim --seq: PaLM's count."
     ),
@@ -747,6 +1075,12 @@ def mfu_cmd(
     seq: str | None = typer.Option(None, "--seq", metavar="T"),
     flops_per_token: str | None = typer.Option(None, "--flops-per-token", metavar="F"),
     recompute: str = typer.Option("none", "--recompute", help="none, selective or full: adds HFU."),
+    convention: str = typer.Option(
+        "megatron",
+        "--hfu-convention",
+        help="Selective recomputation's extra FLOPs: megatron (the attention-score term doubled, as "
+        "Korthikanti et al. count) or forward (one forward of the scores, A/3).",
+    ),
     tokens: str | None = typer.Option(
         None, "--tokens", metavar="T", help="Training tokens, for time to train."
     ),
@@ -755,10 +1089,30 @@ def mfu_cmd(
     peak_tflops: str | None = typer.Option(None, "--peak-tflops", metavar="P", help="Dense peak per device."),
     fmt: Format = FORMAT_OPT,
 ) -> None:
-    """MFU (model FLOPs over dense peak) and, with recomputation, HFU."""
+    """MFU (model FLOPs over dense peak) and, with recomputation, HFU; or either from stated TFLOP/s."""
     with _errors():
         report = Report("Model FLOPs utilisation")
         attention = 0.0
+        if achieved_tflops_per_gpu is not None:
+            dev = _device(gpu)
+            if peak_tflops is not None:
+                peak = _num("peak-tflops", peak_tflops) * 1e12
+            elif dev is not None:
+                peak = dev.peak_flops(dtype)
+                report.conventions.append(
+                    f"peak: {dev.name} dense {dtype} {peak / 1e12:g} TFLOP/s per device (sparse figures not used)"
+                )
+            else:
+                raise ModelInputError("give --gpu NAME or --peak-tflops")
+            report.quantities.append(
+                utilisation_from_achieved(_num("achieved-tflops-per-gpu", achieved_tflops_per_gpu) * 1e12, peak, counts)
+            )
+            _emit(report, fmt)
+            return
+        if tokens_per_s is None or devices is None:
+            raise ModelInputError("give --tokens-per-s and --devices, or --achieved-tflops-per-gpu")
+        if shape is not None:
+            params = str(_param_count(None, shape, report))
         if flops_per_token is not None:
             f_tok = _num("flops-per-token", flops_per_token)
         elif params is not None:
@@ -796,9 +1150,10 @@ def mfu_cmd(
         m = mfu(f_tok, rate, n, peak)
         report.quantities.append(m)
         if recompute.strip().lower() != "none":
-            hw = hardware_flops_per_token(f_tok, recompute, attention)
+            hw = hardware_flops_per_token(f_tok, recompute, attention, convention)
             report.quantities.append(hw)
             report.quantities.append(hfu(float(hw), rate, n, peak))
+            report.row("step time, recomputed / none", f"{float(hw) / f_tok:.4g}x", "H_token / F_token at equal HFU")
         if tokens is not None:
             report.quantities.append(time_to_train_s(_num("tokens", tokens), f_tok, n, peak, float(m)))
         report.conventions.append("MFU counts model FLOPs only; HFU adds recomputed FLOPs (HFU >= MFU)")
@@ -833,6 +1188,9 @@ def roofline_cmd(
     achieved_tflops: str | None = typer.Option(None, "--achieved-tflops", metavar="X"),
     achieved_gbs: str | None = typer.Option(None, "--achieved-gbs", metavar="X"),
     claimed_speedup: str | None = typer.Option(None, "--claimed-speedup", metavar="S"),
+    ridge_only: bool = typer.Option(
+        False, "--ridge-only", help="Print only the ridge point (FLOP/byte) of the device; no kernel needed."
+    ),
     plot: Path | None = PLOT_OPT,
     fmt: Format = FORMAT_OPT,
 ) -> None:
@@ -840,6 +1198,12 @@ def roofline_cmd(
     with _errors():
         plot_path = _plot_path(plot)
         peak, bw, conventions = _peak_and_bandwidth(gpu, dtype, peak_tflops, bandwidth_gbs)
+        if ridge_only:
+            report = Report("Roofline: ridge point")
+            report.conventions.extend(conventions)
+            report.quantities.append(ridge_point(peak, bw))
+            _emit(report, fmt)
+            return
         key = dtype.strip().lower()
         if key not in _DTYPE_BYTES:
             raise ModelInputError(f"--dtype must be one of {', '.join(_DTYPE_BYTES)}; got {dtype!r}")
@@ -929,6 +1293,67 @@ def roofline_cmd(
         _emit(report, fmt)
 
 
+# --------------------------------------------------------------------------------------------- scaling
+
+
+def _pair(name: str, text: str) -> tuple[int, float]:
+    left, sep, right = text.partition(":")
+    if not sep:
+        raise ModelInputError(f"--{name}: expected DEVICES:VALUE, e.g. 64:1.5; got {text!r}")
+    return _int(name, left), _num(name, right)
+
+
+POINT_OPT = typer.Option(
+    None, "--point", metavar="N:SECONDS", help="A measured step time (s) at N devices; two or more to fit."
+)
+AT_OPT = typer.Option(None, "--at", metavar="N", help="Extrapolate the fit to N devices (repeatable).")
+THROUGHPUT_OPT = typer.Option(
+    None,
+    "--throughput",
+    metavar="N:X",
+    help="Aggregate throughput X (FLOP/s, tokens/s, ...) at N devices; the first is the reference for "
+    "scaling efficiency (ratio).",
+)
+
+
+@calc_app.command("scaling")
+def scaling_cmd(
+    point: list[str] | None = POINT_OPT,
+    at: list[str] | None = AT_OPT,
+    throughput: list[str] | None = THROUGHPUT_OPT,
+    fmt: Format = FORMAT_OPT,
+) -> None:
+    """Fit t(n) = t_serial + W/n to measured step times and extrapolate; scaling efficiency from throughput."""
+    with _errors():
+        report = Report("Scaling")
+        if not point and not throughput:
+            raise ModelInputError("give two or more --point N:SECONDS, or --throughput N:X pairs")
+        if point:
+            pts = [_pair("point", x) for x in point]
+            report.quantities.append(strong_scaling_fit(pts))
+            curve: dict[str, dict[str, float]] = {}
+            for n_text in at or [str(max(n for n, _ in pts) * 2)]:
+                c = strong_scaling_fit(pts, _int("at", n_text))
+                report.quantities.append(c)
+                report.row(
+                    f"efficiency at {c.inputs['at']}", f"{c.details['efficiency'] * 100:.3g}%", "n0*t(n0) / (n*t(n))"
+                )
+                curve[str(c.inputs["at"])] = {"step_time_s": float(c), "efficiency": c.details["efficiency"]}
+            report.extra_json["extrapolated"] = curve
+        if throughput:
+            xs = [_pair("throughput", x) for x in throughput]
+            if len(xs) < 2:
+                raise ModelInputError("scaling efficiency needs a reference and at least one more --throughput")
+            n0, x0 = xs[0]
+            effs: dict[str, float] = {}
+            for n, x in xs[1:]:
+                e = scaling_efficiency(n, x, n0, x0)
+                report.quantities.append(e)
+                effs[str(n)] = float(e)
+            report.extra_json["efficiency"] = effs
+        _emit(report, fmt)
+
+
 # --------------------------------------------------------------------------------------------- collectives
 
 
@@ -938,6 +1363,7 @@ def collective_cmd(
     algo: str = typer.Option("ring", "--algo", help="ring, tree (all-reduce) or hierarchical (all-reduce)."),
     size: str | None = typer.Option(None, "--size", metavar="BYTES", help="Full buffer: 1GB, 512MiB, 1e9."),
     params: str | None = typer.Option(None, "--params", metavar="N", help="Gradient all-reduce of N params."),
+    shape: str | None = SHAPE_OPT,
     grad_bytes: str = typer.Option(
         "2", "--grad-bytes", metavar="B", help="Bytes per gradient (2 bf16, 4 fp32)."
     ),
@@ -963,6 +1389,8 @@ def collective_cmd(
     """Alpha-beta time of a collective, its bus bandwidth, and DP/ZeRO-3 gradient traffic."""
     with _errors():
         report = Report(f"Collective: {op} ({algo})")
+        if shape is not None:
+            params = repr(_param_count(params, shape))
         if (size is None) == (params is None):
             raise ModelInputError("give --size BYTES or --params N")
         alpha = _num("latency-us", latency_us) * 1e-6

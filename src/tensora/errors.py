@@ -14,6 +14,7 @@ what is wrong, and says what to do. The CLI prints that line and exits non-zero;
     │   └── CorruptDocumentError     the file is damaged
     ├── KnowledgeError             a knowledge-base file is malformed
     ├── ModelInputError            impossible inputs to an analytical model (also a ValueError)
+    │   └── CatalogGapError          the catalog has no value for what was asked (an fp8 peak on an A100)
     ├── UnknownHardwareError       a device name that the catalog does not know
     ├── RuleError                  a rule or plugin is malformed
     └── SessionError               a whiteboard session cannot be found or used
@@ -24,6 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "CatalogGapError",
     "CorruptDocumentError",
     "DocumentNotFoundError",
     "DocumentTooLargeError",
@@ -96,6 +98,22 @@ class KnowledgeError(TensoraError):
 
 class ModelInputError(TensoraError, ValueError):
     pass
+
+
+class CatalogGapError(ModelInputError):
+    """The catalog has no figure for what was asked, e.g. a dtype the device has no tensor-core peak for.
+
+    ``subject`` names the device, ``missing`` the absent figure (``"fp8"``); a review turns this into a
+    finding about the draft's setting rather than stopping.
+    """
+
+    def __init__(self, message: str, subject: str = "", missing: str = "") -> None:
+        super().__init__(message)
+        self.subject = subject
+        self.missing = missing
+
+    def __reduce__(self) -> tuple[type[CatalogGapError], tuple[str, str, str]]:
+        return (type(self), (str(self), self.subject, self.missing))
 
 
 class UnknownHardwareError(TensoraError, KeyError):

@@ -7,12 +7,15 @@ A rule fires when the mechanism is present and the concern is left unaddressed, 
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from tensora.audit.findings import Finding, Severity, must_solve
+from tensora.errors import CatalogGapError, ModelInputError
 from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quote
 from tensora.ingest.document import Document, Paragraph
@@ -55,6 +58,44 @@ class Rule:
     def check(self, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError
 
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "check" in cls.__dict__:
+            cls.check = _guarded(cls.__dict__["check"])  # type: ignore[method-assign, assignment]
+
+    def setting_finding(self, ctx: Context, exc: ModelInputError) -> Finding | None:
+        """The finding for a model that cannot compute on the draft's setting; once per distinct problem.
+
+        A catalog gap (an fp8 peak on a device without FP8 tensor cores) is a claim the hardware cannot
+        back; other impossible inputs (zero or negative sizes) are named so the author can correct them.
+        """
+        seen = ctx.shared.setdefault("_setting_problems", set())
+        key = str(exc)
+        if not isinstance(seen, set) or key in seen:
+            return None
+        seen.add(key)
+        if isinstance(exc, CatalogGapError) and exc.missing and exc.missing != "link":
+            word = re.escape(exc.missing)
+            evidence = [s.quote() for s in ctx.proposal.find(re.compile(rf"\b{word}\b", re.I))][:2]
+            return self.finding(
+                f"The draft's setting asks {exc.subject} for {exc.missing.upper()} arithmetic, which it has no "
+                f"dense peak for ({exc}). Its throughput, utilisation and overlap arguments then rest on a rate "
+                "the device cannot reach: the matmuls run in a wider type, or are emulated.",
+                f"name hardware that runs {exc.missing.upper()} natively, or restate the precision and redo "
+                "every number that depends on the peak",
+                evidence,
+                title="The stated precision has no peak on the stated hardware",
+                inputs={"device": exc.subject, "dtype": exc.missing},
+            )
+        return self.finding(
+            f"A number the draft implies cannot be computed from its stated setting: {exc}.",
+            "state the setting completely and consistently, so that the number can be checked",
+            [],
+            title="The stated setting cannot be computed",
+            severity=Severity.MINOR,
+            inputs={"problem": str(exc)},
+        )
+
     @classmethod
     def docs(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
@@ -91,3 +132,24 @@ class Rule:
             computed=computed or {},
             inputs=dict(inputs or {}),
         )
+
+
+def _guarded(check: Callable[[Rule, Context], Iterator[Finding]]) -> Callable[[Rule, Context], Iterator[Finding]]:
+    """Run a rule's ``check``; a model input it cannot compute becomes one finding, never a crash.
+
+    A ``ModelInputError`` (a missing catalog value, an impossible combination) is the draft's problem and
+    becomes a finding; a ``ZeroDivisionError`` from a number the draft leaves at zero skips the number.
+    """
+
+    @functools.wraps(check)
+    def run(self: Rule, ctx: Context) -> Iterator[Finding]:
+        try:
+            yield from check(self, ctx)
+        except ModelInputError as exc:
+            finding = self.setting_finding(ctx, exc)
+            if finding is not None:
+                yield finding
+        except ZeroDivisionError:
+            return
+
+    return run

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from tensora.errors import KnowledgeError, ModelInputError, UnknownHardwareError
+from tensora.errors import CatalogGapError, KnowledgeError, UnknownHardwareError
 
 # libyaml's C parser is some 20x faster than the pure-Python one; both are safe loaders
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -140,8 +140,10 @@ class Device(_Strict):
         """Dense peak FLOP/s (OP/s for int8) in ``dtype``; a ModelInputError if the catalog has none."""
         key = _DTYPE_ALIASES.get(dtype.strip().lower(), dtype.strip().lower())
         if key not in self.peak_tflops:
-            raise ModelInputError(
-                f"{self.name} has no {dtype} peak in the catalog; choose one of {', '.join(self.peak_tflops)}"
+            raise CatalogGapError(
+                f"{self.name} has no {dtype} peak in the catalog; choose one of {', '.join(self.peak_tflops)}",
+                self.name,
+                dtype,
             )
         return self.peak_tflops[key] * 1e12
 
@@ -166,8 +168,10 @@ class Device(_Strict):
     def link_one_way_bytes_per_s(self) -> float:
         """Intra-node link bandwidth per direction in bytes/s; a ModelInputError if none is listed."""
         if self.link is None:
-            raise ModelInputError(
-                f"{self.name} has no intra-node link bandwidth in the catalog; pass it explicitly"
+            raise CatalogGapError(
+                f"{self.name} has no intra-node link bandwidth in the catalog; pass it explicitly",
+                self.name,
+                "link",
             )
         return self.link.one_way_bytes_per_s
 

@@ -35,6 +35,7 @@ from tensora.models.memory import (
     memory_per_gpu_gib,
     min_devices_for_model_states,
     model_states_per_gpu_gib,
+    zero_activation_bytes,
 )
 from tensora.models.mfu import (
     achieved_flops_per_device,
@@ -43,7 +44,16 @@ from tensora.models.mfu import (
     megatron_training_time_s,
     mfu,
     time_to_train_s,
+    utilisation_from_achieved,
 )
+from tensora.models.offload import (
+    ACCOUNTINGS,
+    OFFLOAD_DEVICES,
+    deepspeed_zero2_estimate,
+    deepspeed_zero3_estimate,
+    offloaded_model_states_gib,
+)
+from tensora.models.params import transformer_params
 from tensora.models.pipeline import (
     DivisibilityReport,
     check_divisibility,
@@ -62,9 +72,12 @@ from tensora.models.roofline import (
     roofline_max_speedup,
     roofline_time_s,
 )
+from tensora.models.scaling import scaling_efficiency, strong_scaling_fit
 
 __all__ = [
+    "ACCOUNTINGS",
     "ELEMENTWISE_OPS",
+    "OFFLOAD_DEVICES",
     "OPTIMIZERS",
     "ByteAccounting",
     "Computed",
@@ -80,6 +93,8 @@ __all__ = [
     "bus_bandwidth",
     "check_divisibility",
     "collective_time_s",
+    "deepspeed_zero2_estimate",
+    "deepspeed_zero3_estimate",
     "dp_comm_bytes_per_step",
     "elementwise_intensity",
     "gemm_intensity",
@@ -95,6 +110,7 @@ __all__ = [
     "mfu",
     "min_devices_for_model_states",
     "model_states_per_gpu_gib",
+    "offloaded_model_states_gib",
     "palm_flops_per_token",
     "pipeline_bubble_fraction",
     "pipeline_bubble_relative_to_ideal",
@@ -103,10 +119,15 @@ __all__ = [
     "ring_all_reduce_time_s",
     "roofline_max_speedup",
     "roofline_time_s",
+    "scaling_efficiency",
+    "strong_scaling_fit",
     "time_to_train_s",
     "tp_comm_bytes_per_layer",
     "training_flops_per_token",
+    "transformer_params",
     "tree_all_reduce_time_s",
+    "utilisation_from_achieved",
     "zero3_comm_bytes_per_step",
     "zero3_comm_time_s",
+    "zero_activation_bytes",
 ]

@@ -14,7 +14,7 @@ step are left out; MoE and grouped-query attention are not modelled.
 
 from __future__ import annotations
 
-from tensora.models._validate import positive, positive_int
+from tensora.models._validate import choice, positive, positive_int
 from tensora.models.result import Computed
 
 __all__ = [
@@ -78,13 +78,16 @@ def palm_flops_per_token(params: float, layers: int, heads: int, head_dim: int, 
 
 
 def megatron_flops_per_iteration(
-    batch: int, seq_len: int, layers: int, hidden: int, vocab: int, recompute: bool = True
+    batch: int, seq_len: int, layers: int, hidden: int, vocab: int, recompute: bool | str = True
 ) -> Computed:
     """GEMM FLOPs of one training iteration of a GPT model, as Narayanan et al. count them.
 
     Without recomputation: 72*B*s*l*h^2 * (1 + s/(6h) + V/(12*l*h)) (forward x1, backward x2).
     With full activation recomputation: 96*B*s*l*h^2 * (1 + s/(6h) + V/(16*l*h)) (one more forward of
-    the transformer layers, not of the logit layer). B = global batch (sequences), s = sequence length,
+    the transformer layers, not of the logit layer). With selective recomputation (Korthikanti et al.,
+    arXiv 2205.05198, the count behind their MFU/HFU table): 72*B*s*l*h^2 * (1 + s/(3h) + V/(12*l*h)), the s/(6h) term
+    doubled. ``recompute`` is 'none', 'selective' or 'full' (True = 'full', False = 'none').
+    B = global batch (sequences), s = sequence length,
     l = layers, h = hidden size, V = vocabulary.
     Source: Narayanan et al., SC'21 (arXiv 2104.04473), eq. (3) and Appendix.
     Ignores non-GEMM FLOPs (softmax, norms, GeLU), which the paper also calls a lower bound.
@@ -98,10 +101,20 @@ def megatron_flops_per_iteration(
     h = positive_int("hidden", hidden)
     v = positive_int("vocab", vocab)
     base = float(b) * s * n_layers * h * h
-    if recompute:
+    mode = ("full" if recompute else "none") if isinstance(recompute, bool) else choice(
+        "recompute", recompute, ("none", "selective", "full")
+    )
+    attn_factor = 12
+    if mode == "full":
         value = 96 * base * (1 + s / (6 * h) + v / (16 * n_layers * h))
         formula = "96*B*s*l*h^2 * (1 + s/(6h) + V/(16*l*h))"
         note = "counts the recomputed forward pass: hardware FLOPs (HFU convention)"
+        attn_factor = 16
+    elif mode == "selective":
+        value = 72 * base * (1 + s / (3 * h) + v / (12 * n_layers * h))
+        formula = "72*B*s*l*h^2 * (1 + s/(3h) + V/(12*l*h))"
+        note = "counts the recomputed attention scores (s/(3h), Korthikanti et al.): hardware FLOPs"
+        attn_factor = 24
     else:
         value = 72 * base * (1 + s / (6 * h) + v / (12 * n_layers * h))
         formula = "72*B*s*l*h^2 * (1 + s/(6h) + V/(12*l*h))"
@@ -111,11 +124,11 @@ def megatron_flops_per_iteration(
         name="flops_per_iteration",
         unit="FLOP",
         formula=formula,
-        inputs={"B": b, "s": s, "l": n_layers, "h": h, "V": v, "recompute": recompute},
-        source=_NARAYANAN,
+        inputs={"B": b, "s": s, "l": n_layers, "h": h, "V": v, "recompute": mode},
+        source=_NARAYANAN + ("; Korthikanti et al., arXiv 2205.05198 (HFU)" if mode == "selective" else ""),
         details={
-            "transformer_gemms": (96 if recompute else 72) * base,
-            "attention_scores": (16 if recompute else 12) * float(b) * s * s * n_layers * h,
+            "transformer_gemms": (96 if mode == "full" else 72) * base,
+            "attention_scores": attn_factor * float(b) * s * s * n_layers * h,
             "logits": 6.0 * b * s * h * v,
         },
         notes=(note,),

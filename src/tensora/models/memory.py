@@ -38,6 +38,7 @@ __all__ = [
     "memory_per_gpu_gib",
     "min_devices_for_model_states",
     "model_states_per_gpu_gib",
+    "zero_activation_bytes",
 ]
 
 _ZERO = "Rajbhandari et al., 'ZeRO', SC'20, Sec. 3.1 and 5"
@@ -334,6 +335,34 @@ def activation_bytes_per_layer(
         source=_KORTHIKANTI,
         details={"gib": value / GIB, "gb": value / GB, "attention_term_5as_over_h": attn},
         notes=(f"Table 2 row: {row}",),
+    )
+
+
+def zero_activation_bytes(hidden: int, micro_batch: int, seq_len: int, layers: int) -> Computed:
+    """Activation memory by the ZeRO paper's rule of thumb: 12 * h * b * s * L 16-bit values.
+
+    bytes = 2 * 12 * h * b * s * L, h = hidden, b = batch per device, s = sequence length, L = layers.
+    Source: Rajbhandari et al., ZeRO (SC'20), Sec. 3.2 ("Residual Memory Consumption").
+    Ignores attention scores (5*a*s/h per value in Korthikanti's Table 2), dropout masks and parallelism:
+    a coarser count than ``activation_bytes_per_layer``.
+
+    Example: hidden=1600, micro_batch=32, seq_len=1024, layers=48 -> 6.0398e10 bytes (GPT-2 1.5B, the
+    paper's "about 60 GB")
+    """
+    h = positive_int("hidden", hidden)
+    b = positive_int("micro_batch", micro_batch)
+    s = positive_int("seq_len", seq_len)
+    n_layers = positive_int("layers", layers)
+    value = 2.0 * 12 * h * b * s * n_layers
+    return Computed(
+        value,
+        name="activation_bytes",
+        unit="bytes",
+        formula="2 bytes * 12 * h * b * s * L",
+        inputs={"h": h, "b": b, "s": s, "L": n_layers, "accounting": "zero-paper"},
+        source=_ZERO.replace("Sec. 3.1 and 5", "Sec. 3.2"),
+        details={"gib": value / GIB, "gb": value / GB, "values": value / 2},
+        notes=("accounting: zero-paper rule of thumb (no attention scores or masks)",),
     )
 
 

@@ -14,6 +14,7 @@ from tensora.models.result import Computed
 __all__ = [
     "RECOMPUTE_MODES",
     "achieved_flops_per_device",
+    "utilisation_from_achieved",
     "hardware_flops_per_token",
     "hfu",
     "megatron_training_time_s",
@@ -54,14 +55,50 @@ def mfu(model_flops_per_token: float, tokens_per_s: float, devices: int, peak_fl
     )
 
 
+def utilisation_from_achieved(achieved_flops_per_device: float, peak_flops: float, counts: str = "model") -> Computed:
+    """MFU or HFU from the FLOP/s per device a report states, without the model's shape.
+
+    U = X / P, X = stated FLOP/s per device, P = dense peak per device in the training dtype. Whether U
+    is MFU or HFU depends on what X counts: ``counts='model'`` (no recomputation) names it mfu,
+    ``counts='hardware'`` (recomputed FLOPs included, as Narayanan et al.'s Table 1) names it hfu.
+    Source: Chowdhery et al. (2022), Appendix B (definitions); Narayanan et al., SC'21, Table 1.
+    Ignores how X was measured; a sparse peak in the denominator would halve U.
+
+    Example: achieved_flops_per_device=163e12, peak_flops=312e12, counts='hardware' -> 0.5224
+    (Narayanan et al.'s 1T model: 163 TFLOP/s, 52% of the A100's peak)
+    """
+    x = positive("achieved_flops_per_device", achieved_flops_per_device)
+    p = positive("peak_flops", peak_flops)
+    kind = choice("counts", counts, ("model", "hardware"))
+    name = "mfu" if kind == "model" else "hfu"
+    return Computed(
+        x / p,
+        name=name,
+        unit="ratio",
+        formula="X / P_dense",
+        inputs={"X": x, "P_dense": p, "counts": kind},
+        source=_PALM + "; Narayanan et al., SC'21, Table 1",
+        notes=(
+            f"{name.upper()}: the stated FLOP/s count "
+            + ("model FLOPs only" if kind == "model" else "recomputed FLOPs too")
+            + "; dense peak",
+        ),
+    )
+
+
 def hardware_flops_per_token(
-    model_flops_per_token: float, recompute: str = "none", attention_flops_per_token: float = 0.0
+    model_flops_per_token: float,
+    recompute: str = "none",
+    attention_flops_per_token: float = 0.0,
+    convention: str = "forward",
 ) -> Computed:
     """FLOPs per token that the hardware executes, recomputation included (the numerator of HFU).
 
     none: F. full (whole-layer checkpointing): F * 4/3, one more forward pass on top of forward x1 +
     backward x2. selective (recompute only the attention-score block): F + A/3, A = attention-score
     FLOPs per token in the training count (12*L*H*Q*T in PaLM's, so A/3 = 4LHQT is its forward).
+    ``convention='megatron'`` counts selective recomputation as Korthikanti et al. do (the count behind
+    their MFU/HFU table: the s/(6h) term doubled, 72*B*s*l*h^2*(1 + s/(3h) + ...)): F + A.
     Source: PaLM Appendix B (HFU); Korthikanti et al. (arXiv 2205.05198) Sec. 5 for selective.
     Ignores the logit layer being outside full recomputation (Narayanan's 96 vs 72 term does it exactly).
 
@@ -69,11 +106,14 @@ def hardware_flops_per_token(
     """
     f = positive("model_flops_per_token", model_flops_per_token)
     mode = choice("recompute", recompute, RECOMPUTE_MODES)
+    conv = choice("convention", convention, ("forward", "megatron"))
     a = non_negative("attention_flops_per_token", attention_flops_per_token)
     if mode == "none":
         value, formula = f, "F"
     elif mode == "full":
         value, formula = f * 4 / 3, "F * 4/3"
+    elif conv == "megatron":
+        value, formula = f + a, "F + A (s/(6h) term doubled)"
     else:
         value, formula = f + a / 3, "F + A/3"
     return Computed(
@@ -81,7 +121,7 @@ def hardware_flops_per_token(
         name="hardware_flops_per_token",
         unit="FLOP/token",
         formula=formula,
-        inputs={"F": f, "recompute": mode, "A": a},
+        inputs={"F": f, "recompute": mode, "A": a, "convention": conv},
         source=_PALM + "; Korthikanti et al., arXiv 2205.05198",
     )
 
