@@ -122,7 +122,7 @@ def test_every_entry_has_source_and_differ() -> None:
 def test_years_are_plausible() -> None:
     latest = datetime.date.today().year + 1
     for entry in ENTRIES:
-        assert 1986 <= entry.year <= latest, f"{entry.name}: year {entry.year}"
+        assert 1970 <= entry.year <= latest, f"{entry.name}: year {entry.year}"
 
 
 def test_arxiv_ids_match_year() -> None:
