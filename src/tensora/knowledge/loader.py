@@ -120,6 +120,30 @@ def _load(user_dir: Path | None) -> KnowledgeBase:
     return kb
 
 
+def check_prior_work(works: list[PriorWork], technique_ids: set[str], label: str) -> None:
+    """Cross-entry checks that one entry's model cannot make: unique names, aliases that name one work only,
+    and technique ids that ``techniques.yaml`` defines. The error names the file, the entry and the field."""
+    owner: dict[str, str] = {}
+    for work in works:
+        key = work.name.casefold()
+        if key in owner:
+            raise KnowledgeError(f"{label}: entry {work.name!r}: field 'name': duplicates entry {owner[key]!r}.")
+        owner[key] = work.name
+    for work in works:
+        for alias in work.aliases:
+            key = alias.casefold()
+            other = owner.get(key)
+            if other is not None and other != work.name:
+                raise KnowledgeError(f"{label}: entry {work.name!r}: field 'aliases': {alias!r} also names {other!r}.")
+            owner[key] = work.name
+        unknown = [t for t in work.techniques if t not in technique_ids]
+        if unknown:
+            raise KnowledgeError(
+                f"{label}: entry {work.name!r}: field 'techniques': unknown technique id {unknown[0]!r} "
+                "(not defined in techniques.yaml)."
+            )
+
+
 def _validate(user_dir: Path | None) -> KnowledgeBase:
     techniques = load_entries("techniques.yaml", Technique, user_dir)
     seen: set[str] = set()
@@ -127,9 +151,11 @@ def _validate(user_dir: Path | None) -> KnowledgeBase:
         if t.id in seen:
             raise KnowledgeError(f"knowledge/data/techniques.yaml: entry {t.id!r} appears twice.")
         seen.add(t.id)
+    prior_work = load_entries("prior_work.yaml", PriorWork, user_dir)
+    check_prior_work(prior_work, seen, _read_text("prior_work.yaml", user_dir)[0])
     return KnowledgeBase(
         techniques=techniques,
-        prior_work=load_entries("prior_work.yaml", PriorWork, user_dir),
+        prior_work=prior_work,
         concepts=load_entries("concepts.yaml", Concept, user_dir),
         weak_baselines=load_entries("weak_baselines.yaml", WeakBaseline, user_dir),
         by_id={t.id: t for t in techniques},

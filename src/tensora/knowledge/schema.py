@@ -66,7 +66,7 @@ class PriorWork(_Strict):
 
     name: str
     aliases: list[str] = []
-    year: int = Field(ge=1980, le=2030)
+    year: int = Field(ge=1970, le=2030)
     venue: str
     authors: str
     summary: str
