@@ -151,9 +151,7 @@ def test_collective_variants() -> None:
         "--nic",
         "ndr",
     )
-    assert h["quantities"]["comm_time_s"] == pytest.approx(
-        2 * 7 / 8 * 2**30 / 450e9 + 2 * 3 / 4 * 2**27 / 50e9
-    )
+    assert h["quantities"]["comm_time_s"] == pytest.approx(2 * 7 / 8 * 2**30 / 450e9 + 2 * 3 / 4 * 2**27 / 50e9)
     z3 = run("collective", "--params", "7.5B", "--ranks", "8", "--bandwidth-gbs", "450", "--zero3")
     dp = run("collective", "--params", "7.5B", "--ranks", "8", "--bandwidth-gbs", "450")
     assert z3["quantities"]["comm_time_s"] / dp["quantities"]["comm_time_s"] == pytest.approx(1.5)
@@ -195,9 +193,9 @@ def test_bubble_from_global_batch() -> None:
 
 def test_amdahl() -> None:
     assert run("amdahl", "--fraction", "0.3")["quantities"]["amdahl_max_speedup"] == pytest.approx(1 / 0.7)
-    assert run("amdahl", "--fraction", "0.3", "--speedup", "4")["quantities"][
-        "amdahl_max_speedup"
-    ] == pytest.approx(1 / 0.775)
+    assert run("amdahl", "--fraction", "0.3", "--speedup", "4")["quantities"]["amdahl_max_speedup"] == pytest.approx(
+        1 / 0.775
+    )
     assert run("amdahl", "--fraction", "1")["quantities"]["amdahl_max_speedup"] == "inf"
 
 
@@ -223,9 +221,7 @@ def test_roofline() -> None:
     assert gemm["quantities"]["arithmetic_intensity"] == pytest.approx(8192 / 3)
     att = run("roofline", "--gpu", "a100", "--attention", "4096,128", "--io-aware")
     assert att["quantities"]["arithmetic_intensity"] == pytest.approx(2048)
-    custom = run(
-        "roofline", "--peak-tflops", "100", "--bandwidth-gbs", "1000", "--flops", "1e12", "--bytes", "1GB"
-    )
+    custom = run("roofline", "--peak-tflops", "100", "--bandwidth-gbs", "1000", "--flops", "1e12", "--bytes", "1GB")
     assert custom["quantities"]["roofline_time_s"] == pytest.approx(0.01)
 
 
@@ -252,17 +248,13 @@ def test_memory_fit_and_activations() -> None:
         "selective",
     )
     q = out["quantities"]
-    assert q["memory_per_gpu_gib"] == pytest.approx(
-        q["model_states_per_gpu_gib"] + q["activation_memory_per_gpu_gib"]
-    )
+    assert q["memory_per_gpu_gib"] == pytest.approx(q["model_states_per_gpu_gib"] + q["activation_memory_per_gpu_gib"])
     total = next(r for r in out["results"] if r["name"] == "memory_per_gpu_gib")
     assert total["details"]["fits"] == 1.0
 
 
 def test_kvcache() -> None:
-    out = run(
-        "kvcache", "--layers", "80", "--kv-heads", "8", "--head-dim", "128", "--seq", "4096", "--gpu", "h100"
-    )
+    out = run("kvcache", "--layers", "80", "--kv-heads", "8", "--head-dim", "128", "--seq", "4096", "--gpu", "h100")
     assert out["quantities"]["kv_cache_gib"] == pytest.approx(1.25)
 
 
@@ -315,9 +307,7 @@ def test_hardware_listing() -> None:
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_plots(tmp_path: Path, suffix: str) -> None:
     roof = tmp_path / f"roof{suffix}"
-    out = run(
-        "roofline", "--gpu", "h100", "--attention", "4096,128", "--time-us", "20000", "--plot", str(roof)
-    )
+    out = run("roofline", "--gpu", "h100", "--attention", "4096,128", "--time-us", "20000", "--plot", str(roof))
     assert out["plot"] == str(roof)
     mem = tmp_path / f"mem{suffix}"
     run("memory", "--params", "7B", "--dp", "8", "--sharding", "zero2", "--gpu", "h100", "--plot", str(mem))
@@ -414,8 +404,22 @@ def test_deepspeed_zero3_table_t5_3b() -> None:
     # DeepSpeed docs/code-docs/source/memory.rst: estimate_zero3_model_states_mem_needs_all_cold(2851e6, 32e6,
     # num_gpus_per_node=8) prints 71.69/0.12, 127.45/0.12, 63.72/0.78, 127.45/0.78, 1.43/6.09, 127.45/6.09
     out = run(
-        "memory", "--params", "2851e6", "--dp", "8", "--sharding", "zero3", "--largest-layer", "32e6",
-        "--accounting", "deepspeed", "--offload-optimizer", "cpu", "--offload-params", "cpu", "--all-stages",
+        "memory",
+        "--params",
+        "2851e6",
+        "--dp",
+        "8",
+        "--sharding",
+        "zero3",
+        "--largest-layer",
+        "32e6",
+        "--accounting",
+        "deepspeed",
+        "--offload-optimizer",
+        "cpu",
+        "--offload-params",
+        "cpu",
+        "--all-stages",
     )
     assert out["accounting"] == "deepspeed"
     table = [(round(r["host_gib_per_node"], 2), round(r["gpu_gib"], 2)) for r in out["deepspeed_table"]]
@@ -425,8 +429,17 @@ def test_deepspeed_zero3_table_t5_3b() -> None:
 
 def test_deepspeed_zero2_t5_3b() -> None:
     out = run(
-        "memory", "--params", "2851e6", "--dp", "8", "--sharding", "zero2", "--accounting", "deepspeed",
-        "--offload-optimizer", "cpu",
+        "memory",
+        "--params",
+        "2851e6",
+        "--dp",
+        "8",
+        "--sharding",
+        "zero2",
+        "--accounting",
+        "deepspeed",
+        "--offload-optimizer",
+        "cpu",
     )
     assert round(out["quantities"]["model_states_per_gpu_gib"], 2) == 5.31
     assert "deepspeed" in " ".join(out["conventions"])
@@ -468,8 +481,21 @@ def test_shape_feeds_the_gradient_all_reduce() -> None:
 
 def test_zero_paper_activation_rule_gpt2() -> None:
     # ZeRO Sec. 3.2: GPT-2 1.5B, sequence 1K, batch 32 -> about 60 GB of activations
-    out = run("activations", "--seq", "1024", "--hidden", "1600", "--heads", "25", "--micro-batch", "32",
-              "--layers", "48", "--accounting", "zero-paper")
+    out = run(
+        "activations",
+        "--seq",
+        "1024",
+        "--hidden",
+        "1600",
+        "--heads",
+        "25",
+        "--micro-batch",
+        "32",
+        "--layers",
+        "48",
+        "--accounting",
+        "zero-paper",
+    )
     assert round(out["quantities"]["activation_bytes"] / 1e9) == 60
     assert out["accounting"] == "zero-paper"
 
@@ -488,8 +514,25 @@ def test_korthikanti_mfu_and_hfu(
     batch: str, layers: str, hidden: str, gpus: str, seconds: str, mfu: float, hfu: float
 ) -> None:
     out = run(
-        "flops", "--batch", batch, "--seq", "2048", "--layers", layers, "--hidden", hidden, "--vocab", "51200",
-        "--gpus", gpus, "--iteration-time", seconds, "--gpu", "a100", "--recompute", "selective",
+        "flops",
+        "--batch",
+        batch,
+        "--seq",
+        "2048",
+        "--layers",
+        layers,
+        "--hidden",
+        hidden,
+        "--vocab",
+        "51200",
+        "--gpus",
+        gpus,
+        "--iteration-time",
+        seconds,
+        "--gpu",
+        "a100",
+        "--recompute",
+        "selective",
     )
     assert round(out["quantities"]["mfu"] * 100, 1) == mfu
     assert round(out["quantities"]["hfu"] * 100, 1) == hfu
@@ -511,8 +554,21 @@ def test_ridge_only() -> None:
 
 
 def test_scaling_fit_and_megatron_efficiency() -> None:
-    out = run("scaling", "--point", "8:10", "--point", "16:5.5", "--point", "32:3.25", "--at", "64",
-              "--throughput", "1:39e12", "--throughput", "512:15.1e15")
+    out = run(
+        "scaling",
+        "--point",
+        "8:10",
+        "--point",
+        "16:5.5",
+        "--point",
+        "32:3.25",
+        "--at",
+        "64",
+        "--throughput",
+        "1:39e12",
+        "--throughput",
+        "512:15.1e15",
+    )
     assert out["quantities"]["t_serial_s"] == pytest.approx(1.0)
     assert out["extrapolated"]["64"]["step_time_s"] == pytest.approx(2.125)
     assert round(out["efficiency"]["512"] * 100) == 76
@@ -545,3 +601,12 @@ def _doc_commands() -> list[list[str]]:
 @pytest.mark.parametrize("args", _doc_commands(), ids=lambda a: " ".join(a)[:60])
 def test_every_documented_command_runs(args: list[str]) -> None:
     run(*args)
+
+
+def test_a_plot_into_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        calc_app,
+        ["roofline", "--gpu", "H100", "--flops", "1e12", "--bytes", "1e9", "--plot", str(tmp_path / "no" / "x.png")],
+    )
+    assert result.exit_code == 2
+    assert "does not exist" in result.output and "Traceback" not in result.output

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -403,10 +404,22 @@ def _plot_path(plot: Path | None) -> Path | None:
         return None
     if plot.suffix.lower() not in (".png", ".svg"):
         raise ModelInputError(f"--plot: {plot.name} must end in .png or .svg")
+    folder = plot.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ModelInputError(f"--plot: the folder {folder} does not exist; create it or choose another path")
+    if not os.access(folder, os.W_OK):
+        raise ModelInputError(f"--plot: the folder {folder} is not writable; choose another path")
     return plot
 
 
 # --------------------------------------------------------------------------------------------- plots
+
+
+def _save(fig: Any, path: Path) -> None:
+    try:
+        fig.savefig(path)
+    except OSError as exc:
+        raise ModelInputError(f"--plot: cannot write {path} ({exc.strerror or exc})") from None
 
 
 def _plot_roofline(
@@ -438,7 +451,7 @@ def _plot_roofline(
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(True, which="both", lw=0.3, alpha=0.5)
     fig.tight_layout()
-    fig.savefig(path)
+    _save(fig, path)
 
 
 def _plot_memory(path: Path, parts: dict[str, float], capacity_gib: float | None, title: str) -> None:
@@ -459,7 +472,7 @@ def _plot_memory(path: Path, parts: dict[str, float], capacity_gib: float | None
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3)
     fig.tight_layout()
-    fig.savefig(path)
+    _save(fig, path)
 
 
 # --------------------------------------------------------------------------------------------- memory
