@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .synthetic import hidden_text_pdf, row_by_row, scanned_pdf, two_column_paper
+from .synthetic import camouflaged_text_pdf, hidden_text_pdf, row_by_row, scanned_pdf, two_column_paper
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +18,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
         "paper": two_column_paper,
         "rows": row_by_row,
         "hidden": hidden_text_pdf,
+        "camouflage": camouflaged_text_pdf,
         "scan": scanned_pdf,
         "ocr": lambda p: scanned_pdf(p, ocr_layer=True),
     }

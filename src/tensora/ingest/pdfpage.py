@@ -18,8 +18,9 @@ per object, two more per text object) finds text objects that are:
 - drawn in render mode 3 or 7 (invisible, clip only), unless over an image covering a tenth of the
   page: that is the normal invisible OCR layer of a scanned PDF;
 - filled (stroked, for stroke-only modes) in white or near-white (every channel >= 240), unless over an
-  image or a non-white filled shape drawn in the same container (white labels on coloured boxes in
-  figures);
+  image or a filled shape of a contrasting colour drawn before it in the same container (white labels on
+  coloured boxes in figures are read; white on a light-grey box is not);
+- drawn over a filled shape of (nearly) their own colour (black text on a black box);
 - fully transparent (fill alpha 0);
 
 these are found character by character, so a hidden span inside a visible line is cut out of it. Each
@@ -27,8 +28,8 @@ line is also checked for a font smaller than 2 pt (on its middle character, then
 against the page's crop box (character by character when it pokes out).
 
 Not covered: tiny text inside a line of normal text (only whole lines are measured), text hidden under
-an opaque shape or image drawn after it, text clipped away by a clip path, text in annotations or form
-fields, and white text on a background that is neither an image nor a filled path (it is reported).
+an opaque shape or image drawn after it, text on an image of its own colour (image pixels are not read),
+text clipped away by a clip path, and text in annotations or form fields.
 """
 
 from __future__ import annotations
@@ -184,6 +185,9 @@ def scan_objects(page: int, box: PageLines) -> PageObjects:
     images: list[int] = []
     forms: list[int] = []
     paths: dict[int, list[int]] = {}  # parent -> filled-shape candidates drawn in it
+    order: dict[int, int] = {}  # path -> its place in the drawing order
+    coloured: dict[int, list[tuple[int, int, tuple[int, int, int]]]] = {}  # parent -> (text, place, rgb)
+    seq = 0
     images_in: dict[int, list[int]] = {}
     stack = [(_F.GetObject, page, _F.CountObjects(page), 0)]
     while stack:
@@ -200,12 +204,18 @@ def scan_objects(page: int, box: PageLines) -> PageObjects:
                     continue
                 if not (stroke if mode in _STROKE_ONLY_MODES else fill)(obj, *rgba_p):
                     continue
+                seq += 1
                 if a.value == 0:
                     suspicious.add(obj)
                 elif r.value >= _WHITE and g.value >= _WHITE and b.value >= _WHITE:
                     white.append((obj, parent))
+                    coloured.setdefault(parent, []).append((obj, seq, (r.value, g.value, b.value)))
+                else:
+                    coloured.setdefault(parent, []).append((obj, seq, (r.value, g.value, b.value)))
             elif kind == PATH:
+                seq += 1
                 paths.setdefault(parent, []).append(obj)
+                order[obj] = seq
             elif kind == IMAGE:
                 images_in.setdefault(parent, []).append(obj)
                 if depth == 0:
@@ -223,16 +233,26 @@ def scan_objects(page: int, box: PageLines) -> PageObjects:
     if invisible:
         scans = [g for g in image_boxes if (g[2] - g[0]) * (g[3] - g[1]) >= 0.1 * area]
         suspicious.update(obj for obj in invisible if not _covers(scans, out.bounds(obj)))
-    if white:
-        # Bounds of objects inside a form are in the form's space: compare each white text only with
-        # the shapes and images drawn in the same container.
-        backgrounds: dict[int, list[Box]] = {}
-        for obj, parent in white:
-            if parent not in backgrounds:
-                backgrounds[parent] = [out.bounds(im) for im in images_in.get(parent, [])]
-                backgrounds[parent] += _filled_shapes(paths.get(parent, []), out)
-            if not _covers(backgrounds[parent], out.bounds(obj)):
-                suspicious.add(obj)
+    # Bounds of objects inside a form are in the form's space: compare each text only with the shapes and
+    # images drawn in the same container.
+    backgrounds: dict[int, list[Box]] = {}
+    for obj, parent in white:
+        if parent not in backgrounds:
+            # images (a label on a photo or a plot: their colours are unknown here, so it counts as read) and
+            # filled shapes dark enough to read white on; white on a light-grey box is not read
+            backgrounds[parent] = [out.bounds(im) for im in images_in.get(parent, [])]
+            backgrounds[parent] += [
+                bounds
+                for bounds, _, rgb in _filled_shapes(paths.get(parent, []), out, order, every=True)
+                if _contrasts(rgb, (255, 255, 255))
+            ]
+        if not _covers(backgrounds[parent], out.bounds(obj)):
+            suspicious.add(obj)
+    shapes = {page: _filled_shapes(paths.get(page, []), out, order)} if page in coloured else {}
+    # drawn straight on the page only: included figures (forms) fill their shapes with shadings and patterns
+    # whose colour pdfium reports as black, so their labels would all look hidden
+    on_page = {page: coloured[page]} if page in coloured else {}
+    suspicious.update(_same_colour_as_background(on_page, shapes, out, skip={o for o, _ in white}))
     form_boxes = [out.bounds(f) for f in forms] if form_text else []
     return PageObjects(suspicious, len(images), form_boxes, form_text)
 
@@ -288,17 +308,81 @@ def _covers(boxes: list[Box], b: Box) -> bool:
     return any(o[0] <= x <= o[2] and o[1] <= y <= o[3] for o in boxes)
 
 
-def _filled_shapes(paths: list[int], out: _Out) -> list[Box]:
-    """Bounds of filled, non-white paths: backgrounds that white text can be read on."""
-    shapes: list[Box] = []
+# a filled shape smaller than this (arrowheads, markers, bars of a thin chart) cannot hide a line of text
+_MIN_SHAPE_AREA = 40.0
+_MAX_SHAPES = 400  # per container: a denser chart is a figure, not a background
+# two colours are hard to tell apart when their luma differs by less than this (0..1): white on light grey
+# (230) differs by 0.10, black on black by 0, black text on a light table shading by 0.9
+_MIN_CONTRAST = 0.12
+_MIN_DISTANCE = 100.0  # RGB distance (0..441): white on grey 230 is 43 apart, black on pure blue 255
+
+Shape = tuple[Box, int, tuple[int, int, int]]  # bounds, place in the drawing order, fill colour
+
+
+def _filled_shapes(paths: list[int], out: _Out, order: dict[int, int], every: bool = False) -> list[Shape]:
+    """Filled paths large enough to be a background for text (``every``: of any size, however many), with
+    their place in the drawing order and their colour."""
+    shapes: list[Shape] = []
     fill_mode, stroke = ctypes.byref(out.fill_mode), ctypes.byref(out.stroke)
     for obj in paths:
         if not _F.DrawMode(obj, fill_mode, stroke) or not out.fill_mode.value:
             continue
         r, g, b, a = out.colour(obj)
-        if a > 0 and min(r, g, b) < _WHITE:
-            shapes.append(out.bounds(obj))
+        if a == 0:
+            continue
+        bounds = out.bounds(obj)
+        if not every and (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]) < _MIN_SHAPE_AREA:
+            continue
+        shapes.append((bounds, order.get(obj, 0), (r, g, b)))
+        if not every and len(shapes) > _MAX_SHAPES:
+            return []
     return shapes
+
+
+def _luma(rgb: tuple[int, int, int]) -> float:
+    return (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 255
+
+
+def _contrasts(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    """Readable one on the other: lumas apart, or hues apart (black on a saturated blue box is read)."""
+    distance = sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5
+    return abs(_luma(a) - _luma(b)) >= _MIN_CONTRAST or distance >= _MIN_DISTANCE
+
+
+def _beneath(shapes: list[Shape], box: Box, place: int) -> Shape | None:
+    """The topmost shape drawn before the text (``place``) that covers the text's centre."""
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    best: Shape | None = None
+    for shape in shapes:
+        (x0, y0, x1, y1), at, _ = shape
+        if at < place and x0 <= x <= x1 and y0 <= y <= y1 and (best is None or at > best[1]):
+            best = shape
+    return best
+
+
+def _same_colour_as_background(
+    coloured: dict[int, list[tuple[int, int, tuple[int, int, int]]]],
+    shapes: dict[int, list[Shape]],
+    out: _Out,
+    skip: set[int],
+) -> set[int]:
+    """Text drawn on a filled shape of (nearly) its own colour: black on a black box, grey on grey.
+
+    Only text whose colour is close to some background's colour in its container is measured, so a page
+    of black text with no dark boxes costs nothing beyond the scan."""
+    hidden: set[int] = set()
+    for parent, texts in coloured.items():
+        backs = shapes.get(parent)
+        if not backs:
+            continue
+        tones = {rgb for _, _, rgb in backs}
+        for obj, place, rgb in texts:
+            if obj in skip or all(_contrasts(rgb, tone) for tone in tones):
+                continue
+            shape = _beneath(backs, out.bounds(obj), place)
+            if shape is not None and not _contrasts(shape[2], rgb):
+                hidden.add(obj)
+    return hidden
 
 
 # --------------------------------------------------------------------------------------------------
