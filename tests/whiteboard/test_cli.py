@@ -172,3 +172,11 @@ def test_locked_database(cli: Invoke, db: Path) -> None:
         one_line_error(cli("sessions", "list", "--session-db", db), "locked by another process")
     finally:
         holder.close()
+
+
+def test_terminal_escapes_in_an_answer_are_shown_not_obeyed(cli: Invoke, case: Path, db: Path) -> None:
+    sid = scripted(cli, case, db, "We use 1F1B \x1b]0;pwned\x07 with 32 micro-batches \x1b[2J.")["session"]["id"]
+    for args in (("sessions", "show", sid), ("sessions", "export", sid)):
+        out = cli(*args, "--session-db", db).stdout
+        assert "\x1b" not in out and "\x07" not in out
+        assert "\\x1b]0;pwned\\x07" in out

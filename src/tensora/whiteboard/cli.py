@@ -9,6 +9,7 @@ and exit code 2.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,7 +82,18 @@ def _open(session_db: Path | None) -> SessionStore:
     return SessionStore(session_db or default_db_path())
 
 
+# C0 controls other than tab and newline, DEL and C1 controls: an answer carrying ESC sequences must not
+# retitle, clear or recolour the terminal of whoever reads the transcript
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """The text with every terminal control character shown as an escape (ESC as \\x1b)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _emit(text: str, console: Console) -> None:
+    text = _printable(text)
     if console.is_terminal:
         console.print(Markdown(text))
     else:
@@ -292,6 +304,8 @@ def export_session(
     """Write a session's transcript as Markdown or JSON (to stdout, or to -o FILE)."""
     with _user_errors(), _open(session_db) as store:
         text = _transcript(store, session_id, fmt)
+    if fmt is TranscriptFormat.markdown:
+        text = _printable(text)
     if output is None:
         sys.stdout.write(text)
         return
