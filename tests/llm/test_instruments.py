@@ -171,3 +171,18 @@ def test_hypotheses_and_their_verdicts(claims: tuple[Claims, Claims], kb: Knowle
     by_code = {r["code"]: r for r in records}
     assert by_code["DELTA"]["verdict"] == "unchecked" and "NOPE" not in by_code
     assert by_code["MIRROR"]["verdict"] == "unchecked"
+
+
+def test_the_draft_is_never_its_own_prior_work_and_systems_answer_technique_info() -> None:
+    from tensora.knowledge.loader import load_knowledge
+    from tensora.llm.toolbox import Toolbox
+
+    kb = load_knowledge()
+    plain = Toolbox(None, kb).run("search_prior_work", {"query": "ring attention sequence parallel key value blocks"})
+    names = [r["name"] for r in plain["results"]]
+    assert "Ring Attention" in names
+    own = Toolbox(None, kb, ("Ring Attention with Blockwise Transformers",))
+    mine = own.run("search_prior_work", {"query": "ring attention sequence parallel key value blocks"})
+    assert "Ring Attention" not in [r["name"] for r in mine["results"]]
+    info = Toolbox(None, kb).run("technique_info", {"name": "FasterMoE"})
+    assert "not a technique" in info["note"] and info["mechanism"]

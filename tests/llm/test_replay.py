@@ -91,7 +91,10 @@ def test_the_whole_exchange_replays(tmp_path: Path) -> None:
     assert "FAULT-TOLERANCE" not in [f["code"] for f in data["findings"]]
     assert "QNT-AMDAHL" in [f["code"] for f in data["findings"]]
     assert verdicts["PRIOR-6"]["verdict"] == "rejected"
-    assert "Colossal-AI" not in [w["name"] for w in data["prior_work"]]
+    # the knowledge base decides which work is sixth: read its name from the request the model answered
+    offered = json.loads((exchange / "002.request.json").read_text())["messages"][1]["content"]
+    rejected = offered.split("[PRIOR-6] (prior work)", 1)[1].split(" (", 1)[0].strip()
+    assert rejected and rejected not in [w["name"] for w in data["prior_work"]]
     assert verdicts["NUM-7"]["verdict"] == "revised"
     # numbers: the tool result, the written-out formula and the documents verify all but one
     assert [u["number"] for u in llm["unverified_numbers"]] == ["8.5 µs"]
@@ -101,8 +104,8 @@ def test_the_whole_exchange_replays(tmp_path: Path) -> None:
     assert "[not found in the documents]" in llm["parts"]["stress_test"]
     # prior work: checked against the knowledge base, venue without its year
     works = {c["name"]: c["status"] for c in llm["citations"]}
-    assert works["T3"] == "verified" and works["Lancet"] == "not in tensora's knowledge base"
-    assert "Lancet [not in tensora's knowledge base]" in llm["parts"]["novelty_gap"]
+    assert works["T3"] == "verified" and works["FlashOverlap"] == "not in tensora's knowledge base"
+    assert "FlashOverlap [not in tensora's knowledge base]" in llm["parts"]["novelty_gap"]
     # the self-check corrected a claim the draft's own text contradicts; a correction not found is not applied
     corrections = llm["self_check"]["corrections"]
     assert [c["applied"] for c in corrections] == [True, False]
@@ -115,10 +118,13 @@ def test_markdown_lists_what_to_check(tmp_path: Path) -> None:
     exchange = with_replies(tmp_path, "001.reply.json", "002.reply.json", "003.reply.json")
     code, out, _ = review(exchange)
     assert code == 0
-    assert "**Rejected by the model:** 2 of tensora's hypotheses: FAULT-TOLERANCE" in out
-    assert "**Numbers to check:** 1 number(s)" in out and "8.5 µs" in out
-    assert "**Quotes not verified:**" in out and "**Prior work to check:** Lancet" in out
-    assert "FAULT-TOLERANCE:" not in out.split("---")[0]
+    body, notes = out.split("\n---\n", 1)
+    assert "*Numbers no document, tool or written formula supports:* 8.5 µs" in notes
+    assert "*Not found in the documents:*" in notes and "outside tensora's knowledge base" in notes
+    assert "FlashOverlap" in notes
+    # the review is the model's: a rejected finding and the audit's template paragraphs do not appear in it
+    assert "FAULT-TOLERANCE" not in body
+    assert "Walk me through" not in body or body.count("Walk me through") == 1
 
 
 def test_replay_needs_an_exchange_directory() -> None:

@@ -91,7 +91,7 @@ class LLMSpeaker:
             return deterministic
         kb = board.kb or load_knowledge()
         docs = documents.build(board.claims, board.baseline, board.names)
-        self.conversation.toolbox = Toolbox(docs, kb)
+        self.conversation.toolbox = Toolbox(docs, kb, (board.claims.title,))
         update = f"{self._ledger(board)}\n\nThe deterministic follow-up:\n{deterministic}"
         fixed = prompts.CHAT_SYSTEM + prompts.chat_turn("", self._session(), answer, update)
         plan = documents.plan(docs, document_budget(self.settings, fixed, self.conversation.toolbox))

@@ -107,8 +107,9 @@ def _agrees(value: float, result: str) -> bool:
     digits = m.group(0)
     written = float(digits.replace(",", ""))
     half = 0.5 * 10.0 ** -_decimals(digits)
-    percent = result.rstrip().endswith("%")
-    targets = [value * 100.0] if percent else [value, value * 100.0]
+    # "0.74 x 16 = 11.84%" (16 meant 16%) and "0.2 x 0.5 = 10%" both hold: a percentage on the result alone
+    # says nothing about whether the operands were fractions or percents
+    targets = [value, value * 100.0]
     return any(abs(t - written) <= half + 1e-9 * abs(written) for t in targets)
 
 

@@ -85,7 +85,8 @@ How you work with tensora:
   its knowledge base (search_prior_work, technique_info and hardware look it up for you) and marks the rest as
   not in it. Do not invent venues or years.
 - Sections listed as left out were not shown to fit your context window: call read_section to read any you need.
-- Tool calls: call the tools you need (several per turn if you like), read the results, then answer."""
+- Tool calls: call the tools you need, at most 8 per turn, read the results, then answer. Tools are offered for a
+  few rounds only: batch the calls you need into early turns; when no tools are offered, answer."""
 
 ANSWER_FORMAT = """\
 Answer with one JSON object and nothing else (it must follow this schema):
@@ -136,7 +137,8 @@ looking for: a claim about the draft that its own text contradicts (a number giv
 mechanism, setting or scale misstated, something called missing that the draft does state), a claim about the
 baseline that it contradicts, a statement without support (e.g. a pass called "communication-bound" without
 numbers), and arithmetic that does not hold. Return the corrections; return an empty list when there is nothing
-to correct. Each "find" must be copied exactly from the draft review.
+to correct. Each "find" must be copied exactly from the draft review as plain text (a double quote in it is
+written as a double quote, not as the JSON escape shown in the draft), long enough to occur only once.
 
 {documents}
 

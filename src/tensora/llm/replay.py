@@ -93,9 +93,10 @@ def reply_instructions(index: int, directory: Path, tools: Sequence[Tool], schem
             '                       {"id": "call_2", "name": "...", "arguments": {...}}]}',
             "",
             "   Each id is yours to choose (unique in the reply); arguments follow the tool's parameters below.",
+            "   At most 8 calls per reply (more come back as errors), and tools are offered for a few rounds only.",
         ]
     else:
-        lines += ["", "No tools are offered in this request: reply with your answer."]
+        lines += ["", "No tools are offered in this request: reply with your answer (tool calls would be ignored)."]
     lines += [
         "",
         'Optionally add "usage": {"input_tokens": N, "output_tokens": M} to the object.',

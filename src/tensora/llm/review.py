@@ -43,7 +43,7 @@ from tensora.llm.base import Backend, Completion, Message, StreamCallback, ToolC
 from tensora.llm.documents import ADDRESSED
 from tensora.llm.errors import BackendCallError, BadAnswerError, UnauthorizedError
 from tensora.llm.guard import NOT_IN_KB, Guard, obeys_injection
-from tensora.llm.numbers import KnownNumbers
+from tensora.llm.numbers import KnownNumbers, numbers_in
 from tensora.llm.pricing import cost_usd
 from tensora.llm.retry import RetryPolicy, call_with_retries
 from tensora.llm.settings import LLMSettings
@@ -193,6 +193,11 @@ class Conversation:
             messages.append(Message("assistant", completion.text, tuple(completion.tool_calls)))
             messages.extend(self._run_tools(completion.tool_calls))
             rounds += 1
+            if rounds >= self.settings.max_tool_rounds:
+                # say so, instead of silently dropping tools: a model that calls again wastes its answer
+                messages.append(
+                    Message("user", "The tool rounds are used up: no tools are offered now. Give your answer.")
+                )
 
 
 # characters per token assumed when fitting the prompt into a small context window (JSON and prose run at
@@ -225,66 +230,60 @@ def _insert_after(text: str, heading: str, paragraph: str) -> str:
 
 
 def _notes(result: LLMReview) -> str:
+    """One short closing line on what tensora checked; the details stay in the JSON (``llm``).
+
+    The reader wants the review, not its machinery: only what they must act on is spelled out (a quote that is
+    not in the documents, a number nobody can trace, a named work tensora cannot confirm)."""
     info = result.llm
-    lines = [
-        "---",
-        "",
-        f"*The prose of this answer was written by {info['backend']}:{info['model']}, which read both documents "
-        "and checked tensora's audit as hypotheses; tensora checked its numbers, quotes and named prior work. "
-        "The findings listed are those the model confirmed, and those it added, marked as its own.*",
-    ]
-    dropped = [h for h in info.get("hypotheses") or [] if h.get("verdict") == "rejected"]
-    if dropped:
-        shown = "; ".join(f"{h['code']} ({h['reason'].rstrip('.')})" for h in dropped[:8])
-        lines += ["", f"**Rejected by the model:** {len(dropped)} of tensora's hypotheses: {shown}."]
+    numbers = info.get("numbers_checked") or {}
+    quotes = info.get("quotes") or []
+    works = info.get("citations") or []
     unverified = info.get("unverified_numbers") or []
-    if unverified:
-        shown = "; ".join(f"{u['number']} (\u201c{u['context']}\u201d)" for u in unverified[:8])
-        lines += [
-            "",
-            f"**Numbers to check:** {len(unverified)} number(s) found neither in the documents, nor in "
-            f"tensora's audit, nor in a tool result, nor as the result of a formula written out: {shown}.",
-        ]
-    wrong = info.get("arithmetic") or []
-    if wrong:
-        shown = "; ".join(f"{w['formula']} (evaluates to {w['evaluates_to']})" for w in wrong[:8])
-        lines += ["", f"**Arithmetic that does not hold:** {shown}."]
-    quotes = [q for q in info.get("quotes") or [] if q.get("status") != "verified"]
-    if quotes:
-        shown = "; ".join(f"\u201c{q['quote'][:80]}\u201d ({q['status']})" for q in quotes[:8])
-        lines += ["", f"**Quotes not verified:** {shown}."]
-    works = [c for c in info.get("citations") or [] if c.get("status") == NOT_IN_KB or "differs" in c.get("status", "")]
+    bad_quotes = [q for q in quotes if q.get("status") != "verified"]
+    unknown = [c for c in works if c.get("status") == NOT_IN_KB or "differs" in c.get("status", "")]
+    checked = [f"{len(quotes) - len(bad_quotes)} of {len(quotes)} quotes found in the documents"] if quotes else []
+    if numbers.get("total"):
+        checked.append(f"{numbers['total'] - len(unverified)} of {numbers['total']} numbers traced")
     if works:
-        shown = "; ".join(f"{c['name']} ({c['status']})" for c in works[:8])
-        lines += ["", f"**Prior work to check:** {shown}."]
-    corrections = (info.get("self_check") or {}).get("corrections") or []
-    applied = [c for c in corrections if c.get("applied")]
-    if applied:
-        lines += [
-            "",
-            f"*The model's self-check corrected {len(applied)} passage(s) of its draft against the documents.*",
-        ]
-    left_out = (info.get("documents") or {}).get("left_out") or []
-    if left_out:
-        shown = "; ".join(f"{s['doc']} \u201c{s['name']}\u201d ({s['pages']})" for s in left_out[:8])
-        lines += ["", f"*Sections not in the model's context (it could read them with a tool):* {shown}."]
-    rejected = info.get("rejected") or []
-    if rejected:
-        shown = "; ".join(f"{r['code']} ({r['reason']})" for r in rejected[:8])
-        lines += ["", f"**Set aside:** {len(rejected)} finding(s) the model suggested: {shown}."]
+        checked.append(f"{len(works) - len(unknown)} of {len(works)} named works confirmed")
+    lines = ["---", ""]
+    lines.append(
+        f"*Written by {info['backend']}:{info['model']} from both documents; "
+        + ("tensora checked it: " + ", ".join(checked) + "." if checked else "tensora checked its numbers.")
+        + " Details with --format json.*"
+    )
+    if bad_quotes:
+        shown = "; ".join(f"\u201c{q['quote'][:80]}\u201d" for q in bad_quotes[:4])
+        lines += ["", f"*Not found in the documents:* {shown}."]
+    if unverified:
+        shown = "; ".join(str(u["number"]) for u in unverified[:6])
+        lines += ["", f"*Numbers no document, tool or written formula supports:* {shown}."]
+    if unknown:
+        shown = "; ".join(f"{c['name']}" for c in unknown[:6])
+        lines += ["", f"*Named works outside tensora's knowledge base (check venue and year):* {shown}."]
     return "\n".join(lines) + "\n"
 
 
+_PARTS = (("parts.mirror", "mirror"), ("parts.novelty", "novelty_gap"), ("parts.stress", "stress_test"),
+          ("parts.twist", "twist"))
+
+
 def compose(result: LLMReview, parts: dict[str, str], detail: Detail) -> None:
-    """Write the texts: the model's Mirror and Twist, its paragraphs ahead of the audit's, the notes."""
+    """The answer in the model's words: each of the four parts it wrote replaces the audit's own text for that
+    part (no template paragraph survives next to the model's, where it could contradict it); a part the model
+    left empty keeps the audit's. The findings stay in the JSON, confirmed or added by the model."""
     mirror_det, twist_det = markdown.mirror_text(result), markdown.twist_text(result)
     text = markdown.render(result, detail)
-    if parts.get("mirror"):
-        text = text.replace(mirror_det, parts["mirror"], 1)
-    if parts.get("twist"):
-        text = text.replace(twist_det, parts["twist"], 1)
-    text = _insert_after(text, say("parts.novelty"), parts.get("novelty_gap", ""))
-    text = _insert_after(text, say("parts.stress"), parts.get("stress_test", ""))
+    heads = [(say(key), field) for key, field in _PARTS]
+    starts = [text.find(head + "\n") for head, _ in heads]
+    if all(s >= 0 for s in starts) and starts == sorted(starts):
+        out = [text[: starts[0]].rstrip() + "\n"]
+        for i, (head, field) in enumerate(heads):
+            body_start = starts[i] + len(head) + 1
+            body_end = starts[i + 1] if i + 1 < len(heads) else len(text)
+            body = (parts.get(field) or "").strip() or text[body_start:body_end].strip()
+            out.append(f"{head}\n\n{body}\n")
+        text = "\n".join(out)
     result.mirror.text = parts.get("mirror") or mirror_det
     result.twist.text = parts.get("twist") or twist_det
     result.text = text.rstrip() + "\n\n" + _notes(result)
@@ -424,7 +423,8 @@ def _enhance(
     schema = answers.schema(codes)
     system = prompts.REVIEW_SYSTEM
     docs = documents.build(proposal, baseline, (review.proposal, review.baseline))
-    conversation.toolbox = Toolbox(docs, kb)
+    own = tuple(x for x in (review.system, proposal.title) if x and x != "your approach")
+    conversation.toolbox = Toolbox(docs, kb, own)
     # a small context window takes fewer of the draft's numbers as hypotheses, so that documents still fit
     for max_numbers in (30, 8, 0):
         offered = hypotheses.build(review, proposal, max_numbers)
@@ -494,6 +494,7 @@ def _enhance(
             "quotes": quotes,
             "self_check": self_check,
             "tool_calls": conversation.tool_log,
+            "numbers_checked": {"total": sum(1 for text in texts.values() for _ in numbers_in(text))},
             "unverified_numbers": unverified,
             "arithmetic": wrong,
             "rejected": checked.rejected,

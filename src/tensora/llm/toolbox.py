@@ -77,9 +77,11 @@ def _key(text: str) -> str:
 class Toolbox:
     """The tools of one review: the models, plus the documents and the knowledge base it was given."""
 
-    def __init__(self, documents: Documents | None, kb: KnowledgeBase | None) -> None:
+    def __init__(self, documents: Documents | None, kb: KnowledgeBase | None, own: tuple[str, ...] = ()) -> None:
         self.documents = documents
         self.kb = kb
+        # the draft's own system name and title: a search never offers the draft as its own prior work
+        self.own = tuple(k for k in (_key(o) for o in own) if len(k) >= 3)
 
     def specs(self) -> list[Tool]:
         out = tools.tool_specs()
@@ -153,10 +155,16 @@ class Toolbox:
             if float(score) <= 0:
                 continue
             w = index.works[int(doc_id)]
+            if self._is_own(w.name, w.aliases):
+                continue
             results.append(
                 {"name": w.name, "year": w.year, "venue": w.venue, "mechanism": w.summary, "differ": w.differ}
             )
         return {"results": results}
+
+    def _is_own(self, name: str, aliases: list[str]) -> bool:
+        keys = {k for k in (_key(n) for n in (name, *aliases)) if len(k) >= 3}
+        return any(k == own or (len(k) >= 5 and k in own) for k in keys for own in self.own)
 
     def _technique_info(self, name: str) -> dict[str, Any]:
         assert self.kb is not None
@@ -171,7 +179,17 @@ class Toolbox:
                     "assumes": t.assumes,
                     "corner_cases": t.corner_cases,
                 }
-        return {"error": f"{name!r} is not in tensora's knowledge base of techniques"}
+        for w in self.kb.prior_work:
+            if wanted in {_key(w.name), *(_key(a) for a in w.aliases)}:
+                return {
+                    "note": f"{w.name} is a system or paper, not a technique: its entry in the prior work",
+                    "name": w.name,
+                    "year": w.year,
+                    "venue": w.venue,
+                    "mechanism": w.summary,
+                    "differ": w.differ,
+                }
+        return {"error": f"{name!r} is not in tensora's knowledge base of techniques or prior work"}
 
     def _hardware(self, name: str) -> dict[str, Any]:
         from tensora.knowledge.hardware import get_device
