@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from tensora.extract import cues
 from tensora.extract.numbers import extract_quantities
 from tensora.extract.quantities import DocLabel, Quantity, Quote
 from tensora.extract.sentences import Sentence, split_paragraphs
@@ -40,6 +41,7 @@ class Claims:
     extra: list[Sentence] = field(default_factory=list)
     _cache: tuple[int, str, list[int]] | None = field(default=None, repr=False, compare=False)
     _found: dict[object, list[Sentence]] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     # techniques -------------------------------------------------------------------------------------------
     def uses(self, *ids: str) -> bool:
@@ -60,6 +62,34 @@ class Claims:
 
     def technique_quotes(self, *ids: str) -> list[Quote]:
         return [q for t in ids if t in self.techniques for q in self.techniques[t].quotes]
+
+    # cues (knowledge/data/cues.yaml) -------------------------------------------------------------------------
+    def cue(self, cue_id: str) -> list[Sentence]:
+        """The sentences that match a cue, lexically or semantically, in document order."""
+        return cues.evaluate(cue_id, self.sentences, self._memo)
+
+    def has_cue(self, cue_id: str) -> bool:
+        return bool(self.cue(cue_id))
+
+    def first_cue(self, cue_id: str) -> Sentence | None:
+        found = self.cue(cue_id)
+        return found[0] if found else None
+
+    def cue_spans(self, cue_id: str) -> list[cues.CueSpan]:
+        """Every lexical match of a cue with its named groups (the numbers a rule reads), in document order."""
+        return cues.spans(cue_id, self.sentences, self._memo)
+
+    def text_has_cue(self, cue_id: str, text: str) -> bool:
+        """Whether a quote taken from this document (a quantity's) matches a cue lexically."""
+        return cues.text_matches(cue_id, text)
+
+    def matching(self, patterns: Iterable[str]) -> list[Sentence]:
+        """Sentences that match any of the knowledge base's own patterns (a weak baseline's names)."""
+        found: dict[int, Sentence] = {}
+        for p in patterns:
+            for s in self.find(p):
+                found[s.index] = s
+        return [found[i] for i in sorted(found)]
 
     # text -------------------------------------------------------------------------------------------------
     def find(self, pattern: Pattern, *, core_only: bool = False) -> list[Sentence]:

@@ -1,0 +1,294 @@
+"""Evaluate the knowledge base's cues over a document's sentences.
+
+A cue (``knowledge/data/cues.yaml``) is one question the audit asks of the text. A sentence matches it
+lexically (one of its patterns and all of its ``requires``, none of its ``negation``) or, for a semantic cue,
+by similarity: the highest cosine between the sentence's static embedding (``tensora.extract.embed``) and the
+cue's ``match`` examples reaches a threshold calibrated on those examples. The threshold lies halfway between
+the lowest leave-one-out similarity of a positive example to the other positives and the highest similarity of
+a negative example to the positives; a cue whose examples overlap (a negative as close as a positive) gets no
+semantic matching. A semantic match still obeys the cue's ``negation`` and ``scope``.
+
+Each cue is evaluated at most once per document (the caller keeps the memo), and a document's sentences are
+embedded once, only when a semantic cue is first asked for. Everything is deterministic.
+
+Does not: let a semantic match stand for a number (numeric cues are lexical: their rules read the named groups
+of the match), or read context across sentences (rules combine cues by sentence index).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from tensora.errors import KnowledgeError
+from tensora.extract.sentences import Sentence
+from tensora.extract.techniques import is_core
+from tensora.knowledge.cues import Cue, load_cues
+
+__all__ = [
+    "Calibration",
+    "CompiledCue",
+    "CueSpan",
+    "calibration",
+    "compiled",
+    "evaluate",
+    "spans",
+]
+
+# a semantic match needs a sentence with some substance: headings and table rows are too short to compare
+_MIN_WORDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CueSpan:
+    """One lexical match of a cue: its sentence, the matched text and the pattern's named groups."""
+
+    sentence: Sentence
+    text: str
+    groups: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """A semantic cue's threshold (None: its examples cannot be separated) and the numbers it came from."""
+
+    threshold: float | None
+    lowest_positive: float
+    highest_negative: float
+
+
+class CompiledCue:
+    """A cue's regular expressions, compiled once."""
+
+    def __init__(self, cue: Cue) -> None:
+        flags = 0 if cue.case_sensitive else re.I
+        self.cue = cue
+        self.patterns = [re.compile(p, flags) for p in cue.patterns]
+        self.requires = [re.compile(p, flags) for p in cue.requires]
+        self.negation = [re.compile(p, flags) for p in cue.negation]
+        self.ignore = [re.compile(p, flags) for p in cue.ignore]
+        self.params = {k: re.compile(v, flags) for k, v in cue.params.items()}
+        self.detector: Callable[[str, dict[str, re.Pattern[str]]], bool] | None = None
+        if cue.detector is not None:
+            from tensora.extract import detectors
+
+            found = getattr(detectors, cue.detector, None)
+            if not callable(found) or cue.detector.startswith("_"):
+                raise KnowledgeError(f"knowledge/data/cues.yaml: entry {cue.id!r}: field 'detector': unknown reader.")
+            self.detector = found
+
+    @property
+    def id(self) -> str:
+        return self.cue.id
+
+    def _cleaned(self, text: str) -> str:
+        for rx in self.ignore:
+            text = rx.sub(" ", text)
+        return text
+
+    def negated(self, text: str) -> bool:
+        return any(rx.search(text) for rx in self.negation)
+
+    def lexical(self, text: str) -> bool:
+        """True when the text matches the cue by its patterns (no semantics)."""
+        if self.detector is not None:
+            return self.detector(text, self.params) and not self.negated(text)
+        text = self._cleaned(text)
+        return (
+            any(rx.search(text) for rx in self.patterns)
+            and all(rx.search(text) for rx in self.requires)
+            and not self.negated(text)
+        )
+
+    def matches_in(self, text: str) -> list[tuple[str, dict[str, str]]]:
+        """Every match of the cue's patterns in a text that matches the cue, in order, with named groups."""
+        if not self.lexical(text):
+            return []
+        text = self._cleaned(text)
+        found = [(m.start(), i, m) for i, rx in enumerate(self.patterns) for m in rx.finditer(text)]
+        found.sort(key=lambda t: (t[0], t[1]))
+        return [(m.group(0), {k: v for k, v in m.groupdict().items() if v is not None}) for _, _, m in found]
+
+
+@cache
+def _compiled(user_dir: Path | None) -> dict[str, CompiledCue]:
+    return {cid: CompiledCue(cue) for cid, cue in load_cues(user_dir).items()}
+
+
+def compiled(cue_id: str) -> CompiledCue:
+    """The compiled cue of this id; an unknown id is a programming error and says so."""
+    from tensora.knowledge.cues import load_cues as _current
+
+    table = _compiled(_user_dir())
+    if cue_id not in table:
+        known = ", ".join(sorted(_current()))[:200]
+        raise KnowledgeError(f"knowledge/data/cues.yaml: no cue {cue_id!r} (known: {known}...).")
+    return table[cue_id]
+
+
+def _user_dir() -> Path | None:
+    import os
+
+    value = os.environ.get("TENSORA_KB_DIR")
+    return Path(value) if value else None
+
+
+# semantic calibration -----------------------------------------------------------------------------------------
+@cache
+def _example_vectors(cue_id: str) -> tuple[np.ndarray, np.ndarray]:
+    from tensora.extract.embed import get_embedder
+
+    cue = compiled(cue_id).cue
+    vectors = get_embedder().embed([*cue.examples.match, *cue.examples.no_match])
+    n = len(cue.examples.match)
+    return vectors[:n], vectors[n:]
+
+
+def calibrate(positives: np.ndarray, negatives: np.ndarray) -> Calibration:
+    """Threshold halfway between the lowest leave-one-out positive score and the highest negative score.
+
+    A sentence's score is its highest cosine to the positive examples; a positive example is scored against the
+    other positives only. None when a negative scores as high as some positive.
+    """
+    sims = positives @ positives.T
+    np.fill_diagonal(sims, -1.0)
+    lowest_positive = float(sims.max(axis=1).min())
+    highest_negative = float((negatives @ positives.T).max()) if len(negatives) else -1.0
+    if lowest_positive <= highest_negative:
+        return Calibration(None, lowest_positive, highest_negative)
+    return Calibration((lowest_positive + highest_negative) / 2.0, lowest_positive, highest_negative)
+
+
+@cache
+def calibration(cue_id: str) -> Calibration:
+    """The calibration of one semantic cue (threshold None when semantic matching is off for it)."""
+    cue = compiled(cue_id).cue
+    if not cue.semantic:
+        return Calibration(None, 0.0, 0.0)
+    pos, neg = _example_vectors(cue_id)
+    return calibrate(pos, neg)
+
+
+def semantic_scores(cue_id: str, vectors: np.ndarray) -> np.ndarray:
+    """Each row's highest cosine to the cue's positive examples."""
+    pos, _ = _example_vectors(cue_id)
+    if len(vectors) == 0:
+        return np.zeros(0, dtype=np.float32)
+    return np.asarray((vectors @ pos.T).max(axis=1), dtype=np.float32)
+
+
+# evaluation over a document -----------------------------------------------------------------------------------
+Memo = dict[object, object]
+
+
+def _joined(sentences: Sequence[Sentence], memo: Memo) -> tuple[str, list[int]]:
+    key = ("joined", len(sentences))
+    if key not in memo:
+        starts, pos = [], 0
+        for s in sentences:
+            starts.append(pos)
+            pos += len(s.text) + 1
+        memo[key] = ("\n".join(s.text for s in sentences), starts)
+    text, starts = memo[key]  # type: ignore[misc]
+    return text, starts
+
+
+def _candidates(cc: CompiledCue, sentences: Sequence[Sentence], memo: Memo) -> Iterable[int]:
+    """Sentences that may match: one scan of the joined text per pattern (a detector reads every sentence)."""
+    if cc.detector is not None or cc.ignore:
+        return range(len(sentences))
+    text, starts = _joined(sentences, memo)
+    out: set[int] = set()
+    for rx in cc.patterns:
+        for m in rx.finditer(text):
+            first = bisect_right(starts, m.start()) - 1
+            last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+            out.update(range(first, min(last + 2, len(sentences))))
+    return sorted(out)
+
+
+def _vectors(sentences: Sequence[Sentence], memo: Memo) -> np.ndarray:
+    key = ("vectors", len(sentences))
+    if key not in memo:
+        from tensora.extract.embed import get_embedder
+
+        memo[key] = get_embedder().embed([s.text for s in sentences])
+    vectors = memo[key]
+    assert isinstance(vectors, np.ndarray)
+    return vectors
+
+
+def sentence_vectors(sentences: Sequence[Sentence], memo: Memo) -> np.ndarray:
+    """The document's sentence embeddings, computed once per memo."""
+    return _vectors(sentences, memo)
+
+
+def evaluate(cue_id: str, sentences: Sequence[Sentence], memo: Memo) -> list[Sentence]:
+    """The sentences that match a cue, in document order (cached in ``memo``)."""
+    key = ("cue", cue_id, len(sentences))
+    if key in memo:
+        return list(memo[key])  # type: ignore[call-overload]
+    cc = compiled(cue_id)
+    core = cc.cue.scope == "core"
+    hits = {
+        i
+        for i in _candidates(cc, sentences, memo)
+        if (not core or is_core(sentences[i])) and cc.lexical(sentences[i].text)
+    }
+    threshold = calibration(cue_id).threshold if cc.cue.semantic else None
+    if threshold is not None and sentences:
+        scores = semantic_scores(cue_id, _vectors(sentences, memo))
+        for i in np.flatnonzero(scores >= threshold):
+            s = sentences[int(i)]
+            if (
+                int(i) not in hits
+                and s.kind == "text"
+                and len(s.text.split()) >= _MIN_WORDS
+                and (not core or is_core(s))
+                and not cc.negated(s.text)
+            ):
+                hits.add(int(i))
+    found = [sentences[i] for i in sorted(hits)]
+    memo[key] = found
+    return list(found)
+
+
+def spans(cue_id: str, sentences: Sequence[Sentence], memo: Memo) -> list[CueSpan]:
+    """Every lexical match of a cue, sentence by sentence, with its named groups (no semantic matches)."""
+    key = ("spans", cue_id, len(sentences))
+    if key in memo:
+        return list(memo[key])  # type: ignore[call-overload]
+    cc = compiled(cue_id)
+    core = cc.cue.scope == "core"
+    out: list[CueSpan] = []
+    for i in _candidates(cc, sentences, memo):
+        s = sentences[i]
+        if core and not is_core(s):
+            continue
+        out.extend(CueSpan(s, text, groups) for text, groups in cc.matches_in(s.text))
+    memo[key] = out
+    return list(out)
+
+
+def text_matches(cue_id: str, text: str) -> bool:
+    """Whether a piece of text (a quantity's quote, a hidden paragraph) matches a cue lexically."""
+    return compiled(cue_id).lexical(text)
+
+
+def text_spans(cue_id: str, text: str) -> list[tuple[str, dict[str, str]]]:
+    """The lexical matches of a cue in a piece of text, with named groups."""
+    return compiled(cue_id).matches_in(text)
+
+
+def pattern_of(cue_id: str) -> re.Pattern[str]:
+    """A single-pattern cue's compiled expression, for callers outside the audit that filter text with it."""
+    cc = compiled(cue_id)
+    if len(cc.patterns) != 1 or cc.requires or cc.negation or cc.ignore or cc.detector:
+        raise KnowledgeError(f"knowledge/data/cues.yaml: entry {cue_id!r}: expected exactly one plain pattern.")
+    return cc.patterns[0]
