@@ -17,6 +17,7 @@ of the match), or read context across sentences (rules combine cues by sentence 
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
@@ -56,11 +57,17 @@ class CueSpan:
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """A semantic cue's threshold (None: its examples cannot be separated) and the numbers it came from."""
+    """A semantic cue's threshold (None: its examples cannot be separated) and the numbers it came from.
+
+    ``typical_positive`` is the median leave-one-out score of the positive examples, ``highest_negative`` the
+    highest score of a negative one, ``recall`` the share of positives whose leave-one-out score reaches the
+    threshold (each scored without itself).
+    """
 
     threshold: float | None
-    lowest_positive: float
+    typical_positive: float
     highest_negative: float
+    recall: float
 
 
 class CompiledCue:
@@ -123,64 +130,93 @@ def _compiled(user_dir: Path | None) -> dict[str, CompiledCue]:
 
 def compiled(cue_id: str) -> CompiledCue:
     """The compiled cue of this id; an unknown id is a programming error and says so."""
-    from tensora.knowledge.cues import load_cues as _current
-
     table = _compiled(_user_dir())
     if cue_id not in table:
-        known = ", ".join(sorted(_current()))[:200]
-        raise KnowledgeError(f"knowledge/data/cues.yaml: no cue {cue_id!r} (known: {known}...).")
+        raise KnowledgeError(f"knowledge/data/cues.yaml: no cue {cue_id!r}; add it there before a rule asks for it.")
     return table[cue_id]
 
 
 def _user_dir() -> Path | None:
-    import os
-
     value = os.environ.get("TENSORA_KB_DIR")
     return Path(value) if value else None
 
 
 # semantic calibration -----------------------------------------------------------------------------------------
 @cache
-def _example_vectors(cue_id: str) -> tuple[np.ndarray, np.ndarray]:
+def _all_examples() -> tuple[tuple[str, ...], np.ndarray]:
+    """Every example sentence of every cue, embedded once per process (the background of each calibration)."""
     from tensora.extract.embed import get_embedder
 
-    cue = compiled(cue_id).cue
-    vectors = get_embedder().embed([*cue.examples.match, *cue.examples.no_match])
-    n = len(cue.examples.match)
-    return vectors[:n], vectors[n:]
+    texts = tuple(
+        dict.fromkeys(
+            x for cue in load_cues(_user_dir()).values() for x in (*cue.examples.match, *cue.examples.no_match)
+        )
+    )
+    return texts, get_embedder().embed(list(texts))
+
+
+def _vectors_of(texts: Sequence[str]) -> np.ndarray:
+    known, vectors = _all_examples()
+    where = {t: i for i, t in enumerate(known)}
+    return vectors[[where[t] for t in texts]] if texts else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
 
 
 def calibrate(positives: np.ndarray, negatives: np.ndarray) -> Calibration:
-    """Threshold halfway between the lowest leave-one-out positive score and the highest negative score.
+    """A threshold on the cosine to the centroid of the positive examples.
 
-    A sentence's score is its highest cosine to the positive examples; a positive example is scored against the
-    other positives only. None when a negative scores as high as some positive.
+    Each positive is scored against the centroid of the other positives (leave-one-out); the threshold lies
+    halfway between the median of those scores (a typical rewording) and the highest score of a negative. None
+    when the median positive does not score above every negative: such examples cannot be told apart.
     """
-    sims = positives @ positives.T
-    np.fill_diagonal(sims, -1.0)
-    lowest_positive = float(sims.max(axis=1).min())
-    highest_negative = float((negatives @ positives.T).max()) if len(negatives) else -1.0
-    if lowest_positive <= highest_negative:
-        return Calibration(None, lowest_positive, highest_negative)
-    return Calibration((lowest_positive + highest_negative) / 2.0, lowest_positive, highest_negative)
+    loo = []
+    for i in range(len(positives)):
+        rest = np.delete(positives, i, axis=0)
+        loo.append(float(positives[i] @ _unit(rest.mean(axis=0))))
+    typical = float(np.median(loo)) if loo else 0.0
+    centroid = _unit(positives.mean(axis=0))
+    highest_negative = float((negatives @ centroid).max()) if len(negatives) else -1.0
+    recall = 0.0
+    if typical <= highest_negative:
+        return Calibration(None, typical, highest_negative, recall)
+    threshold = (typical + highest_negative) / 2.0
+    recall = sum(x >= threshold for x in loo) / len(loo)
+    return Calibration(threshold, typical, highest_negative, recall)
 
 
 @cache
 def calibration(cue_id: str) -> Calibration:
-    """The calibration of one semantic cue (threshold None when semantic matching is off for it)."""
-    cue = compiled(cue_id).cue
+    """The calibration of one semantic cue (threshold None when semantic matching is off for it).
+
+    The negatives are the cue's own ``no_match`` examples and every other cue's examples (sentences about other
+    questions), less those that the cue matches lexically or vetoes by its ``negation``: a semantic match can
+    never stand for a vetoed sentence, so those cannot be false matches.
+    """
+    cc = compiled(cue_id)
+    cue = cc.cue
     if not cue.semantic:
-        return Calibration(None, 0.0, 0.0)
-    pos, neg = _example_vectors(cue_id)
-    return calibrate(pos, neg)
+        return Calibration(None, 0.0, 0.0, 0.0)
+    own = set(cue.examples.match)
+    known, _ = _all_examples()
+    negatives = [t for t in known if t not in own and not cc.lexical(t) and not cc.negated(t)]
+    negatives += [t for t in cue.examples.no_match if t not in negatives and not cc.negated(t)]
+    return calibrate(_vectors_of(cue.examples.match), _vectors_of(negatives))
+
+
+@cache
+def _centroid(cue_id: str) -> np.ndarray:
+    return _unit(_vectors_of(compiled(cue_id).cue.examples.match).mean(axis=0))
 
 
 def semantic_scores(cue_id: str, vectors: np.ndarray) -> np.ndarray:
-    """Each row's highest cosine to the cue's positive examples."""
-    pos, _ = _example_vectors(cue_id)
+    """Each row's cosine to the centroid of the cue's positive examples."""
     if len(vectors) == 0:
         return np.zeros(0, dtype=np.float32)
-    return np.asarray((vectors @ pos.T).max(axis=1), dtype=np.float32)
+    return np.asarray(vectors @ _centroid(cue_id), dtype=np.float32)
 
 
 # evaluation over a document -----------------------------------------------------------------------------------
