@@ -17,7 +17,7 @@ from tensora.extract import cues
 from tensora.extract.numbers import extract_quantities
 from tensora.extract.quantities import DocLabel, Quantity, Quote
 from tensora.extract.sentences import Sentence, split_paragraphs
-from tensora.extract.techniques import TechniqueUse, find_techniques, is_core
+from tensora.extract.techniques import TechniqueUse, find_techniques, is_core, semantic_mentions
 from tensora.ingest.document import Document, Paragraph
 from tensora.knowledge.loader import KnowledgeBase
 
@@ -181,6 +181,7 @@ class Claims:
                 mine = techniques[tid]
                 merged = TechniqueUse(mine.id, mine.name, mine.family, dict(mine.counts), list(mine.quotes))
                 merged.core = mine.core or use.core
+                merged.semantic = mine.semantic and use.semantic
                 for k, v in use.counts.items():
                     merged.counts[k] = merged.counts.get(k, 0) + v
                 merged.quotes.extend(use.quotes)
@@ -197,14 +198,24 @@ def extract_claims(document: Document, doc: DocLabel, kb: KnowledgeBase, *, numb
 
 
 def claims_from_paragraphs(
-    paragraphs: Iterable[Paragraph], doc: DocLabel, kb: KnowledgeBase, title: str = "", *, numbers: bool = True
+    paragraphs: Iterable[Paragraph],
+    doc: DocLabel,
+    kb: KnowledgeBase,
+    title: str = "",
+    *,
+    numbers: bool = True,
+    semantic: bool = True,
 ) -> Claims:
     # a reference list names techniques in titles and carries years and page numbers: none of it is a claim
     paragraphs = [p for p in paragraphs if not _NOT_CLAIMS.match(p.section.strip())]
     sentences = split_paragraphs(paragraphs, doc)
     techniques = find_techniques(sentences, kb.techniques)
     quantities = extract_quantities(paragraphs, doc) if numbers else []
-    return Claims(doc, title, sentences, techniques, quantities)
+    claims = Claims(doc, title, sentences, techniques, quantities)
+    if semantic:
+        # the sentence embeddings are kept in the claims' memo: semantic cues reuse them
+        semantic_mentions(sentences, kb.techniques, techniques, cues.sentence_vectors(sentences, claims._memo))
+    return claims
 
 
 def iter_window(sentences: list[Sentence], index: int, radius: int = 1) -> Iterator[Sentence]:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -142,15 +143,17 @@ def _user_dir() -> Path | None:
 
 
 # semantic calibration -----------------------------------------------------------------------------------------
-@cache
 def _all_examples() -> tuple[tuple[str, ...], np.ndarray]:
     """Every example sentence of every cue, embedded once per process (the background of each calibration)."""
+    return _examples_of(_user_dir())
+
+
+@cache
+def _examples_of(user_dir: Path | None) -> tuple[tuple[str, ...], np.ndarray]:
     from tensora.extract.embed import get_embedder
 
     texts = tuple(
-        dict.fromkeys(
-            x for cue in load_cues(_user_dir()).values() for x in (*cue.examples.match, *cue.examples.no_match)
-        )
+        dict.fromkeys(x for cue in load_cues(user_dir).values() for x in (*cue.examples.match, *cue.examples.no_match))
     )
     return texts, get_embedder().embed(list(texts))
 
@@ -188,7 +191,6 @@ def calibrate(positives: np.ndarray, negatives: np.ndarray) -> Calibration:
     return Calibration(threshold, typical, highest_negative, recall)
 
 
-@cache
 def calibration(cue_id: str) -> Calibration:
     """The calibration of one semantic cue (threshold None when semantic matching is off for it).
 
@@ -196,6 +198,11 @@ def calibration(cue_id: str) -> Calibration:
     questions), less those that the cue matches lexically or vetoes by its ``negation``: a semantic match can
     never stand for a vetoed sentence, so those cannot be false matches.
     """
+    return _calibration(cue_id, _user_dir())
+
+
+@cache
+def _calibration(cue_id: str, user_dir: Path | None) -> Calibration:
     cc = compiled(cue_id)
     cue = cc.cue
     if not cue.semantic:
@@ -207,8 +214,12 @@ def calibration(cue_id: str) -> Calibration:
     return calibrate(_vectors_of(cue.examples.match), _vectors_of(negatives))
 
 
-@cache
 def _centroid(cue_id: str) -> np.ndarray:
+    return _centroid_of(cue_id, _user_dir())
+
+
+@cache
+def _centroid_of(cue_id: str, user_dir: Path | None) -> np.ndarray:
     return _unit(_vectors_of(compiled(cue_id).cue.examples.match).mean(axis=0))
 
 
@@ -231,8 +242,7 @@ def _joined(sentences: Sequence[Sentence], memo: Memo) -> tuple[str, list[int]]:
             starts.append(pos)
             pos += len(s.text) + 1
         memo[key] = ("\n".join(s.text for s in sentences), starts)
-    text, starts = memo[key]  # type: ignore[misc]
-    return text, starts
+    return cast(tuple[str, list[int]], memo[key])
 
 
 def _candidates(cc: CompiledCue, sentences: Sequence[Sentence], memo: Memo) -> Iterable[int]:
@@ -269,7 +279,7 @@ def evaluate(cue_id: str, sentences: Sequence[Sentence], memo: Memo) -> list[Sen
     """The sentences that match a cue, in document order (cached in ``memo``)."""
     key = ("cue", cue_id, len(sentences))
     if key in memo:
-        return list(memo[key])  # type: ignore[call-overload]
+        return list(cast(list[Sentence], memo[key]))
     cc = compiled(cue_id)
     core = cc.cue.scope == "core"
     hits = {
@@ -299,7 +309,7 @@ def spans(cue_id: str, sentences: Sequence[Sentence], memo: Memo) -> list[CueSpa
     """Every lexical match of a cue, sentence by sentence, with its named groups (no semantic matches)."""
     key = ("spans", cue_id, len(sentences))
     if key in memo:
-        return list(memo[key])  # type: ignore[call-overload]
+        return list(cast(list[CueSpan], memo[key]))
     cc = compiled(cue_id)
     core = cc.cue.scope == "core"
     out: list[CueSpan] = []

@@ -5,6 +5,11 @@ short all-caps aliases such as "SP"). Each occurrence is classified by the words
 "without X", "unlike X", "we deliberately avoid X", "X is not needed" reject it; "faster than X", "versus X"
 compare against it; an occurrence in a related-work or references section only mentions it. Everything else
 counts as use. Does not resolve pronouns ("it", "this scheme").
+
+``semantic_mentions`` adds a conservative second pass: a sentence that names no technique by alias but whose
+static embedding is very close to one technique's name, aliases and summary (and clearly closer to it than to
+any other) proposes that technique as a mention flagged ``semantic``. Such a mention is never a use, never core,
+carries no weight, and never comes from a negated or comparing sentence.
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
 from tensora.knowledge.schema import Technique
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Status = Literal["used", "mentioned", "compared", "rejected"]
 
@@ -60,6 +68,7 @@ class TechniqueUse:
     quotes: list[Quote] = field(default_factory=list)
     core: bool = False
     weight: float = 0.0
+    semantic: bool = False  # proposed by similarity to the technique's description, never by an alias
 
     @property
     def used(self) -> bool:
@@ -196,3 +205,79 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
                 use.core = use.core or is_core(sentence)
                 use.weight += prominence(sentence)
     return found
+
+
+# A semantic proposal needs a cosine of at least _SEMANTIC_MIN to the technique and a lead of _SEMANTIC_MARGIN over
+# the next technique. Set so that on the development drafts every sentence above both names the technique it
+# is closest to; a sentence that merely shares the vocabulary of a family (several techniques close together)
+# never clears the margin.
+_SEMANTIC_MIN = 0.66
+_SEMANTIC_MARGIN = 0.12
+_SEMANTIC_MIN_WORDS = 8
+# "unlike X", "instead of X", "faster than X": a sentence that negates or compares says nothing about use
+_NEGATED_OR_COMPARED = re.compile(
+    r"\b(?:no|not|without|unlike|instead of|rather than|never|nor|neither|avoids?|avoided|than|versus|vs\.?|"
+    r"compared (?:to|with)|relative to|outperforms?|baselines?)\b|n't\b",
+    re.I,
+)
+
+
+def _technique_key(techniques: Iterable[Technique]) -> tuple[tuple[str, str, tuple[str, ...], str], ...]:
+    return tuple((t.id, t.name, tuple(t.aliases), t.summary) for t in techniques)
+
+
+@lru_cache(maxsize=4)
+def _technique_vectors(key: tuple[tuple[str, str, tuple[str, ...], str], ...]) -> np.ndarray:
+    """One unit vector per technique: its name and aliases plus its summary, embedded and summed."""
+    import numpy as np
+
+    from tensora.extract.embed import get_embedder
+
+    embedder = get_embedder()
+    names = embedder.embed([f"{name}. {'; '.join(aliases)}" for _, name, aliases, _ in key])
+    summaries = embedder.embed([summary for *_, summary in key])
+    vectors = names + summaries
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.asarray(vectors / np.where(norms == 0, 1.0, norms), dtype=np.float32)
+
+
+def semantic_mentions(
+    sentences: list[Sentence],
+    techniques: list[Technique],
+    found: dict[str, TechniqueUse],
+    vectors: np.ndarray,
+) -> None:
+    """Add semantic mentions to ``found`` for techniques the document never names by alias.
+
+    ``vectors`` are the sentences' embeddings (row i for sentence i). Deterministic: ties go to the technique
+    listed first in the knowledge base.
+    """
+    import numpy as np
+
+    if not sentences or not techniques:
+        return
+    scores = vectors @ _technique_vectors(_technique_key(techniques)).T
+    for i, sentence in enumerate(sentences):
+        if (
+            sentence.kind != "text"
+            or len(sentence.text.split()) < _SEMANTIC_MIN_WORDS
+            or _MENTION_SECTIONS.search(sentence.section)
+            or _NEGATED_OR_COMPARED.search(sentence.text)
+        ):
+            continue
+        row = scores[i]
+        order = np.argsort(-row, kind="stable")
+        best, second = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
+        if row[best] < _SEMANTIC_MIN or row[best] - row[second] < _SEMANTIC_MARGIN:
+            continue
+        technique = techniques[best]
+        if technique.id in found and not found[technique.id].semantic:
+            continue  # named by an alias somewhere: the alias pass has the say
+        if alias_pattern(technique) is not None and alias_pattern(technique).search(sentence.text):  # type: ignore[union-attr]
+            continue
+        use = found.setdefault(
+            technique.id, TechniqueUse(technique.id, technique.name, technique.family, semantic=True)
+        )
+        use.counts["mentioned"] = use.counts.get("mentioned", 0) + 1
+        if len(use.quotes) < 4:
+            use.quotes.append(sentence.quote())
