@@ -17,7 +17,13 @@ from tensora.extract import cues
 from tensora.extract.numbers import extract_quantities
 from tensora.extract.quantities import DocLabel, Quantity, Quote
 from tensora.extract.sentences import Sentence, split_paragraphs
-from tensora.extract.techniques import TechniqueUse, find_techniques, is_core, semantic_mentions
+from tensora.extract.techniques import (
+    TechniqueUse,
+    find_techniques,
+    is_core,
+    semantic_candidates,
+    semantic_mentions,
+)
 from tensora.ingest.document import Document, Paragraph
 from tensora.knowledge.loader import KnowledgeBase
 
@@ -204,17 +210,21 @@ def claims_from_paragraphs(
     title: str = "",
     *,
     numbers: bool = True,
-    semantic: bool = True,
+    semantic: bool | None = None,
 ) -> Claims:
+    """Claims of some paragraphs. ``semantic`` runs the semantic technique pass (by default on the proposal only:
+    the baseline's techniques are read by their names)."""
     # a reference list names techniques in titles and carries years and page numbers: none of it is a claim
     paragraphs = [p for p in paragraphs if not _NOT_CLAIMS.match(p.section.strip())]
     sentences = split_paragraphs(paragraphs, doc)
     techniques = find_techniques(sentences, kb.techniques)
     quantities = extract_quantities(paragraphs, doc) if numbers else []
     claims = Claims(doc, title, sentences, techniques, quantities)
-    if semantic:
+    if semantic or (semantic is None and doc == "proposal"):
         # the sentence embeddings are kept in the claims' memo: semantic cues reuse them
-        semantic_mentions(sentences, kb.techniques, techniques, cues.sentence_vectors(sentences, claims._memo))
+        wanted = semantic_candidates(sentences)
+        vectors = cues.sentence_vectors(sentences, claims._memo, wanted)
+        semantic_mentions(sentences, kb.techniques, techniques, vectors, wanted)
     return claims
 
 

@@ -18,6 +18,7 @@ of the match), or read context across sentences (rules combine cues by sentence 
 from __future__ import annotations
 
 import os
+import pickle
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
@@ -125,16 +126,17 @@ class CompiledCue:
 
 
 @cache
-def _compiled(user_dir: Path | None) -> dict[str, CompiledCue]:
-    return {cid: CompiledCue(cue) for cid, cue in load_cues(user_dir).items()}
+def _compiled(cue_id: str, user_dir: Path | None) -> CompiledCue:
+    # compiled on first use: a review asks for a few dozen of the cues, not all of them
+    table = load_cues(user_dir)
+    if cue_id not in table:
+        raise KnowledgeError(f"knowledge/data/cues.yaml: no cue {cue_id!r}; add it there before a rule asks for it.")
+    return CompiledCue(table[cue_id])
 
 
 def compiled(cue_id: str) -> CompiledCue:
     """The compiled cue of this id; an unknown id is a programming error and says so."""
-    table = _compiled(_user_dir())
-    if cue_id not in table:
-        raise KnowledgeError(f"knowledge/data/cues.yaml: no cue {cue_id!r}; add it there before a rule asks for it.")
-    return table[cue_id]
+    return _compiled(cue_id, _user_dir())
 
 
 def _user_dir() -> Path | None:
@@ -203,24 +205,47 @@ def calibration(cue_id: str) -> Calibration:
 
 @cache
 def _calibration(cue_id: str, user_dir: Path | None) -> Calibration:
-    cc = compiled(cue_id)
-    cue = cc.cue
-    if not cue.semantic:
+    if not compiled(cue_id).cue.semantic:
         return Calibration(None, 0.0, 0.0, 0.0)
-    own = set(cue.examples.match)
-    known, _ = _all_examples()
-    negatives = [t for t in known if t not in own and not cc.lexical(t) and not cc.negated(t)]
-    negatives += [t for t in cue.examples.no_match if t not in negatives and not cc.negated(t)]
-    return calibrate(_vectors_of(cue.examples.match), _vectors_of(negatives))
-
-
-def _centroid(cue_id: str) -> np.ndarray:
-    return _centroid_of(cue_id, _user_dir())
+    return _semantic_table(user_dir)[cue_id][0]
 
 
 @cache
-def _centroid_of(cue_id: str, user_dir: Path | None) -> np.ndarray:
-    return _unit(_vectors_of(compiled(cue_id).cue.examples.match).mean(axis=0))
+def _semantic_table(user_dir: Path | None) -> dict[str, tuple[Calibration, np.ndarray]]:
+    """Every semantic cue's calibration and centroid, kept on disk between runs (keyed by the cue file and the
+    embedding weights' version): an optimisation only, the table is the same when rebuilt."""
+    import importlib.metadata
+
+    from tensora.knowledge.cues import cache_path, write_cache
+    from tensora.knowledge.loader import _read_text
+
+    text = _read_text("cues.yaml", user_dir)[1]
+    path = cache_path("cue-calibration", text, importlib.metadata.version("wordllama"))
+    try:
+        if path.is_file():
+            with path.open("rb") as fh:
+                table = pickle.load(fh)
+            if isinstance(table, dict):
+                return table
+    except Exception:  # a stale or unreadable cache is rebuilt, never reported
+        pass
+    table = {}
+    for cue_id, cue in load_cues(user_dir).items():
+        if not cue.semantic:
+            continue
+        cc = compiled(cue_id)
+        own = set(cue.examples.match)
+        known, _ = _all_examples()
+        negatives = [t for t in known if t not in own and not cc.lexical(t) and not cc.negated(t)]
+        negatives += [t for t in cue.examples.no_match if t not in negatives and not cc.negated(t)]
+        positives = _vectors_of(cue.examples.match)
+        table[cue_id] = (calibrate(positives, _vectors_of(negatives)), _unit(positives.mean(axis=0)))
+    write_cache(path, table)
+    return table
+
+
+def _centroid(cue_id: str) -> np.ndarray:
+    return _semantic_table(_user_dir())[cue_id][1]
 
 
 def semantic_scores(cue_id: str, vectors: np.ndarray) -> np.ndarray:
@@ -251,7 +276,9 @@ def _candidates(cc: CompiledCue, sentences: Sequence[Sentence], memo: Memo) -> I
         return range(len(sentences))
     text, starts = _joined(sentences, memo)
     out: set[int] = set()
-    for rx in cc.patterns:
+    # a cue with requirements is searched by the first of them (every match needs it, and a requirement is
+    # usually a short list of words, cheaper to scan than the pattern that reads the numbers)
+    for rx in cc.requires[:1] or cc.patterns:
         for m in rx.finditer(text):
             first = bisect_right(starts, m.start()) - 1
             last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
@@ -259,20 +286,32 @@ def _candidates(cc: CompiledCue, sentences: Sequence[Sentence], memo: Memo) -> I
     return sorted(out)
 
 
-def _vectors(sentences: Sequence[Sentence], memo: Memo) -> np.ndarray:
-    key = ("vectors", len(sentences))
+def _vectors(sentences: Sequence[Sentence], memo: Memo, wanted: Iterable[int] | None = None) -> np.ndarray:
+    """Embeddings of the wanted sentences (all by default); rows not asked for yet are zero.
+
+    Each sentence is embedded at most once per memo, shortest first: a batch is padded to its longest sentence,
+    so similar lengths pad least.
+    """
+    key, done_key = ("vectors", len(sentences)), ("embedded", len(sentences))
     if key not in memo:
         from tensora.extract.embed import get_embedder
 
-        memo[key] = get_embedder().embed([s.text for s in sentences])
-    vectors = memo[key]
-    assert isinstance(vectors, np.ndarray)
+        memo[key] = np.zeros((len(sentences), get_embedder().dim), dtype=np.float32)
+        memo[done_key] = np.zeros(len(sentences), dtype=bool)
+    vectors, done = cast(np.ndarray, memo[key]), cast(np.ndarray, memo[done_key])
+    todo = [i for i in (range(len(sentences)) if wanted is None else wanted) if not done[i]]
+    if todo:
+        from tensora.extract.embed import get_embedder
+
+        todo.sort(key=lambda i: len(sentences[i].text))
+        vectors[todo] = get_embedder().embed([sentences[i].text for i in todo])
+        done[todo] = True
     return vectors
 
 
-def sentence_vectors(sentences: Sequence[Sentence], memo: Memo) -> np.ndarray:
-    """The document's sentence embeddings, computed once per memo."""
-    return _vectors(sentences, memo)
+def sentence_vectors(sentences: Sequence[Sentence], memo: Memo, wanted: Iterable[int] | None = None) -> np.ndarray:
+    """The document's sentence embeddings (those wanted), each computed once per memo."""
+    return _vectors(sentences, memo, wanted)
 
 
 def evaluate(cue_id: str, sentences: Sequence[Sentence], memo: Memo) -> list[Sentence]:
@@ -288,18 +327,20 @@ def evaluate(cue_id: str, sentences: Sequence[Sentence], memo: Memo) -> list[Sen
         if (not core or is_core(sentences[i])) and cc.lexical(sentences[i].text)
     }
     threshold = calibration(cue_id).threshold if cc.cue.semantic else None
-    if threshold is not None and sentences:
-        scores = semantic_scores(cue_id, _vectors(sentences, memo))
-        for i in np.flatnonzero(scores >= threshold):
-            s = sentences[int(i)]
-            if (
-                int(i) not in hits
-                and s.kind == "text"
-                and len(s.text.split()) >= _MIN_WORDS
-                and (not core or is_core(s))
-                and not cc.negated(s.text)
-            ):
-                hits.add(int(i))
+    if threshold is not None:
+        # only prose of some length, in scope, not vetoed and not matched already is compared (and embedded)
+        wanted = [
+            i
+            for i, s in enumerate(sentences)
+            if i not in hits
+            and s.kind == "text"
+            and len(s.text.split()) >= _MIN_WORDS
+            and (not core or is_core(s))
+            and not cc.negated(s.text)
+        ]
+        if wanted:
+            scores = semantic_scores(cue_id, _vectors(sentences, memo, wanted)[wanted])
+            hits.update(i for i, score in zip(wanted, scores, strict=True) if score >= threshold)
     found = [sentences[i] for i in sorted(hits)]
     memo[key] = found
     return list(found)

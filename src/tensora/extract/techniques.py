@@ -229,16 +229,45 @@ def _technique_key(techniques: Iterable[Technique]) -> tuple[tuple[str, str, tup
 @lru_cache(maxsize=4)
 def _technique_vectors(key: tuple[tuple[str, str, tuple[str, ...], str], ...]) -> np.ndarray:
     """One unit vector per technique: its name and aliases plus its summary, embedded and summed."""
+    import importlib.metadata
+    import pickle
+
     import numpy as np
 
     from tensora.extract.embed import get_embedder
+    from tensora.knowledge.cues import cache_path, write_cache
 
+    # kept on disk between runs, keyed by the techniques' texts and the weights' version (an optimisation only)
+    path = cache_path("technique-vectors", repr(key), importlib.metadata.version("wordllama"))
+    try:
+        if path.is_file():
+            with path.open("rb") as fh:
+                cached = pickle.load(fh)
+            if isinstance(cached, np.ndarray) and cached.shape[0] == len(key):
+                return cached
+    except Exception:  # a stale or unreadable cache is rebuilt, never reported
+        pass
     embedder = get_embedder()
     names = embedder.embed([f"{name}. {'; '.join(aliases)}" for _, name, aliases, _ in key])
     summaries = embedder.embed([summary for *_, summary in key])
     vectors = names + summaries
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.asarray(vectors / np.where(norms == 0, 1.0, norms), dtype=np.float32)
+    out = np.asarray(vectors / np.where(norms == 0, 1.0, norms), dtype=np.float32)
+    write_cache(path, out)
+    return out
+
+
+def semantic_candidates(sentences: list[Sentence]) -> list[int]:
+    """The sentences the semantic pass looks at: prose of some length, outside related work, that neither
+    negates nor compares."""
+    return [
+        i
+        for i, s in enumerate(sentences)
+        if s.kind == "text"
+        and len(s.text.split()) >= _SEMANTIC_MIN_WORDS
+        and not _MENTION_SECTIONS.search(s.section)
+        and not _NEGATED_OR_COMPARED.search(s.text)
+    ]
 
 
 def semantic_mentions(
@@ -246,35 +275,28 @@ def semantic_mentions(
     techniques: list[Technique],
     found: dict[str, TechniqueUse],
     vectors: np.ndarray,
+    candidates: list[int] | None = None,
 ) -> None:
     """Add semantic mentions to ``found`` for techniques the document never names by alias.
 
-    ``vectors`` are the sentences' embeddings (row i for sentence i). Deterministic: ties go to the technique
-    listed first in the knowledge base.
+    ``vectors`` are the sentences' embeddings (row i for sentence i; only the rows of ``candidates``, by default
+    ``semantic_candidates(sentences)``, are read). Deterministic: ties go to the technique listed first.
     """
     import numpy as np
 
-    if not sentences or not techniques:
+    candidates = semantic_candidates(sentences) if candidates is None else candidates
+    if not candidates or not techniques:
         return
-    scores = vectors @ _technique_vectors(_technique_key(techniques)).T
-    for i, sentence in enumerate(sentences):
-        if (
-            sentence.kind != "text"
-            or len(sentence.text.split()) < _SEMANTIC_MIN_WORDS
-            or _MENTION_SECTIONS.search(sentence.section)
-            or _NEGATED_OR_COMPARED.search(sentence.text)
-        ):
-            continue
-        row = scores[i]
+    scores = vectors[candidates] @ _technique_vectors(_technique_key(techniques)).T
+    for row, i in zip(scores, candidates, strict=True):
+        sentence = sentences[i]
         order = np.argsort(-row, kind="stable")
         best, second = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
         if row[best] < _SEMANTIC_MIN or row[best] - row[second] < _SEMANTIC_MARGIN:
             continue
         technique = techniques[best]
         if technique.id in found and not found[technique.id].semantic:
-            continue  # named by an alias somewhere: the alias pass has the say
-        if alias_pattern(technique) is not None and alias_pattern(technique).search(sentence.text):  # type: ignore[union-attr]
-            continue
+            continue  # named by an alias somewhere (so possibly here): the alias pass has the say
         use = found.setdefault(
             technique.id, TechniqueUse(technique.id, technique.name, technique.family, semantic=True)
         )

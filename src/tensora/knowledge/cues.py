@@ -11,7 +11,9 @@ Does not: check that the examples match (the tests do that), or calibrate semant
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import re
 from functools import cache
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tensora.errors import KnowledgeError
-from tensora.knowledge.loader import load_entries
+from tensora.knowledge.loader import _read_text, load_entries
 
 __all__ = ["Cue", "CueExamples", "load_cues"]
 
@@ -93,9 +95,24 @@ def load_cues(user_dir: Path | None = None) -> dict[str, Cue]:
 
 @cache
 def _load(user_dir: Path | None) -> dict[str, Cue]:
-    label = (
-        str(user_dir / CUES_FILE) if user_dir and (user_dir / CUES_FILE).is_file() else f"knowledge/data/{CUES_FILE}"
-    )
+    # Validating the cues (a pydantic model and a compiled test of every pattern) costs more than a small review
+    # spends on them; a pickle of the validated table, keyed by a hash of the YAML, is an optimisation only.
+    label, text = _read_text(CUES_FILE, user_dir)
+    path = cache_path("cues", text)
+    try:
+        if path.is_file():
+            with path.open("rb") as fh:
+                table = pickle.load(fh)
+            if isinstance(table, dict) and all(isinstance(c, Cue) for c in table.values()):
+                return table
+    except Exception:  # a stale or unreadable cache is rebuilt, never reported
+        pass
+    table = _validate(label, user_dir)
+    write_cache(path, table)
+    return table
+
+
+def _validate(label: str, user_dir: Path | None) -> dict[str, Cue]:
     out: dict[str, Cue] = {}
     for cue in load_entries(CUES_FILE, Cue, user_dir):
         if cue.id in out:
@@ -104,3 +121,23 @@ def _load(user_dir: Path | None) -> dict[str, Cue]:
             raise KnowledgeError(f"{label}: entry {cue.id!r}: field 'semantic': a detector cue is lexical; set false.")
         out[cue.id] = cue
     return out
+
+
+def cache_path(kind: str, *parts: str) -> Path:
+    """Where a derived table is kept between runs, keyed by the contents it was derived from."""
+    digest = hashlib.sha256(f"tensora-{kind}-1".encode())
+    for part in parts:
+        digest.update(part.encode())
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "tensora" / f"{kind}-{digest.hexdigest()[:16]}.pickle"
+
+
+def write_cache(path: Path, value: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass
