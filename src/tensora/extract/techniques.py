@@ -208,10 +208,11 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
 
 
 # A semantic proposal needs a cosine of at least _SEMANTIC_MIN to the technique and a lead of _SEMANTIC_MARGIN over
-# the next technique. Set so that on the development drafts every sentence above both names the technique it
-# is closest to; a sentence that merely shares the vocabulary of a family (several techniques close together)
-# never clears the margin.
-_SEMANTIC_MIN = 0.66
+# the next technique. Measured on the development drafts and ten real papers: every sentence above both named the
+# technique it was closest to, except one pipeline-schedule sentence at 0.68 taken for continuous batching, which
+# sets the floor; a sentence that shares the vocabulary of a family (several techniques close together) never
+# clears the margin.
+_SEMANTIC_MIN = 0.70
 _SEMANTIC_MARGIN = 0.12
 _SEMANTIC_MIN_WORDS = 8
 # "unlike X", "instead of X", "faster than X": a sentence that negates or compares says nothing about use
