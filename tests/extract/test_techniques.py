@@ -30,3 +30,41 @@ def test_zero_as_a_word_is_not_zero_redundancy(claims) -> None:  # type: ignore[
 def test_related_work_only_mentions(claims) -> None:  # type: ignore[no-untyped-def]
     c: Claims = claims("# Draft\n\n## Related work\n\nMixture-of-experts models route tokens to experts.")
     assert c.mentions("mixture-of-experts") and not c.uses("mixture-of-experts")
+
+
+# semantic mentions ------------------------------------------------------------------------------------------------
+def _method(*sentences: str) -> str:
+    return "# Draft\n\n## Method\n\n" + " ".join(sentences)
+
+
+def test_a_paraphrase_of_a_technique_is_a_semantic_mention(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims(_method("Requests join and leave the running batch at every decoding iteration."))
+    use = c.techniques["continuous-batching"]
+    assert use.semantic and use.status == "mentioned"
+    assert not c.uses("continuous-batching") and not use.core and use.weight == 0.0
+    assert use.quotes and "running batch" in use.quotes[0].text
+
+
+def test_an_unrelated_sentence_proposes_nothing(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims(_method("The cafeteria serves lunch from noon until two in the afternoon every weekday."))
+    assert not any(u.semantic for u in c.techniques.values())
+
+
+def test_a_negated_or_comparing_paraphrase_proposes_nothing(claims) -> None:  # type: ignore[no-untyped-def]
+    for text in (
+        "Requests never join or leave the running batch at a decoding iteration.",
+        "Requests join the running batch at every decoding iteration, unlike in our system.",
+    ):
+        c: Claims = claims(_method(text))
+        assert "continuous-batching" not in c.techniques, text
+
+
+def test_an_alias_leaves_no_room_for_a_semantic_mention(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims(
+        _method(
+            "We use continuous batching in the server.",
+            "Requests join and leave the running batch at every decoding iteration.",
+        )
+    )
+    use = c.techniques["continuous-batching"]
+    assert use.used and not use.semantic and use.counts.get("mentioned", 0) == 0

@@ -13,10 +13,17 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from tensora.extract import cues
 from tensora.extract.numbers import extract_quantities
 from tensora.extract.quantities import DocLabel, Quantity, Quote
 from tensora.extract.sentences import Sentence, split_paragraphs
-from tensora.extract.techniques import TechniqueUse, find_techniques, is_core
+from tensora.extract.techniques import (
+    TechniqueUse,
+    find_techniques,
+    is_core,
+    semantic_candidates,
+    semantic_mentions,
+)
 from tensora.ingest.document import Document, Paragraph
 from tensora.knowledge.loader import KnowledgeBase
 
@@ -40,6 +47,7 @@ class Claims:
     extra: list[Sentence] = field(default_factory=list)
     _cache: tuple[int, str, list[int]] | None = field(default=None, repr=False, compare=False)
     _found: dict[object, list[Sentence]] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     # techniques -------------------------------------------------------------------------------------------
     def uses(self, *ids: str) -> bool:
@@ -60,6 +68,34 @@ class Claims:
 
     def technique_quotes(self, *ids: str) -> list[Quote]:
         return [q for t in ids if t in self.techniques for q in self.techniques[t].quotes]
+
+    # cues (knowledge/data/cues.yaml) -------------------------------------------------------------------------
+    def cue(self, cue_id: str) -> list[Sentence]:
+        """The sentences that match a cue, lexically or semantically, in document order."""
+        return cues.evaluate(cue_id, self.sentences, self._memo)
+
+    def has_cue(self, cue_id: str) -> bool:
+        return bool(self.cue(cue_id))
+
+    def first_cue(self, cue_id: str) -> Sentence | None:
+        found = self.cue(cue_id)
+        return found[0] if found else None
+
+    def cue_spans(self, cue_id: str) -> list[cues.CueSpan]:
+        """Every lexical match of a cue with its named groups (the numbers a rule reads), in document order."""
+        return cues.spans(cue_id, self.sentences, self._memo)
+
+    def text_has_cue(self, cue_id: str, text: str) -> bool:
+        """Whether a quote taken from this document (a quantity's) matches a cue lexically."""
+        return cues.text_matches(cue_id, text)
+
+    def matching(self, patterns: Iterable[str]) -> list[Sentence]:
+        """Sentences that match any of the knowledge base's own patterns (a weak baseline's names)."""
+        found: dict[int, Sentence] = {}
+        for p in patterns:
+            for s in self.find(p):
+                found[s.index] = s
+        return [found[i] for i in sorted(found)]
 
     # text -------------------------------------------------------------------------------------------------
     def find(self, pattern: Pattern, *, core_only: bool = False) -> list[Sentence]:
@@ -151,6 +187,7 @@ class Claims:
                 mine = techniques[tid]
                 merged = TechniqueUse(mine.id, mine.name, mine.family, dict(mine.counts), list(mine.quotes))
                 merged.core = mine.core or use.core
+                merged.semantic = mine.semantic and use.semantic
                 for k, v in use.counts.items():
                     merged.counts[k] = merged.counts.get(k, 0) + v
                 merged.quotes.extend(use.quotes)
@@ -167,14 +204,28 @@ def extract_claims(document: Document, doc: DocLabel, kb: KnowledgeBase, *, numb
 
 
 def claims_from_paragraphs(
-    paragraphs: Iterable[Paragraph], doc: DocLabel, kb: KnowledgeBase, title: str = "", *, numbers: bool = True
+    paragraphs: Iterable[Paragraph],
+    doc: DocLabel,
+    kb: KnowledgeBase,
+    title: str = "",
+    *,
+    numbers: bool = True,
+    semantic: bool | None = None,
 ) -> Claims:
+    """Claims of some paragraphs. ``semantic`` runs the semantic technique pass (by default on the proposal only:
+    the baseline's techniques are read by their names)."""
     # a reference list names techniques in titles and carries years and page numbers: none of it is a claim
     paragraphs = [p for p in paragraphs if not _NOT_CLAIMS.match(p.section.strip())]
     sentences = split_paragraphs(paragraphs, doc)
     techniques = find_techniques(sentences, kb.techniques)
     quantities = extract_quantities(paragraphs, doc) if numbers else []
-    return Claims(doc, title, sentences, techniques, quantities)
+    claims = Claims(doc, title, sentences, techniques, quantities)
+    if semantic or (semantic is None and doc == "proposal"):
+        # the sentence embeddings are kept in the claims' memo: semantic cues reuse them
+        wanted = semantic_candidates(sentences)
+        vectors = cues.sentence_vectors(sentences, claims._memo, wanted)
+        semantic_mentions(sentences, kb.techniques, techniques, vectors, wanted)
+    return claims
 
 
 def iter_window(sentences: list[Sentence], index: int, radius: int = 1) -> Iterator[Sentence]:

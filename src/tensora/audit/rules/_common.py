@@ -45,10 +45,3 @@ def precision(c: Claims) -> str:
         if p in texts:
             return p
     return "bf16"
-
-
-def has(pattern: str, text: str) -> bool:
-    """Case-insensitive regex search."""
-    import re
-
-    return re.search(pattern, text, re.I) is not None

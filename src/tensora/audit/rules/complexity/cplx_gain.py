@@ -1,25 +1,10 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import pct, quotes
-
-_BRITTLE = (
-    r"\b(inline )?ptx\b|\bsass\b|hand-?(scheduled|written|tuned)|one kernel per|per-shape|per \(|"
-    r"assembly|\b[1-9],?\d{3} lines of (hand-?written |inline )?(cuda|ptx|assembly|sass|c\+\+ kernels?)|"
-    r"custom (cuda |gpu )?kernels?"
-)
-_SMALL_GAIN = (
-    r"\b([1-9](\.\d+)?|10)\s*%\s*(higher|more|faster|better|improvement|speedup|gain)"
-    r"(?!\s+(latency|time|ttft|tpot|memory|cost|overhead|energy))"
-)
-# a percentage that grew on a cost ("median TTFT 9% higher") is not a gain
-_COST_NOUN = (
-    r"\b(latency|ttft|tpot|time[- ]to[- ]first|step time|memory|overhead)\b[^.]{0,15}\d+(\.\d+)?\s*%\s*(higher|more)"
-)
 
 
 class CplxGain(Rule):
@@ -46,10 +31,11 @@ class CplxGain(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        brittle = c.find(_BRITTLE)
+        brittle = c.cue("brittle_implementation")
         if not brittle:
             return
-        small = [s for s in c.find(_SMALL_GAIN) if not re.search(_COST_NOUN, s.text, re.I)]
+        # a percentage that grew on a cost ("median TTFT 9% higher") is not a gain: the cue leaves it out
+        small = c.cue_spans("small_end_to_end_gain")
         gains = [
             q.value - 1
             for q in c.values("speedup")
@@ -58,11 +44,8 @@ class CplxGain(Rule):
         if not small and not gains:
             return
         gain = None
-        for s in small:
-            m = re.search(_SMALL_GAIN, s.text, re.I)
-            if m:
-                gain = float(m.group(1)) / 100
-                break
+        if small:
+            gain = float(small[0].groups["pct"]) / 100
         if gain is None and gains:
             gain = min(gains)
         gain = gain if gain is not None else 0.1
@@ -71,6 +54,6 @@ class CplxGain(Rule):
             "code that someone has to maintain for every shape and GPU generation.",
             "show the gain is worth its maintenance: a larger end-to-end win, or the same win from a portable "
             "implementation (CUTLASS/Triton, a library configuration)",
-            quotes(small + brittle, 3),
+            quotes(list(dict.fromkeys(span.sentence for span in small)) + brittle, 3),
             computed={"end_to_end_gain": gain},
         )

@@ -4,20 +4,7 @@ from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import has, quotes
-
-_STALE = (
-    r"\bstale(ness)?\b|\bdelay(ed)? (of |in )?(\w+ )?(iterations|steps|updates)|out-of-date (gradients|weights)|"
-    r"asynchronous(ly)? (sgd|updates?|gradient|exchange|reduction|training)|older gradients|"
-    r"(apply|applies|applied|update|updates)\s+(\w+\s+){0,2}(gradients|weights)\s+asynchronously|"
-    r"\b(\d+|one|two|three|four)[- ](step|iteration)s?[- ](delay|lag|stale)|\blag(s|ged|ging)?\s+(behind\s+)?by\s+"
-    r"(\d+|one|two|three|four)\s+(steps?|iterations?|updates?)|delayed (parameter |weight )?updates?"
-)
-_NOT_STALE = r"\bno (weight stashing and no )?staleness\b|(fully|remain\w*|stay\w*|still) synchronous"
-_GUARANTEE = (
-    r"\b(theorem|we prove|convergence (rate|bound|guarantee|proof|analysis)|O\(1\s*/\s*sqrt|"
-    r"converges at the same rate)"
-)
+from tensora.audit.rules._common import quotes
 
 
 class AsyncStaleness(Rule):
@@ -47,10 +34,10 @@ class AsyncStaleness(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        stale = [s for s in c.find(_STALE) if not has(_NOT_STALE, s.text)]
-        if not stale or c.has(_GUARANTEE):
+        stale = c.cue("stale_updates_applied")
+        if not stale or c.has_cue("convergence_argument_given"):
             return
-        own = [s for s in stale if has(r"\b(we|our|will)\b", s.text)]
+        own = c.cue("stale_updates_own")
         if not (c.uses("asynchronous-sgd", "bounded-staleness", "local-sgd") or len(stale) >= 2 or own):
             return
         yield self.finding(

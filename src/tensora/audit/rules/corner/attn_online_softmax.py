@@ -4,19 +4,7 @@ from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import has, quotes
-
-_SOFTMAX_CHANGE = r"(row[- ]?max|running max|maximum|rescal\w*|normali[sz]\w*|scaling constant|log-?sum-?exp|exp\()"
-_CHANGE_VERB = (
-    r"\b(remov\w+|skip\w*|fix(ed|es)?|static|once|no (further )?(max|rescal)|without (the )?(running|rescal)|"
-    r"drop\w*|approximat\w*|eliminat\w+|replac\w+|clamp\w*|defer\w*|reorder\w*|modif\w+|avoid\w*|"
-    r"instead|own (maximum|max|statistics)|local (maximum|max)|(weighted )?averag\w*)"
-)
-_KEEPS = (
-    r"\b(we|our (kernel|method|design|scheme))\b[^.]{0,30}\b(keep|retain|preserv|maintain)\w*[^.]{0,50}"
-    r"(running max|online softmax|rescal|log-?sum-?exp)|\b(we|our)\b[^.]{0,40}"
-    r"(exact|bit-?identical|numerically identical)[^.]{0,40}(softmax|attention)"
-)
+from tensora.audit.rules._common import quotes
 
 
 class AttnOnlineSoftmax(Rule):
@@ -45,18 +33,12 @@ class AttnOnlineSoftmax(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        if not (c.mentions("flashattention", "online-softmax") or c.has(r"tiled attention|attention kernel")):
+        if not (c.mentions("flashattention", "online-softmax") or c.has_cue("tiled_attention_named")):
             return
-        changed = [
-            s
-            for s in c.find(_SOFTMAX_CHANGE, core_only=True)
-            if has(_CHANGE_VERB, s.lower)
-            and has(r"softmax|attention|logit|\bexp\b|exp\(|scores?\b", s.lower)
-            and not has(r"(layer|rms|batch|group)[ -]?norm", s.lower)
-            # what is stored for the backward, or recomputed, is memory policy, not the kernel's statistics
-            and not has(r"\b(stor\w+|sav\w+|kept|keeps|recomput\w+|checkpoint\w*)\b", s.lower)
-        ]
-        if len(changed) < 1 or c.has(_KEEPS):
+        # what is stored for the backward, or recomputed, is memory policy, not the kernel's statistics: the
+        # cue leaves such sentences out, as it does normalisation layers
+        changed = c.cue("softmax_statistics_changed")
+        if len(changed) < 1 or c.has_cue("online_softmax_kept_exact"):
             return
         fp16_exp_limit = 11.09  # ln(65504): exp(x) overflows FP16 above this
         yield self.finding(

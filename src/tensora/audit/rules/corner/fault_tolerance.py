@@ -6,16 +6,6 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes, total_gpus
 
-_RESILIENCE = (
-    r"(node|gpu|rank|worker) (fails|failure|dies|crash\w*|goes down)[^.]{0,120}(continu\w+|keeps? (going|training)|"
-    r"never|without restart\w*|simply)|(resilien\w+|survive\w*|tolerat\w+)[^.]{0,40}(failure|fault)s?"
-    r"|continues? on the remaining"
-)
-_HANDLED = (
-    r"watchdog|heartbeat|elastic|torchelastic|restart\w*|re-?form\w*|rebuild\w* (the )?communicators?|"
-    r"checkpoint\w*[^.]{0,40}every|failure handling|straggler detection|re-?launch"
-)
-
 
 class FaultTolerance(Rule):
     """FAULT-TOLERANCE: synchronous collectives at scale with no failure story.
@@ -42,10 +32,10 @@ class FaultTolerance(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        claims = c.find(_RESILIENCE)
+        claims = c.cue("failure_survival_claimed")
         gpus = total_gpus(c) or 0
         if claims:
-            if c.has(r"rebuild\w* (the )?communicators?|re-?form\w* (the )?(process )?group|elastic"):
+            if c.has_cue("communicators_rebuilt"):
                 return
             yield self.finding(
                 "Survival is claimed, but every step still runs synchronous collectives: a dead or stalled rank "
@@ -56,12 +46,12 @@ class FaultTolerance(Rule):
                 "adapt when a node leaves, and measure the time to resume",
                 quotes(claims, 3),
             )
-        elif gpus >= 1024 and not c.has(_HANDLED):
+        elif gpus >= 1024 and not c.has_cue("failure_handling_described"):
             yield self.finding(
                 f"At {gpus:,.0f} GPUs failures are routine, and the draft runs synchronous collectives without "
                 "saying what happens when one node fails or stalls.",
                 "state how failures and stragglers are detected and recovered at this scale",
-                quotes(c.find(r"\d[\d,]* (gpus|nodes)"), 2),
+                quotes(c.cue("cluster_size_stated"), 2),
                 severity=Severity.MINOR,
                 computed={"gpus": gpus},
             )

@@ -1,21 +1,10 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
-
-_HAND = (
-    r"\b(inline )?ptx\b|\bsass\b|hand-?(scheduled|written|tuned|coded) (cuda|kernel|assembly|ptx)|"
-    r"inline assembly|mma\.sync|cp\.async|ldmatrix|\bsm_\d{2}\b"
-)
-_NEGATED = r"\b(no|not|without|nor|neither)\b[^.;]{0,25}\b(ptx|sass|assembly|hand-?(written|scheduled))"
-_PORTED = (
-    r"(also|both|measured|evaluated|runs?)[^.]{0,40}(a100 and h100|h100 and a100|hopper and ampere|"
-    r"ampere and hopper)|(tma|wgmma)[^.]{0,60}(version|port|implement)|portable across"
-)
 
 
 class KernelPortability(Rule):
@@ -43,11 +32,11 @@ class KernelPortability(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        # "no CUDA or PTX" names the toolchain to rule it out
-        hand = [s for s in c.find(_HAND, core_only=True) if not re.search(_NEGATED, s.text, re.I)]
+        # "no CUDA or PTX" names the toolchain to rule it out (the cue's negation)
+        hand = c.cue("hand_written_low_level_code")
         if not hand and not c.uses_core("custom-ptx-kernel"):
             return
-        if c.has(_PORTED):
+        if c.has_cue("kernel_ported_across_generations"):
             return
         yield self.finding(
             "The gain lives in hand-scheduled low-level code for one architecture. On Hopper the fast path is "

@@ -1,29 +1,10 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import has, quotes
-
-_LOW = r"\b(fp16|float16|half precision|bf16|bfloat16|fp8|e4m3|e5m2|8-bit float|int8)\b"
-_COMPONENT = re.compile(
-    r"accumulat\w*|master (weights?|copy)|loss scal\w*|router|softmax|normali[sz]ation|optimi[sz]er (state|moment)s?|"
-    r"moments|gradients?|residual|weights|accumulators?"
-)
-_NEAR = 80  # characters on each side of a component that belong to its clause
-_HIGH = re.compile(r"\b(fp32|float32|single precision|32-bit)\b")
-_LOWERING = (
-    r"\b(no|without|remov\w+|drop\w*|no longer|instead of|rather than|whole model|entire model|everything|"
-    r"all of|included|directly|for simplicity|keep (them|it) in|stored and computed)\b"
-)
-_AS_BEFORE_NEG = r"\b(no|without) (weight |kv |activation )?quanti[sz]"
-_AS_BEFORE = r"\bas in (the baseline|\w+)|unchanged|standard (bf16|fp16|mixed)|as before|same as"
-_SPECIFIED = (
-    r"(stay|kept|keep|remain)\w*[^.]{0,30}(in )?fp32[^.]{0,80}(softmax|norm|loss|master|accumul|optimi)|"
-    r"(delayed|just-in-time|per-block|per-tile|amax history)[^.]{0,30}scal"
-)
+from tensora.audit.rules._common import quotes
 
 
 class MixedPrecision(Rule):
@@ -53,16 +34,13 @@ class MixedPrecision(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
         # an inference draft in 16 bits has no master weights or loss scale to lose: only 8-bit and below matter
-        training = re.search(r"\b(train\w*|fine-?tun\w*|optimi[sz]er|backward)\b", c.text, re.I) is not None
-        lowered = [
-            s
-            for s in c.sentences
-            if _lowers(s.lower) and (training or re.search(r"\b(fp8|int8|int4|e4m3|e5m2)\b", s.lower))
-        ]
+        training = c.has_cue("training_mentioned")
+        eight_bit = {s.index for s in c.cue("eight_bit_or_lower_format")}
+        lowered = [s for s in c.cue("precision_lowered_for_component") if training or s.index in eight_bit]
         fp8 = c.uses_core("fp8-training")
         if not lowered and not fp8:
             return
-        if c.has(_SPECIFIED) and not lowered:
+        if c.has_cue("precision_policy_specified") and not lowered:
             return
         yield self.finding(
             "The draft lowers precision where the baseline deliberately kept FP32, without saying which operations "
@@ -72,28 +50,5 @@ class MixedPrecision(Rule):
             "state the precision of every tensor class (weights, master copy, activations, gradients, optimizer "
             "moments, accumulators, softmax and normalisation) and show stability with loss curves against the "
             "higher-precision policy",
-            quotes(lowered or c.find(_LOW, core_only=True), 3),
+            quotes(lowered or c.cue("low_precision_named"), 3),
         )
-
-
-def _lowers(text: str) -> bool:
-    """A sentence that moves some tensor class below the precision the baseline kept for it.
-
-    The component, a reduced format and the lowering words must sit together (within a clause or so), and
-    the component must not be kept in FP32 there ("BF16 compute with FP32 master weights" lowers nothing),
-    unless the FP32 copy itself is what goes away ("no FP32 master copy").
-    """
-    if not has(_LOW, text) or has(_AS_BEFORE, text) or has(_AS_BEFORE_NEG, text):
-        return False
-    for m in _COMPONENT.finditer(text):
-        window = text[max(0, m.start() - _NEAR) : m.end() + _NEAR]
-        if not has(_LOW, window) or not has(_LOWERING, window):
-            continue
-        before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 30]
-        kept_high = bool(_HIGH.search(before) or re.search(r"^\W*(\w+\W+){0,3}(in|at) (fp32|float32)", after))
-        dropped = re.search(r"\b(no|without|remov\w+|drop\w*|no longer)\b[^.,;]{0,25}$", before) or re.search(
-            r"\b(no longer|not) need", window
-        )
-        if not kept_high or dropped:
-            return True
-    return False

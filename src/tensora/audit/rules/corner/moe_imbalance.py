@@ -6,12 +6,6 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 
-_BOUNDED = (
-    r"(max(imum)?|peak|worst[- ]case|largest|tail)[^.]{0,40}(expert )?(load|tokens per expert|buffer)[^.]{0,60}"
-    r"(\d|bound|measur|cap)|(bound|cap|limit)(s|ed|ing)? (the )?(max(imum)?|per-expert) (load|tokens)"
-)
-_NO_BALANCE = r"(no|without|remov\w+|drop\w*)[^.]{0,40}(auxiliary|balanc\w+|capacity)"
-
 
 class MoeImbalance(Rule):
     """MOE-IMBALANCE: mixture-of-experts without a bound on the busiest expert.
@@ -40,13 +34,13 @@ class MoeImbalance(Rule):
         c = ctx.proposal
         if not c.uses("mixture-of-experts", "dropless-moe", "expert-parallelism"):
             return
-        if c.has(_BOUNDED) or c.has(r"expert[- ]choice"):
+        if c.has_cue("max_expert_load_bounded") or c.has_cue("expert_choice_routing"):
             return
         counts = [q.value for q in c.values("experts") if 2 <= q.value <= 4096]
         experts = max(counts) if counts else None
         k = c.value("top_k") or 2.0
-        removed = c.find(_NO_BALANCE)
-        average = c.find(r"on average|average[^.]{0,30}(tokens|load)|T\s*[x×*·]\s*k\s*/\s*E")
+        removed = c.cue("balancing_removed")
+        average = c.cue("expert_load_from_average")
         computed: dict[str, float] = {}
         extra = ""
         if experts:
@@ -63,6 +57,6 @@ class MoeImbalance(Rule):
             "activations for the backward and the all-to-all receive buffers follow the maximum." + extra,
             "bound or measure the maximum per-expert load (and what happens at the spike: out-of-memory in the "
             "backward, the straggling expert) instead of the average",
-            quotes(removed + average + c.find(r"expert|router|routing", core_only=True), 3),
+            quotes(removed + average + c.cue("moe_routing_named"), 3),
             computed=computed,
         )

@@ -5,14 +5,7 @@ from collections.abc import Iterator
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import has, num, quotes
-
-_AVERAGE = r"\b(on average|average|mean|typically)\b"
-_MEMORY = r"memory|resident|buffer|headroom|GB|GiB|footprint|layers? (are )?(resident|held)"
-_PEAK = (
-    r"max_memory_(reserved|allocated)|(peak|maximum|worst[- ]case)[^.]{0,40}(memory|footprint|resident)"
-    r"[^.]{0,60}(\d|measur|bound)|(measur\w+|bound\w*)[^.]{0,40}peak|limit_all_gathers|rate[- ]limit"
-)
+from tensora.audit.rules._common import num, quotes
 
 
 class PeakMemory(Rule):
@@ -40,10 +33,9 @@ class PeakMemory(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        averaged = [s for s in c.find(_AVERAGE) if has(_MEMORY, s.text)]
-        # a rate limiter named to say it is switched off makes the peak worse, not bounded
-        peaks = [s for s in c.find(_PEAK) if not has(r"\b(off|disabled?|disabling|false|removes?|without)\b", s.text)]
-        if not averaged or peaks:
+        averaged = c.cue("memory_argued_from_average")
+        # a rate limiter named to say it is switched off makes the peak worse, not bounded (the cue's negation)
+        if not averaged or c.has_cue("peak_memory_bounded"):
             return
         computed: dict[str, float] = {}
         inputs: dict[str, object] = {}

@@ -7,11 +7,6 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, pct, quotes
 
-_ADDRESSED = (
-    r"bubble[^.]{0,60}(\d+(\.\d+)?\s*%|0\.\d+|\(p\s*-\s*1\)|\d+\s*/\s*\d+)|idle (fraction|share|time)[^.]{0,40}\d"
-)
-_ZERO_BUBBLE = r"zero[- ]bubble|bubble[- ]free|ZB-H\d|ZB-V"
-
 
 class PipeBubble(Rule):
     """PIPE-BUBBLE: pipeline parallelism with few micro-batches per stage.
@@ -44,12 +39,12 @@ class PipeBubble(Rule):
         if not p or not m or p < 2:
             return
         v = c.value("virtual_stages") or 1.0
-        if m >= 4 * p or c.has(_ZERO_BUBBLE) or c.has(_ADDRESSED):
+        if m >= 4 * p or c.has_cue("zero_bubble_schedule") or c.has_cue("bubble_quantified"):
             return
         bubble = compute.bubble(p, m, v)
         rel = compute.bubble_relative(p, m, v)
         severity = Severity.FATAL if bubble >= 0.5 else Severity.MAJOR
-        evidence = quotes(c.find(r"micro-?batch|pipeline|stages|1F1B|bubble", core_only=True), 3)
+        evidence = quotes(c.cue("pipeline_schedule_named"), 3)
         yield self.finding(
             f"With p = {p:.0f} stages and m = {m:.0f} micro-batches"
             + (f" (v = {v:.0f})" if v > 1 else "")

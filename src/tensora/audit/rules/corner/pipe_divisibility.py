@@ -45,7 +45,7 @@ class PipeDivisibility(Rule):
             " ".join(p.message for p in problems[:2]),
             "say what happens when the batch or the layers do not divide evenly (padding, a ragged last "
             "micro-batch, unequal stages) and pick a configuration that divides, recomputing the bubble for it",
-            quotes(c.find(first.pattern), 3),
+            quotes(c.cue("batch_split_named" if "global_batch" in first.inputs else "layer_split_named"), 3),
             computed=first.computed,
             inputs=first.inputs,
         )

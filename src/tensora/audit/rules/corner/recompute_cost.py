@@ -4,20 +4,7 @@ from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import has, quotes
-
-_RECOMPUTE = r"\brecomput|checkpoint(s|ing)? (the |every |each )?(layer|activation|input)|\brematerial"
-_ACCOUNTED = (
-    r"(recomput\w*|rematerial\w*)[^.]{0,60}\b(costs?|adds?|overhead|extra|more (flops|compute|work))\b[^.]{0,40}"
-    r"(\d+(\.\d+)?\s*%|one (extra|additional) forward|8\s*N|4/3)|(one|an) (extra|additional) forward (pass)?"
-    r"[^.]{0,40}recomput|\bhfu\b|hardware flops utili[sz]ation|96\s*b\s*s\s*l\s*h"
-)
-# the cost named beside recomputation in either order: "pays about one extra forward pass", "4/3"
-_COST = (
-    r"(priced|profiled|measured|modell?ed)\b[^.]{0,40}|\babout a third\b|(one|an|1) (extra|additional|more) forward|"
-    r"extra forward pass|\b4/3\b|\b33(\.3)?\s*%|\b8\s*N\b"
-)
-_SELECTIVE = r"selective(ly)? (activation )?recomput"
+from tensora.audit.rules._common import quotes
 
 
 class RecomputeCost(Rule):
@@ -47,13 +34,14 @@ class RecomputeCost(Rule):
         if (
             not c.uses("activation-recomputation")
             or c.uses("selective-recomputation")
-            and not c.has(r"full (activation )?recomput")
+            and not c.has_cue("full_recomputation_named")
         ):
             return
-        used = [s for s in c.find(_RECOMPUTE) if not c.has(_SELECTIVE) or "full" in s.lower]
-        if not used or c.has(_ACCOUNTED) or any(has(_COST, s.text) for s in c.find(_RECOMPUTE)):
+        selective = c.has_cue("selective_recomputation_named")
+        used = [s for s in c.cue("recomputation_used") if not selective or "full" in s.lower]
+        if not used or c.has_cue("recomputation_cost_accounted") or c.has_cue("recomputation_cost_named"):
             return
-        free = c.find(r"(effectively |essentially |almost )?(free|negligible|no (extra )?cost)")
+        free = c.cue("cost_called_negligible")
         hfu_over_mfu = 8.0 / 6.0
         yield self.finding(
             "Full recomputation repeats every layer's forward in the backward pass: about 8N executed FLOPs per "

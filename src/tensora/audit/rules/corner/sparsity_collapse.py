@@ -6,13 +6,6 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 
-_TRAINING = r"fine-?tun|train|retrain|update|optimi[sz]er|adam|sgd"
-_ENFORCED = (
-    r"(re-?appl\w+|enforc\w+|re-?project\w*|fix(ed)?|freez\w+|keep\w*|maintain\w*|preserv\w+)[^.]{0,40}"
-    r"(mask|pattern|sparsity)[^.]{0,60}(after|every|each|step|update|gradient)|masked (gradient|update)s?|"
-    r"sr-?ste|straight-through|gradients? (of|for|to) (the )?pruned[^.]{0,30}(zero|masked)"
-)
-
 
 class SparsityCollapse(Rule):
     """SPARSITY-COLLAPSE: a sparsity pattern that training does not keep.
@@ -39,7 +32,7 @@ class SparsityCollapse(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
         ids = ("structured-sparsity-2-4", "unstructured-pruning", "block-sparsity")
-        if not c.uses_core(*ids) or not c.has(_TRAINING) or c.has(_ENFORCED):
+        if not c.uses_core(*ids) or not c.has_cue("weights_trained_or_updated") or c.has_cue("sparsity_mask_enforced"):
             return
         yield self.finding(
             "Nothing in the method keeps the pruned weights at zero: every optimizer step updates all weights, "
@@ -47,5 +40,5 @@ class SparsityCollapse(Rule):
             "stop applying. Starting from a sparse checkpoint does not keep a model sparse.",
             "state how the mask is enforced during training (masked gradients or re-projection after each "
             "step) and measure that the sparse structure survives to the end of the run",
-            quotes(c.find(r"prun|sparse|sparsity|2:4|N:M", core_only=True), 3),
+            quotes(c.cue("sparsity_named"), 3),
         )

@@ -6,15 +6,6 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 
-_ASYNC_GATHER = (
-    r"(async\w*|look-?ahead|prefetch\w*|ahead of time|early)[^.]{0,80}(all-?gather|gather|parameters)|"
-    r"(all-?gather|gather)\w*[^.]{0,60}(async\w*|separate (cuda )?stream|communication stream|look-?ahead)"
-)
-_SYNCED = (
-    r"(cuda )?event[^.]{0,40}(wait|record|synchroni)|wait_stream|stream[^.]{0,20}wait|waits? (on|for) (the )?"
-    r"(gather|all-?gather|event|handle)|synchroni[sz]\w+ (on|with) (the )?(gather|event|stream)"
-)
-
 
 class ZeroPrefetchRace(Rule):
     """ZERO-PREFETCH-RACE: asynchronous parameter prefetch without ordering.
@@ -44,8 +35,8 @@ class ZeroPrefetchRace(Rule):
         c = ctx.proposal
         if not c.uses("zero-3", "fsdp", "parameter-prefetch"):
             return
-        proposed = [s for s in c.find(_ASYNC_GATHER, core_only=True)]
-        if not proposed or c.has(_SYNCED):
+        proposed = c.cue("parameters_gathered_ahead")
+        if not proposed or c.has_cue("gather_wait_synchronised"):
             return
         yield self.finding(
             "The gathers are issued ahead of use, but nothing makes the compute stream wait for them: when the "

@@ -6,26 +6,6 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 
-_MATCH = (
-    r"\bmatch(es|ing)?\b[^.]{0,40}(accuracy|quality|loss|perplexity|baseline|dense|bf16|fp32)|"
-    r"(accuracy|quality|loss|perplexity)[^.]{0,30}(is |are )?(preserved|unchanged|unaffected|matches|the same)|"
-    r"(no|without) (loss|degradation) (of|in) (accuracy|quality)|same (final )?(quality|accuracy|loss|perplexity)|"
-    r"within (run-to-run )?noise|(loss|accuracy|perplexity) within \d|does not hurt (convergence|accuracy|quality)"
-)
-_CURVES = (
-    r"(loss|gradient[- ]norm|training|validation|convergence|accuracy|perplexity)[^.]{0,20}(curves?|trajector\w+|"
-    r"plots?)|(loss|perplexity|accuracy) (vs\.?|versus|over|against) (wall|time|steps)"
-)
-_EXACT = (
-    r"(mathematically|numerically|bit-?)?(identical|exact|unchanged|same) (training )?(math|numerics|computation|"
-    r"update|result|dynamics)|no change (in|to) (the )?(training )?(numerics|math)|computation is unchanged|"
-    r"exact reordering|changes only when|only the order of|(math|mathematics|numerics|semantics) (is|are) unchanged"
-)
-
-
-_TRAINS = r"\b(train\w*|fine-?tun\w*|pre-?train\w*|convergen\w*|optimi[sz]er|learning rate)\b"
-_NO_TRAINING = r"post-training|\bPTQ\b|calibration set|without (any )?(re)?training|no (re)?training"
-
 
 class EvidCurves(Rule):
     """EVID-CURVES: "we match the baseline's accuracy" from final numbers only.
@@ -52,11 +32,11 @@ class EvidCurves(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        claims = c.find(_MATCH)
-        if not claims or c.has(_CURVES) or c.has(_EXACT):
+        claims = c.cue("accuracy_parity_claimed")
+        if not claims or c.has_cue("learning_curve_shown") or c.has_cue("training_math_unchanged"):
             return
         # post-training quantization or serving has no training trajectory to show
-        if not c.has(_TRAINS) or c.has(_NO_TRAINING):
+        if not c.has_cue("trains_model") or c.has_cue("no_training_involved"):
             return
         yield self.finding(
             "Parity with the baseline is claimed from end-of-run numbers. A method that changes the training "

@@ -4,17 +4,7 @@ from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import has, quotes
-
-_PROMISED = (
-    r"\b(will|plan to|to be|would) (write|implement|develop|build|design)\w*[^.]{0,40}"
-    r"(kernel|accelerator|hardware|mapping|dataflow|fpga|asic)|"
-    r"(new|novel|custom) (hardware|accelerator|dataflow|mapping|systolic)"
-)
-_TOOLCHAIN = (
-    r"\bcuda\b|triton|tvm|cutlass|cublas\w*|cusparse\w*|\bptx\b|nvcc|\bmlir\b|\bxla\b|compiler pass|"
-    r"\bhls\b|verilog|chisel|rocm|\bhip\b|torch\.compile|inductor|cudnn|thunderkittens|pallas"
-)
+from tensora.audit.rules._common import quotes
 
 
 class EvidToolchain(Rule):
@@ -41,11 +31,12 @@ class EvidToolchain(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        promised = [s for s in c.find(_PROMISED) if not has(_TOOLCHAIN, s.text)]
+        # a promise that names its toolchain in the same sentence is no promise (the cue's negation)
+        promised = c.cue("kernel_or_hardware_promised")
         if not promised:
             return
-        nearby = [s for s in c.sentences if any(abs(s.index - p.index) <= 1 for p in promised)]
-        if any(has(_TOOLCHAIN, s.text) for s in nearby):
+        named = [s.index for s in c.cue("kernel_toolchain_named")]
+        if any(abs(i - p.index) <= 1 for i in named for p in promised):
             return
         yield self.finding(
             "The part of the method that the claimed speed depends on is a kernel that does not exist yet, and "

@@ -1,21 +1,11 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 
-_SMALL_RUN = (
-    r"\b(one|single|a single|1) (dgx|node|server|machine)\b|\bon (one|a single) (\d+|eight|8)[- ]gpu|"
-    r"\b(8|eight) (x )?(a100|h100|h200|v100|gpus)\b|\bone node\b|same single"
-)
-_EXPECT = r"\b(expect\w*|will|plan\w*|project\w*|carry over|should)\b"
-_SEVERAL_SITES = (
-    r"\b([2-9]|\d{2,}|two|three|four|five|six|seven|eight|sixteen)\s+(\w+\s+)?"
-    r"(nodes|workers|sites|data cent(er|re)s|clusters|servers|machines|hosts)\b"
-)
 _SCALE_FAMILIES = {"parallelism", "communication", "moe"}
 
 
@@ -50,16 +40,16 @@ class EvidToyScale(Rule):
         measured = [
             q
             for q in c.values("gpus")
-            if q.qualifier not in ("planned", "projected") and not re.search(_EXPECT, q.quote.text, re.I)
+            if q.qualifier not in ("planned", "projected") and not c.text_has_cue("expectation_wording", q.quote.text)
         ]
         measured_max = max((q.value for q in measured), default=0.0)
-        small = c.find(_SMALL_RUN)
+        small = c.cue("single_node_run")
         if not small or measured_max > 16:
             return
         planned = [q.value for q in c.values("gpus") if q.qualifier in ("planned", "projected")]
         target = max(planned + [q.value for q in c.values("gpus")], default=0.0)
-        if target <= 16 and not c.has(r"\b(scale|scaling) (out|up|to)\b"):
-            if c.has(_SEVERAL_SITES):
+        if target <= 16 and not c.has_cue("scaling_stated"):
+            if c.has_cue("several_sites"):
                 return  # several workers, sites or nodes: not one NVLink domain
             # no larger target stated, but a distributed mechanism judged inside one NVLink domain all the same
             yield self.finding(

@@ -1,19 +1,11 @@
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
-
-_VAGUE = (
-    r"\b(automatic(ally)?|where (required|needed|necessary|appropriate)|as (needed|required|appropriate)|"
-    r"intelligent(ly)?|smart(ly)?|seamless(ly)?|dynamically adjust\w*|sensitive operations?|"
-    r"numerically sensitive|adaptive(ly)?|magically|carefully chosen|appropriate(ly)?)\b"
-)
-_CONCRETE = (
-    r"(?<![a-z\d])\d+(\.\d+)?(?![a-z])|=|\bfp32\b|amax|history|per-(tensor|block|tile|channel)[^.]{0,20}(amax|max)"
-)
 
 
 class EvidVague(Rule):
@@ -40,7 +32,9 @@ class EvidVague(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        vague = [s for s in c.find(_VAGUE, core_only=True) if s.kind != "heading" and not _concrete(s.text)]
+        # a sentence with two concrete details (numbers, an equation, FP32, an amax history) is not hand-waving
+        concrete = Counter(span.sentence.index for span in c.cue_spans("concrete_detail"))
+        vague = [s for s in c.cue("vague_mechanism_wording") if s.kind != "heading" and concrete[s.index] < 2]
         if len(vague) < 2:
             return
         yield self.finding(
@@ -50,9 +44,3 @@ class EvidVague(Rule):
             "granularity, which memory traffic) and ablate it",
             quotes(vague, 3),
         )
-
-
-def _concrete(text: str) -> bool:
-    import re
-
-    return len(re.findall(_CONCRETE, text, re.I)) >= 2

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
-
-_COMPARE = re.compile(r"\b(versus|vs\.?|compar\w+|baselines?|than|against|outperform\w*)\b", re.I)
 
 
 class EvidWeakBaseline(Rule):
@@ -36,10 +33,10 @@ class EvidWeakBaseline(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
         for weak in ctx.kb.weak_baselines:
-            hits = [s for p in weak.patterns for s in c.find(re.compile(p, re.I))]
+            hits = c.matching(weak.patterns)
             if not hits:
                 continue
-            if any(_COMPARE.search(s.text) for p in weak.stronger_patterns for s in c.find(re.compile(p, re.I))):
+            if any(c.text_has_cue("comparison_wording", s.text) for s in c.matching(weak.stronger_patterns)):
                 continue
             yield self.finding(
                 f"The comparison point is weak for {weak.area}: {weak.why}. The stronger standard here is "

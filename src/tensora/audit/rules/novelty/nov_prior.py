@@ -7,7 +7,6 @@ from tensora.audit.findings import Finding, PriorWorkHit, Severity
 
 _MIN_SCORE = 0.45
 _NEARLY = 0.9
-_CLAIM = r"we (propose|introduce|present|observe)|key insight|\bfirst\b"
 
 
 class NovPrior(Rule):
@@ -51,6 +50,6 @@ class NovPrior(Rule):
             + " The draft does not position itself against "
             + ("them." if others else "it."),
             first.differ,
-            [s.quote() for s in ctx.proposal.find(_CLAIM, core_only=True)[:2]],
+            [s.quote() for s in ctx.proposal.cue("contribution_claimed")[:2]],
             inputs={"prior_work": [h.name for h in uncited]},
         )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 
 from tensora.audit import compute
@@ -10,18 +9,9 @@ from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, pct
 from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quantity
+from tensora.extract.words import words
 
 _LOCAL_QUALIFIERS = {"kernel", "local"}
-_LEFTOVER = (
-    r"\b(exposed|remaining|left ?over|residual)\s+(\w+\s+)?(communication|time|share|part|overhead|copy|transfer)|"
-    r"\boverhead of\b|\bstill (exposed|takes|costs)"
-)
-# a speedup over another method ("1.4x faster than PowerSGD") is not the local speedup of the profiled part;
-# one over the library or the full-precision version of the same operation is
-_VERSUS_OTHER = (
-    r"\b(than|versus|vs\.?|over)\s+(the\s+)?"
-    r"(?!(FP16|BF16|FP32|FP8|cuBLAS|cuDNN|CUTLASS|PyTorch|dense|baseline|default|unfused|standard)\b)[A-Z][\w-]+"
-)
 _SYNONYMS = (
     frozenset({"gemm", "gemv", "matmul", "linear", "projection", "kernel", "tensor-core"}),
     frozenset(
@@ -39,12 +29,6 @@ _SYNONYMS = (
     ),
 )
 _COMM_WORDS = _SYNONYMS[1]
-_FEWER_BYTES = (
-    r"(cut|cuts|reduc\w+|shrink\w*|lower\w*)\s+[^.]{0,50}\b(bytes|traffic|volume)\b[^.]{0,30}?\bby\s+"
-    r"(?P<n>\d+(\.\d+)?)\s*[x×]"
-)
-_REMOVES_SHARE = r"\b(removes?|eliminates?|cuts?|saves?|avoids?)\s+(\d+(?:\.\d+)?)\s*%\s+of\b"
-_DOUBLES = r"\b(doubles?|twice)\b[^.]{0,40}(throughput|speed|rate|math)"
 _STOP = {
     "time",
     "step",
@@ -65,15 +49,6 @@ _STOP = {
     "where",
     "percent",
 }
-# "below 1% of the step" bounds a residual cost; it is not the share the change touches
-# a projection, not a measurement: a measured end-to-end speedup cannot beat Amdahl, a projection can
-_PROJECTED = r"\b(project\w*|expect\w*|will|would|estimat\w*|anticipat\w*|should)\b"
-# the share of the draft's own step time that a component takes, from its profile
-_SHARE_OF_TIME = (
-    r"(step|iteration|training|run|wall[- ]clock|end-to-end)[- ]?time|of (the|each|every) (step|iteration)|"
-    r"\b(profil\w*|spent|spends|takes?|account\w* for)\b"
-)
-_BOUND_WORDS = r"\b(below|under|less than|at most|no more than|up to)\s+\d"
 
 
 class QntAmdahl(Rule):
@@ -109,9 +84,10 @@ class QntAmdahl(Rule):
             q
             for q in c.values("time_fraction") + _profile_items(c)
             if 0.0 < q.value < 1.0
-            and not re.search(_BOUND_WORDS, q.quote.text, re.I)
-            and re.search(_SHARE_OF_TIME, q.quote.text, re.I)
-            and not re.search(_LEFTOVER, q.quote.text, re.I)
+            # "below 1% of the step" bounds a residual cost; it is not the share the change touches
+            and not c.text_has_cue("bounded_share_wording", q.quote.text)
+            and c.text_has_cue("share_of_time_wording", q.quote.text)
+            and not c.text_has_cue("leftover_time_wording", q.quote.text)
         ]
         fractions = _touched(c, _without_complements(fractions))
         if not claimed or not fractions:
@@ -120,7 +96,7 @@ class QntAmdahl(Rule):
         for s in claimed:
             # a projection may lean on any profile the draft gives; a measurement only on the one beside it
             # (as may the headline of the abstract or the contributions, which sums up the whole draft)
-            projected = re.search(_PROJECTED, s.quote.text, re.I) is not None or _headline(c, s)
+            projected = c.text_has_cue("projection_wording", s.quote.text) or _headline(c, s)
             eligible = [f for f in fractions if projected or compute.near(c, f, s, span=3)]
             if not eligible:
                 continue
@@ -150,28 +126,14 @@ class QntAmdahl(Rule):
         )
 
 
-_PROFILE = re.compile(r"\b(profile|breakdown|nsight|trace|time split)\b", re.I)
-_ITEM = re.compile(r"([A-Za-z][\w/+-]*(?:[ -][A-Za-z][\w/+-]*){0,4})\s*:?\s+(\d+(?:\.\d+)?)\s*%")
-_OF_STEP_IS = re.compile(
-    r"(\d+(?:\.\d+)?)\s*%\s+of\s+(?:the|each|every)\s+(?:step|iteration)(?:\s+time)?\s+"
-    r"(?:is|are|goes to|is spent (?:in|on))\s+"
-    r"([\w/ +-]{3,60}?)(?=[,.;]|\s+that|\s+which|$)",
-    re.I,
-)
-
-
 def _profile_items(c: Claims) -> list[Quantity]:
     """Shares of step time the extractor leaves to the rule: "GEMMs 61%, attention 14%" in a profile sentence,
     and "9% of the step is all-reduce"."""
     out: list[Quantity] = []
-    for s in c.find(_PROFILE):
-        if not re.search(r"step|iteration|latency|time", s.text, re.I):
-            continue
-        for m in _ITEM.finditer(s.text):
-            out.append(Quantity("time_fraction", float(m.group(2)) / 100, "ratio", s.quote(), "evaluation", m.group(1)))
-    for s in c.find(_OF_STEP_IS):
-        for m in _OF_STEP_IS.finditer(s.text):
-            out.append(Quantity("time_fraction", float(m.group(1)) / 100, "ratio", s.quote(), "evaluation", m.group(2)))
+    for cue in ("profile_share_item", "share_of_step_is"):
+        for m in c.cue_spans(cue):
+            share, part = float(m.groups["share"]) / 100, m.groups["part"]
+            out.append(Quantity("time_fraction", share, "ratio", m.sentence.quote(), "evaluation", part))
     return out
 
 
@@ -193,14 +155,15 @@ def _without_complements(fractions: list[Quantity]) -> list[Quantity]:
 
 def _touched(c: Claims, fractions: list[Quantity]) -> list[Quantity]:
     """The shares whose subject the draft's title and abstract talk about; all of them when none matches."""
-    about = _words(" ".join(s.text for s in c.sentences if s.index == 0 or re.search("abstract", s.section, re.I)))
+    about = _words(" ".join(s.text for s in c.sentences if s.index == 0 or "abstract" in s.section.lower()))
     matching = [f for f in fractions if f.text and _words(f.text) & about]
     return matching or fractions
 
 
 def _headline(c: Claims, q: Quantity) -> bool:
     i = compute.sentence_index(c, q)
-    return i >= 0 and re.search(r"abstract|contribution", c.sentences[i].section, re.I) is not None
+    section = c.sentences[i].section.lower() if i >= 0 else ""
+    return "abstract" in section or "contribution" in section
 
 
 def _stem(word: str) -> str:
@@ -211,12 +174,12 @@ def _stem(word: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    words = {_stem(w) for w in re.findall(r"[a-z][a-z0-9-]{3,}", text.lower())} - _STOP
+    found = {_stem(w) for w in words(text)} - _STOP
     # one subject under several names: a linear layer is a GEMM, a GEMV or a matmul kernel
     for group in _SYNONYMS:
-        if words & group:
-            words |= group
-    return words
+        if found & group:
+            found |= group
+    return found
 
 
 def _local_speedup(c: Claims, fraction: Quantity, claim: Quantity | None = None) -> float:
@@ -235,18 +198,18 @@ def _local_speedup(c: Claims, fraction: Quantity, claim: Quantity | None = None)
         and (claim is None or (q.quote.text, q.value) != (claim.quote.text, claim.value))
         and q.value > 1
         and subject & _words(q.quote.text)
-        and not re.search(_VERSUS_OTHER, q.quote.text)
+        # a speedup over another method ("1.4x faster than PowerSGD") is not the local speedup of the profiled
+        # part; one over the library or the full-precision version of the same operation is
+        and not c.text_has_cue("versus_other_method", q.quote.text)
     ]
-    found += [2.0 for s in c.find(_DOUBLES) if subject & _words(s.text)]
+    found += [2.0 for s in c.cue("doubles_rate") if subject & _words(s.text)]
     # "removes 80% of that work" makes the part 1 / (1 - 0.8) = 5x faster
-    for s in c.find(_REMOVES_SHARE):
-        m = re.search(_REMOVES_SHARE, s.text, re.I)
-        if m and subject & _words(s.text) and float(m.group(2)) < 100:
-            found.append(1.0 / (1.0 - float(m.group(2)) / 100))
+    for m in c.cue_spans("removes_share"):
+        share = float(m.groups["share"])
+        if subject & _words(m.sentence.text) and share < 100:
+            found.append(1.0 / (1.0 - share / 100))
     # "cuts the bytes on the wire by 1.8x" caps how much faster that communication can get
     if subject & _COMM_WORDS:
-        for s in c.find(_FEWER_BYTES):
-            m = re.search(_FEWER_BYTES, s.text, re.I)
-            if m:
-                found.append(float(m.group("n")))
+        for m in c.cue_spans("fewer_bytes_by"):
+            found.append(float(m.groups["factor"]))
     return max(found) if found else math.inf

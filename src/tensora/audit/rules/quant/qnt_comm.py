@@ -1,28 +1,25 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import precision, quotes
+from tensora.extract.claims import Claims
+from tensora.extract.cues import CueSpan
+from tensora.extract.techniques import is_core
 from tensora.models.comm import all_gather_time_s, ring_all_reduce_time_s
 
-_FITS = re.compile(r"\b(fits?|fitting|hidden|hides|absorb\w*|within|overlapped with|behind)\b", re.I)
-_WINDOW_TIME = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(s|ms)\b\s*(?:\w+\s+){0,2}?(?:round|step|window|iteration|backward|interval|epoch)", re.I
-)
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(GB|MB|GiB|MiB)\b")
-_RANKS = re.compile(
-    r"\b(?:over|across|among|between)\s+(?:a\s+ring\s+of\s+|the\s+)?(\d+)\s+"
-    r"(?:workers|nodes|GPUs|ranks|replicas|sites|clusters|data centres|data centers)",
-    re.I,
-)
 _ASSUMED_MFU = 0.5  # stated in the message when the draft gives no utilisation of its own
-_WINDOW = re.compile(r"idle|window|spare|gap|unused|free time|slack", re.I)
-_REPLICATE = re.compile(r"snapshot|replicat\w+|checkpoint|buddy|mirror\w*", re.I)
-_BYTES_PER_PARAM = re.compile(r"(\d+(?:\.\d+)?)\s*bytes per param", re.I)
+
+
+_BYTES = {"gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}
+
+
+def _first(c: Claims, cue_id: str, lo: int, hi: int) -> CueSpan | None:
+    """The first match of a numeric cue in the sentences lo..hi (inclusive), in reading order."""
+    return next((m for m in c.cue_spans(cue_id) if lo <= m.sentence.index <= hi), None)
 
 
 class QntComm(Rule):
@@ -66,13 +63,12 @@ class QntComm(Rule):
             i = compute.sentence_index(c, q)
             if i < 0 or abs(q.value - total) > 0.05 * total:
                 continue
-            window = " ".join(x.text for x in c.sentences[max(0, i - 1) : i + 2])
-            size_m = _SIZE.search(window)
-            time_m = re.search(r"(\d+(?:\.\d+)?)\s*(µs|us|microseconds|ms)\b", c.sentences[i].text)
+            size_m = _first(c, "transfer_size_stated", i - 1, i + 1)
+            time_m = _first(c, "link_time_stated", i, i)
             if size_m is None or time_m is None:
                 continue
-            size = float(size_m.group(1)) * {"gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}[size_m.group(2).lower()]
-            stated = float(time_m.group(1)) * (1e-3 if time_m.group(2) == "ms" else 1e-6)
+            size = float(size_m.groups["value"]) * _BYTES[size_m.groups["unit"].lower()]
+            stated = float(time_m.groups["value"]) * (1e-3 if time_m.groups["unit"] == "ms" else 1e-6)
             actual = size / (one_way * 1e9)
             if actual <= 1.3 * stated:
                 continue
@@ -92,19 +88,18 @@ class QntComm(Rule):
     def _stated_collective(self, ctx: Context) -> Iterator[Finding]:
         """An all-reduce whose size, ring and window the draft states, and claims to fit ("fits in the 2.7 s round")."""
         c = ctx.proposal
-        for s in c.find(_FITS):
-            window_m = _WINDOW_TIME.search(s.text)
+        for s in c.cue("fits_in_window"):
+            window_m = _first(c, "window_time_stated", s.index, s.index)
             if window_m is None:
                 continue
-            around = " ".join(x.text for x in c.sentences[max(0, s.index - 1) : s.index + 2])
-            size_m, ranks_m = _SIZE.search(around), _RANKS.search(around)
+            size_m = _first(c, "transfer_size_stated", s.index - 1, s.index + 1)
+            ranks_m = _first(c, "ring_size_stated", s.index - 1, s.index + 1)
             bandwidth = c.value("nic_bandwidth") or c.value("link_bandwidth")
             if size_m is None or ranks_m is None or not bandwidth:
                 continue
-            unit = size_m.group(2).lower()
-            size = float(size_m.group(1)) * {"gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}[unit]
-            ranks = int(ranks_m.group(1))
-            window = float(window_m.group(1)) * (1e-3 if window_m.group(2) == "ms" else 1.0)
+            size = float(size_m.groups["value"]) * _BYTES[size_m.groups["unit"].lower()]
+            ranks = int(ranks_m.groups["ranks"])
+            window = float(window_m.groups["value"]) * (1e-3 if window_m.groups["unit"].lower() == "ms" else 1.0)
             if ranks < 2 or window <= 0:
                 continue
             comm = float(ring_all_reduce_time_s(size, ranks, bandwidth * 1e9))
@@ -125,25 +120,29 @@ class QntComm(Rule):
     def _ring_step(self, ctx: Context) -> Iterator[Finding]:
         """Context parallelism: one ring step's K/V block against the attention on the block it overlaps."""
         c = ctx.proposal
-        if not c.uses("ring-attention", "context-parallelism") or not c.has(r"hid(e|es|den)|overlap"):
+        if not c.uses("ring-attention", "context-parallelism") or not c.has_cue("hiding_claimed"):
             return
-        claim = c.first(r"(hid(e|es|den)|overlap\w*)[^.]*\d+\s*[kKM]?\b")
+        claim = c.first_cue("hiding_claimed_with_length")
         lengths = [
             q.value
             for q in c.values("seq_len")
             if claim is not None and compute.sentence_index(c, q) == claim.index and q.value > 0
         ]
-        if claim is not None and re.search(r"token|sequence|context", claim.text, re.I):
+        if claim is not None and c.text_has_cue("sequence_words", claim.text):
             # "at every sequence length from 32k to 1M tokens": a range the extractor leaves to the rule
             scale = {"k": 1024.0, "K": 1024.0, "M": 1024.0**2}
-            lengths += [float(v) * scale[u] for v, u in re.findall(r"(\d+(?:\.\d+)?)\s*([kKM])\b", claim.text)]
+            lengths += [
+                float(m.groups["value"]) * scale[m.groups["suffix"]]
+                for m in c.cue_spans("length_with_suffix")
+                if m.sentence.index == claim.index
+            ]
         lengths = lengths or [q.value for q in c.values("seq_len") if q.qualifier != "evaluation" and q.value > 0]
         ranks = c.value("cp") or compute.gpus(c)
         hidden, heads, dev = c.value("hidden"), c.value("heads"), compute.device(c)
         if not lengths or not ranks or ranks < 2 or not hidden or not heads or dev is None:
             return
-        m = compute._KV_HEADS.search(c.text)
-        kv_heads = float(m.group(1) or m.group(2)) if m else heads
+        kv = c.cue_spans("kv_heads_stated")
+        kv_heads = float(kv[0].groups["heads"]) if kv else heads
         kv_dim = kv_heads * hidden / heads
         seq = min(lengths)  # the claim covers every length: the shortest has the least compute per block
         block = seq / ranks
@@ -171,14 +170,14 @@ class QntComm(Rule):
             "is exposed at every step.",
             "state the overlap condition (block compute time at least the K/V transfer time) and the shortest "
             "sequence per rank at which it holds on your network",
-            [claim.quote()] if claim else quotes(c.find(r"overlap|hid(e|den)", core_only=True), 1),
+            [claim.quote()] if claim else quotes(c.cue("overlap_named"), 1),
             computed={"comm_time_s": comm, "compute_time_s": compute_t},
             inputs={"seq_len": seq, "ranks": ranks, "kv_dim": kv_dim, "bandwidth_bytes_per_s": bandwidth, "mfu": mfu},
         )
 
     def _layer_gather(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        if not c.uses("zero-3", "fsdp") or not c.has(r"prefetch|overlap|hid(e|den)|look-?ahead"):
+        if not c.uses("zero-3", "fsdp") or not c.has_cue("prefetch_or_overlap_named"):
             return
         n, layers, total, dev = compute.params(c), c.value("layers"), compute.gpus(c), compute.device(c)
         if not n or not layers or not total or dev is None:
@@ -210,7 +209,7 @@ class QntComm(Rule):
             "bandwidth-bound: look-ahead hides latency, it cannot remove the transfer.",
             "compute the per-layer gather time against the layer's compute time for your network, and show "
             "the speedup that remains once the step is bandwidth-bound",
-            quotes(c.find(r"all-?gather|prefetch|look-?ahead|overlap", core_only=True), 2),
+            quotes(c.cue("gather_prefetch_named"), 2),
             computed={"comm_time_s": comm, "compute_time_s": compute_t},
             inputs={
                 "layer_bytes": layer_bytes,
@@ -223,16 +222,20 @@ class QntComm(Rule):
 
     def _replication(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        if not c.has(_REPLICATE) or not c.has(r"network|NIC|RDMA|remote|buddy|another node"):
+        if not c.has_cue("state_replicated") or not c.has_cue("remote_transfer_named"):
             return
-        windows = [q for q in c.values("step_time") + c.values("kernel_time") if _WINDOW.search(q.quote.text)]
+        windows = [
+            q
+            for q in c.values("step_time") + c.values("kernel_time")
+            if c.text_has_cue("idle_window_named", q.quote.text)
+        ]
         n, nic = compute.params(c), c.value("nic_bandwidth")
         nodes = c.max_value("nodes")
         if not windows or not n or not nic or not nodes:
             return
         window = min(windows, key=lambda q: q.value)
-        m = _BYTES_PER_PARAM.search(c.text)
-        per_param = float(m.group(1)) if m else 16.0
+        stated = c.cue_spans("bytes_per_param_stated")
+        per_param = float(stated[0].groups["value"]) if stated else 16.0
         payload = n * per_param / nodes
         seconds = payload / (nic * 1e9)
         if seconds <= window.value:
@@ -243,7 +246,7 @@ class QntComm(Rule):
             f"against the {window.value:g} s window the draft measures. It cannot fit every iteration.",
             "size the replication against the idle window you measured (replicate less often, or less), and "
             "measure its effect on the training collectives that share the NIC",
-            [window.quote, *quotes(c.find(_REPLICATE, core_only=True), 1)],
+            [window.quote, *quotes([s for s in c.cue("state_replicated") if is_core(s)], 1)],
             computed={"comm_time_s": seconds, "compute_time_s": window.value},
             inputs={"payload_bytes": payload, "nic_bytes_per_s": nic * 1e9, "bytes_per_param": per_param},
         )

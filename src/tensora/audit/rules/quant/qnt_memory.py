@@ -50,7 +50,7 @@ class QntMemory(Rule):
                 "cannot be resident at once.",
                 "recompute the KV cache for the claimed concurrency and context (bytes per token times tokens "
                 "resident) and show where the memory comes from, or lower the claim",
-                quotes(c.find(r"concurrent|requests|KV cache|context", core_only=True), 3),
+                quotes(c.cue("serving_load_named"), 3),
                 computed={"memory_per_gpu_gib": serving.total_gib, "capacity_gib": capacity},
                 inputs=serving.inputs,
             )
@@ -64,7 +64,7 @@ class QntMemory(Rule):
             "GPUs does not help unless the states are sharded.",
             "give a configuration that fits (shard the states, or split the model) with its memory "
             "accounted per GPU, and say which bytes per parameter you assume",
-            quotes(c.find(r"parallel|ddp|fits?|memory|shard", core_only=True), 3),
+            quotes(c.cue("memory_fit_discussed"), 3),
             computed={"model_states_per_gpu_gib": states.gib, "capacity_gib": capacity},
             inputs=states.inputs,
         )

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tensora.audit import compute
@@ -12,15 +11,6 @@ from tensora.extract.claims import Claims
 from tensora.extract.sentences import Sentence
 from tensora.models.roofline import gemm_intensity, roofline_max_speedup
 
-_N = r"(\d[\d,]*)"
-_SHAPE_NAMED = re.compile(
-    rf"\bM\s*=\s*{_N}[^.]{{0,40}}?\bK\s*=\s*{_N}[^.]{{0,40}}?\bN\s*=\s*{_N}|"
-    rf"\bM\s*=\s*{_N}[^.]{{0,40}}?\bN\s*=\s*{_N}[^.]{{0,40}}?\bK\s*=\s*{_N}"
-)
-_TIMES = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(microseconds|us|µs|ms)\b[^.]{0,30}?\b(?:versus|vs\.?|against|compared (?:to|with))\s*"
-    r"(\d+(?:\.\d+)?)\s*(microseconds|us|µs|ms)?"
-)
 _BYTES = {"fp32": 4.0, "tf32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
 
 
@@ -111,44 +101,31 @@ class QntRoofline(Rule):
         )
 
 
-_SHAPE_PAIR = re.compile(r"(\d[\d,]*)\s*[x×]\s*(\d[\d,]*)\s+(?:GEMV|GEMM|matmul|linear|projection)", re.I)
-_BATCH = re.compile(r"\bbatch(?: size)?\s*(?:=|of)?\s*(\d+)", re.I)
-_LIBRARY = re.compile(r"cublas|cutlass|library|baseline|fp16|bf16|dense|reference", re.I)
-_WEIGHT_FORMAT = re.compile(r"\bW([248])A(?:8|16)\b|\b(?:INT|int)([248])\b|\b([248])-bit\b")
-_GROUP = re.compile(r"group(?: size)?\s*(?:of\s*|=\s*)?(\d+)|per (\d+) weights|\bg(\d+)\b", re.I)
-
-
 def _shape(c: Claims) -> tuple[tuple[int, int, int], Sentence] | None:
     """(M, N, K) of the kernel the draft times: "M = 16, K = 13,824, N = 5,120" or "4096 x 11008 GEMV, batch 1"."""
-    s = c.first(_SHAPE_NAMED)
-    if s is not None:
-        m = _SHAPE_NAMED.search(s.text)
-        assert m is not None
-        g = [x for x in m.groups() if x]
-        if m.group(1):
-            return (_n(g[0]), _n(g[2]), _n(g[1])), s
-        return (_n(g[0]), _n(g[1]), _n(g[2])), s
-    s = c.first(_SHAPE_PAIR)
-    if s is None:
+    named = c.cue_spans("gemm_shape_named")
+    if named:
+        g = named[0].groups
+        return (_n(g["m"]), _n(g["n"]), _n(g["k"])), named[0].sentence
+    pairs = c.cue_spans("gemm_shape_pair")
+    if not pairs:
         return None
-    m = _SHAPE_PAIR.search(s.text)
-    b = _BATCH.search(s.text)
-    assert m is not None
-    batch = int(b.group(1)) if b else 1
-    return (batch, _n(m.group(2)), _n(m.group(1))), s
+    s = pairs[0].sentence
+    b = next((m for m in c.cue_spans("batch_size_stated") if m.sentence.index == s.index), None)
+    batch = int(b.groups["batch"]) if b else 1
+    return (batch, _n(pairs[0].groups["cols"]), _n(pairs[0].groups["rows"])), s
 
 
 def _times(c: Claims) -> tuple[tuple[float, float], Sentence] | None:
     """(draft's time, library's time): "37 us versus 88 us", or a table of kernel times."""
-    s = c.first(_TIMES)
-    if s is not None:
-        t = _TIMES.search(s.text)
-        assert t is not None
-        unit_b = t.group(4) or t.group(2)
-        return (_seconds(t.group(1), t.group(2)), _seconds(t.group(3), unit_b)), s
+    compared = c.cue_spans("kernel_times_compared")
+    if compared:
+        t, s = compared[0].groups, compared[0].sentence
+        unit_b = t.get("theirs_unit") or t["ours_unit"]
+        return (_seconds(t["ours"], t["ours_unit"]), _seconds(t["theirs"], unit_b)), s
     rows = [q for q in c.values("kernel_time") if q.value > 0 and "|" in q.quote.text]
-    library = [q for q in rows if _LIBRARY.search(q.quote.text)]
-    own = [q for q in rows if not _LIBRARY.search(q.quote.text)]
+    library = [q for q in rows if c.text_has_cue("library_reference", q.quote.text)]
+    own = [q for q in rows if not c.text_has_cue("library_reference", q.quote.text)]
     if not library or not own:
         return None
     fastest = min(own, key=lambda q: q.value)
@@ -159,16 +136,13 @@ def _times(c: Claims) -> tuple[tuple[float, float], Sentence] | None:
 
 def _weight_bits(c: Claims) -> float | None:
     """Bits per weight of weight-only quantization, with its FP16 group scales ("INT4, group size 128": 4.125)."""
-    m = next(
-        (m for s in c.find(r"\bweights?\b") if (m := _WEIGHT_FORMAT.search(s.text))),
-        None,
-    )
-    if m is None:
+    formats = c.cue_spans("weight_format_bits")
+    if not formats:
         return None
-    bits = float(next(g for g in m.groups() if g))
-    g = _GROUP.search(c.text)
-    if g is not None:
-        group = int(next(x for x in g.groups() if x))
+    bits = float(formats[0].groups["bits"])
+    groups = c.cue_spans("quantization_group_size")
+    if groups:
+        group = int(groups[0].groups["size"])
         if group > 0:
             bits += 16.0 / group
     return bits

@@ -1,39 +1,19 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
+from tensora.extract.cues import pattern_of, text_matches, text_spans
 from tensora.extract.quantities import Quote
 
-# Phrases addressed to a reviewer or a reviewing model rather than to a reader of the paper. Shared with
-# tensora.llm, which keeps sentences that match them out of the prompt.
-INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?"
-    r"(?:previous|prior|above|earlier|preceding|former|original|system)\s+"
-    r"(?:instructions?|prompts?|directions?|rules|guidelines|context)"
-    r"|\bas\s+an?\s+(?:reviewer|referee|ai|llm|language\s+model|assistant|large\s+language\s+model)\b"
-    r"[^.!?]{0,40}?\byou\s+(?:must|should|will|are\s+(?:to|required|instructed))"
-    r"|\bgive\s+(?:this|a|the)\s+(?:paper|submission|draft|work|manuscript)?\s*(?:an?\s+)?"
-    r"(?:very\s+|highly\s+|strongly\s+|glowing(?:ly)?\s+|only\s+)?positive\s+"
-    r"(?:review|rating|evaluation|assessment|score|feedback)"
-    r"|\b(?:do\s+not|don't|never)\s+(?:mention|highlight|point\s+out|list|report|discuss)\s+(?:any\s+)?"
-    r"(?:weakness(?:es)?|flaws?|limitations?|negatives?|concerns?)"
-    r"|\b(?:recommend|rate|score|mark|grade)\s+(?:this|the)\s+(?:paper|submission|draft|work|manuscript)\s+"
-    r"(?:as\s+|for\s+)?(?:an?\s+)?(?:strong\s+)?(?:accept(?:ance)?|excellent|outstanding|10/10)"
-    r"|\b(?:reviewers?|llms?|ai\s+(?:reviewers?|assistants?|models?)|language\s+models?|assistants?)\s+"
-    r"(?:must|should|are\s+(?:instructed|required)\s+to)\s+(?:accept|rate|praise|recommend|give|score)"
-    r"|\b(?:note|instructions?|message)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:reviewing\s+|automated\s+)?"
-    r"(?:model|llm|ai|assistant|language\s+model|reviewers?)\b"
-    r"|\bpraise\s+(?:this|the)\s+(?:paper|submission|draft|work|manuscript)",
-    re.IGNORECASE,
-)
+# Phrases addressed to a reviewer or a reviewing model rather than to a reader of the paper (the cue
+# reviewer_instruction). Shared with tensora.llm, which keeps sentences that match them out of the prompt.
+INJECTION = pattern_of("reviewer_instruction")
 
 # Hidden prose of this many words in a PDF is flagged even without an instruction in it: real papers
 # leave at most stray digits invisible (a page number under a figure, a white axis tick).
 _MIN_HIDDEN_WORDS = 4
-_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -75,11 +55,11 @@ class DocHiddenText(Rule):
         if hidden is not None:
             for p in hidden.paragraphs:
                 quote = Quote("proposal", p.page, _short(p.text))
-                if INJECTION.search(p.text):
+                if text_matches("reviewer_instruction", p.text):
                     aimed.append(quote)
-                elif hidden.format == "pdf" and len(_WORD.findall(p.text)) >= _MIN_HIDDEN_WORDS:
+                elif hidden.format == "pdf" and len(text_spans("prose_word", p.text)) >= _MIN_HIDDEN_WORDS:
                     invisible.append(quote)
-        visible = [s.quote() for s in ctx.proposal.find(INJECTION)]
+        visible = [s.quote() for s in ctx.proposal.cue("reviewer_instruction")]
         if not (aimed or invisible or visible):
             return
         parts = []
