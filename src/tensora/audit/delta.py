@@ -148,9 +148,7 @@ def _related(family: str, others: set[str]) -> bool:
     return bool(group & others)
 
 
-def classify(
-    proposal: Claims, baseline: Claims, profile: DraftProfile | None = None
-) -> tuple[Delta, DeltaFeatures]:
+def classify(proposal: Claims, baseline: Claims, profile: DraftProfile | None = None) -> tuple[Delta, DeltaFeatures]:
     """The delta class with its rationale and evidence sentences.
 
     The text's signals (below) decide first; the draft profile then corrects two misreadings: a draft that keeps
@@ -168,8 +166,14 @@ def _quote(src: Source) -> Quote:
 
 
 def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Claims, profile: DraftProfile) -> Delta:
+    # the axis the draft changes: its leading technique when the baseline does not use it, else its heaviest
+    # core technique that the baseline does not use
+    base_used = baseline.used_ids()
     lead = proposal.techniques.get(profile.technique.value)
-    new_lead = lead is not None and lead.id not in baseline.used_ids()
+    if lead is None or lead.id in base_used:
+        fresh = [proposal.techniques[t] for t in profile.techniques if t not in base_used]
+        lead = fresh[0] if fresh and fresh[0].weight >= 1.0 else lead
+    new_lead = lead is not None and lead.id not in base_used
     structural = f.structural_score + len(f.removed)
     keep, knob = profile.keeps, profile.knob
     if (
@@ -181,7 +185,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         and not f.removed
     ):
         rationale = (
-            f"The draft keeps the baseline's mechanism as it is (\"{_short_text(keep.value)}\") and its change lives "
+            f'The draft keeps the baseline\'s mechanism as it is ("{_short_text(keep.value)}") and its change lives '
             f"on another axis: {lead.name} ({lead.family}). The baseline is context; the comparison that matters is "
             f"with the best work on {lead.family}."
         )
@@ -196,7 +200,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
     ):
         rationale = (
             f"The contribution is a value of the {knob.value}, a knob the baseline or a common system already "
-            f"exposes: \"{_short_text(knob.source.text)}\""
+            f'exposes: "{_short_text(knob.source.text)}"'
         )
         return Delta("config", rationale, [_quote(knob.source)])
     if not delta.evidence:

@@ -17,43 +17,7 @@ from tensora.audit import compute
 from tensora.audit.findings import Mirror
 from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile
-from tensora.extract.techniques import TechniqueUse, is_core
-
-_COMPONENT = {
-    "parallelism": "the parallelisation of training",
-    "memory": "how model states and activations are held in device memory",
-    "communication": "the gradient and parameter communication path",
-    "compression": "the volume of data exchanged between workers",
-    "attention": "the attention kernel",
-    "kernels": "the GEMM kernels",
-    "moe": "expert routing and execution in the MoE layers",
-    "sparsity": "weight sparsity and the kernels that exploit it",
-    "quantization": "the numeric format of weights and activations",
-    "precision": "the numeric precision of training",
-    "compilers": "the compilation of the model graph",
-    "inference": "the serving path",
-    "fault-tolerance": "checkpointing and failure recovery",
-    "scheduling": "how jobs share the cluster",
-    "optimization": "the optimizer",
-    "hardware": "the hardware mapping",
-}
-_REPLACE = re.compile(r"\breplac\w+ ([^,.;:]{3,80}?) (?:with|by) ([^,.;:]{3,100})", re.I)
-_INSTEAD = re.compile(r"\b(?:instead of|rather than) ([^,.;:]{3,80})", re.I)
-_VERB = r"(?:[a-z]+s|makes|keeps|runs|uses)\b"
-_RESULT = re.compile(r"\d+(\.\d+)?\s*x\b|\bfaster\b|\bspeedup\b|\d+(\.\d+)?\s*%", re.I)
-
-
-def system_name(claims: Claims) -> str:
-    """The draft's name for its system: the title before a colon, when short."""
-    head = claims.title.split(":")[0].strip().strip("*#").strip()
-    if head and len(head.split()) <= 3 and head != claims.title.strip():
-        return head
-    return "your approach"
-
-
-def _trim(text: str, n: int = 150) -> str:
-    text = re.sub(r"\*\*|__", "", text).strip().rstrip(".")
-    return text if len(text) <= n else text[: n - 3].rsplit(" ", 1)[0] + "..."
+from tensora.extract.techniques import TechniqueUse
 
 
 def _lead(claims: Claims) -> TechniqueUse | None:
@@ -78,7 +42,9 @@ def build(profile: DraftProfile, proposal: Claims, baseline: Claims, delta_class
         replaces = (
             f"the baseline's setting of its {knob}"
             if knob
-            else f"the baseline's setting of {lead.name}" if lead is not None else "the baseline's setting"
+            else f"the baseline's setting of {lead.name}"
+            if lead is not None
+            else "the baseline's setting"
         )
     elif profile.replaces and profile.replaces.confidence >= 0.5:
         replaces = profile.replaces.value
@@ -146,6 +112,7 @@ def _setting(profile: DraftProfile, c: Claims) -> str:
     seq = c.value("seq_len")
     if seq:
         parts.append(f"sequence length {seq:,.0f}")
-    if profile.mode.value and profile.mode.confidence >= 0.6:
-        parts.append(f"for {profile.mode.value}")
-    return ", ".join(parts) if parts else "the setting the draft describes"
+    mode = profile.mode.value if profile.mode.confidence >= 0.6 else ""
+    if not parts:
+        return f"{mode} workloads" if mode else "the setting the draft describes"
+    return ", ".join(parts) + (f", in {mode}" if mode else "")

@@ -57,11 +57,20 @@ class _Index:
 
 _CACHE: dict[int, _Index] = {}
 _DENSE_VERSION = "tensora-prior-dense-1"
+# the lexical query reads this many method sentences after the headline ones; the dense query fewer (a mean of
+# token vectors blurs as the text grows)
+_METHOD_SENTENCES = 40
 # shares of the fused score: lexical (BM25 / best), dense (cosine rescaled over the knowledge base), and the
 # IDF-weighted overlap of the draft's core techniques with the work's
 _LEXICAL = 0.4
 _DENSE = 0.3
 _OVERLAP = 0.3
+# the order comes from reciprocal-rank fusion of the three rankings (weighted by the shares above): robust to
+# how each score is scaled. The reported score stays the weighted sum, a calibrated closeness that NOV-PRIOR
+# compares with its thresholds.
+_RRF = True
+_RRF_K = 10
+_DENSE_METHOD_SENTENCES = 10
 _PRODUCT_WEIGHT = 0.8
 _SUBSTRATE_WEIGHT = 0.75
 _BUILT_ON = re.compile(
@@ -156,7 +165,9 @@ _HARDWARE_WORDS = re.compile(
 )
 
 
-def mechanism_query(proposal: Claims, profile: DraftProfile | None, kb: KnowledgeBase) -> str:
+def mechanism_query(
+    proposal: Claims, profile: DraftProfile | None, kb: KnowledgeBase, *, method: int = _METHOD_SENTENCES
+) -> str:
     """What the draft does, in words: the profile's B and component, its techniques, the title and abstract, with
     the substrate (hardware, scale, numbers) taken out."""
     if profile is None:
@@ -178,8 +189,9 @@ def mechanism_query(proposal: Claims, profile: DraftProfile | None, kb: Knowledg
         parts.extend(kb.by_id[profile.technique.value].aliases[:3])
     head = [s for s in proposal.sentences[1:] if weight(s) >= 0.9 and s.kind != "table"][:8]
     parts.extend(s.text for s in head)
-    method = [s for s in proposal.sentences if 0.6 <= weight(s) < 0.9 and s.kind == "text"][:30]
-    parts.extend(s.text for s in method)
+    if method:
+        body = [s for s in proposal.sentences if 0.6 <= weight(s) < 0.9 and s.kind == "text"][:method]
+        parts.extend(s.text for s in body)
     text = " ".join(parts)
     return _HARDWARE_WORDS.sub(" ", text)
 
@@ -191,7 +203,10 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
         return False
     for label in [work.name, *work.aliases]:
         words = _words(label)
-        if len(words) >= 3 and len(words & title) / len(words | title) >= 0.5:
+        # most of the label's own words must be in the title: "FP8 mixed-precision framework" is not the paper
+        # "Mixed Precision Training", although half of their words are shared
+        shared = len(words & title)
+        if len(words) >= 2 and shared / len(words | title) >= 0.5 and shared / len(words) >= 0.75:
             return True
         head = baseline.title.lower()
         # a distinctive one-word name ("PagedAttention", "Megatron-LM") inside the title is the paper itself
@@ -275,29 +290,44 @@ def rank(
     lexical = np.zeros(n, dtype=np.float64)
     lexical[np.asarray(docs[0], dtype=np.int64)] = np.asarray(scores[0], dtype=np.float64)
     lexical /= float(lexical.max()) or 1.0
-    dense = _dense_scores(index, query)
+    dense = _dense_scores(index, mechanism_query(proposal, profile, kb, method=_DENSE_METHOD_SENTENCES))
     # the baseline paper, and other entries drawn from the same paper, are not "prior work" here; nor is the
     # draft's own system (a draft that is itself a published work is not its own prior work)
     excluded = {
         w.source for w in index.works if is_baseline(w, baseline) or is_baseline(w, proposal) or is_own(w, profile)
     }
     lex_share, dense_share = (_LEXICAL, _DENSE) if dense is not None else (_LEXICAL + _DENSE, 0.0)
-    hits: list[tuple[float, PriorWork]] = []
+    overlaps = np.array(
+        [sum(weights[t] for t in core_ids & set(w.techniques)) / total_weight for w in index.works], dtype=np.float64
+    )
+    fused = np.zeros(n)
+    if _RRF:
+        for share, signal in ((lex_share, lexical), (dense_share, dense), (_OVERLAP, overlaps)):
+            if signal is None or share == 0:
+                continue
+            by_signal = np.argsort(-signal, kind="stable")
+            ranks = np.empty(n)
+            ranks[by_signal] = np.arange(n)
+            fused += share * (signal > 0) / (_RRF_K + ranks + 1)
+        fused /= float(fused.max()) or 1.0
+    ranked: list[tuple[float, float, PriorWork]] = []
     for i, work in enumerate(index.works):
         if work.source in excluded:
             continue
-        overlap = sum(weights[t] for t in core_ids & set(work.techniques)) / total_weight
-        combined = lex_share * float(lexical[i]) + _OVERLAP * overlap
+        combined = lex_share * float(lexical[i]) + _OVERLAP * float(overlaps[i])
         if dense is not None:
             combined += dense_share * float(dense[i])
         if combined <= 0:
             continue
+        damp = 1.0
         if _substrate(work, proposal):
-            combined *= _SUBSTRATE_WEIGHT  # the draft builds on it ("implemented in vLLM"): a tool, not a rival
+            damp *= _SUBSTRATE_WEIGHT  # the draft builds on it ("implemented in vLLM"): a tool, not a rival
         if _PRODUCT.search(work.venue):
-            combined *= _PRODUCT_WEIGHT  # a hardware whitepaper is context, not a competing mechanism
-        hits.append((combined, work))
-    hits = sorted(hits, key=lambda h: (-h[0], h[1].name))[:k]
+            damp *= _PRODUCT_WEIGHT  # a hardware whitepaper is context, not a competing mechanism
+        order = float(fused[i]) if _RRF else combined
+        ranked.append((order * damp, combined * damp, work))
+    ranked.sort(key=lambda h: (-h[0], h[2].name))
+    hits = [(score, work) for _, score, work in ranked[:k]]
     text = proposal.text
     out = []
     for score, work in hits:
@@ -322,4 +352,5 @@ def _dense_scores(index: _Index, query: str) -> np.ndarray | None:
     median, top = float(np.median(cos)), float(cos.max())
     if top <= median:
         return None
-    return np.clip((cos - median) / (top - median), 0.0, 1.0).astype(np.float64)
+    scaled: np.ndarray = np.clip((cos - median) / (top - median), 0.0, 1.0).astype(np.float64)
+    return scaled

@@ -28,34 +28,142 @@ from tensora.extract.techniques import TechniqueUse, is_core
 
 Metric = Literal[
     "step_time",
-    "throughput", "capacity", "comm_volume", "memory", "latency", "accuracy", "energy", "cost", "kernel_time"
+    "throughput",
+    "capacity",
+    "comm_volume",
+    "memory",
+    "latency",
+    "accuracy",
+    "energy",
+    "cost",
+    "kernel_time",
 ]
 Mode = Literal["training", "inference", ""]
 
 # What each metric is called in a draft. Longer phrases first within a metric; matching is on word starts.
 # The order between metrics breaks ties at the same distance from the number.
 _METRIC_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("comm_volume", ("communication volume", "volume", "traffic", "bytes sent", "bytes on the wire",
-                     "bytes transferred", "messages", "all-to-all", "all-reduce", "communication")),
-    ("capacity", ("concurrent", "concurrency", "in flight", "in-flight", "batch size", "larger batch", "capacity",
-                  "requests at once", "sequences", "requests", "users", "context length", "longer context",
-                  "longer sequences", "fits", "larger model")),
+    (
+        "comm_volume",
+        (
+            "communication volume",
+            "volume",
+            "traffic",
+            "bytes sent",
+            "bytes on the wire",
+            "bytes transferred",
+            "messages",
+            "all-to-all",
+            "all-reduce",
+            "communication",
+        ),
+    ),
+    (
+        "capacity",
+        (
+            "concurrent",
+            "concurrency",
+            "in flight",
+            "in-flight",
+            "batch size",
+            "larger batch",
+            "capacity",
+            "requests at once",
+            "sequences",
+            "requests",
+            "users",
+            "context length",
+            "longer context",
+            "longer sequences",
+            "fits",
+            "larger model",
+        ),
+    ),
     ("memory", ("memory", "footprint", "bytes per parameter", "gib", "gb of", "hbm", "kv cache size", "kv-cache size")),
-    ("latency", ("latency", "time to first token", "time-to-first-token", "ttft", "tpot", "p99", "p50", "tail",
-                 "response time", "decode time", "time per output token")),
+    (
+        "latency",
+        (
+            "latency",
+            "time to first token",
+            "time-to-first-token",
+            "ttft",
+            "tpot",
+            "p99",
+            "p50",
+            "tail",
+            "response time",
+            "decode time",
+            "time per output token",
+        ),
+    ),
     ("energy", ("energy", "power", "joules", "watts", "carbon")),
     ("cost", ("cost", "dollar", "price", "gpu-hours", "gpu hours", "$")),
     ("accuracy", ("accuracy", "perplexity", "loss", "quality", "score", "bleu", "rouge", "win rate")),
     ("kernel_time", ("kernel", "operator", "gemm", "matmul")),
-    ("step_time", ("step time", "iteration time", "training time", "time to train", "time-to-accuracy",
-                   "wall-clock", "job completion time")),
-    ("throughput", ("throughput", "tokens/s", "tokens per second", "samples/s", "samples per second", "faster",
-                    "speedup", "speed-up", "speeds up", "end-to-end", "quicker", "sooner")),
+    (
+        "step_time",
+        (
+            "step time",
+            "iteration time",
+            "training time",
+            "time to train",
+            "time-to-accuracy",
+            "wall-clock",
+            "job completion time",
+        ),
+    ),
+    (
+        "throughput",
+        (
+            "throughput",
+            "tokens/s",
+            "tokens per second",
+            "samples/s",
+            "samples per second",
+            "faster",
+            "speedup",
+            "speed-up",
+            "speeds up",
+            "end-to-end",
+            "quicker",
+            "sooner",
+        ),
+    ),
 )
-_UP = ("more", "higher", "increase", "raise", "larger", "bigger", "faster", "speedup", "speed-up", "boost", "improv",
-       "up to", "gain", "greater", "longer")
-_DOWN = ("reduc", "cut", "lower", "fewer", "less", "smaller", "shrink", "saves", "saving", "decreas", "drop",
-         "lowers", "halv", "trim", "slash")
+_UP = (
+    "more",
+    "higher",
+    "increase",
+    "raise",
+    "larger",
+    "bigger",
+    "faster",
+    "speedup",
+    "speed-up",
+    "boost",
+    "improv",
+    "up to",
+    "gain",
+    "greater",
+    "longer",
+)
+_DOWN = (
+    "reduc",
+    "cut",
+    "lower",
+    "fewer",
+    "less",
+    "smaller",
+    "shrink",
+    "saves",
+    "saving",
+    "decreas",
+    "drop",
+    "lowers",
+    "halv",
+    "trim",
+    "slash",
+)
 # a benefit is "up" for these, "down" for the rest
 _HIGHER_IS_BETTER = frozenset({"throughput", "capacity", "accuracy"})
 _RATIO = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:x|×|-fold|\s?times)(?![\w])|(?<![\w.])(\d+(?:\.\d+)?)\s*%", re.I)
@@ -65,20 +173,59 @@ _HEADLINE_SECTIONS = re.compile(r"abstract|contribution|summary|tl;?dr|overview"
 _INTRO = re.compile(r"introduction|motivation|key idea|key insight", re.I)
 _RESULTS = re.compile(r"result|evaluation|experiment", re.I)
 _METRIC_PRIORITY = {
-    "throughput": 1.0, "step_time": 1.0, "latency": 0.9, "capacity": 0.8, "comm_volume": 0.7, "energy": 0.7, "memory": 0.65,
-    "cost": 0.6, "kernel_time": 0.55, "accuracy": 0.3,
+    "throughput": 1.0,
+    "step_time": 1.0,
+    "latency": 0.9,
+    "capacity": 0.8,
+    "comm_volume": 0.7,
+    "energy": 0.7,
+    "memory": 0.65,
+    "cost": 0.6,
+    "kernel_time": 0.55,
+    "accuracy": 0.3,
 }
 _SETTING_FAMILIES = frozenset({"precision", "hardware", "optimization"})
 _BASELINE_SUBJECT = re.compile(r"\b(the baseline|baseline's|prior work|previous work|existing systems?)\b", re.I)
 
 # Knobs an existing system exposes: a contribution that sets one to a value is a configuration change.
 KNOBS: tuple[str, ...] = (
-    "chunk size", "prefetch depth", "prefetch distance", "look-ahead", "lookahead", "bucket size",
-    "micro-batch count", "microbatch count", "number of micro-batches", "number of microbatches", "micro-batches",
-    "microbatches", "capacity factor", "tile size", "tile shape", "block size", "group size", "page size",
-    "sharding group", "shard group", "bucket", "split-k", "split factor", "degree", "interval", "frequency",
-    "window size", "batch size", "token budget", "staleness bound", "delay", "lag", "chunk", "number of streams",
-    "queue depth", "buffer size", "pipeline depth",
+    "chunk size",
+    "prefetch depth",
+    "prefetch distance",
+    "look-ahead",
+    "lookahead",
+    "bucket size",
+    "micro-batch count",
+    "microbatch count",
+    "number of micro-batches",
+    "number of microbatches",
+    "micro-batches",
+    "microbatches",
+    "capacity factor",
+    "tile size",
+    "tile shape",
+    "block size",
+    "group size",
+    "page size",
+    "sharding group",
+    "shard group",
+    "bucket",
+    "split-k",
+    "split factor",
+    "degree",
+    "interval",
+    "frequency",
+    "window size",
+    "batch size",
+    "token budget",
+    "staleness bound",
+    "delay",
+    "lag",
+    "chunk",
+    "number of streams",
+    "queue depth",
+    "buffer size",
+    "pipeline depth",
 )
 _SET_VERB = re.compile(
     r"\b(set(?:s|ting)?|choos\w+|chose|pick\w*|select\w*|tun(?:e|es|ed|ing)|raise[sd]?|rais\w+|lower\w*|increas\w+|"
@@ -276,8 +423,24 @@ class DraftProfile:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key in ("name", "component", "technique", "replaces", "with_", "keeps", "adds", "knob",
-                    "new_mechanism", "gpus", "nodes", "model", "params", "hardware", "precision", "mode"):
+        for key in (
+            "name",
+            "component",
+            "technique",
+            "replaces",
+            "with_",
+            "keeps",
+            "adds",
+            "knob",
+            "new_mechanism",
+            "gpus",
+            "nodes",
+            "model",
+            "params",
+            "hardware",
+            "precision",
+            "mode",
+        ):
             out[key.rstrip("_")] = getattr(self, key).to_dict()
         out["family"] = self.family
         out["relation"] = self.relation
@@ -310,8 +473,11 @@ def clause(text: str, limit: int = 140) -> str:
     text = re.sub(r"\*\*|__|`", "", text).strip().rstrip(".")
     if len(text) <= limit:
         return text
-    cuts = [m.start() for m in re.finditer(r",\s|;\s|\s[—–-]\s|\s\(|:\s|\s(?:which|where|so that|while|whereas)\s",
-                                           text)]
+    cuts = [
+        m.start() for m in re.finditer(r",\s|;\s|\s[—–-]\s|\s\(|:\s|\s(?:which|where|so that|while|whereas)\s", text)
+    ]
+    # a comma inside a list ("the query, key and value") is not a clause boundary
+    cuts = [c for c in cuts if not re.match(r",\s(?:[\w-]+\s?){1,3}(?:,\s|\sand\s|\sor\s)", text[c:])]
     fit = [c for c in cuts if 12 <= c <= limit]
     if fit:
         return text[: fit[-1]].rstrip(" ,;:")
@@ -363,8 +529,11 @@ def _direction(left: str, right: str) -> Literal["up", "down", ""]:
     return ""
 
 
-_CAPACITY_NOUN = re.compile(r"(concurrent \w+|\w+ in flight|larger batch(?:es)?|batch size|longer context|"
-                            r"longer sequences|sequences|requests|users|capacity)", re.I)
+_CAPACITY_NOUN = re.compile(
+    r"(concurrent \w+|\w+ in flight|larger batch(?:es)?|batch size|longer context|"
+    r"longer sequences|sequences|requests|users|capacity)",
+    re.I,
+)
 
 
 def claims_of(sentences: list[Sentence]) -> list[Claim]:
@@ -465,7 +634,9 @@ def _name(proposal: Claims, kb_names: set[str]) -> Field:
     return Field()
 
 
-def _first(sentences: list[Sentence], rx: re.Pattern[str], *, core: bool = True) -> tuple[Sentence, re.Match[str]] | None:
+def _first(
+    sentences: list[Sentence], rx: re.Pattern[str], *, core: bool = True
+) -> tuple[Sentence, re.Match[str]] | None:
     ranked = sorted((s for s in sentences if not core or is_core(s)), key=lambda s: (-weight(s), s.index))
     for s in ranked:
         m = rx.search(s.text)
@@ -594,8 +765,9 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
         conf = min(0.9, 0.4 + 0.1 * lead.weight)
         p.technique = _field_of(lead.id, conf, src)
         p.family = lead.family
-        p.component = _field_of(f"{_COMPONENT.get(lead.family, 'the baseline core mechanism')}, specifically "
-                                f"{lead.name}", conf, src)
+        p.component = _field_of(
+            f"{_COMPONENT.get(lead.family, 'the baseline core mechanism')}, specifically {lead.name}", conf, src
+        )
 
     # A -> B
     hit = _first(proposal.sentences, _REPLACE) or _first(proposal.sentences, _REPLACED_BY)
@@ -606,7 +778,12 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
         p.relation = "replaces"
     else:
         inst = _first(proposal.sentences, _INSTEAD)
-        if inst is not None and weight(inst[0]) >= 0.6:
+        # "instead of crossing the network" names an action, not the mechanism A
+        if (
+            inst is not None
+            and weight(inst[0]) >= 0.6
+            and not re.match(r"\w+ing\s+(the|a|an|its|their)\b", inst[1].group(1))
+        ):
             p.replaces = Field(clause(inst[1].group(1), 90), 0.55, Source.of(inst[0]))
             p.relation = "replaces"
     if not p.with_:
@@ -672,8 +849,16 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
         for u in baseline.techniques.values()
         if u.used and u.family not in _SETTING_FAMILIES
         for n in (u.name, u.id.replace("-", " "))
-    ] + ["baseline's mechanism", "baseline's design", "baseline's algorithm", "baseline's system", "baseline itself",
-         "the baseline as", "baseline unchanged", "existing mechanism"]
+    ] + [
+        "baseline's mechanism",
+        "baseline's design",
+        "baseline's algorithm",
+        "baseline's system",
+        "baseline itself",
+        "the baseline as",
+        "baseline unchanged",
+        "existing mechanism",
+    ]
     best: tuple[float, Field] | None = None
     for s in proposal.sentences:
         w = weight(s)
