@@ -327,7 +327,10 @@ def rank(
         order = float(fused[i]) if _RRF else combined
         ranked.append((order * damp, combined * damp, work))
     ranked.sort(key=lambda h: (-h[0], h[2].name))
-    hits = [(score, work) for _, score, work in ranked[:k]]
+    # scores follow the fused order: the best work keeps its calibrated closeness, the others its share of the
+    # best's fused score
+    best_order, best_score = (ranked[0][0], ranked[0][1]) if ranked else (1.0, 1.0)
+    hits = [(best_score * order / (best_order or 1.0), work) for order, _, work in ranked[:k]]
     text = proposal.text
     out = []
     for score, work in hits:

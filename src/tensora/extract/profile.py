@@ -163,6 +163,7 @@ _DOWN = (
     "halv",
     "trim",
     "slash",
+    "fall",
 )
 # a benefit is "up" for these, "down" for the rest
 _HIGHER_IS_BETTER = frozenset({"throughput", "capacity", "accuracy"})
@@ -250,7 +251,7 @@ _REPLACED_BY = re.compile(r"\b([^,.;:]{3,80}?) (?:is|are) replaced (?:with|by) (
 _INSTEAD = re.compile(r"\b(?:instead of|rather than) ([^,.;:]{3,80})", re.I)
 _PROPOSE = re.compile(r"\bwe (?:propose|introduce|present|design|build|describe)\s+([^.;:]+)", re.I)
 _NAME_AFTER = re.compile(
-    r"\b(?:we (?:propose|present|introduce|build|design|call (?:it|this|our \w+))|called|named|dubbed)\s+"
+    r"\b(?:[Ww]e (?:propose|present|introduce|build|design|call (?:it|this|our \w+))|called|named|dubbed)\s+"
     r"(?:(?:a|an|the|our|it)\s+)?(?:\w+\s+){0,3}?((?:[A-Z][a-z0-9]*){1,2}[A-Z][\w-]*|[A-Z]{3,}[\w-]*)"
 )
 _NAME_TOKEN = re.compile(r"(?<![\w-])([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+|[A-Z]{2,}[a-z][\w]*|[A-Z]{4,})(?![\w-])")
