@@ -69,6 +69,7 @@ _OVERLAP = 0.3
 # how each score is scaled. The reported score stays the weighted sum, a calibrated closeness that NOV-PRIOR
 # compares with its thresholds.
 _RRF = True
+_CANDIDATES = 40
 _RRF_K = 10
 _DENSE_METHOD_SENTENCES = 10
 _PRODUCT_WEIGHT = 0.8
@@ -219,11 +220,10 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
     return False
 
 
-def _substrate(work: PriorWork, proposal: Claims) -> bool:
-    """True when the draft names the work only as what it is built on or run with."""
+def _substrate(work: PriorWork, proposal: Claims, lowered: str, starts: list[int]) -> bool:
+    """True when the draft names the work only as what it is built on or run with (``lowered``: its joined
+    text in lower case, ``starts``: where each sentence starts in it)."""
     labels = [work.name] + [a for a in work.aliases if a != a.lower() and len(a) >= 3]
-    text, starts = proposal.joined()
-    lowered = text.lower()
     uses = other = 0
     for label in labels:
         needle = label.lower()
@@ -293,9 +293,6 @@ def rank(
     dense = _dense_scores(index, mechanism_query(proposal, profile, kb, method=_DENSE_METHOD_SENTENCES))
     # the baseline paper, and other entries drawn from the same paper, are not "prior work" here; nor is the
     # draft's own system (a draft that is itself a published work is not its own prior work)
-    excluded = {
-        w.source for w in index.works if is_baseline(w, baseline) or is_baseline(w, proposal) or is_own(w, profile)
-    }
     lex_share, dense_share = (_LEXICAL, _DENSE) if dense is not None else (_LEXICAL + _DENSE, 0.0)
     overlaps = np.array(
         [sum(weights[t] for t in core_ids & set(w.techniques)) / total_weight for w in index.works], dtype=np.float64
@@ -310,17 +307,30 @@ def rank(
             ranks[by_signal] = np.arange(n)
             fused += share * (signal > 0) / (_RRF_K + ranks + 1)
         fused /= float(fused.max()) or 1.0
+    combined_all = lex_share * lexical + _OVERLAP * overlaps
+    if dense is not None:
+        combined_all = combined_all + dense_share * dense
+    order_all = fused if _RRF else combined_all
     ranked: list[tuple[float, float, PriorWork]] = []
-    for i, work in enumerate(index.works):
-        if work.source in excluded:
-            continue
-        combined = lex_share * float(lexical[i]) + _OVERLAP * float(overlaps[i])
-        if dense is not None:
-            combined += dense_share * float(dense[i])
-        if combined <= 0:
+    # the checks below read titles and the draft's text for each work's name: only for the candidates that can
+    # rank (the best by the fused order, with room for those left out)
+    candidates = [int(j) for j in np.argsort(-order_all, kind="stable")[: max(_CANDIDATES, 3 * k)]]
+    excluded = {
+        index.works[i].source
+        for i in candidates
+        if is_baseline(index.works[i], baseline)
+        or is_baseline(index.works[i], proposal)
+        or is_own(index.works[i], profile)
+    }
+    text, starts = proposal.joined()
+    lowered = text.lower()
+    for i in candidates:
+        work = index.works[i]
+        combined = float(combined_all[i])
+        if work.source in excluded or combined <= 0:
             continue
         damp = 1.0
-        if _substrate(work, proposal):
+        if _substrate(work, proposal, lowered, starts):
             damp *= _SUBSTRATE_WEIGHT  # the draft builds on it ("implemented in vLLM"): a tool, not a rival
         if _PRODUCT.search(work.venue):
             damp *= _PRODUCT_WEIGHT  # a hardware whitepaper is context, not a competing mechanism

@@ -20,6 +20,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from tensora.extract.claims import Claims
@@ -458,15 +459,21 @@ def weight(s: Sentence) -> float:
     """How much a sentence says about what the draft is: title and abstract most, then contributions."""
     if s.index == 0:
         return 1.0
-    if _HEADLINE_SECTIONS.search(s.section):
+    return _section_weight(s.section, s.kind, s.index < 12)
+
+
+@lru_cache(maxsize=512)
+def _section_weight(section: str, kind: str, early: bool) -> float:
+    if _HEADLINE_SECTIONS.search(section):
         return 0.9
-    if _INTRO.search(s.section):
+    if _INTRO.search(section):
         return 0.7
-    if s.kind == "heading":
+    if kind == "heading":
         return 0.3
-    if _RESULTS.search(s.section):
+    if _RESULTS.search(section):
         return 0.55
-    return 0.6 if is_core(s) else 0.35
+    core = early or is_core(Sentence("", 1, section, "proposal", 99))
+    return 0.6 if core else 0.35
 
 
 def clause(text: str, limit: int = 140) -> str:
@@ -635,11 +642,20 @@ def _name(proposal: Claims, kb_names: set[str]) -> Field:
     return Field()
 
 
-def _first(
-    sentences: list[Sentence], rx: re.Pattern[str], *, core: bool = True
-) -> tuple[Sentence, re.Match[str]] | None:
-    ranked = sorted((s for s in sentences if not core or is_core(s)), key=lambda s: (-weight(s), s.index))
-    for s in ranked:
+_RANKED: list[tuple[int, list[Sentence], list[Sentence]]] = []
+
+
+def _ranked(sentences: list[Sentence]) -> list[Sentence]:
+    """The method sentences, those that say most about the draft first (cached for the last list seen)."""
+    if _RANKED and _RANKED[0][0] == id(sentences) and _RANKED[0][1] is sentences:
+        return _RANKED[0][2]
+    ranked = sorted((s for s in sentences if weight(s) >= 0.6), key=lambda s: (-weight(s), s.index))
+    _RANKED[:] = [(id(sentences), sentences, ranked)]
+    return ranked
+
+
+def _first(sentences: list[Sentence], rx: re.Pattern[str]) -> tuple[Sentence, re.Match[str]] | None:
+    for s in _ranked(sentences):
         m = rx.search(s.text)
         if m:
             return s, m
