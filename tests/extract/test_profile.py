@@ -136,3 +136,34 @@ def test_knob_set_to_a_value(claims) -> None:  # type: ignore[no-untyped-def]
     """
     profile = build_profile(claims(draft), claims(base, "baseline"))
     assert profile.knob.value == "prefetch depth" and profile.knob.confidence >= 0.45
+
+
+def test_knob_named_in_a_set_phrase(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # Bigger pages for long prompts
+
+    ## Design
+
+    We set the KV page to 512 tokens, so a long prompt needs few pages. Nothing else changes.
+    """
+    base = """
+    # Paged serving
+
+    ## Abstract
+
+    The KV cache lives in pages of 16 tokens that a page table maps to memory.
+    """
+    profile = build_profile(claims(draft), claims(base, "baseline"))
+    assert profile.knob.value == "kv page" and profile.knob.source is not None
+
+
+def test_a_compared_number_is_not_mechanism_a(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # Fewer blocks
+
+    ## Abstract
+
+    A long sequence then needs 8 blocks instead of 128, and allocation moves off the critical path.
+    """
+    profile = build_profile(claims(draft), claims(BASELINE, "baseline"))
+    assert not profile.replaces.value[:1].isdigit()

@@ -235,6 +235,12 @@ _SET_VERB = re.compile(
     r"fewer|larger|smaller|deeper|shallower)\b",
     re.I,
 )
+# "we set the KV block to 256 tokens", "setting the prefetch depth to 3": a knob and its value in one phrase
+_SET_TO = re.compile(
+    r"\b(?:[Ww]e |[Ii]t )?(?:set|sets|setting|fix|fixes|raise|raises|lower|lowers)\s+(?:the|its|our|each)\s+"
+    r"((?:[\w`-]+\s+){0,2}[\w`-]+?)\s+(?:to|at)\s+(?:\d[\d,.]*|one|two|three|four|eight|sixteen)\b"
+)
+_NOT_KNOBS = frozenset({"model", "gpus", "gpu", "nodes", "baseline", "accuracy", "loss", "learning", "rate", "seed"})
 _NEW_MECHANISM = re.compile(
     r"\b(new (mechanism|algorithm|protocol|format|scheduler|schedule|kernel|data ?structure|policy|router|cache)|"
     r"we (design|introduce|propose) an? (new|novel)|replac(e|es|ed|ing)\b.* with|novel)\b",
@@ -697,7 +703,16 @@ def _knob(proposal: Claims, baseline: Claims) -> Field:
         w = weight(s)
         if w < 0.6 or s.kind == "table":
             continue
-        low = s.lower
+        low = s.lower.replace("_", " ")  # "the `block_size` argument" names the block size
+        m = _SET_TO.search(s.text)
+        if m and m.group(1).split()[-1].lower() not in _NOT_KNOBS:
+            knob = m.group(1).lower().replace("_", " ")
+            exposed = knob.split()[-1] in base_text
+            conf = (0.55 + 0.25 * exposed) * w
+            if _NEW_MECHANISM.search(s.text):
+                conf *= 0.5
+            if best is None or conf > best[0]:
+                best = (conf, Field(knob, conf, Source.of(s)))
         for knob in KNOBS:
             at = low.find(knob)
             if at < 0 or (at > 0 and low[at - 1].isalnum()):
@@ -800,6 +815,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
             inst is not None
             and weight(inst[0]) >= 0.6
             and not re.match(r"\w+ing\s+(the|a|an|its|their)\b", inst[1].group(1))
+            and not inst[1].group(1).strip()[:1].isdigit()  # "8 blocks instead of 128" compares numbers
         ):
             p.replaces = Field(clause(inst[1].group(1), 90), 0.55, Source.of(inst[0]))
             p.relation = "replaces"
