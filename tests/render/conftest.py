@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tensora.audit.findings import Delta, Finding, Mirror, PriorWorkHit, Review, Severity, Twist, must_solve
+from tensora.extract.profile import DraftProfile, Field
 from tensora.extract.quantities import Quote
 from tensora.knowledge.hardware import get_device
 from tensora.models.memory import model_states_per_gpu_gib
@@ -143,6 +144,7 @@ def build_review(findings: list[Finding]) -> Review:
         twist,
         system="ChunkedSP",
         baseline_title="Sequence Parallelism",
+        profile=DraftProfile(name=Field("ChunkedSP", 0.9), gpus=Field("64", 0.8), hardware=Field("A100", 0.85)),
     )
 
 

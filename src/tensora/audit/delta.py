@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from tensora.audit.findings import Delta
 from tensora.extract.claims import Claims
+from tensora.extract.profile import DraftProfile, Source
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_core
@@ -61,6 +62,10 @@ _STRUCTURAL = re.compile(
     re.I,
 )
 _MAIN_SHARE = 0.25
+# how sure the profile must be before it overrides the text's signals
+_KEEP_MIN = 0.5
+_KNOB_MIN = 0.45
+_WEAK_STRUCTURAL = 1.0
 _PROMINENT = 2.0  # a technique named in the title or abstract, or in several method sentences
 # Families that set the scene (the GPU, the interconnect) rather than carry a contribution.
 _INCIDENTAL = frozenset({"hardware"})
@@ -143,7 +148,73 @@ def _related(family: str, others: set[str]) -> bool:
     return bool(group & others)
 
 
-def classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
+def classify(proposal: Claims, baseline: Claims, profile: DraftProfile | None = None) -> tuple[Delta, DeltaFeatures]:
+    """The delta class with its rationale and evidence sentences.
+
+    The text's signals (below) decide first; the draft profile then corrects two misreadings: a draft that keeps
+    the baseline's mechanism as it is and changes another axis is orthogonal, and a draft whose stated
+    contribution is a value of a knob the baseline exposes, with little structural evidence, is a configuration.
+    """
+    delta, f = _classify(proposal, baseline)
+    if profile is None:
+        return delta, f
+    return _with_profile(delta, f, proposal, baseline, profile), f
+
+
+def _quote(src: Source) -> Quote:
+    return Quote("proposal", src.page, src.text if len(src.text) <= 320 else src.text[:317].rstrip() + "...")
+
+
+def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Claims, profile: DraftProfile) -> Delta:
+    # the axis the draft changes: its leading technique when the baseline does not use it, else its heaviest
+    # core technique that the baseline does not use
+    base_used = baseline.used_ids()
+    lead = proposal.techniques.get(profile.technique.value)
+    if lead is None or lead.id in base_used:
+        fresh = [proposal.techniques[t] for t in profile.techniques if t not in base_used]
+        lead = fresh[0] if fresh and fresh[0].weight >= 1.0 else lead
+    new_lead = lead is not None and lead.id not in base_used
+    structural = f.structural_score + len(f.removed)
+    keep, knob = profile.keeps, profile.knob
+    if (
+        delta.cls != "orthogonal"
+        and keep.confidence >= _KEEP_MIN
+        and keep.source is not None
+        and new_lead
+        and lead is not None
+        and not f.removed
+    ):
+        rationale = (
+            f'The draft keeps the baseline\'s mechanism as it is ("{_short_text(keep.value)}") and its change lives '
+            f"on another axis: {lead.name} ({lead.family}). The baseline is context; the comparison that matters is "
+            f"with the best work on {lead.family}."
+        )
+        evidence = [_quote(keep.source)] + [q for q in lead.quotes[:1]]
+        return Delta("orthogonal", rationale, evidence)
+    if (
+        delta.cls == "structural"
+        and knob.confidence >= _KNOB_MIN
+        and knob.source is not None
+        and structural <= _WEAK_STRUCTURAL
+        and not (profile.new_mechanism and profile.new_mechanism.confidence >= 0.45)
+    ):
+        rationale = (
+            f"The contribution is a value of the {knob.value}, a knob the baseline or a common system already "
+            f'exposes: "{_short_text(knob.source.text)}"'
+        )
+        return Delta("config", rationale, [_quote(knob.source)])
+    if not delta.evidence:
+        src = profile.with_.source or profile.technique.source
+        if src is not None:
+            delta.evidence = [_quote(src)]
+    return delta
+
+
+def _short_text(text: str, n: int = 140) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]:
     f = features(proposal, baseline)
     names = {t: u.name for t, u in proposal.techniques.items()}
     # the title names the contribution: a new technique there, from a family the baseline does not touch

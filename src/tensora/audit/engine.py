@@ -14,6 +14,7 @@ from tensora.audit.base import Context, HiddenText
 from tensora.audit.findings import Finding, Review
 from tensora.audit.registry import RULES
 from tensora.extract.claims import Claims
+from tensora.extract.profile import build_profile
 from tensora.knowledge.loader import KnowledgeBase
 
 
@@ -25,8 +26,9 @@ def audit(
     hidden: Mapping[str, HiddenText] | None = None,
 ) -> Review:
     """``hidden``: each document's invisible text by label ("proposal", "baseline"), for DOC-HIDDEN-TEXT."""
-    delta, features = delta_audit.classify(proposal, baseline)
-    prior = novelty.rank(proposal, baseline, kb)
+    profile = build_profile(proposal, baseline, novelty.known_names(kb))
+    delta, features = delta_audit.classify(proposal, baseline, profile)
+    prior = novelty.rank(proposal, baseline, kb, profile)
     if delta.cls == "config":
         prior = novelty.with_baseline(prior, baseline, kb)
     ctx = Context(proposal, baseline, kb, delta.cls, {"delta": delta, "prior_work": prior}, dict(hidden or {}))
@@ -37,8 +39,8 @@ def audit(
     findings.sort(key=lambda f: (f.severity.rank, order.index(f.code)))
     setting = compute.setting_profile(proposal)
     _attach_setting(findings, setting)
-    system = mirror.system_name(proposal)
-    mir = mirror.build(proposal, baseline, delta.cls, features.removed)
+    system = profile.system
+    mir = mirror.build(profile, proposal, baseline, delta.cls, features.removed)
     tw = twist.build(proposal, kb, system, findings)
     return Review(
         names[0],
@@ -52,6 +54,7 @@ def audit(
         baseline_title=baseline.title,
         corner_cases=_corner_cases(proposal, kb, findings),
         setting=setting,
+        profile=profile,
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from tensora.extract.profile import DraftProfile
 from tensora.extract.quantities import Quote
 
 MUST_SOLVE_PREFIX = "If you want this to survive MLSys review, you need to "
@@ -65,9 +66,12 @@ class Mirror:
     hypothesis: str
     setting: str
     text: str
+    kind: str = "replaces"  # "replaces", "keeps" (orthogonal: the baseline is context) or "config"
+    sure: bool = True  # False: the profile is unsure of the claim, so the Mirror asks instead of asserting
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         return {
+            "kind": self.kind,
             "component": self.component,
             "replaces": self.replaces,
             "with": self.with_,
@@ -135,6 +139,7 @@ class Review:
     baseline_title: str = ""
     corner_cases: list[str] = field(default_factory=list)
     setting: dict[str, Any] = field(default_factory=dict)
+    profile: DraftProfile | None = None
 
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
@@ -154,5 +159,6 @@ class Review:
             "findings": [f.to_dict() for f in self.findings],
             "twist": self.twist.to_dict(),
             "setting": self.setting,
+            "profile": self.profile.to_dict() if self.profile is not None else None,
             "text": self.text,
         }

@@ -1,10 +1,11 @@
-"""The Mirror's content: which component the draft modifies, replacing what with what, hoping for what.
+"""The Mirror's content, read from the draft profile (``extract/profile.py``).
 
-Built from the delta audit and the draft's own words: the component from the technique the draft leans on
-most (its family and name), A from what the draft says it replaces or removes (or the baseline's version of
-the same mechanism), B from the first sentence in which the draft's system does something, the hypothesis
-from its headline claim, the setting from its stated hardware and scale. The sentence itself is written by
-the renderer (``render/templates/voice.yaml``).
+The component is the technique the draft leans on; A is what the draft says it replaces (or the baseline's
+setting of a knob, for a configuration change, or the baseline's mechanism kept as context, for an orthogonal
+one); B is the sentence in which the draft's system does something; the hypothesis is the headline claim with
+its metric as typed by the profile (a memory cost or a volume ratio is never called a speedup); the setting is
+the profile's scale, hardware, model and mode. The sentence itself is written by the renderer
+(``render/templates/voice.yaml``); where the profile is unsure of the claim the Mirror asks instead.
 """
 
 from __future__ import annotations
@@ -15,43 +16,8 @@ import re
 from tensora.audit import compute
 from tensora.audit.findings import Mirror
 from tensora.extract.claims import Claims
-from tensora.extract.techniques import TechniqueUse, is_core
-
-_COMPONENT = {
-    "parallelism": "the parallelisation of training",
-    "memory": "how model states and activations are held in device memory",
-    "communication": "the gradient and parameter communication path",
-    "compression": "the volume of data exchanged between workers",
-    "attention": "the attention kernel",
-    "kernels": "the GEMM kernels",
-    "moe": "expert routing and execution in the MoE layers",
-    "sparsity": "weight sparsity and the kernels that exploit it",
-    "quantization": "the numeric format of weights and activations",
-    "precision": "the numeric precision of training",
-    "compilers": "the compilation of the model graph",
-    "inference": "the serving path",
-    "fault-tolerance": "checkpointing and failure recovery",
-    "scheduling": "how jobs share the cluster",
-    "optimization": "the optimizer",
-    "hardware": "the hardware mapping",
-}
-_REPLACE = re.compile(r"\breplac\w+ ([^,.;:]{3,80}?) (?:with|by) ([^,.;:]{3,100})", re.I)
-_INSTEAD = re.compile(r"\b(?:instead of|rather than) ([^,.;:]{3,80})", re.I)
-_VERB = r"(?:[a-z]+s|makes|keeps|runs|uses)\b"
-_RESULT = re.compile(r"\d+(\.\d+)?\s*x\b|\bfaster\b|\bspeedup\b|\d+(\.\d+)?\s*%", re.I)
-
-
-def system_name(claims: Claims) -> str:
-    """The draft's name for its system: the title before a colon, when short."""
-    head = claims.title.split(":")[0].strip().strip("*#").strip()
-    if head and len(head.split()) <= 3 and head != claims.title.strip():
-        return head
-    return "your approach"
-
-
-def _trim(text: str, n: int = 150) -> str:
-    text = re.sub(r"\*\*|__", "", text).strip().rstrip(".")
-    return text if len(text) <= n else text[: n - 3].rsplit(" ", 1)[0] + "..."
+from tensora.extract.profile import DraftProfile
+from tensora.extract.techniques import TechniqueUse
 
 
 def _lead(claims: Claims) -> TechniqueUse | None:
@@ -59,53 +25,44 @@ def _lead(claims: Claims) -> TechniqueUse | None:
     return max(uses, key=lambda u: (u.weight, u.id)) if uses else None
 
 
-def build(proposal: Claims, baseline: Claims, delta_class: str, removed: list[str]) -> Mirror:
-    system = system_name(proposal)
-    lead = _lead(proposal)
-    family = lead.family if lead else ""
-    component = _COMPONENT.get(family, "the baseline's core mechanism")
-    if lead is not None:
-        component += f", specifically {lead.name}"
-
-    replaces = with_ = ""
-    for s in proposal.sentences:
-        m = _REPLACE.search(s.text)
-        if m and is_core(s):
-            replaces, with_ = _trim(m.group(1), 90), _trim(m.group(2), 120)
-            break
-    if not replaces:
-        m2 = next((_INSTEAD.search(s.text) for s in proposal.sentences if is_core(s) and _INSTEAD.search(s.text)), None)
+def build(profile: DraftProfile, proposal: Claims, baseline: Claims, delta_class: str, removed: list[str]) -> Mirror:
+    """The Mirror from the draft profile: component, A -> B (or what is kept), the typed claim, the setting."""
+    component = profile.component.value or "the baseline's core mechanism"
+    base_lead = _lead(baseline)
+    base_name = base_lead.name if base_lead else "mechanism"
+    with_ = profile.with_.value or profile.system
+    kind = "replaces"
+    if delta_class == "orthogonal":
+        kind = "keeps"
+        replaces = f"the baseline's {base_name}" if base_lead else "the baseline's mechanism"
+    elif delta_class == "config":
+        kind = "config"
+        knob = profile.knob.value
+        lead = _lead(proposal)
+        replaces = (
+            f"the baseline's setting of its {knob}"
+            if knob
+            else f"the baseline's setting of {lead.name}"
+            if lead is not None
+            else "the baseline's setting"
+        )
+    elif profile.replaces and profile.replaces.confidence >= 0.5:
+        replaces = profile.replaces.value
+    else:
         names = [baseline.techniques[t].name if t in baseline.techniques else t for t in removed]
-        if delta_class == "config" and lead is not None:
-            replaces = f"the baseline's setting of {lead.name}"
-        elif names:
+        if names:
             replaces = "the baseline's " + " and ".join(names[:2])
-        elif m2 is not None:
-            replaces = _trim(m2.group(1), 90)
+        elif profile.replaces:
+            replaces = profile.replaces.value
         else:
-            base_lead = _lead(baseline)
-            replaces = f"the baseline's {base_lead.name.lower()} design" if base_lead else "the baseline's mechanism"
-    if not with_:
-        with_ = _mechanism(proposal, system)
-    return Mirror(component, replaces, with_, _hypothesis(proposal), _setting(proposal), "")
-
-
-def _mechanism(c: Claims, system: str) -> str:
-    """The first self-contained sentence in which the draft's system does something (not a result claim)."""
-    found: list[str] = []
-    if system != "your approach":
-        rx = re.compile(rf"\b{re.escape(system)}\s+({_VERB}(?:[^.;:]|\.\d)*)")
-        for s in c.sentences:
-            m = rx.search(s.text)
-            # "X removes both" says nothing without its previous sentence: want a self-contained statement
-            if m and is_core(s) and s.kind != "heading" and len(m.group(1).split()) >= 5:
-                found.append(f"{system}, which {_trim(m.group(1), 130)}")
-    for s in c.sentences:
-        m = re.search(r"\bwe (?:propose|introduce|present)\s+([^.;:]+)", s.text, re.I)
-        if m and is_core(s):
-            found.append(_trim(m.group(1), 140))
-    mechanisms = [f for f in found if not _RESULT.search(f)]
-    return (mechanisms or found or [system])[0]
+            replaces = f"the baseline's {base_name.lower()} design" if base_lead else "the baseline's mechanism"
+    claim = profile.claim
+    if claim is not None:
+        hypothesis = claim.describe()
+        sure = claim.confidence >= 0.6
+    else:
+        hypothesis, sure = _hypothesis(proposal), False
+    return Mirror(component, replaces, with_, hypothesis, _setting(profile, proposal), "", kind=kind, sure=sure)
 
 
 def _in_abstract(c: Claims, q: object) -> bool:
@@ -117,12 +74,12 @@ def _in_abstract(c: Claims, q: object) -> bool:
 
 
 def _hypothesis(c: Claims) -> str:
-    """The draft's headline claim: the first speedup, throughput or MFU it states (abstracts come first)."""
+    """Fallback when the profile has no typed claim: the first speedup, throughput or MFU stated."""
     candidates = [
         q
         for q in c.quantities
         if not math.isnan(q.value)
-        and q.qualifier != "baseline"
+        and q.qualifier not in ("baseline", "memory")
         and ((q.role == "speedup" and q.value > 1) or q.role in ("tflops_per_gpu", "mfu"))
     ]
     if not candidates:
@@ -132,27 +89,30 @@ def _hypothesis(c: Claims) -> str:
     best = min(headline or candidates, key=lambda q: (compute.sentence_index(c, q), q.role != "speedup"))
     if best.role == "speedup":
         scope = {"end-to-end": " end-to-end", "kernel": " kernel", "throughput": " throughput"}.get(best.qualifier, "")
-        return f"it delivers a {best.value:.3g}x{scope} speedup over the baseline"
+        return f"it runs {best.value:.3g}x faster{scope} than the baseline"
     if best.role == "mfu":
         return f"it reaches {best.value:.0%} MFU"
     return f"it sustains {best.value:,.0f} TFLOP/s per GPU"
 
 
-def _setting(c: Claims) -> str:
+def _setting(profile: DraftProfile, c: Claims) -> str:
     parts = []
-    gpus = compute.gpus(c)
-    models = c.texts("gpu_model")
+    gpus, hardware = profile.gpus.value, profile.hardware.value
     if gpus:
-        parts.append(f"{gpus:,.0f} GPUs" + (f" ({models[0]})" if models else ""))
-    elif models:
-        parts.append(models[0])
-    params = compute.params(c)
-    if params:
-        parts.append(f"a {params / 1e9:,.3g}B-parameter model")
+        parts.append(f"{float(gpus):,.0f} GPUs" + (f" ({hardware})" if hardware else ""))
+    elif hardware:
+        parts.append(hardware)
+    if profile.params:
+        parts.append(f"a {float(profile.params.value) / 1e9:,.3g}B-parameter model")
+    elif profile.model:
+        parts.append(profile.model.value)
     nic = c.value("nic_bandwidth")
     if nic:
         parts.append(f"{nic * 8:,.0f} Gb/s inter-node links")
     seq = c.value("seq_len")
     if seq:
         parts.append(f"sequence length {seq:,.0f}")
-    return ", ".join(parts) if parts else "the setting the draft describes"
+    mode = profile.mode.value if profile.mode.confidence >= 0.6 else ""
+    if not parts:
+        return f"{mode} workloads" if mode else "the setting the draft describes"
+    return ", ".join(parts) + (f", in {mode}" if mode else "")

@@ -1,22 +1,32 @@
-"""Novelty retrieval: which prior work is the draft closest to?
+"""Novelty retrieval: which prior work is the draft's mechanism closest to?
 
-Ranks the knowledge base's prior work against the draft's mechanism with BM25 (``bm25s``) over each work's
-name, summary, keywords and technique names, plus a bonus for sharing the techniques the draft uses at its
-core. The baseline itself is left out: a work whose name or title matches the baseline's title, or whose
-summary the baseline's opening matches almost word for word. Does not use embeddings.
+Hybrid retrieval over the knowledge base's prior work, queried with the draft profile's mechanism (B, the
+component, the techniques it leans on, the title's subtitle and the abstract, with hardware and model names
+left out, so that works sharing only a GPU or a model size do not rank): BM25 (``bm25s``) over each work's name,
+summary, keywords and technique names; a dense cosine with the static embedder (``extract/embed.py``) over each
+work's name, summary and techniques, embedded once and cached in ``~/.cache/tensora`` under a hash of the
+texts; and the IDF-weighted overlap of the draft's core techniques with the work's. The three are fused by a
+weighted sum of scores normalised per query. Left out: the baseline itself (unless the change is a
+configuration, see ``with_baseline``), and the draft's own system (a draft that is a published work's own
+description is not its own prior work). When the embedder is unavailable, the dense part is dropped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from pathlib import Path
 
 import bm25s
+import numpy as np
 
 from tensora.audit.findings import PriorWorkHit
 from tensora.extract.claims import Claims
+from tensora.extract.profile import DraftProfile, weight
 from tensora.knowledge.loader import KnowledgeBase
 from tensora.knowledge.schema import PriorWork
 
@@ -41,11 +51,27 @@ class _Index:
     works: list[PriorWork]
     retriever: bm25s.BM25
     idf: dict[str, float]
+    dense_texts: list[str]
+    dense: np.ndarray | None = None
 
 
 _CACHE: dict[int, _Index] = {}
-# share of the lexical score; the rest is the (IDF-weighted) overlap of the draft's core techniques
-_LEXICAL = 0.5
+_DENSE_VERSION = "tensora-prior-dense-1"
+# the lexical query reads this many method sentences after the headline ones; the dense query fewer (a mean of
+# token vectors blurs as the text grows)
+_METHOD_SENTENCES = 40
+# shares of the fused score: lexical (BM25 / best), dense (cosine rescaled over the knowledge base), and the
+# IDF-weighted overlap of the draft's core techniques with the work's
+_LEXICAL = 0.4
+_DENSE = 0.3
+_OVERLAP = 0.3
+# the order comes from reciprocal-rank fusion of the three rankings (weighted by the shares above): robust to
+# how each score is scaled. The reported score stays the weighted sum, a calibrated closeness that NOV-PRIOR
+# compares with its thresholds.
+_RRF = True
+_CANDIDATES = 40
+_RRF_K = 10
+_DENSE_METHOD_SENTENCES = 10
 _PRODUCT_WEIGHT = 0.8
 _SUBSTRATE_WEIGHT = 0.75
 _BUILT_ON = re.compile(
@@ -68,8 +94,107 @@ def _index(kb: KnowledgeBase) -> _Index:
                 counts[t] = counts.get(t, 0) + 1
         n = len(kb.prior_work)
         idf = {t: math.log(1 + n / c) for t, c in counts.items()}
-        _CACHE[key] = _Index(list(kb.prior_work), retriever, idf)
+        dense_texts = [_dense_text(w, kb) for w in kb.prior_work]
+        _CACHE[key] = _Index(list(kb.prior_work), retriever, idf, dense_texts)
     return _CACHE[key]
+
+
+def _dense_text(work: PriorWork, kb: KnowledgeBase) -> str:
+    tech = ", ".join(kb.by_id[t].name for t in work.techniques if t in kb.by_id)
+    return f"{work.name}. {work.summary} Techniques: {tech}. {', '.join(work.keywords)}"
+
+
+def _dense_matrix(index: _Index) -> np.ndarray | None:
+    """The prior work's embeddings: from the cache keyed by a hash of the texts, else computed and cached."""
+    if index.dense is not None:
+        return index.dense
+    from tensora.extract.embed import EmbeddingUnavailableError, get_embedder
+
+    try:
+        embedder = get_embedder()
+    except EmbeddingUnavailableError:
+        return None
+    digest = hashlib.sha256(_DENSE_VERSION.encode())
+    for text in index.dense_texts:
+        digest.update(text.encode())
+        digest.update(b"\0")
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    path = Path(root) / "tensora" / f"prior-dense-{digest.hexdigest()[:16]}.npy"
+    matrix: np.ndarray | None = None
+    try:
+        if path.is_file():
+            loaded = np.load(path, allow_pickle=False)
+            if loaded.shape == (len(index.dense_texts), embedder.dim):
+                matrix = loaded
+    except (OSError, ValueError):
+        matrix = None
+    if matrix is None:
+        matrix = embedder.embed(index.dense_texts)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(tmp, matrix, allow_pickle=False)
+            tmp.replace(path)
+        except OSError:
+            pass
+    index.dense = matrix
+    return matrix
+
+
+def known_names(kb: KnowledgeBase) -> set[str]:
+    """Lower-cased names of the knowledge base's techniques and prior work (never a draft's own name by default)."""
+    names = {t.name.lower() for t in kb.techniques} | {a.lower() for t in kb.techniques for a in t.aliases}
+    return names | {w.name.lower() for w in kb.prior_work}
+
+
+def _norm(label: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", label.lower())
+
+
+def is_own(work: PriorWork, profile: DraftProfile | None) -> bool:
+    """True when a prior-work entry is the draft's own system (the draft is that work's own description)."""
+    if profile is None or not profile.name.value or profile.name.confidence < 0.6:
+        return False
+    own = _norm(profile.name.value)
+    return len(own) >= 4 and any(_norm(label) == own for label in [work.name, *work.aliases])
+
+
+_HARDWARE_WORDS = re.compile(
+    r"\b(?:[AHBL]\d{2,3}[A-Z]?(?:-\d+GB)?(?:-SXM|-PCIe)?|MI\d{3}X?|V100|TPU\s?v\d\w*|GPUs?|nodes?|NVLink|"
+    r"InfiniBand|RoCE|Ethernet|\d[\d.,]*\s*(?:[BMKTG]|GB|GiB|Gb/s|GB/s|TB/s|x|%|k)?)(?![\w-])",
+    re.I,
+)
+
+
+def mechanism_query(
+    proposal: Claims, profile: DraftProfile | None, kb: KnowledgeBase, *, method: int = _METHOD_SENTENCES
+) -> str:
+    """What the draft does, in words: the profile's B and component, its techniques, the title and abstract, with
+    the substrate (hardware, scale, numbers) taken out."""
+    if profile is None:
+        names = " ".join(u.name for u in proposal.techniques.values() if u.used and u.core)
+        return f"{proposal.title} {proposal.core_text()} {names} {names}"
+    parts: list[str] = []
+    title = proposal.title
+    if profile.name.value:
+        title = title.replace(profile.name.value, " ")
+    parts.append(title)
+    parts.append(profile.with_.value.replace(profile.name.value, " ") if profile.name.value else profile.with_.value)
+    if profile.component.value:
+        parts.append(profile.component.value.split(", specifically ")[-1])
+    for tid in profile.techniques[:4]:
+        t = kb.by_id.get(tid)
+        if t is not None:
+            parts.append(f"{t.name} {t.name}" if tid == profile.technique.value else t.name)
+    if profile.technique.value in kb.by_id:
+        parts.extend(kb.by_id[profile.technique.value].aliases[:3])
+    head = [s for s in proposal.sentences[1:] if weight(s) >= 0.9 and s.kind != "table"][:8]
+    parts.extend(s.text for s in head)
+    if method:
+        body = [s for s in proposal.sentences if 0.6 <= weight(s) < 0.9 and s.kind == "text"][:method]
+        parts.extend(s.text for s in body)
+    text = " ".join(parts)
+    return _HARDWARE_WORDS.sub(" ", text)
 
 
 def is_baseline(work: PriorWork, baseline: Claims) -> bool:
@@ -79,7 +204,10 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
         return False
     for label in [work.name, *work.aliases]:
         words = _words(label)
-        if len(words) >= 3 and len(words & title) / len(words | title) >= 0.5:
+        # most of the label's own words must be in the title: "FP8 mixed-precision framework" is not the paper
+        # "Mixed Precision Training", although half of their words are shared
+        shared = len(words & title)
+        if len(words) >= 2 and shared / len(words | title) >= 0.5 and shared / len(words) >= 0.75:
             return True
         head = baseline.title.lower()
         # a distinctive one-word name ("PagedAttention", "Megatron-LM") inside the title is the paper itself
@@ -92,11 +220,10 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
     return False
 
 
-def _substrate(work: PriorWork, proposal: Claims) -> bool:
-    """True when the draft names the work only as what it is built on or run with."""
+def _substrate(work: PriorWork, proposal: Claims, lowered: str, starts: list[int]) -> bool:
+    """True when the draft names the work only as what it is built on or run with (``lowered``: its joined
+    text in lower case, ``starts``: where each sentence starts in it)."""
     labels = [work.name] + [a for a in work.aliases if a != a.lower() and len(a) >= 3]
-    text, starts = proposal.joined()
-    lowered = text.lower()
     uses = other = 0
     for label in labels:
         needle = label.lower()
@@ -143,38 +270,77 @@ def with_baseline(hits: list[PriorWorkHit], baseline: Claims, kb: KnowledgeBase)
     return [first, *[h for h in hits if h.name != work.name]]
 
 
-def rank(proposal: Claims, baseline: Claims, kb: KnowledgeBase, k: int = 5) -> list[PriorWorkHit]:
+def rank(
+    proposal: Claims, baseline: Claims, kb: KnowledgeBase, profile: DraftProfile | None = None, k: int = 5
+) -> list[PriorWorkHit]:
     index = _index(kb)
     weights = {
         t: u.weight * index.idf.get(t, math.log(1 + len(index.works)))
         for t, u in proposal.techniques.items()
         if u.used and u.core
     }
+    if profile is not None and profile.technique.value in weights:
+        weights[profile.technique.value] *= 2.0  # the technique the draft leans on says most about its mechanism
     core_ids = set(weights)
     total_weight = sum(weights.values()) or 1.0
-    names = " ".join(proposal.techniques[t].name for t in core_ids)
-    query = f"{proposal.title} {proposal.core_text()} {names} {names}"
-    tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
+    query = mechanism_query(proposal, profile, kb)
     n = len(index.works)
-    docs, scores = index.retriever.retrieve(tokens, k=min(n, 40), show_progress=False)
-    top = float(scores[0][0]) or 1.0
-    candidates = [index.works[int(d)] for d in docs[0]]
-    # the baseline paper, and other entries drawn from the same paper, are not "prior work" here
-    # (and a draft that is itself a published work is not its own prior work)
-    excluded = {w.source for w in candidates if is_baseline(w, baseline) or is_baseline(w, proposal)}
-    hits: list[tuple[float, PriorWork]] = []
-    for doc_id, score in zip(docs[0], scores[0], strict=True):
-        work = index.works[int(doc_id)]
-        if work.source in excluded:
+    tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
+    docs, scores = index.retriever.retrieve(tokens, k=n, show_progress=False)
+    lexical = np.zeros(n, dtype=np.float64)
+    lexical[np.asarray(docs[0], dtype=np.int64)] = np.asarray(scores[0], dtype=np.float64)
+    lexical /= float(lexical.max()) or 1.0
+    dense = _dense_scores(index, mechanism_query(proposal, profile, kb, method=_DENSE_METHOD_SENTENCES))
+    # the baseline paper, and other entries drawn from the same paper, are not "prior work" here; nor is the
+    # draft's own system (a draft that is itself a published work is not its own prior work)
+    lex_share, dense_share = (_LEXICAL, _DENSE) if dense is not None else (_LEXICAL + _DENSE, 0.0)
+    overlaps = np.array(
+        [sum(weights[t] for t in core_ids & set(w.techniques)) / total_weight for w in index.works], dtype=np.float64
+    )
+    fused = np.zeros(n)
+    if _RRF:
+        for share, signal in ((lex_share, lexical), (dense_share, dense), (_OVERLAP, overlaps)):
+            if signal is None or share == 0:
+                continue
+            by_signal = np.argsort(-signal, kind="stable")
+            ranks = np.empty(n)
+            ranks[by_signal] = np.arange(n)
+            fused += share * (signal > 0) / (_RRF_K + ranks + 1)
+        fused /= float(fused.max()) or 1.0
+    combined_all = lex_share * lexical + _OVERLAP * overlaps
+    if dense is not None:
+        combined_all = combined_all + dense_share * dense
+    order_all = fused if _RRF else combined_all
+    ranked: list[tuple[float, float, PriorWork]] = []
+    # the checks below read titles and the draft's text for each work's name: only for the candidates that can
+    # rank (the best by the fused order, with room for those left out)
+    candidates = [int(j) for j in np.argsort(-order_all, kind="stable")[: max(_CANDIDATES, 3 * k)]]
+    excluded = {
+        index.works[i].source
+        for i in candidates
+        if is_baseline(index.works[i], baseline)
+        or is_baseline(index.works[i], proposal)
+        or is_own(index.works[i], profile)
+    }
+    text, starts = proposal.joined()
+    lowered = text.lower()
+    for i in candidates:
+        work = index.works[i]
+        combined = float(combined_all[i])
+        if work.source in excluded or combined <= 0:
             continue
-        overlap = sum(weights[t] for t in core_ids & set(work.techniques)) / total_weight
-        combined = _LEXICAL * float(score) / top + (1 - _LEXICAL) * overlap
-        if _substrate(work, proposal):
-            combined *= _SUBSTRATE_WEIGHT  # the draft builds on it ("implemented in vLLM"): a tool, not a rival
+        damp = 1.0
+        if _substrate(work, proposal, lowered, starts):
+            damp *= _SUBSTRATE_WEIGHT  # the draft builds on it ("implemented in vLLM"): a tool, not a rival
         if _PRODUCT.search(work.venue):
-            combined *= _PRODUCT_WEIGHT  # a hardware whitepaper is context, not a competing mechanism
-        hits.append((combined, work))
-    hits = sorted(hits, key=lambda h: -h[0])[:k]
+            damp *= _PRODUCT_WEIGHT  # a hardware whitepaper is context, not a competing mechanism
+        order = float(fused[i]) if _RRF else combined
+        ranked.append((order * damp, combined * damp, work))
+    ranked.sort(key=lambda h: (-h[0], h[2].name))
+    # scores follow the fused order: the best work keeps its calibrated closeness, the others its share of the
+    # best's fused score
+    best_order, best_score = (ranked[0][0], ranked[0][1]) if ranked else (1.0, 1.0)
+    hits = [(best_score * order / (best_order or 1.0), work) for order, _, work in ranked[:k]]
     text = proposal.text
     out = []
     for score, work in hits:
@@ -182,5 +348,22 @@ def rank(proposal: Claims, baseline: Claims, kb: KnowledgeBase, k: int = 5) -> l
         why = work.summary.split(". ")[0].rstrip(".")
         if shared:
             why += f" (shares {', '.join(shared[:3])})"
-        out.append(PriorWorkHit(work.name, work.year, work.venue, why, work.differ, score, cited(work, text)))
+        differ = getattr(work, "differ", "") or ""
+        out.append(PriorWorkHit(work.name, work.year, work.venue, why, differ, score, cited(work, text)))
     return out
+
+
+def _dense_scores(index: _Index, query: str) -> np.ndarray | None:
+    """Cosine of the query with each work, rescaled so the best is 1 and the knowledge base's median 0."""
+    matrix = _dense_matrix(index)
+    if matrix is None:
+        return None
+    from tensora.extract.embed import get_embedder
+
+    q = get_embedder().embed([query])[0]
+    cos = matrix @ q
+    median, top = float(np.median(cos)), float(cos.max())
+    if top <= median:
+        return None
+    scaled: np.ndarray = np.clip((cos - median) / (top - median), 0.0, 1.0).astype(np.float64)
+    return scaled

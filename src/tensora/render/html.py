@@ -29,7 +29,7 @@ from typing import Any
 from tensora.audit.findings import Finding, Review, Severity
 from tensora.errors import TensoraError
 from tensora.extract.quantities import Quote
-from tensora.knowledge.hardware import Device, list_devices
+from tensora.knowledge.hardware import Device
 from tensora.models.memory import model_states_per_gpu_gib
 from tensora.models.roofline import attainable_flops
 from tensora.render import markdown, plots
@@ -131,21 +131,8 @@ class Plot:
     findings: list[int] = field(default_factory=list)  # indices into review.findings
 
 
-def _device_in_text(text: str) -> Device | None:
-    """The catalog device named earliest in ``text`` (ids, names and aliases of at least 4 characters)."""
-    best: tuple[int, int, Device] | None = None
-    for dev in list_devices():
-        for alias in {dev.id, dev.name, *dev.aliases}:
-            if len(alias) < 4:
-                continue
-            m = re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text, re.IGNORECASE)
-            if m and (best is None or (m.start(), -len(alias)) < (best[0], best[1])):
-                best = (m.start(), -len(alias), dev)
-    return best[2] if best else None
-
-
 def _review_device(review: Review) -> Device | None:
-    """The device a finding names (its ``device`` input), else the one the mirror's setting names."""
+    """The device a finding names (its ``device`` input), else the draft profile's hardware."""
     for f in review.findings:
         name = f.inputs.get("device")
         if isinstance(name, str):
@@ -153,7 +140,13 @@ def _review_device(review: Review) -> Device | None:
                 return plots.resolve_device(name)
             except TensoraError:
                 continue
-    return _device_in_text(f"{review.mirror.setting}\n{review.mirror.text}")
+    profile = review.profile
+    if profile is not None and profile.hardware.value:
+        try:
+            return plots.resolve_device(profile.hardware.value)
+        except TensoraError:
+            return None
+    return None
 
 
 def _num_input(inputs: Mapping[str, Any], key: str) -> float | None:

@@ -22,7 +22,8 @@ class NovPrior(Rule):
     fires:  a draft splitting the backward into B and W passes that never cites Zero Bubble pipelining
     silent: the same draft with a paragraph "unlike ZB-H1, we ..." that states the difference
     ## Known false alarms
-    The ranking is lexical; an unusual vocabulary can surface a less related work.
+    The ranking fuses a lexical, a dense (static embeddings) and a technique-overlap ranking of the draft's
+    mechanism; a mechanism the knowledge base has no entry for can surface a less related work.
     ## References
     knowledge/data/prior_work.yaml (each entry carries its source).
     """

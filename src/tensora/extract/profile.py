@@ -1,0 +1,911 @@
+"""``DraftProfile``: what a draft proposes, as data, each field with the sentence it came from.
+
+Read from the draft's ``Claims`` (sentences, techniques, quantities) and the baseline's: the draft's name for
+its system; the component it changes (the technique it leans on, new to the baseline where possible); what of
+the baseline it replaces, keeps or adds to (mechanism A -> mechanism B); the headline claim with its metric
+typed (end-to-end throughput or step time, capacity, communication volume, memory, latency, accuracy, energy,
+cost); the knob a draft sets to a value, if its contribution is a setting; scale, model, hardware, precision,
+and whether it is about training or inference. The title, abstract and contributions weigh more than the body.
+Every field carries its source sentence (text, page, section, index) and a confidence in [0, 1].
+
+The Mirror, the delta audit and the prior-work query read the profile instead of the text.
+
+Does not: resolve pronouns ("it", "this scheme"), read figures or tables' captions as claims, or decide what a
+metric is from a number alone (a ratio with no metric word near it stays untyped and is never the headline).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from tensora.extract.claims import Claims
+from tensora.extract.sentences import Sentence
+from tensora.extract.techniques import TechniqueUse, is_core
+
+Metric = Literal[
+    "step_time",
+    "throughput",
+    "capacity",
+    "comm_volume",
+    "memory",
+    "latency",
+    "accuracy",
+    "energy",
+    "cost",
+    "kernel_time",
+]
+Mode = Literal["training", "inference", ""]
+
+# What each metric is called in a draft. Longer phrases first within a metric; matching is on word starts.
+# The order between metrics breaks ties at the same distance from the number.
+_METRIC_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "comm_volume",
+        (
+            "communication volume",
+            "volume",
+            "traffic",
+            "bytes sent",
+            "bytes on the wire",
+            "bytes transferred",
+            "messages",
+            "all-to-all",
+            "all-reduce",
+            "communication",
+        ),
+    ),
+    (
+        "capacity",
+        (
+            "concurrent",
+            "concurrency",
+            "in flight",
+            "in-flight",
+            "batch size",
+            "larger batch",
+            "capacity",
+            "requests at once",
+            "sequences",
+            "requests",
+            "users",
+            "context length",
+            "longer context",
+            "longer sequences",
+            "fits",
+            "larger model",
+        ),
+    ),
+    ("memory", ("memory", "footprint", "bytes per parameter", "gib", "gb of", "hbm", "kv cache size", "kv-cache size")),
+    (
+        "latency",
+        (
+            "latency",
+            "time to first token",
+            "time-to-first-token",
+            "ttft",
+            "tpot",
+            "p99",
+            "p50",
+            "tail",
+            "response time",
+            "decode time",
+            "time per output token",
+        ),
+    ),
+    ("energy", ("energy", "power", "joules", "watts", "carbon")),
+    ("cost", ("cost", "dollar", "price", "gpu-hours", "gpu hours", "$")),
+    ("accuracy", ("accuracy", "perplexity", "loss", "quality", "score", "bleu", "rouge", "win rate")),
+    ("kernel_time", ("kernel", "operator", "gemm", "matmul")),
+    (
+        "step_time",
+        (
+            "step time",
+            "iteration time",
+            "training time",
+            "time to train",
+            "time-to-accuracy",
+            "wall-clock",
+            "job completion time",
+        ),
+    ),
+    (
+        "throughput",
+        (
+            "throughput",
+            "tokens/s",
+            "tokens per second",
+            "samples/s",
+            "samples per second",
+            "faster",
+            "speedup",
+            "speed-up",
+            "speeds up",
+            "end-to-end",
+            "quicker",
+            "sooner",
+        ),
+    ),
+)
+_UP = (
+    "more",
+    "higher",
+    "increase",
+    "raise",
+    "larger",
+    "bigger",
+    "faster",
+    "speedup",
+    "speed-up",
+    "boost",
+    "improv",
+    "up to",
+    "gain",
+    "greater",
+    "longer",
+)
+_DOWN = (
+    "reduc",
+    "cut",
+    "lower",
+    "fewer",
+    "less",
+    "smaller",
+    "shrink",
+    "saves",
+    "saving",
+    "decreas",
+    "drop",
+    "lowers",
+    "halv",
+    "trim",
+    "slash",
+    "fall",
+)
+# a benefit is "up" for these, "down" for the rest
+_HIGHER_IS_BETTER = frozenset({"throughput", "capacity", "accuracy"})
+_RATIO = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:x|×|-fold|\s?times)(?![\w])|(?<![\w.])(\d+(?:\.\d+)?)\s*%", re.I)
+_WORD = re.compile(r"[\w/$+-]+(?:[\s-]+[\w/$+-]+)*")
+# Section weights: where the draft states what it is about.
+_HEADLINE_SECTIONS = re.compile(r"abstract|contribution|summary|tl;?dr|overview", re.I)
+_INTRO = re.compile(r"introduction|motivation|key idea|key insight", re.I)
+_RESULTS = re.compile(r"result|evaluation|experiment", re.I)
+_METRIC_PRIORITY = {
+    "throughput": 1.0,
+    "step_time": 1.0,
+    "latency": 0.9,
+    "capacity": 0.8,
+    "comm_volume": 0.7,
+    "energy": 0.7,
+    "memory": 0.65,
+    "cost": 0.6,
+    "kernel_time": 0.55,
+    "accuracy": 0.3,
+}
+_SETTING_FAMILIES = frozenset({"precision", "hardware", "optimization"})
+_BASELINE_SUBJECT = re.compile(r"\b(the baseline|baseline's|prior work|previous work|existing systems?)\b", re.I)
+
+# Knobs an existing system exposes: a contribution that sets one to a value is a configuration change.
+KNOBS: tuple[str, ...] = (
+    "chunk size",
+    "prefetch depth",
+    "prefetch distance",
+    "look-ahead",
+    "lookahead",
+    "bucket size",
+    "micro-batch count",
+    "microbatch count",
+    "number of micro-batches",
+    "number of microbatches",
+    "micro-batches",
+    "microbatches",
+    "capacity factor",
+    "tile size",
+    "tile shape",
+    "block size",
+    "group size",
+    "page size",
+    "sharding group",
+    "shard group",
+    "bucket",
+    "split-k",
+    "split factor",
+    "degree",
+    "interval",
+    "frequency",
+    "window size",
+    "batch size",
+    "token budget",
+    "staleness bound",
+    "delay",
+    "lag",
+    "chunk",
+    "number of streams",
+    "queue depth",
+    "buffer size",
+    "pipeline depth",
+)
+_SET_VERB = re.compile(
+    r"\b(set(?:s|ting)?|choos\w+|chose|pick\w*|select\w*|tun(?:e|es|ed|ing)|raise[sd]?|rais\w+|lower\w*|increas\w+|"
+    r"decreas\w+|doubl\w+|halv\w+|sweep\w*|configur\w+|from \d[\d,.]*\s*(?:\w+\s)?to|of \d|=\s*\d|to \d|"
+    r"fewer|larger|smaller|deeper|shallower)\b",
+    re.I,
+)
+# "we set the KV block to 256 tokens", "setting the prefetch depth to 3": a knob and its value in one phrase
+_SET_TO = re.compile(
+    r"\b(?:[Ww]e |[Ii]t )?(?:set|sets|setting|fix|fixes|raise|raises|lower|lowers)\s+(?:the|its|our|each)\s+"
+    r"((?:[\w`-]+\s+){0,2}[\w`-]+?)\s+(?:to|at)\s+(?:\d[\d,.]*|one|two|three|four|eight|sixteen)\b"
+)
+_NOT_KNOBS = frozenset({"model", "gpus", "gpu", "nodes", "baseline", "accuracy", "loss", "learning", "rate", "seed"})
+_NEW_MECHANISM = re.compile(
+    r"\b(new (mechanism|algorithm|protocol|format|scheduler|schedule|kernel|data ?structure|policy|router|cache)|"
+    r"we (design|introduce|propose) an? (new|novel)|replac(e|es|ed|ing)\b.* with|novel)\b",
+    re.I,
+)
+_KEEP = re.compile(
+    r"\b(unchanged|untouched|unmodified|as[- ]is|intact|kept as|stays? the same|left alone|"
+    r"(do|does|did) not (change|modify|alter|touch)|without (changing|modifying|touching)|"
+    r"orthogonal|complementary to|independent of the|on top of|leaves? [\w\s'-]{0,40}(alone|as it is))\b",
+    re.I,
+)
+_ADD = re.compile(r"\b(on top of|in addition to|adds?|added|augments?|extends?|layer(s|ed)? over)\b", re.I)
+_REPLACE = re.compile(r"\breplac\w+ ([^,.;:]{3,80}?) (?:with|by) ([^.;:]{3,160})", re.I)
+_REPLACED_BY = re.compile(r"\b([^,.;:]{3,80}?) (?:is|are) replaced (?:with|by) ([^.;:]{3,160})", re.I)
+_INSTEAD = re.compile(r"\b(?:instead of|rather than) ([^,.;:]{3,80})", re.I)
+_PROPOSE = re.compile(r"\bwe (?:propose|introduce|present|design|build|describe)\s+([^.;:]+)", re.I)
+_NAME_AFTER = re.compile(
+    r"\b(?:[Ww]e (?:propose|present|introduce|build|design|call (?:it|this|our \w+))|called|named|dubbed)\s+"
+    r"(?:(?:a|an|the|our|it)\s+)?(?:\w+\s+){0,3}?((?:[A-Z][a-z0-9]*){1,2}[A-Z][\w-]*|[A-Z]{3,}[\w-]*)"
+)
+_NAME_TOKEN = re.compile(r"(?<![\w-])([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+|[A-Z]{2,}[a-z][\w]*|[A-Z]{4,})(?![\w-])")
+_COMMON_CAPS = frozenset(
+    "GPU GPUS CPU CPUS HBM SRAM DRAM NVLINK NCCL CUDA PTX MFU TFLOP TFLOPS FLOP FLOPS LLM LLMS API RDMA NIC "
+    "TPU TPUS FP32 FP16 BF16 FP8 INT8 INT4 KV MLP SGD ADAM GEMM MOE AMD HPC PCIE SXM DGX HGX IEEE ACM AWS".split()
+)
+_MODEL = re.compile(
+    r"\b((?:GPT|Llama|LLaMA|Mixtral|Mistral|OPT|BERT|T5|Falcon|Qwen|DeepSeek|Gemma|PaLM|BLOOM|Phi|ViT|Switch|"
+    r"Megatron|Yi|Grok)[\w.-]*(?:\s?\d+(?:\.\d+)?[BMT]\b)?)"
+)
+_TRAIN_WORDS = re.compile(r"\b(train\w*|fine-?tun\w*|optimi[sz]er|backward|gradient\w*|pre-?train\w*)\b", re.I)
+_INFER_WORDS = re.compile(
+    r"\b(inference|serv(?:e|es|ing)|decod\w+|prefill|requests?|generation|llm serving|time to first token|"
+    r"ttft|tpot|kv[- ]cache)\b",
+    re.I,
+)
+
+_COMPONENT = {
+    "parallelism": "the parallelisation of training",
+    "memory": "how model states and activations are held in device memory",
+    "communication": "the gradient and parameter communication path",
+    "compression": "the volume of data exchanged between workers",
+    "attention": "the attention kernel",
+    "kernels": "the GPU kernels",
+    "moe": "expert routing and execution in the MoE layers",
+    "sparsity": "weight sparsity and the kernels that exploit it",
+    "quantization": "the numeric format of weights, activations or cached state",
+    "precision": "the numeric precision of training",
+    "compilers": "the compilation of the model graph",
+    "inference": "the serving path",
+    "fault-tolerance": "checkpointing and failure recovery",
+    "scheduling": "how jobs share the cluster",
+    "optimization": "the optimizer",
+    "hardware": "the hardware mapping",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The sentence a field was read from."""
+
+    text: str
+    page: int
+    section: str
+    index: int
+
+    @classmethod
+    def of(cls, s: Sentence) -> Source:
+        return cls(s.text, s.page, s.section, s.index)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "page": self.page, "section": self.section, "sentence": self.index}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One profile field: its value (empty when unknown), a confidence in [0, 1] and its source sentence."""
+
+    value: str = ""
+    confidence: float = 0.0
+    source: Source | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "confidence": round(self.confidence, 2),
+            "source": self.source.to_dict() if self.source else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A stated effect: its metric, value (a ratio 1.4 for '1.4x', 0.35 for '35%'), direction and scope."""
+
+    metric: Metric
+    value: float
+    unit: Literal["x", "%"]
+    direction: Literal["up", "down", ""]
+    phrase: str
+    confidence: float
+    source: Source
+    scope: str = ""  # "end-to-end" or "kernel" for a throughput claim
+
+    @property
+    def benefit(self) -> bool:
+        """True when the claim states an improvement (not a cost such as '2x memory per parameter')."""
+        if self.metric in ("step_time", "kernel_time"):
+            return not any(w in self.source.text.lower() for w in ("slower", "slowdown", "overhead"))
+        if self.metric in _HIGHER_IS_BETTER:
+            return self.direction != "down"
+        return self.direction == "down"
+
+    def describe(self) -> str:
+        """The claim in the Mirror's words, with the metric as the draft typed it (never 'a speedup' for memory)."""
+        amount = f"{self.value:.3g}x" if self.unit == "x" else f"{self.value * 100:.3g}%"
+        more = self.direction != "down"
+        match self.metric:
+            case "throughput":
+                scope = " end-to-end" if self.scope == "end-to-end" else ""
+                return f"it delivers {amount} higher{scope} throughput than the baseline"
+            case "step_time":
+                scope = " end-to-end" if self.scope == "end-to-end" else ""
+                if self.direction == "down":
+                    return f"it cuts{scope} step time by {amount}"
+                return f"it trains {amount} faster{scope}"
+            case "kernel_time":
+                return f"it makes the kernel {amount} faster"
+            case "capacity":
+                what = self.phrase or "capacity"
+                return f"it serves {amount} {'more' if more else 'fewer'} {what}"
+            case "comm_volume":
+                return f"it {'cuts' if not more else 'raises'} communication volume by {amount}"
+            case "memory":
+                return f"it {'cuts' if not more else 'needs'} {amount} {'less' if not more else 'more'} memory"
+            case "latency":
+                return f"it {'cuts' if not more else 'raises'} latency by {amount}"
+            case "energy":
+                return f"it {'cuts' if not more else 'raises'} energy by {amount}"
+            case "cost":
+                return f"it {'cuts' if not more else 'raises'} cost by {amount}"
+            case _:
+                return f"it changes {self.phrase or 'accuracy'} by {amount}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "value": self.value,
+            "unit": self.unit,
+            "direction": self.direction,
+            "scope": self.scope,
+            "phrase": self.phrase,
+            "confidence": round(self.confidence, 2),
+            "source": self.source.to_dict(),
+        }
+
+
+@dataclass(slots=True)
+class DraftProfile:
+    """What the draft proposes. ``relation`` is how it treats the baseline: replaces, keeps or adds to it."""
+
+    name: Field = field(default_factory=Field)
+    component: Field = field(default_factory=Field)
+    technique: Field = field(default_factory=Field)  # the knowledge base's id of the technique it leans on
+    family: str = ""
+    replaces: Field = field(default_factory=Field)
+    with_: Field = field(default_factory=Field)
+    keeps: Field = field(default_factory=Field)
+    adds: Field = field(default_factory=Field)
+    relation: Literal["replaces", "keeps", "adds", ""] = ""
+    knob: Field = field(default_factory=Field)
+    new_mechanism: Field = field(default_factory=Field)
+    claim: Claim | None = None
+    claims: list[Claim] = field(default_factory=list)
+    gpus: Field = field(default_factory=Field)
+    nodes: Field = field(default_factory=Field)
+    model: Field = field(default_factory=Field)
+    params: Field = field(default_factory=Field)
+    hardware: Field = field(default_factory=Field)
+    precision: Field = field(default_factory=Field)
+    mode: Field = field(default_factory=Field)
+    techniques: list[str] = field(default_factory=list)  # the draft's core techniques, most weight first
+
+    @property
+    def system(self) -> str:
+        return self.name.value or "your approach"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in (
+            "name",
+            "component",
+            "technique",
+            "replaces",
+            "with_",
+            "keeps",
+            "adds",
+            "knob",
+            "new_mechanism",
+            "gpus",
+            "nodes",
+            "model",
+            "params",
+            "hardware",
+            "precision",
+            "mode",
+        ):
+            out[key.rstrip("_")] = getattr(self, key).to_dict()
+        out["family"] = self.family
+        out["relation"] = self.relation
+        out["claim"] = self.claim.to_dict() if self.claim else None
+        out["claims"] = [c.to_dict() for c in self.claims[:8]]
+        out["techniques"] = self.techniques
+        return out
+
+
+# -------------------------------------------------------------------------------------------- helpers
+
+
+def weight(s: Sentence) -> float:
+    """How much a sentence says about what the draft is: title and abstract most, then contributions."""
+    if s.index == 0:
+        return 1.0
+    return _section_weight(s.section, s.kind, s.index < 12)
+
+
+@lru_cache(maxsize=512)
+def _section_weight(section: str, kind: str, early: bool) -> float:
+    if _HEADLINE_SECTIONS.search(section):
+        return 0.9
+    if _INTRO.search(section):
+        return 0.7
+    if kind == "heading":
+        return 0.3
+    if _RESULTS.search(section):
+        return 0.55
+    core = early or is_core(Sentence("", 1, section, "proposal", 99))
+    return 0.6 if core else 0.35
+
+
+def clause(text: str, limit: int = 140) -> str:
+    """The text cut at a clause boundary (never mid-phrase): whole clauses while they fit in ``limit``."""
+    text = re.sub(r"\*\*|__|`", "", text).strip().rstrip(".")
+    if len(text) <= limit:
+        return text
+    cuts = [
+        m.start() for m in re.finditer(r",\s|;\s|\s[—–-]\s|\s\(|:\s|\s(?:which|where|so that|while|whereas)\s", text)
+    ]
+    # a comma inside a list ("the query, key and value") is not a clause boundary
+    cuts = [c for c in cuts if not re.match(r",\s(?:[\w-]+\s?){1,3}(?:,\s|\sand\s|\sor\s)", text[c:])]
+    fit = [c for c in cuts if 12 <= c <= limit]
+    if fit:
+        return text[: fit[-1]].rstrip(" ,;:")
+    first = next((c for c in cuts if c >= 12), len(text))
+    return text[:first].rstrip(" ,;:")
+
+
+def _words_before(text: str, n: int) -> str:
+    return " ".join(text.split()[-n:])
+
+
+def _nearest_metric(left: str, right: str) -> tuple[str, int, str] | None:
+    """The metric word closest to a number: (metric, distance in words, phrase), the right side preferred."""
+    best: tuple[float, int, str, str] | None = None
+    rw = right.lower().split()[:8]
+    lw = left.lower().split()[-8:]
+    for order, (metric, words) in enumerate(_METRIC_WORDS):
+        for word in words:
+            size = len(word.split())
+            for i in range(len(rw)):
+                if " ".join(rw[i : i + size]).strip(",.;:()").startswith(word):
+                    key = (i, order, metric, " ".join(rw[: i + size]).strip(",.;:()"))
+                    if best is None or key[:2] < best[:2]:
+                        best = (float(key[0]), key[1], key[2], key[3])
+            for j in range(len(lw)):
+                if " ".join(lw[j : j + size]).strip(",.;:()").startswith(word):
+                    dist = len(lw) - j - size + 1.5  # the left side is read only when the right says less
+                    if best is None or (dist, order) < best[:2]:
+                        best = (dist, order, metric, " ".join(lw[j:]).strip(",.;:()"))
+    if best is None or best[0] > 6:
+        return None
+    return best[2], int(best[0]), best[3]
+
+
+def _direction(left: str, right: str) -> Literal["up", "down", ""]:
+    near = (_words_before(left, 4) + " " + " ".join(right.split()[:3])).lower()
+    down = any(w in near for w in _DOWN)
+    up = any(w in near for w in _UP)
+    if down and not up:
+        return "down"
+    if up and not down:
+        return "up"
+    if down and up:
+        # "reduces step time, so 1.3x faster": the word nearest the number decides
+        r = right.lower()
+        first = min(((r.find(w), "down") for w in _DOWN if w in r), default=(99, ""))
+        first_up = min(((r.find(w), "up") for w in _UP if w in r), default=(99, ""))
+        return "down" if first[0] < first_up[0] else "up"
+    return ""
+
+
+_CAPACITY_NOUN = re.compile(
+    r"(concurrent \w+|\w+ in flight|larger batch(?:es)?|batch size|longer context|"
+    r"longer sequences|sequences|requests|users|capacity)",
+    re.I,
+)
+
+
+def claims_of(sentences: list[Sentence]) -> list[Claim]:
+    """Every ratio or percentage with a metric word near it, typed."""
+    out: list[Claim] = []
+    for s in sentences:
+        if s.kind == "table" or s.text.lstrip().startswith("|"):
+            continue
+        marks = list(_RATIO.finditer(s.text))
+        for k, m in enumerate(marks):
+            lo = marks[k - 1].end() if k else 0
+            hi = marks[k + 1].start() if k + 1 < len(marks) else len(s.text)
+            left, right = s.text[lo : m.start()], s.text[m.end() : hi]
+            # stop the left context at a clause break, so "throughput rises 2.7x, and 3.1x more ..." splits
+            left = re.split(r"[;:]|,\s(?:and|while|with)\s|\band\b", left)[-1] if k else left
+            typed = _nearest_metric(left, right)
+            if typed is None:
+                continue
+            metric, dist, phrase = typed
+            value = float(m.group(1) or m.group(2))
+            unit: Literal["x", "%"] = "x" if m.group(1) else "%"
+            if unit == "%":
+                value /= 100
+            if unit == "x" and value <= 1.0:
+                continue
+            direction = _direction(left, right)
+            if metric in ("throughput", "kernel_time", "step_time") and unit == "x" and not direction:
+                direction = "up"
+            level = re.match(r"\s*(?:of\s+)?(?:the\s+)?(?:mfu|utili[sz]ation|of peak|peak|accuracy|top-1)", right, re.I)
+            if unit == "%" and (not direction or level):
+                continue  # "45% MFU" or "at 80% load" is a level, not a change
+            lowered = s.text.lower()
+            if metric == "throughput" and ("kernel" in lowered and "end-to-end" not in lowered):
+                metric = "kernel_time"
+            scope = "end-to-end" if "end-to-end" in lowered or "training time" in lowered else ""
+            if metric == "capacity":
+                noun = _CAPACITY_NOUN.search(right) or _CAPACITY_NOUN.search(left)
+                phrase = noun.group(1).lower() if noun else "capacity"
+            conf = max(0.3, 0.95 - 0.1 * dist)
+            out.append(Claim(metric, value, unit, direction, phrase, conf, Source.of(s), scope))  # type: ignore[arg-type]
+    return out
+
+
+def _headline(claims: list[Claim], sentences: list[Sentence]) -> Claim | None:
+    by_index = {s.index: s for s in sentences}
+
+    def score(c: Claim) -> float:
+        s = by_index.get(c.source.index)
+        w = weight(s) if s else 0.3
+        if _BASELINE_SUBJECT.search(c.source.text) and "than the baseline" not in c.source.text.lower():
+            w *= 0.6
+        return w * _METRIC_PRIORITY.get(c.metric, 0.5) * c.confidence - 1e-4 * c.source.index
+
+    good = [c for c in claims if c.benefit and c.metric != "accuracy"]
+    return max(good, key=score) if good else None
+
+
+def _technique_lead(proposal: Claims, baseline: Claims) -> TechniqueUse | None:
+    """The technique the draft leans on: weight, doubled when the baseline does not use it."""
+    base = baseline.used_ids()
+    uses = [u for u in proposal.techniques.values() if u.used and u.core and u.family != "hardware"]
+    if not uses:
+        return None
+    title = proposal.sentences[0].text if proposal.sentences else ""
+
+    def score(u: TechniqueUse) -> tuple[float, str]:
+        w = u.weight * (1.6 if u.id not in base else 1.0)
+        if any(q.text == title for q in u.quotes):
+            w *= 1.5
+        return (w, u.id)
+
+    return max(uses, key=score)
+
+
+def _name(proposal: Claims, kb_names: set[str]) -> Field:
+    head = proposal.title.split(":")[0].strip().strip("*#").strip()
+    first = proposal.sentences[0] if proposal.sentences else None
+    if head and len(head.split()) <= 3 and head != proposal.title.strip() and first is not None:
+        return Field(head, 0.9, Source.of(first))
+    for s in proposal.sentences[:80]:
+        m = _NAME_AFTER.search(s.text)
+        if m and m.group(1).upper() not in _COMMON_CAPS and m.group(1).lower() not in kb_names:
+            return Field(m.group(1), 0.8, Source.of(s))
+    counts: Counter[str] = Counter()
+    where: dict[str, Sentence] = {}
+    for s in proposal.sentences:
+        if not is_core(s) or s.kind == "table":
+            continue
+        for tok in _NAME_TOKEN.findall(s.text):
+            if tok.upper() in _COMMON_CAPS or tok.lower() in kb_names:
+                continue
+            counts[tok] += 1
+            where.setdefault(tok, s)
+    if counts:
+        tok, n = counts.most_common(1)[0]
+        if n >= 3:
+            return Field(tok, 0.6, Source.of(where[tok]))
+    return Field()
+
+
+_RANKED: list[tuple[int, list[Sentence], list[Sentence]]] = []
+
+
+def _ranked(sentences: list[Sentence]) -> list[Sentence]:
+    """The method sentences, those that say most about the draft first (cached for the last list seen)."""
+    if _RANKED and _RANKED[0][0] == id(sentences) and _RANKED[0][1] is sentences:
+        return _RANKED[0][2]
+    ranked = sorted((s for s in sentences if weight(s) >= 0.6), key=lambda s: (-weight(s), s.index))
+    _RANKED[:] = [(id(sentences), sentences, ranked)]
+    return ranked
+
+
+def _first(sentences: list[Sentence], rx: re.Pattern[str]) -> tuple[Sentence, re.Match[str]] | None:
+    for s in _ranked(sentences):
+        m = rx.search(s.text)
+        if m:
+            return s, m
+    return None
+
+
+def _mechanism(proposal: Claims, system: str) -> Field:
+    """B: the first self-contained sentence in which the draft's system does something (not a result)."""
+    cands: list[tuple[float, Field]] = []
+    if system:
+        rx = re.compile(rf"\b{re.escape(system)}\s+((?:[a-z]+s|keeps|runs|uses|makes)\b(?:[^.;:]|\.\d)*)")
+        for s in proposal.sentences:
+            m = rx.search(s.text)
+            if m and is_core(s) and s.kind != "heading" and len(m.group(1).split()) >= 5:
+                body = clause(m.group(1), 130)
+                if not _RATIO.search(body):
+                    cands.append((weight(s) + 0.2, Field(f"{system}, which {body}", 0.75, Source.of(s))))
+    for s in proposal.sentences:
+        m = _PROPOSE.search(s.text)
+        if m and is_core(s):
+            body = clause(m.group(1), 140)
+            if not _RATIO.search(body):
+                cands.append((weight(s), Field(body, 0.65, Source.of(s))))
+    title = proposal.title.strip().strip("*#").strip()
+    if system and ":" in title and proposal.sentences:
+        subtitle = title.split(":", 1)[1].strip()
+        if subtitle:
+            cands.append((0.5, Field(f"{system} ({clause(subtitle, 110)})", 0.5, Source.of(proposal.sentences[0]))))
+    if not cands:
+        return Field(system, 0.3, None) if system else Field()
+    return max(cands, key=lambda c: (c[0], -(c[1].source.index if c[1].source else 0)))[1]
+
+
+def _knob(proposal: Claims, baseline: Claims) -> Field:
+    """A knob the draft sets to a value in the sentences that state its contribution."""
+    base_text = baseline.text.lower()
+    best: tuple[float, Field] | None = None
+    for s in proposal.sentences:
+        w = weight(s)
+        if w < 0.6 or s.kind == "table":
+            continue
+        low = s.lower.replace("_", " ")  # "the `block_size` argument" names the block size
+        m = _SET_TO.search(s.text)
+        if m and m.group(1).split()[-1].lower() not in _NOT_KNOBS:
+            knob = m.group(1).lower().replace("_", " ")
+            exposed = knob.split()[-1] in base_text
+            conf = (0.55 + 0.25 * exposed) * w
+            if _NEW_MECHANISM.search(s.text):
+                conf *= 0.5
+            if best is None or conf > best[0]:
+                best = (conf, Field(knob, conf, Source.of(s)))
+        for knob in KNOBS:
+            at = low.find(knob)
+            if at < 0 or (at > 0 and low[at - 1].isalnum()):
+                continue
+            if not _SET_VERB.search(s.text):
+                continue
+            exposed = knob in base_text
+            conf = (0.5 + 0.3 * exposed) * w
+            if _NEW_MECHANISM.search(s.text):
+                conf *= 0.5
+            if best is None or conf > best[0]:
+                best = (conf, Field(knob, conf, Source.of(s)))
+    return best[1] if best else Field()
+
+
+def _number(c: Claims, role: str, *, prefer_max: bool = True) -> tuple[float, Sentence | None] | None:
+    own = [q for q in c.values(role) if not math.isnan(q.value) and q.qualifier != "baseline"]
+    current = [q for q in own if q.qualifier not in ("planned", "projected")] or own
+    if not current:
+        return None
+    q = max(current, key=lambda q: q.value) if prefer_max else current[0]
+    return q.value, _sentence_of(c, q.quote.text)
+
+
+def _sentence_of(c: Claims, quote: str) -> Sentence | None:
+    head = quote[:60]
+    for s in c.sentences:
+        if head and head in s.text:
+            return s
+    return None
+
+
+def _field_of(value: str, conf: float, s: Sentence | None) -> Field:
+    return Field(value, conf, Source.of(s) if s else None)
+
+
+def _mode(c: Claims) -> Field:
+    train = infer = 0.0
+    first_train: Sentence | None = None
+    first_infer: Sentence | None = None
+    for s in c.sentences:
+        w = weight(s)
+        if _TRAIN_WORDS.search(s.text):
+            train += w
+            first_train = first_train or s
+        if _INFER_WORDS.search(s.text):
+            infer += w
+            first_infer = first_infer or s
+    for u in c.techniques.values():
+        if u.used and u.family == "inference":
+            infer += u.weight
+    total = train + infer
+    if total == 0:
+        return Field()
+    if infer > train * 1.2:
+        return _field_of("inference", infer / total, first_infer)
+    if train >= infer:
+        return _field_of("training", train / total, first_train)
+    return _field_of("training", train / total, first_train)
+
+
+def _kb_names(proposal: Claims) -> set[str]:
+    return {u.name.lower() for u in proposal.techniques.values()}
+
+
+# ------------------------------------------------------------------------------------------------ build
+
+
+def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = None) -> DraftProfile:
+    """The draft's profile. ``names``: lower-cased names the knowledge base gives techniques and prior work
+    (never taken as the draft's own name unless its title says so)."""
+    p = DraftProfile()
+    p.name = _name(proposal, (names or set()) | _kb_names(proposal))
+    lead = _technique_lead(proposal, baseline)
+    core = sorted(
+        (u for u in proposal.techniques.values() if u.used and u.core and u.family != "hardware"),
+        key=lambda u: (-u.weight, u.id),
+    )
+    p.techniques = [u.id for u in core]
+    if lead is not None:
+        src = _sentence_of(proposal, lead.quotes[0].text) if lead.quotes else None
+        conf = min(0.9, 0.4 + 0.1 * lead.weight)
+        p.technique = _field_of(lead.id, conf, src)
+        p.family = lead.family
+        p.component = _field_of(
+            f"{_COMPONENT.get(lead.family, 'the baseline core mechanism')}, specifically {lead.name}", conf, src
+        )
+
+    # A -> B
+    hit = _first(proposal.sentences, _REPLACE) or _first(proposal.sentences, _REPLACED_BY)
+    if hit is not None:
+        s, m = hit
+        p.replaces = Field(clause(m.group(1), 90), 0.85 * max(0.7, weight(s)), Source.of(s))
+        p.with_ = Field(clause(m.group(2), 130), 0.8 * max(0.7, weight(s)), Source.of(s))
+        p.relation = "replaces"
+    else:
+        inst = _first(proposal.sentences, _INSTEAD)
+        # "instead of crossing the network" names an action, not the mechanism A
+        if (
+            inst is not None
+            and weight(inst[0]) >= 0.6
+            and not re.match(r"\w+ing\s+(the|a|an|its|their)\b", inst[1].group(1))
+            and not inst[1].group(1).strip()[:1].isdigit()  # "8 blocks instead of 128" compares numbers
+        ):
+            p.replaces = Field(clause(inst[1].group(1), 90), 0.55, Source.of(inst[0]))
+            p.relation = "replaces"
+    if not p.with_:
+        p.with_ = _mechanism(proposal, p.name.value)
+
+    keep = _keep(proposal, baseline)
+    if keep:
+        p.keeps = keep
+        if not p.relation or p.replaces.confidence < keep.confidence:
+            p.relation = "keeps"
+    add = _first(proposal.sentences, _ADD)
+    if add is not None and weight(add[0]) >= 0.6:
+        p.adds = Field(clause(add[0].text, 160), 0.5 * weight(add[0]), Source.of(add[0]))
+        p.relation = p.relation or "adds"
+
+    p.knob = _knob(proposal, baseline)
+    nm = _first(proposal.sentences, _NEW_MECHANISM)
+    if nm is not None and weight(nm[0]) >= 0.6:
+        p.new_mechanism = Field(nm[1].group(0), 0.6 * weight(nm[0]), Source.of(nm[0]))
+
+    # the claim
+    p.claims = claims_of(proposal.sentences)
+    p.claim = _headline(p.claims, proposal.sentences)
+
+    # setting
+    gpus = _number(proposal, "gpus")
+    if gpus is None:
+        nodes_n, per = _number(proposal, "nodes"), _number(proposal, "gpus_per_node")
+        if nodes_n and per:
+            gpus = (nodes_n[0] * per[0], nodes_n[1])
+    if gpus:
+        p.gpus = _field_of(f"{gpus[0]:.0f}", 0.8, gpus[1])
+    nodes = _number(proposal, "nodes")
+    if nodes:
+        p.nodes = _field_of(f"{nodes[0]:.0f}", 0.8, nodes[1])
+    params = _number(proposal, "params")
+    if params and params[0] >= 1e7:
+        p.params = _field_of(f"{params[0]:.4g}", 0.8, params[1])
+    hw = [q for q in proposal.values("gpu_model") if q.qualifier != "baseline"]
+    if hw:
+        counts = Counter(q.text for q in hw if q.text)
+        if counts:
+            name = counts.most_common(1)[0][0]
+            q = next(q for q in hw if q.text == name)
+            p.hardware = _field_of(name, 0.85 if len(counts) == 1 else 0.6, _sentence_of(proposal, q.quote.text))
+    prec = [q for q in proposal.values("precision") if q.text]
+    if prec:
+        counts = Counter(q.text.lower() for q in prec)
+        name = counts.most_common(1)[0][0]
+        q = next(q for q in prec if q.text.lower() == name)
+        p.precision = _field_of(name, 0.7, _sentence_of(proposal, q.quote.text))
+    model = _first(proposal.sentences, _MODEL)
+    if model is not None:
+        p.model = Field(model[1].group(1), 0.6, Source.of(model[0]))
+    p.mode = _mode(proposal)
+    return p
+
+
+def _keep(proposal: Claims, baseline: Claims) -> Field:
+    """A sentence in which the draft keeps the baseline's mechanism as it is (not a setting such as its precision)."""
+    base_names = [
+        n.lower()
+        for u in baseline.techniques.values()
+        if u.used and u.family not in _SETTING_FAMILIES
+        for n in (u.name, u.id.replace("-", " "))
+    ] + [
+        "baseline's mechanism",
+        "baseline's design",
+        "baseline's algorithm",
+        "baseline's system",
+        "baseline itself",
+        "the baseline as",
+        "baseline unchanged",
+        "existing mechanism",
+    ]
+    best: tuple[float, Field] | None = None
+    for s in proposal.sentences:
+        w = weight(s)
+        if w < 0.6:
+            continue
+        low = s.lower
+        for m in _KEEP.finditer(s.text):
+            if re.match(r"\s+(model\s+)?(quality|accuracy|loss|convergence|results?)", s.text[m.end() :], re.I):
+                continue  # "with unchanged model quality" is an outcome, not a kept mechanism
+            window = low[max(0, m.start() - 70) : m.end() + 70]
+            names = [n for n in base_names if n in window]
+            if not names:
+                continue
+            conf = w * (0.9 if len(names) > 1 or "baseline" in window else 0.75)
+            if best is None or conf > best[0]:
+                best = (conf, Field(clause(s.text, 160), conf, Source.of(s)))
+    return best[1] if best else Field()

@@ -1,0 +1,169 @@
+"""The draft profile: typed claims, the draft's name, A -> B, what it keeps, the knob it sets, the setting."""
+
+from __future__ import annotations
+
+import pytest
+
+from tensora.extract.profile import build_profile, claims_of, clause
+from tensora.extract.sentences import Sentence
+
+
+def _s(text: str, section: str = "Abstract", index: int = 1) -> Sentence:
+    return Sentence(text, 1, section, "proposal", index)
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "value", "benefit"),
+    [
+        ("It supports 3.1x more concurrent sequences than the baseline server.", "capacity", 3.1, True),
+        ("Keeping an FP32 copy costs 2x memory per parameter.", "memory", 2.0, False),
+        ("The new routing reduces all-to-all volume 10x.", "comm_volume", 10.0, True),
+        ("We measure 1.4x higher training throughput on 64 GPUs.", "throughput", 1.4, True),
+        ("It cuts step time by 23% on the largest model.", "step_time", 0.23, True),
+        ("p99 latency drops 40% under bursty load.", "latency", 0.40, True),
+        ("Our fused kernel is 2.3x faster than the unfused operators.", "kernel_time", 2.3, True),
+        ("Peak activation memory shrinks 1.7x with no change to the schedule.", "memory", 1.7, True),
+        ("Energy per token falls 30% at the same batch.", "energy", 0.30, True),
+    ],
+)
+def test_metric_typing(text: str, metric: str, value: float, benefit: bool) -> None:
+    [claim] = claims_of([_s(text)])
+    assert (claim.metric, claim.benefit) == (metric, benefit)
+    assert claim.value == pytest.approx(value)
+    assert claim.source.text == text
+
+
+def test_two_claims_in_one_sentence_keep_their_own_metrics() -> None:
+    found = claims_of([_s("Throughput rises 2.7x and the server holds 3.1x more concurrent sequences.")])
+    assert [(c.metric, c.value) for c in found] == [("throughput", 2.7), ("capacity", 3.1)]
+
+
+def test_a_level_is_not_a_change() -> None:
+    assert claims_of([_s("The run reaches 52% MFU on 3072 GPUs.")]) == []
+    assert claims_of([_s("The model has 96 layers.")]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        ("It supports 3.1x more concurrent sequences.", "speedup"),
+        ("It reduces all-to-all volume 10x.", "faster"),
+        ("It costs 2x memory per parameter.", "faster"),
+    ],
+)
+def test_describe_never_calls_capacity_volume_or_memory_a_speedup(text: str, never: str) -> None:
+    [claim] = claims_of([_s(text)])
+    assert never not in claim.describe()
+
+
+def test_clause_never_cuts_mid_phrase() -> None:
+    text = (
+        "partitions each input sequence across GPUs and, before attention, exchanges the query, key and value "
+        "projections with an all-to-all so that each GPU holds the full sequence for a subset of heads"
+    )
+    cut = clause(text, 100)
+    assert text.startswith(cut) and not cut.endswith("...")
+    assert not cut.endswith("the query") and not cut.endswith("key")
+    assert clause("short enough.") == "short enough"
+
+
+DRAFT = """
+# StashKV: Four-Bit Cached Keys for Many Concurrent Requests
+
+## Abstract
+
+StashKV stores the cached keys and values of a serving system in INT4 with one scale per group of channels.
+On one H100 it holds 3.1x more concurrent sequences and raises decode throughput 2.4x on a 13B model.
+
+## Design
+
+StashKV is a quantized KV cache. We leave the paged block manager of the baseline unchanged, so blocks and
+block tables work as before. Keys are quantized per channel and values per token.
+"""
+
+BASELINE = """
+# Paged memory for serving
+
+## Abstract
+
+We store the KV cache in fixed-size blocks that a block table maps to memory, as PagedAttention does, and
+batch requests continuously.
+"""
+
+
+def test_profile_of_a_small_draft(claims) -> None:  # type: ignore[no-untyped-def]
+    profile = build_profile(claims(DRAFT), claims(BASELINE, "baseline"))
+    assert profile.name.value == "StashKV" and profile.name.confidence >= 0.8
+    assert profile.name.source is not None and profile.name.source.index == 0
+    assert profile.claim is not None and profile.claim.metric == "throughput" and profile.claim.value == 2.4
+    assert {c.metric for c in profile.claims} >= {"capacity", "throughput"}
+    assert profile.keeps and profile.keeps.source is not None and "unchanged" in profile.keeps.source.text
+    assert profile.mode.value == "inference"
+    assert profile.hardware.value.upper().startswith("H100")
+    for key, value in profile.to_dict().items():
+        if isinstance(value, dict) and "confidence" in value:
+            assert 0.0 <= value["confidence"] <= 1.0, key
+            assert value["value"] == "" or value["source"] is not None or key == "with", key
+
+
+def test_name_from_the_body_when_the_title_has_none(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # Hiding parameter gathers in sharded training
+
+    ## Abstract
+
+    We present LoomGather, a scheduler that issues each layer's all-gather early. LoomGather keeps the memory
+    of gathered layers bounded.
+    """
+    profile = build_profile(claims(draft), claims(BASELINE, "baseline"))
+    assert profile.name.value == "LoomGather"
+
+
+def test_knob_set_to_a_value(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # Deeper look-ahead for sharded training
+
+    ## Abstract
+
+    Our contribution is to set the prefetch depth to three layers instead of one, which hides the gathers.
+    """
+    base = """
+    # Sharded data parallel
+
+    ## Abstract
+
+    The next layer's all-gather is issued early; a prefetch depth of one layer bounds memory.
+    """
+    profile = build_profile(claims(draft), claims(base, "baseline"))
+    assert profile.knob.value == "prefetch depth" and profile.knob.confidence >= 0.45
+
+
+def test_knob_named_in_a_set_phrase(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # Bigger pages for long prompts
+
+    ## Design
+
+    We set the KV page to 512 tokens, so a long prompt needs few pages. Nothing else changes.
+    """
+    base = """
+    # Paged serving
+
+    ## Abstract
+
+    The KV cache lives in pages of 16 tokens that a page table maps to memory.
+    """
+    profile = build_profile(claims(draft), claims(base, "baseline"))
+    assert profile.knob.value == "kv page" and profile.knob.source is not None
+
+
+def test_a_compared_number_is_not_mechanism_a(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # Fewer blocks
+
+    ## Abstract
+
+    A long sequence then needs 8 blocks instead of 128, and allocation moves off the critical path.
+    """
+    profile = build_profile(claims(draft), claims(BASELINE, "baseline"))
+    assert not profile.replaces.value[:1].isdigit()
