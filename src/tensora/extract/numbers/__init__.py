@@ -1,0 +1,74 @@
+"""Numbers in a draft with the role each plays: "64 GPUs", "t = 8", "1.35x end-to-end speedup".
+
+A paragraph is split into sentences, and every numeral or number word ("eight") in a sentence is read
+through a small window: the words right after it ("GPUs", "micro-batches", "x faster", "% MFU") and the
+words right before it ("hidden size of", "t =", "global batch"). The first rule whose window patterns match
+gives the role; a number that no rule claims gets none, since a missing number costs less than a wrong one.
+Accelerator names and numeric formats are found by name. Table rows (pipes, or paragraphs of kind
+"table") map their columns by the header's names.
+
+Follows the notation of the Megatron-LM papers (t, p, d, b, m, v; h, L, a) and the phrasing of ML-systems
+drafts. Leaves out on purpose: years, citations, section/figure/table/equation numbers and software
+versions (never a role); ranges ("b = 1-4"); number words past "twenty"; vocabulary sizes and other numbers
+with no role in ``ROLES``. Every pattern is anchored at the number or bounded in length, so extraction is
+linear in the length of the text.
+
+The package is split by role family: ``tokens`` finds numerals and the spans that never carry a role;
+``base`` holds the sentence, rule and hit types with the context helpers every family shares; ``vetoes``,
+``scale`` (GPUs, nodes), ``shape`` (model size and architecture, MoE), ``parallel`` (degrees),
+``batch`` (batches and schedules), ``memory``, ``communication`` (link and network bandwidth),
+``throughput`` (speedups, MFU, TFLOP/s, tokens/s, time shares) and ``timing`` (step and kernel times)
+hold the rules of their roles; ``rules`` orders them; ``hardware`` names accelerators and formats;
+``reader`` reads one sentence; ``tables`` reads table rows; ``split`` is the legacy text splitter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from tensora.extract.numbers.base import _Sentence
+from tensora.extract.numbers.reader import _quantities, _sentence_hits
+from tensora.extract.numbers.split import split_sentences
+from tensora.extract.numbers.tables import _table_quantities
+from tensora.extract.quantities import DocLabel, Quantity
+from tensora.ingest.document import Paragraph
+
+__all__ = ["extract_quantities", "split_sentences"]
+
+
+def _blocks(para: Paragraph) -> Iterator[tuple[bool, list[str]]]:
+    """Runs of table lines and of text lines in a paragraph, in order."""
+    lines = para.text.splitlines()
+    if para.kind == "table" and not any("|" in ln for ln in lines):
+        yield True, lines
+        return
+    run: list[str] = []
+    in_table = False
+    for line in lines:
+        is_row = line.count("|") >= 2
+        if run and is_row != in_table:
+            yield in_table, run
+            run = []
+        run.append(line)
+        in_table = is_row
+    if run:
+        yield in_table, run
+
+
+def extract_quantities(paragraphs: Iterable[Paragraph], doc: DocLabel) -> list[Quantity]:
+    """Every number of the paragraphs that plays a role in ``ROLES``, in document order.
+
+    Example: a paragraph "We train a 13B GPT on 64 GPUs." gives params 13e9 and gpus 64, each quoting
+    the sentence and its page.
+    """
+    out: list[Quantity] = []
+    for para in paragraphs:
+        for is_table, lines in _blocks(para):
+            table = _table_quantities(lines, para, doc) if is_table else None
+            if table is not None:
+                out.extend(table)
+                continue
+            for text in split_sentences("\n".join(lines)):
+                s = _Sentence.of(text, para.section)
+                out.extend(_quantities(s, _sentence_hits(s), para.page, doc))
+    return out
