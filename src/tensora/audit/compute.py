@@ -33,9 +33,16 @@ def _int(x: float | None) -> int | None:
 
 
 def sentence_index(c: Claims, q: Quantity) -> int:
-    """Index of the sentence a quantity was read from (its quote), or -1."""
+    """Index of the sentence a quantity was read from, or -1.
+
+    Extraction gives every quantity its sentence's index. A quantity a rule builds itself from a sentence's
+    quote, with no index, is looked up by the start of its quote.
+    """
+    s = c.sentence_of(q)
+    if s is not None:
+        return s.index
     head = q.quote.text[:60]
-    if not head:
+    if q.sentence >= 0 or not head:
         return -1
     text, starts = c.joined()
     at = text.find(head)

@@ -11,9 +11,9 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from tensora.extract.numbers import extract_quantities
+from tensora.extract.numbers import quantities_of
 from tensora.extract.quantities import DocLabel, Quantity, Quote
 from tensora.extract.sentences import Sentence, split_paragraphs
 from tensora.extract.techniques import TechniqueUse, find_techniques, is_core
@@ -135,6 +135,13 @@ class Claims:
         vals = [q.value for q in self.values(role) if not math.isnan(q.value)]
         return max(vals) if vals else None
 
+    def sentence_of(self, quantity: Quantity) -> Sentence | None:
+        """The sentence a quantity was read from, or None for a quantity made elsewhere."""
+        i = quantity.sentence
+        if 0 <= i < len(self.sentences) and self.sentences[i].index == i:
+            return self.sentences[i]
+        return None
+
     def texts(self, role: str) -> list[str]:
         return [q.text for q in self.values(role) if q.text]
 
@@ -157,8 +164,10 @@ class Claims:
                 techniques[tid] = merged
             else:
                 techniques[tid] = use
-        # the answer's numbers come first, so that a value the student restates overrides the draft's
-        return Claims(self.doc, self.title, self.sentences + moved, techniques, other.quantities + self.quantities)
+        # the answer's numbers come first, so that a value the student restates overrides the draft's; they keep
+        # pointing at their sentences, which moved
+        answer = [replace(q, sentence=q.sentence + offset) if q.sentence >= 0 else q for q in other.quantities]
+        return Claims(self.doc, self.title, self.sentences + moved, techniques, answer + self.quantities)
 
 
 def extract_claims(document: Document, doc: DocLabel, kb: KnowledgeBase, *, numbers: bool = True) -> Claims:
@@ -173,7 +182,7 @@ def claims_from_paragraphs(
     paragraphs = [p for p in paragraphs if not _NOT_CLAIMS.match(p.section.strip())]
     sentences = split_paragraphs(paragraphs, doc)
     techniques = find_techniques(sentences, kb.techniques)
-    quantities = extract_quantities(paragraphs, doc) if numbers else []
+    quantities = quantities_of(sentences) if numbers else []
     return Claims(doc, title, sentences, techniques, quantities)
 
 

@@ -67,3 +67,5 @@ class Quantity:
     quote: Quote
     qualifier: str = ""
     text: str = ""
+    sentence: int = -1
+    section: str = ""

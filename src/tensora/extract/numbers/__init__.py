@@ -24,51 +24,81 @@ hold the rules of their roles; ``rules`` orders them; ``hardware`` names acceler
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from tensora.extract.numbers.base import _Sentence
 from tensora.extract.numbers.reader import _quantities, _sentence_hits
 from tensora.extract.numbers.split import split_sentences
 from tensora.extract.numbers.tables import _table_quantities
 from tensora.extract.quantities import DocLabel, Quantity
+from tensora.extract.sentences import Sentence, split_paragraphs
 from tensora.ingest.document import Paragraph
 
-__all__ = ["extract_quantities", "split_sentences"]
+__all__ = ["extract_quantities", "quantities_of", "split_sentences"]
 
 
-def _blocks(para: Paragraph) -> Iterator[tuple[bool, list[str]]]:
-    """Runs of table lines and of text lines in a paragraph, in order."""
-    lines = para.text.splitlines()
-    if para.kind == "table" and not any("|" in ln for ln in lines):
-        yield True, lines
+def _groups(sentences: Sequence[Sentence]) -> Iterator[list[Sentence]]:
+    """Runs of sentences that came from one paragraph."""
+    run: list[Sentence] = []
+    for s in sentences:
+        if run and (s.paragraph != run[-1].paragraph or s.paragraph < 0):
+            yield run
+            run = []
+        run.append(s)
+    if run:
+        yield run
+
+
+def _blocks(rows: list[Sentence]) -> Iterator[tuple[bool, list[Sentence]]]:
+    """Runs of table rows and of other lines in a paragraph that was split into lines, in order."""
+    if rows[0].kind == "table" and not any("|" in r.text for r in rows):
+        yield True, rows
         return
-    run: list[str] = []
+    run: list[Sentence] = []
     in_table = False
-    for line in lines:
-        is_row = line.count("|") >= 2
+    for row in rows:
+        is_row = row.text.count("|") >= 2
         if run and is_row != in_table:
             yield in_table, run
             run = []
-        run.append(line)
+        run.append(row)
         in_table = is_row
     if run:
         yield in_table, run
+
+
+def _read(s: Sentence, doc: DocLabel) -> list[Quantity]:
+    inner = _Sentence.of(s.text, s.section, s.page, s.index)
+    return _quantities(inner, _sentence_hits(inner), doc)
+
+
+def quantities_of(sentences: Sequence[Sentence]) -> list[Quantity]:
+    """Every number of the sentences that plays a role in ``ROLES``, in order, each with its sentence's index.
+
+    The sentences are those of ``extract.sentences.split_paragraphs``: the stream the rest of extraction
+    reads. A paragraph split into lines (a table) is read by its header where it parses as one.
+    """
+    out: list[Quantity] = []
+    for group in _groups(sentences):
+        lined = group[0].kind == "table" or group[0].text.lstrip().startswith("|")
+        if not lined:
+            for s in group:
+                out.extend(_read(s, s.doc))
+            continue
+        for is_table, rows in _blocks(group):
+            table = _table_quantities(rows, rows[0].kind) if is_table else None
+            if table is not None:
+                out.extend(table)
+                continue
+            for s in rows:
+                out.extend(_read(s, s.doc))
+    return out
 
 
 def extract_quantities(paragraphs: Iterable[Paragraph], doc: DocLabel) -> list[Quantity]:
     """Every number of the paragraphs that plays a role in ``ROLES``, in document order.
 
     Example: a paragraph "We train a 13B GPT on 64 GPUs." gives params 13e9 and gpus 64, each quoting
-    the sentence and its page.
+    the sentence and its page, with the sentence's index in ``split_paragraphs(paragraphs, doc)``.
     """
-    out: list[Quantity] = []
-    for para in paragraphs:
-        for is_table, lines in _blocks(para):
-            table = _table_quantities(lines, para, doc) if is_table else None
-            if table is not None:
-                out.extend(table)
-                continue
-            for text in split_sentences("\n".join(lines)):
-                s = _Sentence.of(text, para.section)
-                out.extend(_quantities(s, _sentence_hits(s), para.page, doc))
-    return out
+    return quantities_of(split_paragraphs(paragraphs, doc))

@@ -174,12 +174,14 @@ class _Sentence:
     text: str
     section: str
     low: str = ""
+    page: int = 1
+    index: int = -1
     _stances: list[tuple[int, int, str]] | None = None
     _keys: list[tuple[str, frozenset[int]]] | None = None
 
     @classmethod
-    def of(cls, text: str, section: str) -> _Sentence:
-        return cls(text, section, text.lower())
+    def of(cls, text: str, section: str, page: int = 1, index: int = -1) -> _Sentence:
+        return cls(text, section, text.lower(), page, index)
 
     @property
     def stances(self) -> list[tuple[int, int, str]]:

@@ -99,9 +99,7 @@ def _quote_text(sentence: str, start: int, end: int) -> str:
     return sentence[lo:hi].strip()
 
 
-def _quantities(
-    s: _Sentence, hits: Iterable[_Hit], page: int, doc: DocLabel, quote_text: str | None = None
-) -> list[Quantity]:
+def _quantities(s: _Sentence, hits: Iterable[_Hit], doc: DocLabel, quote_text: str | None = None) -> list[Quantity]:
     """Hits as quantities, without repeats; a hit with no qualifier of its own takes the stance near it."""
     out: list[Quantity] = []
     seen: set[tuple[str, float | str, str, str]] = set()
@@ -112,6 +110,6 @@ def _quantities(
             continue
         seen.add(key)
         unit = h.unit or _UNITS.get(h.role, "")
-        quote = Quote(doc, page, quote_text if quote_text is not None else _quote_text(s.text, h.start, h.end))
-        out.append(Quantity(h.role, h.value, unit, quote, qualifier, h.text))
+        quote = Quote(doc, s.page, quote_text if quote_text is not None else _quote_text(s.text, h.start, h.end))
+        out.append(Quantity(h.role, h.value, unit, quote, qualifier, h.text, s.index, s.section))
     return out

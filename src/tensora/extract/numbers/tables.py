@@ -10,8 +10,8 @@ from tensora.extract.numbers.base import _QUOTE_LIMIT, _Hit, _Num, _read, _Sente
 from tensora.extract.numbers.reader import _quantities, _sentence_hits
 from tensora.extract.numbers.split import _EMPHASIS
 from tensora.extract.numbers.tokens import _numbers
-from tensora.extract.quantities import DocLabel, Quantity
-from tensora.ingest.document import Paragraph
+from tensora.extract.quantities import Quantity
+from tensora.extract.sentences import Sentence
 
 # Column headers that name a role; counted and dimension columns must match the whole header.
 _COLUMN_EXACT: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -126,18 +126,19 @@ def _table_rows(lines: list[str], kind: str) -> tuple[list[str], list[list[str]]
     return header, body
 
 
-def _table_quantities(lines: list[str], para: Paragraph, doc: DocLabel) -> list[Quantity] | None:
-    """Quantities of a table's body rows, or None when the lines do not parse as a table."""
-    parsed = _table_rows(lines, para.kind)
+def _table_quantities(rows: list[Sentence], kind: str) -> list[Quantity] | None:
+    """Quantities of a table's body rows (one sentence a row), or None when they do not parse as a table."""
+    parsed = _table_rows([r.text for r in rows], kind)
     if parsed is None:
         return None
     header, body = parsed
     roles = [_column_role(h) for h in header]
-    quotes = [ln.strip()[:_QUOTE_LIMIT] for ln in lines if ln.strip()][-len(body) :] if body else []
+    lines = [r for r in rows if r.text.strip()][-len(body) :] if body else []
     out: list[Quantity] = []
-    for row, quote in zip(body, quotes, strict=False):
-        hits = _row_hits(row, header, roles, para.section)
-        out.extend(_quantities(_Sentence.of(quote, para.section), hits, para.page, doc, quote))
+    for row, line in zip(body, lines, strict=False):
+        quote = line.text.strip()[:_QUOTE_LIMIT]
+        hits = _row_hits(row, header, roles, line.section)
+        out.extend(_quantities(_Sentence.of(quote, line.section, line.page, line.index), hits, line.doc, quote))
     return out
 
 
