@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tensora.extract import units
 
@@ -169,41 +170,96 @@ class _Hit:
 
 @dataclass(slots=True)
 class _Sentence:
-    """A sentence and its section; its stance cues are found on first use."""
+    """A sentence and its section, with what rules ask of the whole sentence found once.
+
+    Stance cues, the matches of a pattern anywhere in the sentence and the positions of clause marks are
+    computed on first use and kept, so that the work per number stays bounded however many numbers a long
+    sentence holds.
+    """
 
     text: str
     section: str
     low: str = ""
     page: int = 1
     index: int = -1
-    _stances: list[tuple[int, int, str]] | None = None
+    _stances: list[tuple[int, int, str, int]] | None = None
     _keys: list[tuple[str, frozenset[int]]] | None = None
+    _matches: dict[re.Pattern[str], tuple[list[int], list[re.Match[str]]]] = field(default_factory=dict)
+    _marks: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str, section: str, page: int = 1, index: int = -1) -> _Sentence:
         return cls(text, section, text.lower(), page, index)
 
     @property
-    def stances(self) -> list[tuple[int, int, str]]:
+    def stances(self) -> list[tuple[int, int, str, int]]:
+        """Stance cues as (start, end, label, rank), sorted by start; rank is the order of the search."""
         if self._stances is None:
-            self._stances = [
+            found = [
                 (m.start(), m.end(), label)
                 for label, keys, rx in _STANCES
                 if any(k in self.low for k in keys)
                 for m in rx.finditer(self.text)
             ]
+            self._stances = sorted((cs, ce, label, i) for i, (cs, ce, label) in enumerate(found))
         return self._stances
 
     def stance(self, start: int, end: int) -> str:
-        """The stance cue nearest to a span, else the one its section's title gives."""
-        best, label = math.inf, ""
-        for cs, ce, cue in self.stances:
-            dist = start - ce if ce <= start else cs - end if cs >= end else 0
-            if dist < best:
-                best, label = dist, cue
+        """The stance cue nearest to a span (the first found among equals), else the one its section's title
+        gives. Walks out from the span and stops once no cue can be nearer."""
+        cues = self.stances
+        best, rank, label = math.inf, math.inf, ""
+        if cues:
+            width = max(ce - cs for cs, ce, _, _ in cues)
+            mid = bisect_left(cues, (end,))
+            for k in range(mid - 1, -1, -1):  # cues that start before the span ends
+                cs, ce, cue, r = cues[k]
+                if start - cs - width > best:
+                    break
+                dist = start - ce if ce <= start else 0
+                if dist < best or (dist == best and r < rank):
+                    best, rank, label = dist, r, cue
+            for k in range(mid, len(cues)):  # cues that start at or after its end
+                cs, ce, cue, r = cues[k]
+                dist = cs - end
+                if dist > best:
+                    break
+                if dist < best or r < rank:
+                    best, rank, label = dist, r, cue
         if not label and self.section:
             label = next((lab for lab, rx in _SECTION_STANCES if rx.search(self.section)), "")
         return label
+
+    def has(self, rx: re.Pattern[str]) -> bool:
+        """Whether the pattern matches anywhere in the sentence."""
+        return bool(self._found(rx)[1])
+
+    def within(self, rx: re.Pattern[str], lo: int, hi: int) -> list[re.Match[str]]:
+        """The pattern's matches in the sentence that lie inside ``text[lo:hi]``, in order."""
+        starts, matches = self._found(rx)
+        out = []
+        for k in range(bisect_left(starts, lo), len(starts)):
+            if starts[k] >= hi:
+                break
+            if matches[k].end() <= hi:
+                out.append(matches[k])
+        return out
+
+    def _found(self, rx: re.Pattern[str]) -> tuple[list[int], list[re.Match[str]]]:
+        if rx not in self._matches:
+            matches = list(rx.finditer(self.text))
+            self._matches[rx] = ([m.start() for m in matches], matches)
+        return self._matches[rx]
+
+    def clause(self, start: int, end: int, marks: str = ";") -> tuple[int, int]:
+        """The span of the clause around ``text[start:end]``, delimited by any of ``marks``."""
+        if marks not in self._marks:
+            self._marks[marks] = [i for i, ch in enumerate(self.text) if ch in marks]
+        at = self._marks[marks]
+        k = bisect_left(at, start)
+        lo = at[k - 1] + 1 if k > 0 else 0
+        k = bisect_left(at, end)
+        return lo, at[k] if k < len(at) else len(self.text)
 
     def before(self, num: _Num, limit: int = _BEFORE) -> str:
         return self.text[max(0, num.start - limit) : num.start]
@@ -253,9 +309,9 @@ class _Rule:
             bm = self.before.search(s.text, max(0, num.start - _BEFORE), num.start)
             if bm is None:
                 return None
-        if self.cue is not None and not self.cue.search(s.text):
+        if self.cue is not None and not s.has(self.cue):
             return None
-        if self.anti is not None and self.anti.search(s.text):
+        if self.anti is not None and s.has(self.anti):
             return None
         return am, bm
 
@@ -345,19 +401,12 @@ def _scope_in(text: str) -> str:
     return next((label for label, rx in _SCOPES if rx.search(text)), "")
 
 
-def _clause_span(text: str, start: int, end: int, marks: str = ";") -> tuple[int, int]:
-    """The span of the clause around ``text[start:end]``, delimited by any of ``marks``."""
-    lo = max(text.rfind(m, 0, start) for m in marks) + 1
-    stops = [i for i in (text.find(m, end) for m in marks) if i >= 0]
-    return lo, min(stops, default=len(text))
-
-
 def _nearest_scope(s: _Sentence, start: int, end: int) -> str:
     """The last scope cue before a number in its comma-delimited clause, or ""."""
-    lo, _ = _clause_span(s.text, start, end, ",;")
+    lo, _ = s.clause(start, end, ",;")
     best: tuple[int, str] | None = None
     for label, rx in _SCOPES:
-        for m in rx.finditer(s.text, lo, start):
+        for m in s.within(rx, lo, start):
             if best is None or m.start() > best[0]:
                 best = (m.start(), label)
     return best[1] if best is not None else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tensora.extract import units
-from tensora.extract.numbers.base import _clause_span, _Hit, _Num, _Rule, _rx, _Sentence
+from tensora.extract.numbers.base import _Hit, _Num, _Rule, _rx, _Sentence
 
 _LINK_CUE = re.compile(
     r"\b(?:NVLink|NVSwitch|xGMI|Infinity\s+Fabric|PCIe|ICI|intra-node|in-node|within\s+(?:a|the|each)\s+node"
@@ -33,10 +33,10 @@ def _bandwidth(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[s
     gbs = units.bandwidth_gb_per_s(num.value, unit)
     if gbs is None:
         return []
-    lo, hi = _clause_span(s.text, num.start, am.end())
-    cues = [(m, "link") for m in _LINK_CUE.finditer(s.text, lo, hi)]
-    cues += [(m, "nic") for m in _NIC_CUE.finditer(s.text, lo, hi)]
-    cues += [(m, "") for m in _HBM_CUE.finditer(s.text, lo, hi)]
+    lo, hi = s.clause(num.start, am.end())
+    cues = [(m, "link") for m in s.within(_LINK_CUE, lo, hi)]
+    cues += [(m, "nic") for m in s.within(_NIC_CUE, lo, hi)]
+    cues += [(m, "") for m in s.within(_HBM_CUE, lo, hi)]
 
     def dist(m: re.Match[str]) -> int:
         return num.start - m.end() if m.end() <= num.start else max(0, m.start() - am.end())

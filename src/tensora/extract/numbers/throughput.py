@@ -121,7 +121,7 @@ def _tflops(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str]
         role = "peak_tflops"
     elif per_gpu:
         role = "tflops_per_gpu"
-    elif _PEAK.search(s.text) and not _ACHIEVE_VERB.search(s.text):
+    elif s.has(_PEAK) and not s.has(_ACHIEVE_VERB):
         role = "peak_tflops"
     elif peta:
         return []  # an aggregate PFLOP/s of a cluster is not a per-GPU number

@@ -4,6 +4,7 @@ cross-references, software versions and years."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from tensora.extract import units
 from tensora.extract.numbers.base import _cased, _Num
@@ -66,7 +67,8 @@ _VERSION = re.compile(
 )
 # One of these (case as written) is needed for ``_VERSION`` to match: a cheap test before it runs.
 _VERSION_KEYS = ("ersion", "elease", "er.", "river", *_SOFTWARE)
-_DOTTED_VERSION = re.compile(r"\d+\.\d+\.\d+(?:\.\d+)*")
+# (starts at a digit run's first digit: a scan from inside a run of digits would re-read the run)
+_DOTTED_VERSION = re.compile(r"(?<!\d)\d+\.\d+\.\d+(?:\.\d+)*")
 _REFERENCE_KEYS = tuple("sec fig tab eq alg appendix chapter listing theorem lemma foot §".split())
 
 
@@ -89,15 +91,28 @@ def _blocked(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted and merged where they overlap, so that one search finds the span a number falls in."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
 def _numbers(text: str, low: str) -> list[_Num]:
     """The numerals and number words of a sentence that may carry a role, in order."""
-    blocked = _blocked(text)
+    blocked = _merged(_blocked(text))
+    ends = [e for _, e in blocked]
     out: list[_Num] = []
     for m in _NUMBER.finditer(text):
         start, end = m.span()
         if start and (text[start - 1].isalnum() or text[start - 1] in _JOINERS):
             continue
-        if any(bs < end and start < be for bs, be in blocked) or _RANGE_NEXT.match(text, end):
+        k = bisect_right(ends, start)  # the first blocked span that ends after the number starts
+        if (k < len(blocked) and blocked[k][0] < end) or _RANGE_NEXT.match(text, end):
             continue
         value, suffix = units.parse_number(m.group("num")), m.group("suffix") or m.group("scale") or ""
         out.append(_Num(start, end, value, suffix, False, _PERCENT_NEXT.match(text, end) is not None))
