@@ -80,13 +80,32 @@ class Problem:
     inputs: dict[str, object] = field(default_factory=dict)
 
 
+def _by_sentence(c: Claims, role: str) -> dict[int, list[tuple[int, Quantity]]]:
+    """The quantities of a role by the index of their sentence, each with its place in ``c.values(role)``."""
+    out: dict[int, list[tuple[int, Quantity]]] = {}
+    for k, q in enumerate(c.values(role)):
+        out.setdefault(sentence_index(c, q), []).append((k, q))
+    return out
+
+
+def _around(by_sentence: dict[int, list[tuple[int, Quantity]]], hi: int, lo: int, span: int) -> list[Quantity]:
+    """The quantities stated within ``span`` sentences of both ``hi`` and ``lo``, in their original order."""
+    if lo < 0:
+        return []
+    found = [kq for i in range(hi - span, lo + span + 1) for kq in by_sentence.get(i, [])]
+    return [q for _, q in sorted(found, key=lambda kq: kq[0])]
+
+
 def divisibility_problems(c: Claims) -> list[Problem]:
     """Every stated (global batch, micro-batch size, DP degree) combination whose split is not whole."""
     problems: list[Problem] = []
     seen: set[tuple[float, float, float]] = set()
+    sizes, degrees = _by_sentence(c, "micro_batch_size"), _by_sentence(c, "dp")
     for qg in c.values("global_batch"):
-        for qb in c.values("micro_batch_size"):
-            for qd in c.values("dp"):
+        i = sentence_index(c, qg)
+        for qb in _around(sizes, i, i, 4):
+            j = sentence_index(c, qb)
+            for qd in _around(degrees, max(i, j), min(i, j), 4):
                 g, b, d = qg.value, qb.value, qd.value
                 if not (_int(g) and _int(b) and _int(d)) or (g, b, d) in seen:
                     continue
