@@ -16,7 +16,7 @@ from functools import cache
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quantity
-from tensora.knowledge.hardware import Device, get_device
+from tensora.knowledge.hardware import Device, get_device, normalize_name
 from tensora.models.amdahl import amdahl_max_speedup
 from tensora.models.memory import model_states_per_gpu_gib
 from tensora.models.pipeline import (
@@ -220,9 +220,18 @@ def sharding(c: Claims) -> str:
     return "none"
 
 
-_ONE_GPU = re.compile(
-    r"\b(a single|single|one)\s+(\w+[- ])?(A100|H100|H200|V100|A10G?|L4|L40S|MI300X|B200|RTX \w+|GPU)\b", re.I
-)
+# "a single GPU", "one H100", "a single 80GB A100": the device is what extraction recognised in the sentence
+_ONE = re.compile(r"\b(?:a single|single|one)\s+(?P<words>[\w-]+(?:[- ][\w-]+)?)", re.I)
+
+
+def _one_device(c: Claims, i: int) -> bool:
+    """Whether sentence ``i`` speaks of one device: one GPU, or one of an accelerator named in it."""
+    names = {normalize_name(q.text) for q in c.values("gpu_model") if sentence_index(c, q) == i}
+    for m in _ONE.finditer(c.sentences[i].text):
+        for word in re.split(r"[- ]", m.group("words")):
+            if word.lower() == "gpu" or (len(word) > 1 and any(n.startswith(normalize_name(word)) for n in names)):
+                return True
+    return False
 
 
 def configuration(c: Claims) -> tuple[float, float] | None:
@@ -241,7 +250,7 @@ def configuration(c: Claims) -> tuple[float, float] | None:
         for g in c.values("gpus") + c.values("gpus_per_node"):
             if not math.isnan(g.value) and sentence_index(c, g) == i:
                 return max(sizes), g.value
-        if _ONE_GPU.search(c.sentences[i].text):
+        if _one_device(c, i):
             return max(sizes), 1.0
     return None
 

@@ -26,13 +26,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from tensora.extract.numbers.base import _Sentence
+from tensora.extract.numbers.base import _Lexicon, _Sentence
+from tensora.extract.numbers.hardware import lexicon
 from tensora.extract.numbers.reader import _quantities, _sentence_hits
 from tensora.extract.numbers.split import split_sentences
 from tensora.extract.numbers.tables import _table_quantities
 from tensora.extract.quantities import DocLabel, Quantity
 from tensora.extract.sentences import Sentence, split_paragraphs
 from tensora.ingest.document import Paragraph
+from tensora.knowledge.hardware import Catalog
 
 __all__ = ["extract_quantities", "quantities_of", "split_sentences"]
 
@@ -67,38 +69,42 @@ def _blocks(rows: list[Sentence]) -> Iterator[tuple[bool, list[Sentence]]]:
         yield in_table, run
 
 
-def _read(s: Sentence, doc: DocLabel) -> list[Quantity]:
-    inner = _Sentence.of(s.text, s.section, s.page, s.index)
-    return _quantities(inner, _sentence_hits(inner), doc)
+def _read(s: Sentence, lex: _Lexicon) -> list[Quantity]:
+    inner = _Sentence.of(s.text, s.section, lex, s.page, s.index)
+    return _quantities(inner, _sentence_hits(inner), s.doc)
 
 
-def quantities_of(sentences: Sequence[Sentence]) -> list[Quantity]:
+def quantities_of(sentences: Sequence[Sentence], catalog: Catalog | None = None) -> list[Quantity]:
     """Every number of the sentences that plays a role in ``ROLES``, in order, each with its sentence's index.
 
     The sentences are those of ``extract.sentences.split_paragraphs``: the stream the rest of extraction
-    reads. A paragraph split into lines (a table) is read by its header where it parses as one.
+    reads. A paragraph split into lines (a table) is read by its header where it parses as one. Accelerators,
+    interconnects and number formats are those of the hardware catalog (``load_catalog()`` by default).
     """
+    lex = lexicon(catalog)
     out: list[Quantity] = []
     for group in _groups(sentences):
         lined = group[0].kind == "table" or group[0].text.lstrip().startswith("|")
         if not lined:
             for s in group:
-                out.extend(_read(s, s.doc))
+                out.extend(_read(s, lex))
             continue
         for is_table, rows in _blocks(group):
-            table = _table_quantities(rows, rows[0].kind) if is_table else None
+            table = _table_quantities(rows, rows[0].kind, lex) if is_table else None
             if table is not None:
                 out.extend(table)
                 continue
             for s in rows:
-                out.extend(_read(s, s.doc))
+                out.extend(_read(s, lex))
     return out
 
 
-def extract_quantities(paragraphs: Iterable[Paragraph], doc: DocLabel) -> list[Quantity]:
+def extract_quantities(
+    paragraphs: Iterable[Paragraph], doc: DocLabel, catalog: Catalog | None = None
+) -> list[Quantity]:
     """Every number of the paragraphs that plays a role in ``ROLES``, in document order.
 
     Example: a paragraph "We train a 13B GPT on 64 GPUs." gives params 13e9 and gpus 64, each quoting
     the sentence and its page, with the sentence's index in ``split_paragraphs(paragraphs, doc)``.
     """
-    return quantities_of(split_paragraphs(paragraphs, doc))
+    return quantities_of(split_paragraphs(paragraphs, doc), catalog)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -168,6 +168,30 @@ class _Hit:
     stance: bool = True  # whether the qualifier may be filled with the sentence's stance
 
 
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    """What names hardware in a draft, built from the hardware catalog (``hardware.lexicon``).
+
+    ``model`` is a pattern group of accelerator names that rules embed; ``formats`` maps a format's
+    spelling (lower case, single spaces) to its id and qualifier; ``format_keys`` are cheap necessary
+    conditions for a format to occur in lower-cased text.
+    """
+
+    model: str
+    gpu_model: re.Pattern[str]
+    spec_open: re.Pattern[str]
+    precision: re.Pattern[str]
+    formats: tuple[tuple[str, str, str], ...]
+    format_keys: tuple[str, ...]
+    link_cue: re.Pattern[str]
+    nic_cue: re.Pattern[str]
+
+    def format(self, spelling: str) -> tuple[str, str]:
+        """The id and qualifier of a format's spelling: "E4M3" -> ("fp8", "e4m3"); ("", "") if unknown."""
+        key = " ".join(re.split(r"[-\s]+", spelling.strip().lower()))
+        return next(((fmt, q) for sp, fmt, q in self.formats if sp == key), ("", ""))
+
+
 @dataclass(slots=True)
 class _Sentence:
     """A sentence and its section, with what rules ask of the whole sentence found once.
@@ -179,17 +203,18 @@ class _Sentence:
 
     text: str
     section: str
+    lex: _Lexicon
     low: str = ""
     page: int = 1
     index: int = -1
     _stances: list[tuple[int, int, str, int]] | None = None
     _keys: list[tuple[str, frozenset[int]]] | None = None
-    _matches: dict[re.Pattern[str], tuple[list[int], list[re.Match[str]]]] = field(default_factory=dict)
+    _matches: dict[re.Pattern[str], tuple[list[int], list[int], list[re.Match[str]]]] = field(default_factory=dict)
     _marks: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, text: str, section: str, page: int = 1, index: int = -1) -> _Sentence:
-        return cls(text, section, text.lower(), page, index)
+    def of(cls, text: str, section: str, lex: _Lexicon, page: int = 1, index: int = -1) -> _Sentence:
+        return cls(text, section, lex, text.lower(), page, index)
 
     @property
     def stances(self) -> list[tuple[int, int, str, int]]:
@@ -232,23 +257,24 @@ class _Sentence:
 
     def has(self, rx: re.Pattern[str]) -> bool:
         """Whether the pattern matches anywhere in the sentence."""
-        return bool(self._found(rx)[1])
+        return bool(self._found(rx)[2])
 
-    def within(self, rx: re.Pattern[str], lo: int, hi: int) -> list[re.Match[str]]:
-        """The pattern's matches in the sentence that lie inside ``text[lo:hi]``, in order."""
-        starts, matches = self._found(rx)
+    def around(self, rx: re.Pattern[str], lo: int, hi: int, pos: int) -> list[re.Match[str]]:
+        """The pattern's matches inside ``text[lo:hi]`` nearest to ``pos``: the last one that ends at or
+        before it and the first one that ends after it (either may be missing), in order."""
+        starts, ends, matches = self._found(rx)
         out = []
-        for k in range(bisect_left(starts, lo), len(starts)):
-            if starts[k] >= hi:
-                break
-            if matches[k].end() <= hi:
-                out.append(matches[k])
+        k = bisect_right(ends, pos)  # matches of one pattern do not overlap: their ends are sorted too
+        if k > 0 and starts[k - 1] >= lo and ends[k - 1] <= hi:
+            out.append(matches[k - 1])
+        if k < len(matches) and starts[k] >= lo and ends[k] <= hi:
+            out.append(matches[k])
         return out
 
-    def _found(self, rx: re.Pattern[str]) -> tuple[list[int], list[re.Match[str]]]:
+    def _found(self, rx: re.Pattern[str]) -> tuple[list[int], list[int], list[re.Match[str]]]:
         if rx not in self._matches:
             matches = list(rx.finditer(self.text))
-            self._matches[rx] = ([m.start() for m in matches], matches)
+            self._matches[rx] = ([m.start() for m in matches], [m.end() for m in matches], matches)
         return self._matches[rx]
 
     def clause(self, start: int, end: int, marks: str = ";") -> tuple[int, int]:
@@ -406,7 +432,7 @@ def _nearest_scope(s: _Sentence, start: int, end: int) -> str:
     lo, _ = s.clause(start, end, ",;")
     best: tuple[int, str] | None = None
     for label, rx in _SCOPES:
-        for m in s.within(rx, lo, start):
+        for m in s.around(rx, lo, start, start)[:1]:
             if best is None or m.start() > best[0]:
                 best = (m.start(), label)
     return best[1] if best is not None else ""

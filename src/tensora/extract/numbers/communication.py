@@ -7,16 +7,6 @@ import re
 from tensora.extract import units
 from tensora.extract.numbers.base import _Hit, _Num, _Rule, _rx, _Sentence
 
-_LINK_CUE = re.compile(
-    r"\b(?:NVLink|NVSwitch|xGMI|Infinity\s+Fabric|PCIe|ICI|intra-node|in-node|within\s+(?:a|the|each)\s+node"
-    r"|inside\s+(?:a|the|each)\s+nodes?)\b",
-    re.I,
-)
-_NIC_CUE = re.compile(
-    r"\b(?:InfiniBand|IB|RoCE\w*|Ethernet|NICs?|HCAs?|network|networks|inter-node|between\s+nodes|across\s+"
-    r"(?:the\s+)?(?:[\d,]+\s+)?nodes|EFA|HDR|NDR|Slingshot|scale-out)\b",
-    re.I,
-)
 _HBM_CUE = re.compile(r"\b(?:HBM\w*|memory\s+bandwidth|DRAM|GDDR\w*)\b", re.I)
 _ACHIEVED = re.compile(r"\b(?:achieved|measured|effective|observed|bus\s+bandwidth|busbw|algbw)\b", re.I)
 _NIC_COUNT = re.compile(
@@ -34,9 +24,9 @@ def _bandwidth(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[s
     if gbs is None:
         return []
     lo, hi = s.clause(num.start, am.end())
-    cues = [(m, "link") for m in s.within(_LINK_CUE, lo, hi)]
-    cues += [(m, "nic") for m in s.within(_NIC_CUE, lo, hi)]
-    cues += [(m, "") for m in s.within(_HBM_CUE, lo, hi)]
+    cues = [(m, "link") for m in s.around(s.lex.link_cue, lo, hi, num.start)]
+    cues += [(m, "nic") for m in s.around(s.lex.nic_cue, lo, hi, num.start)]
+    cues += [(m, "") for m in s.around(_HBM_CUE, lo, hi, num.start)]
 
     def dist(m: re.Match[str]) -> int:
         return num.start - m.end() if m.end() <= num.start else max(0, m.start() - am.end())

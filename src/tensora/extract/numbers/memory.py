@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from tensora.extract.numbers.base import _BEFORE, _Hit, _Num, _Rule, _rx, _Sentence
-from tensora.extract.numbers.hardware import _MODEL_NAME
 
 
 def _memory(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule) -> list[_Hit]:
@@ -24,56 +23,60 @@ _MEMORY_USE = re.compile(
     r"|is|was|are|were)\s+(?:only\s+|about\s+|roughly\s+|~\s?|up\s+to\s+|just\s+)?\Z",
     re.I,
 )
-RULES: tuple[_Rule, ...] = (
-    _Rule(
-        "memory_capacity",
-        after=_rx(
-            r"\s?(?P<u>GB|GiB)\s+(?:of\s+)?(?:HBM\w*|device\s+memory|GPU\s+memory|on-device\s+memory|VRAM|DRAM"
-            r"|memory)\b",
-            0,
+
+
+def rules(model: str) -> tuple[_Rule, ...]:
+    """The rules of the family, with ``model`` the pattern of accelerator names."""
+    return (
+        _Rule(
+            "memory_capacity",
+            after=_rx(
+                r"\s?(?P<u>GB|GiB)\s+(?:of\s+)?(?:HBM\w*|device\s+memory|GPU\s+memory|on-device\s+memory|VRAM|DRAM"
+                r"|memory)\b",
+                0,
+            ),
+            handler=_memory,
+            keys="gb|gib",
+            first="g",
         ),
-        handler=_memory,
-        keys="gb|gib",
-        first="g",
-    ),
-    _Rule(
-        "memory_capacity",
-        after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
-        before=_rx(r"\d\s?Gi?B\s+of\s+\Z", 0),
-        handler=_memory,
-        keys="gb|gib",
-        first="g",
-    ),
-    _Rule(
-        "memory_capacity",
-        after=_rx(rf"\s?(?P<u>GB|GiB)\s+(?:GPUs?|cards?|devices?|accelerators?|{_MODEL_NAME})\b", 0),
-        handler=_memory,
-        keys="gb|gib",
-        first="g",
-    ),
-    _Rule(
-        "memory_capacity",
-        after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
-        before=_rx(rf"(?:{_MODEL_NAME}(?:[-\s](?:SXM\d?|PCIe|NVL))?|GPUs?)\s*(?:\(|,|with|has|have)?\s*\Z", 0),
-        handler=_memory,
-        keys="gb|gib",
-        first="g",
-    ),
-    _Rule(
-        "memory_capacity",
-        after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
-        before=_rx(r"(?:\b(?:memory|HBM\w*)\s+(?:capacity|size)|\bcapacity)\s*(?:of|is|=|:)?\s*\Z"),
-        handler=_memory,
-        keys="gb|gib",
-        first="g",
-    ),
-    _Rule(
-        "memory_capacity",
-        after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
-        before=_rx(r"(?<![\d/.,])\d+\s?[x×]\s*\Z"),
-        cue=_rx(rf"\b(?:GPUs?|nodes?|HBM|memory|devices?|cards?)\b|{_MODEL_NAME}"),
-        handler=_memory,
-        keys="gb|gib",
-        first="g",
-    ),
-)
+        _Rule(
+            "memory_capacity",
+            after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
+            before=_rx(r"\d\s?Gi?B\s+of\s+\Z", 0),
+            handler=_memory,
+            keys="gb|gib",
+            first="g",
+        ),
+        _Rule(
+            "memory_capacity",
+            after=_rx(rf"\s?(?P<u>GB|GiB)\s+(?:GPUs?|cards?|devices?|accelerators?|{model})\b", 0),
+            handler=_memory,
+            keys="gb|gib",
+            first="g",
+        ),
+        _Rule(
+            "memory_capacity",
+            after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
+            before=_rx(rf"(?:{model}(?:[-\s](?:SXM\d?|PCIe|NVL))?|GPUs?)\s*(?:\(|,|with|has|have)?\s*\Z", 0),
+            handler=_memory,
+            keys="gb|gib",
+            first="g",
+        ),
+        _Rule(
+            "memory_capacity",
+            after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
+            before=_rx(r"(?:\b(?:memory|HBM\w*)\s+(?:capacity|size)|\bcapacity)\s*(?:of|is|=|:)?\s*\Z"),
+            handler=_memory,
+            keys="gb|gib",
+            first="g",
+        ),
+        _Rule(
+            "memory_capacity",
+            after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
+            before=_rx(r"(?<![\d/.,])\d+\s?[x×]\s*\Z"),
+            cue=_rx(rf"\b(?:GPUs?|nodes?|HBM|memory|devices?|cards?)\b|{model}"),
+            handler=_memory,
+            keys="gb|gib",
+            first="g",
+        ),
+    )

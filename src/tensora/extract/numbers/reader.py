@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from tensora.extract import units
 from tensora.extract.numbers.base import _QUOTE_LIMIT, _Hit, _Sentence
-from tensora.extract.numbers.hardware import _GPU_MODEL, _PRECISION_KEYS, _precision_hits
+from tensora.extract.numbers.hardware import _precision_hits
 from tensora.extract.numbers.parallel import _DEGREE_TUPLE, _GLUED_DEGREE, _TUPLE_ROLES
 from tensora.extract.numbers.rules import _carry, _role_hits
 from tensora.extract.numbers.scale import _derived_gpus
@@ -38,11 +38,11 @@ def _named_hits(s: _Sentence) -> list[_Hit]:
     """Hits that come from names rather than from numerals: accelerators, formats, top-k, named sizes."""
     text, low = s.text, s.low
     hits: list[_Hit] = []
-    for m in _GPU_MODEL.finditer(text):
+    for m in s.lex.gpu_model.finditer(text):
         if not (m.start() and text[m.start() - 1].isalnum()):
             hits.append(_Hit("gpu_model", math.nan, "", m.start(), m.end(), text=units.gpu_model(m.group("name"))))
-    if any(k in low for k in _PRECISION_KEYS):
-        hits.extend(_precision_hits(text))
+    if any(k in low for k in s.lex.format_keys):
+        hits.extend(_precision_hits(text, s.lex))
     if "top" in low and any(k in low for k in ("expert", "rout", "moe", "gat", "switch")):
         for m in _TOP_K.finditer(text):
             k = units.parse_number(m.group("k"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tensora.extract.numbers.base import _Hit, _hit, _Num, _read, _Rule, _rx, _Sentence
-from tensora.extract.numbers.hardware import _MODEL_NAME, _TOKEN
+from tensora.extract.numbers.hardware import _TOKEN
 
 _NODE_CUE = re.compile(r"\b(?:nodes?|servers?|machines?|hosts?|DGX|HGX|boxes)\b", re.I)
 _PLACEMENT = re.compile(r"\b(?:inside|within|outside|beyond|leaves?|leaving|across|per|each|every)\s+(?:a\s+)?\Z", re.I)
@@ -43,85 +43,87 @@ def _gpus_x_model(
     return [_Hit(role, value, "GPU", num.start, am.end())]
 
 
-RULES: tuple[_Rule, ...] = (
-    # GPUs per node: "8 GPUs per node", "nodes of 8 GPUs", "8-GPU servers", "the 8 GPUs of a node"
-    _Rule(
-        "gpus_per_node",
-        after=_rx(
-            rf"\+?\s?(?:(?:NVIDIA|AMD)\s+)?(?:{_TOKEN}\s+){{0,2}}?GPUs?\s*(?:per|/|in\s+each|on\s+each|each|in\s+a"
-            r"|in\s+one|of\s+(?:a|each|every|one|the))\s*(?:node|server|machine|host|box)\b",
-            0,
+def rules(model: str) -> tuple[_Rule, ...]:
+    """The rules of the family, with ``model`` the pattern of accelerator names."""
+    return (
+        # GPUs per node: "8 GPUs per node", "nodes of 8 GPUs", "8-GPU servers", "the 8 GPUs of a node"
+        _Rule(
+            "gpus_per_node",
+            after=_rx(
+                rf"\+?\s?(?:(?:NVIDIA|AMD)\s+)?(?:{_TOKEN}\s+){{0,2}}?GPUs?\s*(?:per|/|in\s+each|on\s+each|each|in\s+a"
+                r"|in\s+one|of\s+(?:a|each|every|one|the))\s*(?:node|server|machine|host|box)\b",
+                0,
+            ),
+            words=True,
+            unit="GPU",
+            keys="gpu",
         ),
-        words=True,
-        unit="GPU",
-        keys="gpu",
-    ),
-    _Rule(
-        "gpus_per_node",
-        after=_rx(rf"\s?(?:{_TOKEN}\s+){{0,2}}?GPUs\s+each\b", 0),
-        words=True,
-        unit="GPU",
-        keys="gpu",
-    ),
-    _Rule(
-        "gpus_per_node",
-        after=_rx(rf"-GPU\s+(?:{_TOKEN}\s+){{0,2}}?(?:nodes?|servers?|machines?|hosts?|boxes|DGX)\b", 0),
-        unit="GPU",
-        keys="gpu",
-        first="-",
-    ),
-    _Rule(
-        "gpus_per_node",
-        before=_rx(
-            r"\b(?:nodes?|servers?|machines?|hosts?)\s*(?:of|with|[x×]|each\s+with|containing|having|holding)\s*\Z"
+        _Rule(
+            "gpus_per_node",
+            after=_rx(rf"\s?(?:{_TOKEN}\s+){{0,2}}?GPUs\s+each\b", 0),
+            words=True,
+            unit="GPU",
+            keys="gpu",
         ),
-        after=_rx(rf"\s?(?:[x×]\s*)?(?:(?:NVIDIA|AMD)\s+)?(?:GPUs?\b|{_MODEL_NAME})", 0),
-        words=True,
-        unit="GPU",
-        keys="node|server|machine|host",
-    ),
-    # "512 A100 GPUs, 8 per node"
-    _Rule(
-        "gpus_per_node",
-        after=_rx(r"\s+per\s+(?:node|server|machine|host)\b"),
-        cue=_rx(rf"\bGPUs?\b|{_MODEL_NAME}", 0),
-        keys="node|server|machine|host",
-        first="p",
-        unit="GPU",
-    ),
-    _Rule(
-        "gpus",
-        after=_rx(rf"\s?[x×]\s*(?:(?:NVIDIA|AMD)\s+)?{_MODEL_NAME}", 0),
-        unit="GPU",
-        handler=_gpus_x_model,
-        keys="x|×",
-        first="x×",
-    ),
-    # nodes: "eight H100 nodes", "128 DGX A100 nodes", "a single node", "an 8-node cluster"
-    _Rule(
-        "nodes",
-        after=_rx(
-            rf"\+?\s?(?:(?:\d+\s?[x×]\s?)?(?:NVIDIA\s+)?(?:DGX|HGX|{_TOKEN})\s+|\d+-GPU\s+){{0,3}}?"
-            r"(?:compute\s+)?(?:nodes?|servers?|machines)\b|-node\b",
-            0,
+        _Rule(
+            "gpus_per_node",
+            after=_rx(rf"-GPU\s+(?:{_TOKEN}\s+){{0,2}}?(?:nodes?|servers?|machines?|hosts?|boxes|DGX)\b", 0),
+            unit="GPU",
+            keys="gpu",
+            first="-",
         ),
-        words=True,
-        unit="node",
-        handler=_nodes,
-        keys="node|server|machine",
-    ),
-    # GPUs: "64 GPUs", "1,024 A100-80GB GPUs", "a 256-GPU cluster", "8 H100s", "256 TPU v4 chips"
-    _Rule(
-        "gpus",
-        after=_rx(
-            rf"\+?\s?(?:(?:NVIDIA|AMD|Google)\s+)?(?:(?:{_TOKEN}\s+){{0,2}}?(?:GPUs?|accelerators?)(?![\w-])(?!\s*hours?)"
-            rf"|{_MODEL_NAME}s\b|TPU(?:\s*v\d\w*)?\s+(?:chips|cores)\b)|-GPUs?\b(?!-?hours?)",
-            0,
+        _Rule(
+            "gpus_per_node",
+            before=_rx(
+                r"\b(?:nodes?|servers?|machines?|hosts?)\s*(?:of|with|[x×]|each\s+with|containing|having|holding)\s*\Z"
+            ),
+            after=_rx(rf"\s?(?:[x×]\s*)?(?:(?:NVIDIA|AMD)\s+)?(?:GPUs?\b|{model})", 0),
+            words=True,
+            unit="GPU",
+            keys="node|server|machine|host",
         ),
-        words=True,
-        unit="GPU",
-    ),
-)
+        # "512 A100 GPUs, 8 per node"
+        _Rule(
+            "gpus_per_node",
+            after=_rx(r"\s+per\s+(?:node|server|machine|host)\b"),
+            cue=_rx(rf"\bGPUs?\b|{model}", 0),
+            keys="node|server|machine|host",
+            first="p",
+            unit="GPU",
+        ),
+        _Rule(
+            "gpus",
+            after=_rx(rf"\s?[x×]\s*(?:(?:NVIDIA|AMD)\s+)?{model}", 0),
+            unit="GPU",
+            handler=_gpus_x_model,
+            keys="x|×",
+            first="x×",
+        ),
+        # nodes: "eight H100 nodes", "128 DGX A100 nodes", "a single node", "an 8-node cluster"
+        _Rule(
+            "nodes",
+            after=_rx(
+                rf"\+?\s?(?:(?:\d+\s?[x×]\s?)?(?:NVIDIA\s+)?(?:DGX|HGX|{_TOKEN})\s+|\d+-GPU\s+){{0,3}}?"
+                r"(?:compute\s+)?(?:nodes?|servers?|machines)\b|-node\b",
+                0,
+            ),
+            words=True,
+            unit="node",
+            handler=_nodes,
+            keys="node|server|machine",
+        ),
+        # GPUs: "64 GPUs", "1,024 A100-80GB GPUs", "a 256-GPU cluster", "8 H100s", "256 TPU v4 chips"
+        _Rule(
+            "gpus",
+            after=_rx(
+                rf"\+?\s?(?:(?:NVIDIA|AMD|Google)\s+)?(?:(?:{_TOKEN}\s+){{0,2}}?(?:GPUs?|accelerators?)(?![\w-])(?!\s*hours?)"
+                rf"|{model}s\b|TPU(?:\s*v\d\w*)?\s+(?:chips|cores)\b)|-GPUs?\b(?!-?hours?)",
+                0,
+            ),
+            words=True,
+            unit="GPU",
+        ),
+    )
 
 
 def _derived_gpus(hits: list[_Hit]) -> list[_Hit]:

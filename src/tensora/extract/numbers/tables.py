@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from tensora.extract import units
-from tensora.extract.numbers.base import _QUOTE_LIMIT, _Hit, _Num, _read, _Sentence
+from tensora.extract.numbers.base import _QUOTE_LIMIT, _Hit, _Lexicon, _Num, _read, _Sentence
 from tensora.extract.numbers.reader import _quantities, _sentence_hits
 from tensora.extract.numbers.split import _EMPHASIS
 from tensora.extract.numbers.tokens import _numbers
@@ -126,7 +126,7 @@ def _table_rows(lines: list[str], kind: str) -> tuple[list[str], list[list[str]]
     return header, body
 
 
-def _table_quantities(rows: list[Sentence], kind: str) -> list[Quantity] | None:
+def _table_quantities(rows: list[Sentence], kind: str, lex: _Lexicon) -> list[Quantity] | None:
     """Quantities of a table's body rows (one sentence a row), or None when they do not parse as a table."""
     parsed = _table_rows([r.text for r in rows], kind)
     if parsed is None:
@@ -137,12 +137,12 @@ def _table_quantities(rows: list[Sentence], kind: str) -> list[Quantity] | None:
     out: list[Quantity] = []
     for row, line in zip(body, lines, strict=False):
         quote = line.text.strip()[:_QUOTE_LIMIT]
-        hits = _row_hits(row, header, roles, line.section)
-        out.extend(_quantities(_Sentence.of(quote, line.section, line.page, line.index), hits, line.doc, quote))
+        hits = _row_hits(row, header, roles, line.section, lex)
+        out.extend(_quantities(_Sentence.of(quote, line.section, lex, line.page, line.index), hits, line.doc, quote))
     return out
 
 
-def _row_hits(row: list[str], header: list[str], roles: list[str], section: str) -> list[_Hit]:
+def _row_hits(row: list[str], header: list[str], roles: list[str], section: str, lex: _Lexicon) -> list[_Hit]:
     """A row's values by column role; a label cell may name the role ("TFLOP/s per GPU"); other cells are
     read as text."""
     label = _column_role(row[0]) if row and not roles[0] else ""
@@ -155,7 +155,7 @@ def _row_hits(row: list[str], header: list[str], roles: list[str], section: str)
         if not role and i > 0 and label:
             role, text, head = label, _column_name(head), row[0] + " " + head
         if not role:
-            hits.extend(replace(h, start=0, end=0) for h in _sentence_hits(_Sentence.of(cell, section)))
+            hits.extend(replace(h, start=0, end=0) for h in _sentence_hits(_Sentence.of(cell, section, lex)))
             continue
         value = _cell_value(role, cell, head)
         if value is not None:

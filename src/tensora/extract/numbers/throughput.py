@@ -24,14 +24,11 @@ from tensora.extract.numbers.base import (
     _scope_in,
     _Sentence,
 )
-from tensora.extract.numbers.hardware import _MODEL_NAME
 
 _PEAK = re.compile(
     r"\b(?:peak|theoretical|spec(?:ification)?|datasheet|dense(?!\s+(?:GEMM|matmul|layer|model|attention)))\b",
     re.I,
 )
-# An accelerator's name and an opening parenthesis before a number: its spec sheet, "A100 (312 TFLOP/s".
-_SPEC_OPEN = re.compile(rf"{_MODEL_NAME}[\w\s-]{{0,12}}\(\s*\Z")
 _ACHIEVE_VERB = re.compile(
     r"\b(?:achiev\w*|measur\w*|reach\w*|sustain\w*|obtain\w*|project\w*|expect\w*|deliver\w*|get|gets|run|runs"
     r"|per\s+GPU)\b",
@@ -117,7 +114,7 @@ def _tflops(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str]
     end = am.end()
     near = _near_before(s, num.start)[-30:] + " " + _near_after(s, end)
     per_gpu = _PER_GPU.match(s.text, end) is not None
-    if _PEAK.search(near) or _SPEC_OPEN.search(s.text, max(0, num.start - 30), num.start):
+    if _PEAK.search(near) or s.lex.spec_open.search(s.text, max(0, num.start - 30), num.start):
         role = "peak_tflops"
     elif per_gpu:
         role = "tflops_per_gpu"
