@@ -152,8 +152,9 @@ class QntAmdahl(Rule):
 
 _PROFILE = re.compile(r"\b(profile|breakdown|nsight|trace|time split)\b", re.I)
 _ITEM = re.compile(r"([A-Za-z][\w/+-]*(?:[ -][A-Za-z][\w/+-]*){0,4})\s*:?\s+(\d+(?:\.\d+)?)\s*%")
+# (a share starts where its digits do: tried from inside a run of digits, the pattern re-reads the run)
 _OF_STEP_IS = re.compile(
-    r"(\d+(?:\.\d+)?)\s*%\s+of\s+(?:the|each|every)\s+(?:step|iteration)(?:\s+time)?\s+"
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s*%\s+of\s+(?:the|each|every)\s+(?:step|iteration)(?:\s+time)?\s+"
     r"(?:is|are|goes to|is spent (?:in|on))\s+"
     r"([\w/ +-]{3,60}?)(?=[,.;]|\s+that|\s+which|$)",
     re.I,
