@@ -40,6 +40,7 @@ class Claims:
     extra: list[Sentence] = field(default_factory=list)
     _cache: tuple[int, str, list[int]] | None = field(default=None, repr=False, compare=False)
     _found: dict[object, list[Sentence]] = field(default_factory=dict, repr=False, compare=False)
+    _roles: tuple[int, int, dict[str, list[Quantity]]] | None = field(default=None, repr=False, compare=False)
 
     # techniques -------------------------------------------------------------------------------------------
     def uses(self, *ids: str) -> bool:
@@ -122,7 +123,16 @@ class Claims:
 
     # numbers ----------------------------------------------------------------------------------------------
     def values(self, role: str, qualifier: str | None = None) -> list[Quantity]:
-        return [q for q in self.quantities if q.role == role and (qualifier is None or q.qualifier == qualifier)]
+        """The quantities of a role (and qualifier), in order; found through an index by role, rebuilt when the
+        list of quantities changes."""
+        key = (id(self.quantities), len(self.quantities))
+        if self._roles is None or self._roles[:2] != key:
+            index: dict[str, list[Quantity]] = {}
+            for q in self.quantities:
+                index.setdefault(q.role, []).append(q)
+            self._roles = (*key, index)
+        found = self._roles[2].get(role, [])
+        return [q for q in found if qualifier is None or q.qualifier == qualifier]
 
     def value(self, role: str) -> float | None:
         """The first finite value of a role, preferring the draft's own over the baseline's; or None."""
