@@ -148,3 +148,27 @@ def test_bench_markdown(md: Path) -> None:
     assert doc.title
     assert any(s.title == "Abstract" for s in doc.sections)
     assert not any(p.text.startswith(("#", "- ", "**")) for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("src", "out"),
+    [
+        ("***both*** and **a *b* c**", "both and a b c"),
+        ("a * b * c and 2*3*4", "a * b * c and 2*3*4"),
+        ("snake_case_name and _x_", "snake_case_name and x"),
+        ("**no\nclose** here", "**no\nclose** here"),
+        ("[a [b]](u) and [wiki](https://en.wikipedia.org/wiki/A_(b))", "a [b] and wiki"),
+        ("[a [b](u)", "[a b"),
+    ],
+)
+def test_inline_edge_cases(src: str, out: str) -> None:
+    assert inline(src) == out
+
+
+def test_inline_pathological_runs_keep_their_text() -> None:
+    # shapes that made the former patterns rescan the rest of the line from every opener
+    assert inline("*a " * 33_000) == "*a " * 33_000
+    assert inline("[" * 50_000 + "](" * 50_000) == "[" * 50_000 + "](" * 50_000
+    strong = inline("**a " * 20_000 + "b**")
+    assert strong.startswith("a ") and strong.endswith(" b") and "**" not in strong
+    assert inline("<a" * 20_000) == "<a" * 20_000

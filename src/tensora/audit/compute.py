@@ -16,7 +16,7 @@ from functools import cache
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quantity
-from tensora.knowledge.hardware import Device, get_device
+from tensora.knowledge.hardware import Device, get_device, normalize_name
 from tensora.models.amdahl import amdahl_max_speedup
 from tensora.models.memory import model_states_per_gpu_gib
 from tensora.models.pipeline import (
@@ -33,9 +33,16 @@ def _int(x: float | None) -> int | None:
 
 
 def sentence_index(c: Claims, q: Quantity) -> int:
-    """Index of the sentence a quantity was read from (its quote), or -1."""
+    """Index of the sentence a quantity was read from, or -1.
+
+    Extraction gives every quantity its sentence's index. A quantity a rule builds itself from a sentence's
+    quote, with no index, is looked up by the start of its quote.
+    """
+    s = c.sentence_of(q)
+    if s is not None:
+        return s.index
     head = q.quote.text[:60]
-    if not head:
+    if q.sentence >= 0 or not head:
         return -1
     text, starts = c.joined()
     at = text.find(head)
@@ -73,13 +80,32 @@ class Problem:
     inputs: dict[str, object] = field(default_factory=dict)
 
 
+def _by_sentence(c: Claims, role: str) -> dict[int, list[tuple[int, Quantity]]]:
+    """The quantities of a role by the index of their sentence, each with its place in ``c.values(role)``."""
+    out: dict[int, list[tuple[int, Quantity]]] = {}
+    for k, q in enumerate(c.values(role)):
+        out.setdefault(sentence_index(c, q), []).append((k, q))
+    return out
+
+
+def _around(by_sentence: dict[int, list[tuple[int, Quantity]]], hi: int, lo: int, span: int) -> list[Quantity]:
+    """The quantities stated within ``span`` sentences of both ``hi`` and ``lo``, in their original order."""
+    if lo < 0:
+        return []
+    found = [kq for i in range(hi - span, lo + span + 1) for kq in by_sentence.get(i, [])]
+    return [q for _, q in sorted(found, key=lambda kq: kq[0])]
+
+
 def divisibility_problems(c: Claims) -> list[Problem]:
     """Every stated (global batch, micro-batch size, DP degree) combination whose split is not whole."""
     problems: list[Problem] = []
     seen: set[tuple[float, float, float]] = set()
+    sizes, degrees = _by_sentence(c, "micro_batch_size"), _by_sentence(c, "dp")
     for qg in c.values("global_batch"):
-        for qb in c.values("micro_batch_size"):
-            for qd in c.values("dp"):
+        i = sentence_index(c, qg)
+        for qb in _around(sizes, i, i, 4):
+            j = sentence_index(c, qb)
+            for qd in _around(degrees, max(i, j), min(i, j), 4):
                 g, b, d = qg.value, qb.value, qd.value
                 if not (_int(g) and _int(b) and _int(d)) or (g, b, d) in seen:
                     continue
@@ -194,9 +220,18 @@ def sharding(c: Claims) -> str:
     return "none"
 
 
-_ONE_GPU = re.compile(
-    r"\b(a single|single|one)\s+(\w+[- ])?(A100|H100|H200|V100|A10G?|L4|L40S|MI300X|B200|RTX \w+|GPU)\b", re.I
-)
+# "a single GPU", "one H100", "a single 80GB A100": the device is what extraction recognised in the sentence
+_ONE = re.compile(r"\b(?:a single|single|one)\s+(?P<words>[\w-]+(?:[- ][\w-]+)?)", re.I)
+
+
+def _one_device(c: Claims, i: int) -> bool:
+    """Whether sentence ``i`` speaks of one device: one GPU, or one of an accelerator named in it."""
+    names = {normalize_name(q.text) for q in c.values("gpu_model") if sentence_index(c, q) == i}
+    for m in _ONE.finditer(c.sentences[i].text):
+        for word in re.split(r"[- ]", m.group("words")):
+            if word.lower() == "gpu" or (len(word) > 1 and any(n.startswith(normalize_name(word)) for n in names)):
+                return True
+    return False
 
 
 def configuration(c: Claims) -> tuple[float, float] | None:
@@ -215,7 +250,7 @@ def configuration(c: Claims) -> tuple[float, float] | None:
         for g in c.values("gpus") + c.values("gpus_per_node"):
             if not math.isnan(g.value) and sentence_index(c, g) == i:
                 return max(sizes), g.value
-        if _ONE_GPU.search(c.sentences[i].text):
+        if _one_device(c, i):
             return max(sizes), 1.0
     return None
 

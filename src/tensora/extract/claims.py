@@ -11,10 +11,10 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tensora.extract import cues
-from tensora.extract.numbers import extract_quantities
+from tensora.extract.numbers import quantities_of
 from tensora.extract.quantities import DocLabel, Quantity, Quote
 from tensora.extract.sentences import Sentence, split_paragraphs
 from tensora.extract.techniques import (
@@ -48,6 +48,7 @@ class Claims:
     _cache: tuple[int, str, list[int]] | None = field(default=None, repr=False, compare=False)
     _found: dict[object, list[Sentence]] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+    _roles: tuple[int, int, dict[str, list[Quantity]]] | None = field(default=None, repr=False, compare=False)
 
     # techniques -------------------------------------------------------------------------------------------
     def uses(self, *ids: str) -> bool:
@@ -158,7 +159,16 @@ class Claims:
 
     # numbers ----------------------------------------------------------------------------------------------
     def values(self, role: str, qualifier: str | None = None) -> list[Quantity]:
-        return [q for q in self.quantities if q.role == role and (qualifier is None or q.qualifier == qualifier)]
+        """The quantities of a role (and qualifier), in order; found through an index by role, rebuilt when the
+        list of quantities changes."""
+        key = (id(self.quantities), len(self.quantities))
+        if self._roles is None or self._roles[:2] != key:
+            index: dict[str, list[Quantity]] = {}
+            for q in self.quantities:
+                index.setdefault(q.role, []).append(q)
+            self._roles = (*key, index)
+        found = self._roles[2].get(role, [])
+        return [q for q in found if qualifier is None or q.qualifier == qualifier]
 
     def value(self, role: str) -> float | None:
         """The first finite value of a role, preferring the draft's own over the baseline's; or None."""
@@ -170,6 +180,13 @@ class Claims:
     def max_value(self, role: str) -> float | None:
         vals = [q.value for q in self.values(role) if not math.isnan(q.value)]
         return max(vals) if vals else None
+
+    def sentence_of(self, quantity: Quantity) -> Sentence | None:
+        """The sentence a quantity was read from, or None for a quantity made elsewhere."""
+        i = quantity.sentence
+        if 0 <= i < len(self.sentences) and self.sentences[i].index == i:
+            return self.sentences[i]
+        return None
 
     def texts(self, role: str) -> list[str]:
         return [q.text for q in self.values(role) if q.text]
@@ -194,8 +211,10 @@ class Claims:
                 techniques[tid] = merged
             else:
                 techniques[tid] = use
-        # the answer's numbers come first, so that a value the student restates overrides the draft's
-        return Claims(self.doc, self.title, self.sentences + moved, techniques, other.quantities + self.quantities)
+        # the answer's numbers come first, so that a value the student restates overrides the draft's; they keep
+        # pointing at their sentences, which moved
+        answer = [replace(q, sentence=q.sentence + offset) if q.sentence >= 0 else q for q in other.quantities]
+        return Claims(self.doc, self.title, self.sentences + moved, techniques, answer + self.quantities)
 
 
 def extract_claims(document: Document, doc: DocLabel, kb: KnowledgeBase, *, numbers: bool = True) -> Claims:
@@ -218,7 +237,7 @@ def claims_from_paragraphs(
     paragraphs = [p for p in paragraphs if not _NOT_CLAIMS.match(p.section.strip())]
     sentences = split_paragraphs(paragraphs, doc)
     techniques = find_techniques(sentences, kb.techniques)
-    quantities = extract_quantities(paragraphs, doc) if numbers else []
+    quantities = quantities_of(sentences) if numbers else []
     claims = Claims(doc, title, sentences, techniques, quantities)
     if semantic or (semantic is None and doc == "proposal"):
         # the sentence embeddings are kept in the claims' memo: semantic cues reuse them

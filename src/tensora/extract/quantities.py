@@ -58,7 +58,9 @@ class Quantity:
     """A number in a document with its role, unit and where it was said.
 
     ``qualifier`` refines the role: for ``speedup`` one of "end-to-end", "kernel", "local", "projected",
-    "throughput", "memory"; for ``gpus`` "evaluation" or "planned"; free text otherwise.
+    "throughput", "memory"; for ``gpus`` "evaluation" or "planned"; free text otherwise. ``sentence`` is the
+    index of the sentence it was read from in its document's sentence stream (``Claims.sentences``; -1 when
+    a rule built it), ``section`` that sentence's section; the page is the quote's.
     """
 
     role: str
@@ -67,3 +69,5 @@ class Quantity:
     quote: Quote
     qualifier: str = ""
     text: str = ""
+    sentence: int = -1
+    section: str = ""

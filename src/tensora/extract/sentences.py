@@ -31,6 +31,7 @@ class Sentence:
     doc: DocLabel
     index: int
     kind: str = "text"
+    paragraph: int = -1  # index of the paragraph it came from, in the order given to ``split_paragraphs``
 
     @property
     def lower(self) -> str:
@@ -61,7 +62,7 @@ def split_text(text: str) -> list[str]:
 
 def split_paragraphs(paragraphs: Iterable[Paragraph], doc: DocLabel) -> list[Sentence]:
     sentences: list[Sentence] = []
-    for para in paragraphs:
+    for p, para in enumerate(paragraphs):
         if para.kind == "heading":
             pieces = [para.text.strip()]
         elif para.kind == "table" or para.text.lstrip().startswith("|"):
@@ -70,5 +71,5 @@ def split_paragraphs(paragraphs: Iterable[Paragraph], doc: DocLabel) -> list[Sen
             pieces = split_text(para.text)
         for piece in pieces:
             piece = _EMPHASIS.sub("", piece)  # "lag by **two** steps" reads as "lag by two steps"
-            sentences.append(Sentence(piece, para.page, para.section, doc, len(sentences), para.kind))
+            sentences.append(Sentence(piece, para.page, para.section, doc, len(sentences), para.kind, p))
     return sentences

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
@@ -41,16 +42,31 @@ _RULE = re.compile(r"^ {0,3}([-*_])([ \t]*\1){2,}[ \t]*$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s+\S")
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")
+# Link text may hold one level of balanced brackets and a destination one of balanced parentheses (a
+# Wikipedia URL); neither may hold an unmatched bracket, so a match attempt stops at the next one and a line
+# of brackets is read in linear time.
+_TEXT = r"(?:[^\[\]]|\[[^\[\]]*\])"
+_DEST = r"\((?:[^()]|\([^()]*\))*\)"
+_IMAGE = re.compile(rf"!\[({_TEXT}*)\]{_DEST}")
+_LINK = re.compile(rf"\[({_TEXT}+)\]{_DEST}|\[({_TEXT}+)\]\[[^\[\]]*\]")
 _FOOTREF = re.compile(r"\[\^[^\]]+\]")
 _CODE = re.compile(r"(`+)(.+?)\1")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPH = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\*)|(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
+# Emphasis as the patterns (\*\*|__)(?=\S)(.+?)(?<=\S)\1 (strong) and
+# (?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\*) | (?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_]) (emphasis) would read it,
+# but matched by ``_unwrap`` in linear time: the patterns rescan the rest of the line from every opener.
+# (zero-width patterns, so that every position is found, overlapping ones included)
+_STRONG = (
+    ("**", re.compile(r"(?=\*\*\S)"), re.compile(r"(?<=\S)(?=\*\*)")),
+    ("__", re.compile(r"(?=__\S)"), re.compile(r"(?<=\S)(?=__)")),
+)
+_EMPH = (
+    ("*", re.compile(r"(?<![\w*])(?=\*\S)"), re.compile(r"(?<=\S)(?=\*(?!\*))")),
+    ("_", re.compile(r"(?<![\w_])(?=_\S)"), re.compile(r"(?<=\S)(?=_(?![\w_]))")),
+)
 _STRIKE = re.compile(r"~~(.+?)~~")
-_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
 
 
 def inline(text: str) -> str:
@@ -65,12 +81,46 @@ def inline(text: str) -> str:
     text = _FOOTREF.sub("", text)
     text = _CODE.sub(lambda m: m.group(2).strip(), text)
     for _ in range(2):  # nested emphasis: ***x***
-        text = _STRONG.sub(r"\2", text)
-        text = _EMPH.sub(lambda m: m.group(1) or m.group(2) or "", text)
+        text = _unwrap(text, _STRONG)
+        text = _unwrap(text, _EMPH)
     text = _STRIKE.sub(r"\1", text)
     text = _TAG.sub("", text)
     text = _ESCAPE.sub(r"\1", text)
     return html.unescape(text)
+
+
+_Delimiter = tuple[str, re.Pattern[str], re.Pattern[str]]
+
+
+def _unwrap(text: str, delimiters: tuple[_Delimiter, ...]) -> str:
+    """Text with each span between an opening and a closing delimiter replaced by its content.
+
+    Reads as ``re.sub`` would, left to right, the first delimiter that opens at a position winning and the
+    span closing at the first closing delimiter after at least one character on the same line; the
+    closing positions are found once per delimiter, so the cost is linear in the text.
+    """
+    closers = {mark: [m.start() for m in close.finditer(text)] for mark, _, close in delimiters}
+    openers = sorted({(m.start(), i) for i, (_, op, _) in enumerate(delimiters) for m in op.finditer(text)})
+    out: list[str] = []
+    last = 0
+    for at, i in openers:
+        if at < last:
+            continue
+        mark, _, _ = delimiters[i]
+        start = at + len(mark)
+        found = closers[mark]
+        k = bisect_left(found, start + 1)
+        if k == len(found):
+            continue
+        end = found[k]
+        newline = text.find("\n", start, end)
+        if newline >= 0:
+            continue
+        out.append(text[last:at])
+        out.append(text[start:end])
+        last = end + len(mark)
+    out.append(text[last:])
+    return "".join(out)
 
 
 def read_markdown(path: Path, text: str) -> Document:

@@ -33,9 +33,11 @@ __all__ = [
     "DTYPES",
     "Catalog",
     "Device",
+    "Interconnect",
     "Link",
     "Memory",
     "Nic",
+    "NumberFormat",
     "get_device",
     "get_nic",
     "list_devices",
@@ -193,26 +195,66 @@ class Nic(_Strict):
         return self.line_rate_gbps * 1e9 / 8
 
 
+class OtherAccelerators(_Strict):
+    """Accelerator names recognised in a draft that the catalog has no figures for."""
+
+    names: list[str]
+    source: str = Field(min_length=1)
+
+
+class Interconnect(_Strict):
+    """An interconnect's name as drafts write it, and whether it joins devices in a node or nodes."""
+
+    name: str = Field(min_length=1)
+    scope: Literal["node", "network"]
+    aliases: list[str] = []
+    source: str = Field(min_length=1)
+
+
+class NumberFormat(_Strict):
+    """A number format: its canonical id, the spellings drafts use, and spellings of its flavours with the
+    qualifier each gives ("e4m3" is an fp8 flavour)."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+$")
+    aliases: list[str]
+    variants: dict[str, str] = {}
+    source: str = Field(min_length=1)
+
+
 class _File(_Strict):
     defaults: dict[str, str] = {}
     devices: list[dict[str, Any]]
     nics: list[dict[str, Any]] = []
+    # a user's file without these sections keeps the bundled ones
+    other_accelerators: OtherAccelerators | None = None
+    interconnects: list[Interconnect] | None = None
+    formats: list[NumberFormat] | None = None
 
 
 class Catalog:
     """Validated devices and NICs with their name index."""
 
-    def __init__(self, devices: list[Device], nics: list[Nic], defaults: dict[str, str], label: str) -> None:
+    def __init__(
+        self,
+        devices: list[Device],
+        nics: list[Nic],
+        defaults: dict[str, str],
+        label: str,
+        other_accelerators: list[str] | None = None,
+        interconnects: list[Interconnect] | None = None,
+        formats: list[NumberFormat] | None = None,
+    ) -> None:
         self.devices = devices
         self.nics = nics
         self.defaults = defaults
         self.label = label
+        self.other_accelerators = list(other_accelerators or [])
+        self.interconnects = list(interconnects or [])
+        self.formats = list(formats or [])
         self._dev_index = self._index(devices, defaults, "devices")
         self._nic_index = self._index(nics, {}, "nics")
 
-    def _index(
-        self, entries: list[Device] | list[Nic], defaults: dict[str, str], section: str
-    ) -> dict[str, str]:
+    def _index(self, entries: list[Device] | list[Nic], defaults: dict[str, str], section: str) -> dict[str, str]:
         index: dict[str, str] = {}
         ids = {e.id for e in entries}
 
@@ -231,11 +273,17 @@ class Catalog:
                 add(alias, e.id, f"entry '{e.id}': field 'aliases'")
         for name, target in defaults.items():
             if target not in ids:
-                raise KnowledgeError(
-                    f"{self.label}: defaults: field '{name}': no {section} entry '{target}'."
-                )
+                raise KnowledgeError(f"{self.label}: defaults: field '{name}': no {section} entry '{target}'.")
             add(name, target, f"defaults: field '{name}'")
         return index
+
+    def device_names(self) -> list[str]:
+        """The names a draft may call an accelerator by: the devices' ids, aliases and family defaults that
+        contain a model number, without a leading vendor or brand word ("amd mi300x" is "mi300x"), and the
+        names of the accelerators the catalog has no figures for."""
+        names = [e.id for e in self.devices] + [a for e in self.devices for a in e.aliases] + list(self.defaults)
+        out = [n for n in names if _is_model_name(n)]
+        return list(dict.fromkeys(out + self.other_accelerators))
 
     def device(self, name: str) -> Device:
         target = self._dev_index.get(normalize_name(name))
@@ -258,6 +306,16 @@ class Catalog:
         else:
             hint = f"known: {', '.join(e.id for e in entries)}"
         return f"Unknown {what} {name!r}; {hint} (see `tensora calc hardware`)"
+
+
+def _is_model_name(name: str) -> bool:
+    """Whether a catalog name names a model: it holds a digit, is not a bare version ("v4") and does not
+    start with a word that has none ("amd mi300x", "hgx-b200"), except a product line before its version
+    ("tpu v4")."""
+    parts = [p for p in re.split(r"[\s-]+", name.strip()) if p]
+    if not parts or not any(ch.isdigit() for ch in name) or re.fullmatch(r"v\d\w*", parts[0]):
+        return False
+    return any(ch.isdigit() for ch in parts[0]) or (len(parts) > 1 and re.fullmatch(r"v\d\w*", parts[1]) is not None)
 
 
 def _label_and_text(path: Path | None) -> tuple[str, str]:
@@ -315,7 +373,12 @@ def _load(path: Path | None) -> Catalog:
         raise KnowledgeError(f"{label}: field '{loc}': {err['msg']}.") from None
     devices = [_validate(Device, raw, label, "devices", i) for i, raw in enumerate(top.devices)]
     nics = [_validate(Nic, raw, label, "nics", i) for i, raw in enumerate(top.nics)]
-    return Catalog(devices, nics, dict(top.defaults), label)
+    missing = None in (top.other_accelerators, top.interconnects, top.formats)
+    bundled = _bundled() if missing and label != f"knowledge/data/{_FILE}" else None
+    names = top.other_accelerators.names if top.other_accelerators else bundled.other_accelerators if bundled else []
+    interconnects = top.interconnects if top.interconnects is not None else bundled.interconnects if bundled else []
+    formats = top.formats if top.formats is not None else bundled.formats if bundled else []
+    return Catalog(devices, nics, dict(top.defaults), label, names, interconnects, formats)
 
 
 def get_device(name: str) -> Device:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from functools import lru_cache
 
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
@@ -173,13 +174,15 @@ def _stem(word: str) -> str:
     return word
 
 
-def _words(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    # kept per text: each claimed speedup compares its subject with every other speedup's sentence
     found = {_stem(w) for w in words(text)} - _STOP
     # one subject under several names: a linear layer is a GEMM, a GEMV or a matmul kernel
     for group in _SYNONYMS:
         if found & group:
             found |= group
-    return found
+    return frozenset(found)
 
 
 def _local_speedup(c: Claims, fraction: Quantity, claim: Quantity | None = None) -> float:

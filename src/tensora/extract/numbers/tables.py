@@ -1,0 +1,172 @@
+"""Table rows: columns mapped to roles by their headers; other cells read as text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from tensora.extract import units
+from tensora.extract.numbers.base import _QUOTE_LIMIT, _Hit, _Lexicon, _Num, _read, _Sentence
+from tensora.extract.numbers.reader import _quantities, _sentence_hits
+from tensora.extract.numbers.split import _EMPHASIS
+from tensora.extract.numbers.tokens import _numbers
+from tensora.extract.quantities import Quantity
+from tensora.extract.sentences import Sentence
+
+# Column headers that name a role; counted and dimension columns must match the whole header.
+_COLUMN_EXACT: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"(?:{p})", re.I), role)
+    for p, role in (
+        (r"#?\s*gpus?|num(?:ber of)?\s+gpus|gpu\s+count", "gpus"),
+        (r"#?\s*nodes?|num(?:ber of)?\s+nodes", "nodes"),
+        (r"#?\s*layers?|num(?:ber of)?\s+layers|n_layers", "layers"),
+        (r"hidden(?:\s+(?:size|dim(?:ension)?))?|d_?model", "hidden"),
+        (r"#?\s*(?:attention\s+)?heads|num(?:ber of)?\s+heads|n_heads", "heads"),
+        (r"#?\s*params|parameters|(?:model\s+)?size|model", "params"),
+        (r"seq(?:uence)?(?:\s+len(?:gth)?)?|context(?:\s+length)?", "seq_len"),
+        (r"global\s+batch(?:\s+size)?|batch(?:\s+size)?|gbs", "global_batch"),
+        (r"micro-?batch\s+size|mbs", "micro_batch_size"),
+        (r"#?\s*micro-?batches", "micro_batches"),
+        (r"tp|tensor[- ]parallel(?:ism)?(?:\s+(?:degree|size))?", "tp"),
+        (r"pp|pipeline[- ]parallel(?:ism)?(?:\s+(?:degree|size))?|(?:pipeline\s+)?stages", "pp"),
+        (r"dp|data[- ]parallel(?:ism)?(?:\s+(?:degree|size))?", "dp"),
+        (r"ep|expert[- ]parallel(?:ism)?(?:\s+(?:degree|size))?", "ep"),
+        (r"cp|context[- ]parallel(?:ism)?(?:\s+(?:degree|size))?", "cp"),
+        (r"#?\s*experts", "experts"),
+        (r"top-?k", "top_k"),
+    )
+)
+# Megatron's letters as column headers, case and all: a header "A" or "B" more likely names a method.
+_COLUMN_LETTERS = {
+    "t": "tp",
+    "p": "pp",
+    "d": "dp",
+    "b": "micro_batch_size",
+    "m": "micro_batches",
+    "v": "virtual_stages",
+    "h": "hidden",
+    "L": "layers",
+    "k": "top_k",
+}
+# Metric headers: these may name a method too ("ZeRO-3 MFU", "SkipMax (TFLOP/s)").
+_COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"speed-?up", re.I), "speedup"),
+    (re.compile(r"\bMFU\b|model\s+flops\s+utili", re.I), "mfu"),
+    (re.compile(r"peak.*TFLOP|TFLOP.*peak", re.I), "peak_tflops"),
+    (re.compile(r"[TP]FLOP", re.I), "tflops_per_gpu"),
+    (re.compile(r"tokens?\s*/\s*s|tokens\s+per\s+s", re.I), "tokens_per_s"),
+    (re.compile(r"(?:step|iteration)[- ]time.*\((?:s|ms|us|µs|sec)\)", re.I), "step_time"),
+    (re.compile(r"\((?:ns|us|µs|μs|ms|s|sec)\)|\blatency\b.*\((?:ns|us|µs|μs|ms|s)\)", re.I), "kernel_time"),
+)
+_HEADER_UNIT = re.compile(r"\((?P<u>ns|us|µs|μs|ms|s|sec)\)", re.I)
+_TABLE_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
+
+
+def _cells(line: str, piped: bool) -> list[str]:
+    if piped:
+        line = line.strip()
+        line = line[1:] if line.startswith("|") else line
+        line = line[:-1] if line.endswith("|") else line
+        return [c.strip() for c in line.split("|")]
+    return [c.strip() for c in re.split(r"\t|\s{2,}", line.strip())]
+
+
+def _column_role(header: str) -> str:
+    clean = _EMPHASIS.sub("", header).strip()
+    for rx, role in _COLUMN_METRIC:
+        if rx.search(clean):
+            return role
+    bare = re.sub(r"\([^)]*\)", "", clean).strip()
+    if bare in _COLUMN_LETTERS:
+        return _COLUMN_LETTERS[bare]
+    return next((role for rx, role in _COLUMN_EXACT if rx.fullmatch(bare)), "")
+
+
+def _cell_value(role: str, cell: str, header: str) -> float | None:
+    """The first number of a cell that reads as a value of the column's role ("GPT-3 175B" -> 175e9)."""
+    for num in _numbers(cell, cell.lower()):
+        value = _read_cell(role, num, header)
+        if value is not None:
+            return value
+    return None
+
+
+def _read_cell(role: str, num: _Num, header: str) -> float | None:
+    if num.word:
+        return None
+    if role in ("step_time", "kernel_time"):
+        unit = _HEADER_UNIT.search(header)
+        return units.seconds(num.value, unit.group("u")) if unit and not num.suffix else None
+    if role in ("tflops_per_gpu", "peak_tflops"):
+        return _read("float", num)
+    if role == "tokens_per_s":
+        return _read("rate", num)
+    return _read(_CELL_READS.get(role, "int"), num)
+
+
+_CELL_READS = {
+    "speedup": "ratio",
+    "mfu": "fraction",
+    "params": "params",
+    "seq_len": "seq",
+    "global_batch": "batch",
+}
+
+
+def _table_rows(lines: list[str], kind: str) -> tuple[list[str], list[list[str]]] | None:
+    piped = any("|" in line for line in lines)
+    rows = [_cells(line, piped) for line in lines if line.strip()]
+    rows = [r for r in rows if not all(_TABLE_SEPARATOR.match(c) or not c for c in r)]
+    if len(rows) < 2 or (not piped and kind != "table"):
+        return None
+    header, body = rows[0], rows[1:]
+    if not piped and len(header) < 2:
+        # a PDF line with single spaces between columns: split on every space
+        header, body = header[0].split(), [" ".join(r).split() for r in body]
+    return header, body
+
+
+def _table_quantities(rows: list[Sentence], kind: str, lex: _Lexicon) -> list[Quantity] | None:
+    """Quantities of a table's body rows (one sentence a row), or None when they do not parse as a table."""
+    parsed = _table_rows([r.text for r in rows], kind)
+    if parsed is None:
+        return None
+    header, body = parsed
+    roles = [_column_role(h) for h in header]
+    lines = [r for r in rows if r.text.strip()][-len(body) :] if body else []
+    out: list[Quantity] = []
+    for row, line in zip(body, lines, strict=False):
+        quote = line.text.strip()[:_QUOTE_LIMIT]
+        hits = _row_hits(row, header, roles, line.section, lex)
+        out.extend(_quantities(_Sentence.of(quote, line.section, lex, line.page, line.index), hits, line.doc, quote))
+    return out
+
+
+def _row_hits(row: list[str], header: list[str], roles: list[str], section: str, lex: _Lexicon) -> list[_Hit]:
+    """A row's values by column role; a label cell may name the role ("TFLOP/s per GPU"); other cells are
+    read as text."""
+    label = _column_role(row[0]) if row and not roles[0] else ""
+    label = label if label in _ROW_ROLES else ""
+    hits: list[_Hit] = []
+    for i, cell in enumerate(row):
+        head = header[i] if i < len(header) else ""
+        role = roles[i] if i < len(roles) else ""
+        text = _column_name(head) if role in _METRIC_ROLES else ""
+        if not role and i > 0 and label:
+            role, text, head = label, _column_name(head), row[0] + " " + head
+        if not role:
+            hits.extend(replace(h, start=0, end=0) for h in _sentence_hits(_Sentence.of(cell, section, lex)))
+            continue
+        value = _cell_value(role, cell, head)
+        if value is not None:
+            hits.append(_Hit(role, value, "", 0, 0, text=text))
+    return hits
+
+
+def _column_name(header: str) -> str:
+    """A header without its unit: "SkipMax (TFLOP/s)" -> "SkipMax"."""
+    return _EMPHASIS.sub("", re.sub(r"\s*\([^)]*\)\s*", " ", header)).strip()
+
+
+_METRIC_ROLES = frozenset(role for _, role in _COLUMN_METRIC)
+_ROW_ROLES = frozenset({"speedup", "mfu", "tflops_per_gpu", "peak_tflops", "tokens_per_s", "step_time", "kernel_time"})
