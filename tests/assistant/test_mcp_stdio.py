@@ -43,23 +43,29 @@ async def _session(home: Path) -> None:
         assert schema["required"] == ["session_id", "answer"] and schema["properties"]["answer"]["description"]
         assert tools["calc_bubble"].input_schema["properties"]["stages"]["description"]
 
-        review = _payload(await client.call_tool(
-            "review", {"proposal": str(EXAMPLE / "proposal.pdf"), "baseline": str(EXAMPLE / "baseline.pdf")}
-        ))
+        review = _payload(
+            await client.call_tool(
+                "review", {"proposal": str(EXAMPLE / "proposal.pdf"), "baseline": str(EXAMPLE / "baseline.pdf")}
+            )
+        )
         codes = [f["code"] for f in review["findings"]]
         assert "FAULT-TOLERANCE" in codes and review["markdown"].count("##") >= 4
 
-        start = _payload(await client.call_tool(
-            "whiteboard_start", {"proposal": str(EXAMPLE / "proposal.md"), "baseline": str(EXAMPLE / "baseline.md")}
-        ))
+        start = _payload(
+            await client.call_tool(
+                "whiteboard_start", {"proposal": str(EXAMPLE / "proposal.md"), "baseline": str(EXAMPLE / "baseline.md")}
+            )
+        )
         assert {f["status"] for f in start["findings"]} == {"open"}
-        answer = _payload(await client.call_tool(
-            "whiteboard_answer",
-            {
-                "session_id": start["session_id"],
-                "answer": "We checkpoint every 100 steps and restart failed ranks from the last checkpoint.",
-            },
-        ))
+        answer = _payload(
+            await client.call_tool(
+                "whiteboard_answer",
+                {
+                    "session_id": start["session_id"],
+                    "answer": "We checkpoint every 100 steps and restart failed ranks from the last checkpoint.",
+                },
+            )
+        )
         assert answer["resolved"] == ["FAULT-TOLERANCE"]
         assert "Resolved: **FAULT-TOLERANCE**" in answer["skeptic"]
         listed = _payload(await client.call_tool("whiteboard_sessions", {}))
@@ -82,7 +88,9 @@ async def _session(home: Path) -> None:
         # mistakes come back as tool errors, and the server keeps serving
         bad = await client.call_tool("calc_bubble", {"stages": 0, "microbatches": 4})
         assert bad.is_error and "stages" in _text(bad)
-        missing = await client.call_tool("review", {"proposal": "/nonexistent.pdf", "baseline": str(EXAMPLE / "baseline.md")})
+        missing = await client.call_tool(
+            "review", {"proposal": "/nonexistent.pdf", "baseline": str(EXAMPLE / "baseline.md")}
+        )
         assert missing.is_error and "/nonexistent.pdf: no such file" in _text(missing)
         wrong = await client.call_tool("whiteboard_answer", {"session_id": "nope", "answer": "x"})
         assert wrong.is_error and "no session 'nope'" in _text(wrong)

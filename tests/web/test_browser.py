@@ -35,8 +35,18 @@ def server(tmp_path: Path) -> Iterator[str]:
     log_file = (tmp_path / "serve.log").open("wb")
     env = {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tensora.cli", "serve", "--port", str(port), "--data-dir", str(tmp_path / "web"),
-         "--session-db", str(tmp_path / "sessions.db")],
+        [
+            sys.executable,
+            "-m",
+            "tensora.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path / "web"),
+            "--session-db",
+            str(tmp_path / "sessions.db"),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log_file,
@@ -82,14 +92,18 @@ def test_whiteboard_in_headless_chromium(server: str, shots: Path, tmp_path: Pat
         # the progress page, then the session page with the report in its frame
         browser.wait_for("location.pathname.startsWith('/sessions/') && document.readyState === 'complete'", 60)
         session = browser.eval("location.pathname.split('/')[2]")
-        codes = browser.eval("[...document.querySelectorAll('.finding')].map(e => e.dataset.code + ':' + e.dataset.status)")
+        codes = browser.eval(
+            "[...document.querySelectorAll('.finding')].map(e => e.dataset.code + ':' + e.dataset.status)"
+        )
         assert "FAULT-TOLERANCE:open" in codes and len(codes) >= 3
         plots = browser.wait_for(
             "(() => { const d = document.getElementById('report').contentDocument;"
             " return d && d.readyState === 'complete' && d.querySelectorAll('figure svg').length; })()"
         )
         assert plots >= 1
-        cards = browser.eval("document.getElementById('report').contentDocument.querySelectorAll('article.finding').length")
+        cards = browser.eval(
+            "document.getElementById('report').contentDocument.querySelectorAll('article.finding').length"
+        )
         assert cards == len(codes)
         browser.screenshot(shots / "2-review.png")
         browser.eval("document.getElementById('report').contentDocument.querySelector('figure').scrollIntoView()")
@@ -101,7 +115,7 @@ def test_whiteboard_in_headless_chromium(server: str, shots: Path, tmp_path: Pat
             "from the last checkpoint.'; document.getElementById('send').click()"
         )
         browser.wait_for(
-            "document.querySelector('.finding[data-code=\"FAULT-TOLERANCE\"][data-status=\"resolved\"]') !== null", 60
+            'document.querySelector(\'.finding[data-code="FAULT-TOLERANCE"][data-status="resolved"]\') !== null', 60
         )
         assert browser.eval("document.querySelectorAll('#group-resolved .finding').length") == 1
         assert "Resolved:" in browser.eval("document.getElementById('skeptic').innerText")
@@ -123,7 +137,7 @@ def test_whiteboard_in_headless_chromium(server: str, shots: Path, tmp_path: Pat
         browser.eval("document.getElementById('text').value = 'We measured on 512 GPUs.'")
         browser.eval("document.getElementById('answer').submit()")
         browser.wait_for(
-            "document.querySelector('.finding[data-code=\"EVID-TOY-SCALE\"][data-status=\"resolved\"]') !== null", 60
+            'document.querySelector(\'.finding[data-code="EVID-TOY-SCALE"][data-status="resolved"]\') !== null', 60
         )
         browser.screenshot(shots / "5-no-javascript.png")
     finally:

@@ -32,7 +32,10 @@ def test_answer_moves_a_finding_to_resolved(site: Site) -> None:
     token = site.csrf()
     answer = site.client.post(
         f"/sessions/{sid}/answer",
-        data={"csrf": token, "text": "We checkpoint every 100 steps and restart failed ranks from the last checkpoint."},
+        data={
+            "csrf": token,
+            "text": "We checkpoint every 100 steps and restart failed ranks from the last checkpoint.",
+        },
         follow_redirects=False,
     )
     assert answer.status_code == 303
@@ -50,7 +53,9 @@ def test_answer_about_a_chosen_finding_and_empty_answer(site: Site) -> None:
     empty = site.client.post(f"/sessions/{sid}/answer", data={"csrf": token, "text": "   "})
     assert empty.status_code == 400 and "the answer is empty" in empty.text
     chosen = site.client.post(
-        f"/sessions/{sid}/answer", data={"csrf": token, "text": "No change.", "about": "QNT-COMM"}, follow_redirects=False
+        f"/sessions/{sid}/answer",
+        data={"csrf": token, "text": "No change.", "about": "QNT-COMM"},
+        follow_redirects=False,
     )
     assert site.wait(chosen.headers["location"])["state"] == "done"
     assert "QNT-COMM" in site.client.get(f"/sessions/{sid}").text

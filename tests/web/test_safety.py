@@ -113,7 +113,13 @@ def test_names_are_never_paths(site: Site) -> None:
 
 
 def test_unknown_pages_and_ids(site: Site) -> None:
-    for path in ("/nowhere", "/sessions/../../etc/passwd", "/sessions/zzzz", "/jobs/123", "/sessions/deadbeef00/report"):
+    for path in (
+        "/nowhere",
+        "/sessions/../../etc/passwd",
+        "/sessions/zzzz",
+        "/jobs/123",
+        "/sessions/deadbeef00/report",
+    ):
         answer = site.client.get(path)
         assert answer.status_code in (400, 404), path
         assert "That did not work" in answer.text and "Traceback" not in answer.text
@@ -146,7 +152,9 @@ def test_a_non_loopback_server_needs_its_token(tmp_path: Path) -> None:
         site.bench.close()
 
 
-def test_serve_warns_and_generates_a_token_off_loopback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_serve_warns_and_generates_a_token_off_loopback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     import uvicorn
 
     from tensora.web import server
@@ -154,8 +162,13 @@ def test_serve_warns_and_generates_a_token_off_loopback(monkeypatch: pytest.Monk
     seen: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
     server.serve(
-        host="0.0.0.0", port=8999, token=None, data_dir=tmp_path / "web", session_db=tmp_path / "s.db",
-        limits=Limits(), workers=1,
+        host="0.0.0.0",
+        port=8999,
+        token=None,
+        data_dir=tmp_path / "web",
+        session_db=tmp_path / "s.db",
+        limits=Limits(),
+        workers=1,
     )
     err = capsys.readouterr().err
     assert "warning" in err and "?token=" in err and seen["host"] == "0.0.0.0"

@@ -62,8 +62,20 @@ GLOSS = {
 }
 _VALUE_NOTE = " A number; it may carry a suffix as on the command line (7.5B, 175e9, 512MiB)."
 #: options that take a word or a shape, not a number
-TEXT = {"gpu", "nic", "gemm", "attention", "op", "optimizer", "sharding", "recompute", "schedule", "dtype", "algo",
-        "name"}
+TEXT = {
+    "gpu",
+    "nic",
+    "gemm",
+    "attention",
+    "op",
+    "optimizer",
+    "sharding",
+    "recompute",
+    "schedule",
+    "dtype",
+    "algo",
+    "name",
+}
 
 
 class CalcError(Exception):

@@ -168,8 +168,11 @@ def build_server(session_db: Path | None = None) -> MCPServer:
         session_id: Annotated[str, Field(description="The id from whiteboard_start or whiteboard_sessions.")],
         answer: Annotated[
             str,
-            Field(description="The author's answer or question, in plain words with mechanisms and numbers.",
-                  min_length=1, max_length=20_000),
+            Field(
+                description="The author's answer or question, in plain words with mechanisms and numbers.",
+                min_length=1,
+                max_length=20_000,
+            ),
         ],
         about: Annotated[
             str | None, Field(description="The finding code this answers (optional; default: the last question).")

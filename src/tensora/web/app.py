@@ -32,12 +32,14 @@ from tensora.whiteboard import transcript
 
 log = logging.getLogger("tensora.web")
 HERE = Path(__file__).parent
-_STATUS_GROUPS = (("open", "Open", ("open", "still open")), ("new", "New", ("new",)), ("resolved", "Resolved", ("resolved",)))
+_STATUS_GROUPS = (
+    ("open", "Open", ("open", "still open")),
+    ("new", "New", ("new",)),
+    ("resolved", "Resolved", ("resolved",)),
+)
 
 
-def create_app(
-    bench: Workbench, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None
-) -> Any:
+def create_app(bench: Workbench, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None) -> Any:
     """The ASGI application: the FastAPI app wrapped in the ``Guard``."""
     app = FastAPI(title="tensora", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -116,7 +118,7 @@ def create_app(
         return page(request, "job.html", 422 if job.state == "failed" else 200, job=info)
 
     @app.get("/jobs/{job_id}/status")
-    def job_status(job_id: str) -> JSONResponse:
+    async def job_status(job_id: str) -> JSONResponse:  # a dict lookup: answered on the event loop
         job, ahead = bench.job(job_id)
         return JSONResponse(job.progress(ahead))
 
@@ -193,7 +195,11 @@ def create_app(
     def refuse(refusal: Refused) -> Response:
         # the guard runs before routing: a plain page, without templates' request context
         body = templates.get_template("error.html").render(
-            request=None, csrf="", version=tensora.__version__, limits=limits, message=refusal.message,
+            request=None,
+            csrf="",
+            version=tensora.__version__,
+            limits=limits,
+            message=refusal.message,
             status=refusal.status,
         )
         return HTMLResponse(body, status_code=refusal.status)

@@ -33,7 +33,9 @@ def serve_command(
         import multipart  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as exc:
-        typer.echo(f"tensora: the web app needs its extra ({exc.name} is missing): pip install 'tensora[web]'", err=True)
+        typer.echo(
+            f"tensora: the web app needs its extra ({exc.name} is missing): pip install 'tensora[web]'", err=True
+        )
         raise typer.Exit(2) from None
     from tensora.ingest import Limits
     from tensora.web.server import serve

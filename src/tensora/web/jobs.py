@@ -203,6 +203,7 @@ class Workbench:
 
     def _review(self, job: Job, folder: Path, draft: Upload, baseline: Upload) -> None:
         names = {str(draft.path): draft.display, str(baseline.path): baseline.display}
+        record: SessionRecord | None = None
         try:
             kb = self.kb()
             job.step, job.done_steps = "Reading the draft", 0
@@ -226,6 +227,8 @@ class Workbench:
             job.session_id = record.id
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
+            if record is not None:  # a session whose report failed is not kept without its documents
+                self.store().delete(record.id)
             raise
 
     @staticmethod

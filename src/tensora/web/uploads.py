@@ -43,7 +43,7 @@ def display_name(raw: str | None, fallback: str) -> str:
     name = re.sub(r"\s+", " ", name)
     if len(name) > 80:
         stem, dot, suffix = name.rpartition(".")
-        name = (stem[: 70] + "…." + suffix) if dot and len(suffix) <= 8 else name[:79] + "…"
+        name = (stem[:70] + "…." + suffix) if dot and len(suffix) <= 8 else name[:79] + "…"
     return name or fallback
 
 
