@@ -5,8 +5,8 @@
     python scripts/load_web.py --url http://127.0.0.1:8765   # against a running server (loopback only)
 
 Each client loads the start page (CSRF cookie and token), uploads a small Markdown draft and baseline, and
-polls its job until the session is ready; the latency is from the upload to the finished review, queueing
-included. Any refused upload, failed job or timeout is an error and makes the exit status 1.
+polls its job until the whiteboard is ready, then the report until it is drawn; both latencies run from the
+upload, queueing included. Any refused upload, failed job or timeout is an error and makes the exit status 1.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ every step. The bubble fraction is (p - 1) / (m + p - 1) for p stages and m micr
 
 @dataclass
 class Outcome:
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # upload -> whiteboard ready (findings, question)
+    reports: list[float] = field(default_factory=list)  # upload -> HTML report drawn (plots included)
     errors: list[str] = field(default_factory=list)
 
 
@@ -65,7 +66,7 @@ async def one_review(client: httpx.AsyncClient, n: int, outcome: Outcome, timeou
             status = (await client.get(status_url)).json()
             if status["state"] == "done":
                 outcome.latencies.append(time.perf_counter() - began)
-                return
+                break
             if status["state"] == "failed":
                 outcome.errors.append(f"job failed: {status['error']}")
                 return
@@ -74,17 +75,31 @@ async def one_review(client: httpx.AsyncClient, n: int, outcome: Outcome, timeou
                 return
             # poll like a patient browser: often at first, then at most once a second
             await asyncio.sleep(min(1.0, 0.1 + (time.perf_counter() - began) / 10))
+        page = await client.get(status["next"])
+        if page.status_code != 200 or "data-code=" not in page.text:
+            outcome.errors.append(f"session page: HTTP {page.status_code}")
+            return
+        while True:
+            report = await client.get(status["next"] + "/report")
+            if report.status_code == 200 and "Drawing the report" not in report.text:
+                outcome.reports.append(time.perf_counter() - began)
+                return
+            if report.status_code != 200 or time.perf_counter() - began > timeout:
+                outcome.errors.append(f"report: HTTP {report.status_code}")
+                return
+            await asyncio.sleep(min(1.0, 0.1 + (time.perf_counter() - began) / 10))
     except httpx.HTTPError as exc:
         outcome.errors.append(f"{type(exc).__name__}: {exc}")
 
 
-async def run_load(url: str, n: int, timeout: float = 300.0) -> Outcome:
+async def run_load(url: str, n: int, timeout: float = 1800.0) -> Outcome:
     host = urlparse(url).hostname or ""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("load_web.py: loopback only (http://127.0.0.1:PORT)")
     outcome = Outcome()
     limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
-    clients = [httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) for _ in range(n)]  # one cookie jar each
+    # one client (one cookie jar) per simulated person
+    clients = [httpx.AsyncClient(base_url=url, timeout=300.0, limits=limits) for _ in range(n)]
     try:
         await asyncio.gather(*(one_review(c, i, outcome, timeout) for i, c in enumerate(clients)))
     finally:
@@ -114,7 +129,9 @@ class LocalServer:
             s.bind(("127.0.0.1", 0))
             self.port = int(s.getsockname()[1])
         app, self.bench = build(port=self.port, data_dir=root / "web", session_db=root / "sessions.db", workers=workers)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", backlog=2048)
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", backlog=2048, timeout_keep_alive=60
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -135,11 +152,12 @@ class LocalServer:
 
 def report(outcome: Outcome, n: int, wall: float) -> str:
     lat = outcome.latencies
-    lines = [
-        f"reviews: {n}, completed: {len(lat)}, errors: {len(outcome.errors)}, wall: {wall:.1f} s",
-        f"latency p50 {percentile(lat, 50):.2f} s, p95 {percentile(lat, 95):.2f} s, max {max(lat, default=0):.2f} s, "
-        f"mean {statistics.fmean(lat) if lat else float('nan'):.2f} s",
-    ]
+    lines = [f"reviews: {n}, completed: {len(outcome.reports)}, errors: {len(outcome.errors)}, wall: {wall:.1f} s"]
+    for what, values in (("whiteboard ready", lat), ("report drawn", outcome.reports)):
+        lines.append(
+            f"{what}: p50 {percentile(values, 50):.2f} s, p95 {percentile(values, 95):.2f} s, "
+            f"max {max(values, default=0):.2f} s, mean {statistics.fmean(values) if values else float('nan'):.2f} s"
+        )
     lines += [f"error: {e}" for e in sorted(set(outcome.errors))[:10]]
     return "\n".join(lines)
 
@@ -157,7 +175,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp, LocalServer(Path(tmp), args.workers) as url:
             outcome = asyncio.run(run_load(url, args.n))
     print(report(outcome, args.n, time.perf_counter() - began))
-    return 1 if outcome.errors or len(outcome.latencies) != args.n else 0
+    return 1 if outcome.errors or len(outcome.reports) != args.n else 0
 
 
 if __name__ == "__main__":

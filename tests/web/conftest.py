@@ -59,6 +59,15 @@ class Site:
         assert status["state"] == "done", status
         return str(status["next"]).rsplit("/", 1)[1]
 
+    def report(self, session_id: str, timeout: float = 60.0) -> Any:
+        """The report page, once drawn (a placeholder page refreshes itself until then)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self.client.get(f"/sessions/{session_id}/report")
+            if "Drawing the report" not in answer.text or time.monotonic() > deadline:
+                return answer
+            time.sleep(0.05)
+
     def statuses(self, session_id: str) -> dict[str, str]:
         page = self.client.get(f"/sessions/{session_id}").text
         return dict(re.findall(r'data-code="([^"]+)" data-status="([^"]+)"', page))

@@ -17,7 +17,7 @@ def test_upload_review_and_report(site: Site) -> None:
     assert statuses and set(statuses.values()) == {"open"}
     page = site.client.get(f"/sessions/{sid}").text
     assert 'id="report"' in page and "proposal.pdf" in page
-    report = site.client.get(f"/sessions/{sid}/report")
+    report = site.report(sid)
     assert report.status_code == 200
     for code in statuses:
         assert code in report.text
@@ -72,6 +72,7 @@ def test_sessions_are_listed_exported_and_deleted(site: Site) -> None:
     assert data["session"]["id"] == sid and data["turns"][0]["role"] == "skeptic"
     assert site.client.get(f"/sessions/{sid}/export.exe").status_code == 404
 
+    site.report(sid)
     folders = list((site.root / "uploads").iterdir())
     assert len(folders) == 1 and (folders[0] / "report.html").is_file()
     gone = site.client.post(f"/sessions/{sid}/delete", data={"csrf": site.csrf()}, follow_redirects=False)
@@ -100,7 +101,7 @@ def test_a_restarted_server_reopens_and_answers(tmp_path: Path) -> None:
         )
         assert second.wait(answer.headers["location"])["state"] == "done"
         assert second.statuses(sid)["EVID-TOY-SCALE"] == "resolved"
-        report = second.client.get(f"/sessions/{sid}/report").text
+        report = second.report(sid).text
         assert "proposal.md" in report  # the user's names survive the restart
     finally:
         second.bench.close()
@@ -116,12 +117,13 @@ def test_the_flow_opens_no_socket(site: Site, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     sid = site.review()
-    assert site.client.get(f"/sessions/{sid}/report").status_code == 200
+    assert "<svg" in site.report(sid).text
     assert opened == []
 
 
 def test_pages_load_nothing_from_elsewhere(site: Site) -> None:
     sid = site.review()
+    site.report(sid)
     for path in ("/", f"/sessions/{sid}", f"/sessions/{sid}/report"):
         answer = site.client.get(path)
         csp = answer.headers["content-security-policy"]

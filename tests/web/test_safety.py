@@ -105,6 +105,7 @@ def test_names_are_never_paths(site: Site) -> None:
     status = site.wait(answer.headers["location"])
     assert status["state"] == "done"
     sid = status["next"].rsplit("/", 1)[1]
+    site.report(sid)
     (folder,) = (site.root / "uploads").iterdir()
     assert sorted(p.name for p in folder.iterdir()) == ["baseline.md", "draft.md", "names.json", "report.html"]
     assert not Path("/tmp/evil.md").exists()

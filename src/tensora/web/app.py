@@ -140,13 +140,15 @@ def create_app(bench: Workbench, *, host: str = "127.0.0.1", port: int = 8765, t
             open_codes=[f.code for f in rows if f.status != "resolved"],
             proposal=proposal,
             baseline=baseline,
-            has_report=bench.report(record.id) is not None,
+            has_report=bench.report(record.id) is not None or bench.drawing(record.id),
             live=bench.live(record.id),
         )
 
     @app.get("/sessions/{session_id}/report", response_class=HTMLResponse)
     def report(request: Request, session_id: str) -> HTMLResponse:
         html = bench.report(session_id)
+        if html is None and bench.drawing(session_id):
+            return page(request, "drawing.html")
         if html is None:
             return error_page(request, 404, "This report is not built yet: reopen the session to re-audit it.")
         return HTMLResponse(html)

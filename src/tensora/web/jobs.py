@@ -108,6 +108,7 @@ class Workbench:
     _live: OrderedDict[str, ChatSession] = field(default_factory=OrderedDict, init=False)
     _session_locks: dict[str, threading.Lock] = field(default_factory=dict, init=False)
     _reports: OrderedDict[str, str] = field(default_factory=OrderedDict, init=False)
+    _pending: set[str] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         self.uploads = self.root / "uploads"
@@ -115,6 +116,7 @@ class Workbench:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._pool = ThreadPoolExecutor(max_workers=max(1, self.workers), thread_name_prefix="tensora-review")
+        self._drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tensora-report")
         self._kb: KnowledgeBase | None = None
         self.store()  # opens (and migrates) the database now, so a bad --session-db fails at start
 
@@ -134,6 +136,7 @@ class Workbench:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._drawing.shutdown(wait=True)  # reports under way are finished and kept
 
     def new_folder(self) -> Path:
         folder = self.uploads / secrets.token_hex(8)
@@ -199,7 +202,7 @@ class Workbench:
     # reviews ----------------------------------------------------------------------------------------------
     def submit_review(self, folder: Path, draft: Upload, baseline: Upload) -> Job:
         (folder / _NAMES).write_text(json.dumps({"proposal": draft.display, "baseline": baseline.display}))
-        return self._submit("review", 5, lambda job: self._review(job, folder, draft, baseline))
+        return self._submit("review", 4, lambda job: self._review(job, folder, draft, baseline))
 
     def _review(self, job: Job, folder: Path, draft: Upload, baseline: Upload) -> None:
         names = {str(draft.path): draft.display, str(baseline.path): baseline.display}
@@ -221,10 +224,12 @@ class Workbench:
             record = store.create_session(str(draft.path), str(baseline.path), _sha(draft.path), _sha(baseline.path))
             store.add_turn(record.id, "skeptic", voice.opening(board), board.snapshot())
             chat = ChatSession(store, record, board)
-            job.step, job.done_steps = "Writing the report", 4
-            self._write_report(chat, (draft.display, baseline.display))
             self._keep(chat)
             job.session_id = record.id
+            # the whiteboard is ready now; the report (plots take most of a second) is drawn right after
+            with self._lock:
+                self._pending.add(record.id)
+            self._drawing.submit(self._draw, chat, (draft.display, baseline.display))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             if record is not None:  # a session whose report failed is not kept without its documents
@@ -338,6 +343,22 @@ class Workbench:
             except OSError:
                 html = None
         return html
+
+    def _draw(self, chat: ChatSession, names: tuple[str, str]) -> None:
+        try:
+            with self._session_lock(chat.id):
+                if self._own_folder(chat.record) is not None and Path(chat.record.proposal_path).exists():
+                    self._write_report(chat, names)  # unless the session was deleted meanwhile
+        except Exception:
+            log.exception("drawing the report of session %s failed", chat.id)
+        finally:
+            with self._lock:
+                self._pending.discard(chat.id)
+
+    def drawing(self, session_id: str) -> bool:
+        """Whether the session's report is being drawn (the page shows a placeholder meanwhile)."""
+        with self._lock:
+            return session_id in self._pending
 
     def _write_report(self, chat: ChatSession, names: tuple[str, str]) -> None:
         review = markdown.fill(replace(chat.board.review, proposal=names[0], baseline=names[1]))
