@@ -11,9 +11,9 @@ from tensora.errors import TensoraError
 
 
 def serve_command(
-    host: Annotated[str, typer.Option(help="Address to bind. Another than loopback needs a token (printed).")] = (
-        "127.0.0.1"
-    ),
+    host: Annotated[
+        str, typer.Option(help="Address to bind; any other than loopback needs the access token (printed).")
+    ] = ("127.0.0.1"),
     port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
     token: Annotated[
         str | None, typer.Option(help="Access token (required, and generated if absent, off loopback).")
