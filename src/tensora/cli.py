@@ -217,6 +217,16 @@ def _mount_calc() -> None:
     app.add_typer(calc_app, name="calc", help="The analytical models, one command each.")
 
 
+def _mount_services() -> None:
+    from tensora.assistant.cli import mcp_command
+    from tensora.web.cli import serve_command
+
+    app.command("serve", help="Serve the local web app (needs the 'web' extra).")(serve_command)
+    app.command("mcp", help="Serve tensora's tools to an AI assistant over MCP on stdio (needs the 'mcp' extra).")(
+        mcp_command
+    )
+
+
 def main() -> None:
     # the calculator and the whiteboard pull in heavy modules; mount them only when they can be asked for
     wanted = sys.argv[1] if len(sys.argv) > 1 else "--help"
@@ -224,6 +234,8 @@ def main() -> None:
         _mount_whiteboard()
     if wanted in {"calc", "--help", "-h"}:
         _mount_calc()
+    if wanted in {"serve", "mcp", "--help", "-h"}:
+        _mount_services()
     try:
         try:
             app()

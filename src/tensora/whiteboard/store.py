@@ -262,6 +262,15 @@ class SessionStore:
             )
         raise SessionError(f"no session '{session_id}' in {self.path}; run 'tensora sessions list' to see the ids.")
 
+    def delete(self, session_id: str) -> SessionRecord:
+        """Remove a session with its turns and findings snapshots, in one transaction; return its record."""
+        record = self.get(session_id)
+        with self._transaction() as db:
+            db.execute("DELETE FROM findings WHERE session_id = ?", (record.id,))
+            db.execute("DELETE FROM turns WHERE session_id = ?", (record.id,))
+            db.execute("DELETE FROM sessions WHERE id = ?", (record.id,))
+        return record
+
     # turns ------------------------------------------------------------------------------------------------
     def add_turn(self, session_id: str, role: Role, text: str, findings: Iterable[FindingRow] = ()) -> TurnRecord:
         """Append one turn (with its findings snapshot) in a single committed transaction."""
