@@ -239,3 +239,16 @@ def test_json_output_round_trips(case: Case, tmp_path: Path) -> None:
 
     data = json.loads(render_json.render(run(case, FakeBackend())))
     assert data["llm"]["backend"] == "fake" and data["mirror"]["text"].startswith("Let me make sure")
+
+
+def test_an_enumerated_run_becomes_one_paragraph_per_item() -> None:
+    from tensora.llm.review import _enumerated
+
+    text = "Three things. 1) The bubble is 46.7%. 2) Memory at 3.54 GiB, see 2) above. 3) The baseline."
+    assert _enumerated(text).split("\n\n") == [
+        "Three things.",
+        "1) The bubble is 46.7%.",
+        "2) Memory at 3.54 GiB, see 2) above.",
+        "3) The baseline.",
+    ]
+    assert _enumerated("No list here, only 2) once.") == "No list here, only 2) once."

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -264,6 +265,23 @@ def _notes(result: LLMReview) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _enumerated(text: str) -> str:
+    """A part written as one run "1) ... 2) ... 3) ..." (models often do), one paragraph per item."""
+    pieces = re.split(r"(?<=[.!?)\]*])\s+(?=(\d{1,2})[).]\s)", text)
+    if len(pieces) < 3:
+        return text
+    numbers = [int(n) for n in pieces[1::2]]
+    expected = 1 if numbers[0] == 1 else 2  # "1)" may start the run, or the part may open with item 1 bare
+    if numbers[:2] != [expected, expected + 1]:
+        return text
+    out = [pieces[0]]
+    for i in range(1, len(pieces) - 1, 2):
+        number, body = int(pieces[i]), pieces[i + 1]
+        out.append(("\n\n" if number == expected else " ") + body)
+        expected += number == expected
+    return "".join(out).strip()
+
+
 _PARTS = (("parts.mirror", "mirror"), ("parts.novelty", "novelty_gap"), ("parts.stress", "stress_test"),
           ("parts.twist", "twist"))
 
@@ -281,7 +299,7 @@ def compose(result: LLMReview, parts: dict[str, str], detail: Detail) -> None:
         for i, (head, field) in enumerate(heads):
             body_start = starts[i] + len(head) + 1
             body_end = starts[i + 1] if i + 1 < len(heads) else len(text)
-            body = (parts.get(field) or "").strip() or text[body_start:body_end].strip()
+            body = _enumerated((parts.get(field) or "").strip()) or text[body_start:body_end].strip()
             out.append(f"{head}\n\n{body}\n")
         text = "\n".join(out)
     result.mirror.text = parts.get("mirror") or mirror_det
