@@ -1,0 +1,65 @@
+"""Replays of real recorded exchanges (a strong model in the loop) through the current pipeline and guard."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tensora.cli import app
+from tensora.llm.numbers import numbers_in
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORDED = Path(__file__).parent / "fixtures" / "exchanges" / "recorded"
+CASES = sorted(p.name for p in RECORDED.iterdir() if p.is_dir())
+
+
+def _inputs(case: str) -> tuple[Path, Path]:
+    folder = ROOT / "benchmarks" / "corpus" / case
+    proposal = folder / "proposal.pdf"
+    baseline = folder / "baseline.pdf" if (folder / "baseline.pdf").exists() else folder / "baseline.md"
+    if not proposal.resolve().exists() or not baseline.resolve().exists():
+        pytest.skip(f"{case}: the corpus PDFs (shared/corpus/pdfs) are not next to this checkout")
+    return proposal, baseline
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_recorded_exchange_replays_and_everything_is_checked(case: str, tmp_path: Path) -> None:
+    proposal, baseline = _inputs(case)
+    exchange = tmp_path / "exchange"
+    shutil.copytree(RECORDED / case, exchange)
+    done = CliRunner().invoke(
+        app,
+        [
+            "review",
+            str(proposal),
+            "--baseline",
+            str(baseline),
+            "--llm",
+            "replay",
+            "--llm-exchange",
+            str(exchange),
+            "--format",
+            "json",
+        ],
+    )
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(done.stdout)
+    llm = data["llm"]
+    assert llm["status"] == "ok"
+    parts = llm["parts"]
+    assert all(parts[p] for p in ("mirror", "novelty_gap", "stress_test", "twist"))
+    # every number of the prose is traced (documents, audit, tool, written formula) or listed as unverified
+    stated = sum(1 for text in parts.values() for _ in numbers_in(text))
+    assert llm["numbers_checked"]["total"] >= stated > 0
+    assert all(u["number"] and u["where"] for u in llm["unverified_numbers"])
+    # every quote is found in the visible text or flagged in the prose
+    for quote in llm["quotes"]:
+        assert quote["status"] == "verified" or f"[{quote['status']}]" in " ".join(parts.values())
+    # a finding the model rejected is not in the review; every hypothesis has a verdict with a reason
+    rejected = {h["code"] for h in llm["hypotheses"] if h["verdict"] == "rejected"}
+    assert not rejected & {f["code"] for f in data["findings"] if f.get("source") != "llm"}
+    assert all(h["reason"] for h in llm["hypotheses"] if h["verdict"] in ("rejected", "revised"))
