@@ -24,6 +24,7 @@ from tensora.audit.base import HiddenText
 from tensora.audit.engine import audit
 from tensora.audit.findings import Review
 from tensora.errors import InputError
+from tensora.extract import embed
 from tensora.extract.claims import Claims, extract_claims
 from tensora.ingest import Limits, load_document
 from tensora.knowledge.loader import KnowledgeBase, load_knowledge
@@ -135,6 +136,7 @@ def run(
     answer as it streams. A failed LLM pass returns the deterministic review with a warning in ``llm``.
     """
     _refuse_same_document(proposal, baseline)
+    embed.prefetch()  # the static embedder loads while the documents are read
     kb = load_knowledge()
     (prop, hidden), base = read_both(proposal, baseline, limits, kb)
     result = markdown.fill(audit(prop, base, kb, (proposal.name, baseline.name), {"proposal": hidden}), detail)

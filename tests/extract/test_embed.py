@@ -3,7 +3,7 @@ import socket
 import numpy as np
 import pytest
 
-from tensora.extract.embed import cosine, get_embedder
+from tensora.extract.embed import _clear, cosine, get_embedder, prefetch
 
 
 def test_matches_wordllama_reference() -> None:
@@ -35,12 +35,19 @@ def test_deterministic_and_offline(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the embedder must not open a socket")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    get_embedder.cache_clear()
+    _clear()
     a = get_embedder().embed(["tensor parallelism over NVLink"])
-    get_embedder.cache_clear()
+    _clear()
     b = get_embedder().embed(["tensor parallelism over NVLink"])
     assert np.array_equal(a, b)
 
 
 def test_empty_input() -> None:
     assert get_embedder().embed([]).shape == (0, 256)
+
+
+def test_prefetch_loads_once_in_the_background() -> None:
+    _clear()
+    prefetch()
+    first = get_embedder()  # waits for the prefetching thread instead of loading a second copy
+    assert get_embedder() is first

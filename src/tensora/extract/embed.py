@@ -13,8 +13,9 @@ mean).
 
 from __future__ import annotations
 
-import functools
 import importlib.util
+import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,9 +76,41 @@ class Embedder:
         return out
 
 
-@functools.cache
+_LOCK = threading.Lock()
+_LOADED: list[Embedder] = []
+
+
 def get_embedder() -> Embedder:
-    """The process-wide embedder, loaded on first use (about 0.2 s)."""
+    """The process-wide embedder, loaded on first use (about 0.2 s; ``prefetch`` starts it early)."""
+    with _LOCK:  # a prefetching thread and the first caller never load it twice
+        if not _LOADED:
+            _LOADED.append(_load())
+        return _LOADED[0]
+
+
+def prefetch() -> None:
+    """Load the embedder on a background thread, so that reading the documents hides its load time."""
+    if not _LOADED:
+        threading.Thread(target=_quietly_load, name="tensora-embedder", daemon=True).start()
+
+
+def _quietly_load() -> None:
+    try:
+        get_embedder()
+    except EmbeddingUnavailableError:
+        pass  # the caller that needs it reports the error
+
+
+def _clear() -> None:
+    """Forget the loaded embedder (tests)."""
+    with _LOCK:
+        _LOADED.clear()
+
+
+def _load() -> Embedder:
+    # one thread per encode is plenty for sentences, and a process forked after a parallel encode (the baseline
+    # reader, a batch worker) would otherwise print the tokenizers library's fork warning
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from safetensors import safe_open
     from tokenizers import Tokenizer
 
