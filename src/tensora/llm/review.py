@@ -236,23 +236,14 @@ def _notes(result: LLMReview) -> str:
     The reader wants the review, not its machinery: only what they must act on is spelled out (a quote that is
     not in the documents, a number nobody can trace, a named work tensora cannot confirm)."""
     info = result.llm
-    numbers = info.get("numbers_checked") or {}
     quotes = info.get("quotes") or []
     works = info.get("citations") or []
     unverified = info.get("unverified_numbers") or []
     bad_quotes = [q for q in quotes if q.get("status") != "verified"]
     unknown = [c for c in works if c.get("status") == NOT_IN_KB or "differs" in c.get("status", "")]
-    checked = [f"{len(quotes) - len(bad_quotes)} of {len(quotes)} quotes found in the documents"] if quotes else []
-    if numbers.get("total"):
-        checked.append(f"{numbers['total'] - len(unverified)} of {numbers['total']} numbers traced")
-    if works:
-        checked.append(f"{len(works) - len(unknown)} of {len(works)} named works confirmed")
-    lines = ["---", ""]
-    lines.append(
-        f"*Written by {info['backend']}:{info['model']} from both documents; "
-        + ("tensora checked it: " + ", ".join(checked) + "." if checked else "tensora checked its numbers.")
-        + " Details with --format json.*"
-    )
+    if not (bad_quotes or unverified or unknown):
+        return ""  # all checked: the details are in the JSON, the student reads the review
+    lines = ["---", "", f"*Written by {info['backend']}:{info['model']}; tensora checked it. Details: --format json.*"]
     if bad_quotes:
         shown = "; ".join(f"\u201c{q['quote'][:80]}\u201d" for q in bad_quotes[:4])
         lines += ["", f"*Not found in the documents:* {shown}."]
@@ -304,7 +295,23 @@ def compose(result: LLMReview, parts: dict[str, str], detail: Detail) -> None:
         text = "\n".join(out)
     result.mirror.text = parts.get("mirror") or mirror_det
     result.twist.text = parts.get("twist") or twist_det
-    result.text = text.rstrip() + "\n\n" + _notes(result)
+    notes = _notes(result)
+    result.text = _hidden_text_first(result, text).rstrip() + "\n" + ("\n" + notes if notes else "")
+
+
+def _hidden_text_first(result: LLMReview, text: str) -> str:
+    """Text addressed to reviewers never reaches the model, so the model cannot warn about it: the audit's
+    DOC-HIDDEN-TEXT finding opens the Stress Test, in the audit's words, whatever the model wrote."""
+    hidden = next((f for f in result.findings if f.code == _HIDDEN), None)
+    head = say("parts.stress") + "\n\n"
+    at = text.find(head)
+    if hidden is None or at < 0:
+        return text
+    quotes = "; ".join(f"\u201c{q.text[:160]}\u201d (p. {q.page})" for q in hidden.evidence[:2])
+    note = f"**Before anything else: {hidden.title}.** {hidden.message}" + (f" {quotes}." if quotes else "")
+    note += f" **{hidden.must_solve}**"
+    at += len(head)
+    return text[:at] + note + "\n\n" + text[at:]
 
 
 def _parse_with_repair(
