@@ -85,5 +85,5 @@ def test_a_user_file_without_the_name_sections_keeps_the_bundled_ones(tmp_path: 
     path = tmp_path / "hardware.yaml"
     path.write_text(text[: text.index("\n# Accelerators drafts name")], encoding="utf-8")
     catalog = load_catalog(path)
-    assert catalog.formats and catalog.interconnects and "V100" in catalog.device_names()
+    assert catalog.formats and catalog.interconnects and "T4" in catalog.device_names()
     assert ("precision", "bf16") in _roles("We train in BF16 on V100s.", catalog)

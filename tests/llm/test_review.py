@@ -53,7 +53,7 @@ def test_voice_on_top_of_the_audit(case: Case) -> None:
     assert result.text.count("Walk me through the worst case") == 1
     stress = result.text.index("## 3.")
     assert result.text.index("Walk me through the worst case") > stress
-    assert "Written by fake:fake-model" not in result.text or "*Numbers no document" in result.text
+    assert "Written by" not in result.text
     data = json.loads(json.dumps(result.to_dict()))
     # the review and the self-check
     assert data["llm"]["usage"] == {
@@ -125,7 +125,7 @@ def test_invented_numbers_are_listed(case: Case) -> None:
     result = run(case, FakeBackend(replies=[text(answer_json(stress_test=stress))]))
     flagged = {u["number"] for u in result.llm["unverified_numbers"]}
     assert flagged == {"3.7x", "3,333 GPUs"}
-    assert "*Numbers no document, tool or written formula supports:* 3.7x" in result.text
+    assert "could not trace 2 number(s)" in result.text
 
 
 @pytest.mark.parametrize(

@@ -313,7 +313,7 @@ def _is_model_name(name: str) -> bool:
     start with a word that has none ("amd mi300x", "hgx-b200"), except a product line before its version
     ("tpu v4")."""
     parts = [p for p in re.split(r"[\s-]+", name.strip()) if p]
-    if not parts or not any(ch.isdigit() for ch in name) or re.fullmatch(r"v\d\w*", parts[0]):
+    if not parts or not any(ch.isdigit() for ch in name) or re.fullmatch(r"v\d{1,2}[a-z]?", parts[0]):
         return False
     return any(ch.isdigit() for ch in parts[0]) or (len(parts) > 1 and re.fullmatch(r"v\d\w*", parts[1]) is not None)
 

@@ -243,16 +243,18 @@ def _notes(result: LLMReview) -> str:
     unknown = [c for c in works if c.get("status") == NOT_IN_KB or "differs" in c.get("status", "")]
     if not (bad_quotes or unverified or unknown):
         return ""  # all checked: the details are in the JSON, the student reads the review
-    lines = ["---", "", f"*Written by {info['backend']}:{info['model']}; tensora checked it. Details: --format json.*"]
+    lines = ["---", ""]
     if bad_quotes:
         shown = "; ".join(f"\u201c{q['quote'][:80]}\u201d" for q in bad_quotes[:4])
-        lines += ["", f"*Not found in the documents:* {shown}."]
+        lines += [f"*Quoted above but not found in the documents:* {shown}.", ""]
+    untraced = []
     if unverified:
-        shown = "; ".join(str(u["number"]) for u in unverified[:6])
-        lines += ["", f"*Numbers no document, tool or written formula supports:* {shown}."]
+        untraced.append(f"{len(unverified)} number(s) to a document, a tool result or a written formula")
     if unknown:
-        shown = "; ".join(f"{c['name']}" for c in unknown[:6])
-        lines += ["", f"*Named works outside tensora's knowledge base (check venue and year):* {shown}."]
+        untraced.append(f"{len(unknown)} named work(s) to its knowledge base")
+    if untraced:
+        traced = " or ".join(untraced)
+        lines.append(f"*tensora could not trace {traced}: not necessarily wrong; --format json lists them.*")
     return "\n".join(lines) + "\n"
 
 
@@ -419,20 +421,6 @@ def _refused_texts(review: Review, proposal: Claims) -> list[str]:
     return [t.strip(" .\u2026\"'") for t in out if t.strip()]
 
 
-def _mark_citations(parts: dict[str, str], records: list[dict[str, Any]]) -> None:
-    for r in records:
-        status = r.get("status", "")
-        if status != NOT_IN_KB and not status.startswith("differs"):
-            continue
-        note = f" [{status}]"
-        for part, text in parts.items():
-            at = text.find(r["name"])
-            if at >= 0:
-                end = at + len(r["name"])
-                parts[part] = text[:end] + note + text[end:]
-                break
-
-
 def _enhance(
     result: LLMReview,
     review: Review,
@@ -503,7 +491,6 @@ def _enhance(
         f.title = f"{f.title} (the model's suggestion)"
     parts, quotes = guard.check_quotes({part: parsed.parts[part] for part in answers.PARTS if parsed.parts.get(part)})
     citations = guard.check_citations(parsed.citations, parts)
-    _mark_citations(parts, citations)
     texts = dict(parts)
     for f in checked.findings:
         texts[f"finding {f.code}"] = f"{f.title} {f.message} {f.must_solve}"
