@@ -20,14 +20,17 @@ __version__ = "0.1.0"
 
 
 def review(
-    proposal: str | Path, baseline: str | Path, *, limits: object | None = None, detail: str = "default"
+    proposal: str | Path, baseline: str | Path | None = None, *, limits: object | None = None, detail: str = "default"
 ) -> Review:
     """Review a draft (``proposal``) against the paper it claims to improve on (``baseline``).
+
+    Without a baseline the draft is read against the closest prior work in the knowledge base, and the Mirror
+    says which.
 
     Raises a ``TensoraError`` subclass (one line, naming the file) when a document cannot be read.
     """
     from tensora.pipeline import run
 
-    result = run(Path(proposal), Path(baseline), limits=limits, detail=detail)  # type: ignore[arg-type]
+    result = run(Path(proposal), Path(baseline) if baseline is not None else None, limits=limits, detail=detail)  # type: ignore[arg-type]
     result.version = __version__
     return result

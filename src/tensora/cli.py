@@ -59,7 +59,10 @@ def _fail(message: str) -> typer.Exit:
 def review(
     proposal_arg: Annotated[Path | None, typer.Argument(metavar="PROPOSAL", help="The draft.")] = None,
     proposal: Annotated[Path | None, typer.Option("--proposal", help="The draft (as an option).")] = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", "-b", help="The baseline paper.")] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", "-b", help="The baseline paper (default: the closest prior work tensora knows)."),
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.markdown,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     max_pages: Annotated[int, typer.Option(help="Refuse documents with more pages.")] = 200,
@@ -85,8 +88,8 @@ def review(
     draft = proposal or proposal_arg
     if draft is None:
         raise _fail("give the draft as PROPOSAL or --proposal FILE.")
-    if baseline is None:
-        raise _fail("give the baseline paper with --baseline FILE.")
+    if baseline is None and settings is not None:
+        raise _fail("an LLM review needs the baseline paper: give it with --baseline FILE.")
     try:
         limits = Limits.from_options(max_mb, max_pages)
         if settings is None:
@@ -95,6 +98,7 @@ def review(
             from tensora.llm.live import preview
             from tensora.pipeline import run
 
+            assert baseline is not None
             live = fmt is Format.markdown and output is None and sys.stdout.isatty()
             with preview(_console()) if live else nullcontext() as on_text:
                 result = run(draft, baseline, limits=limits, detail=detail, llm=settings, on_text=on_text)

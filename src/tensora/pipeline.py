@@ -27,7 +27,9 @@ from tensora.errors import InputError
 from tensora.extract import embed
 from tensora.extract.claims import Claims, extract_claims
 from tensora.ingest import Limits, load_document
+from tensora.ingest.markdown import read_markdown
 from tensora.knowledge.loader import KnowledgeBase, load_knowledge
+from tensora.knowledge.schema import PriorWork
 from tensora.render import markdown
 from tensora.render.markdown import Detail
 
@@ -121,9 +123,53 @@ def read_both(
     return _proposal_claims(proposal, limits, kb), _baseline_claims(baseline, limits)
 
 
+def implicit_baseline(proposal: Claims, kb: KnowledgeBase) -> tuple[PriorWork, Claims] | None:
+    """The closest prior work in the knowledge base, as a small baseline ``Claims`` (name, summary, techniques).
+
+    A draft given without its baseline is read against this entry, so the same audit runs; None when the
+    knowledge base holds nothing close.
+    """
+    from tensora.audit import novelty
+    from tensora.extract.profile import build_profile
+
+    empty = Claims("baseline", "", [], {}, [])
+    hits = novelty.rank(proposal, empty, kb, build_profile(proposal, empty, novelty.known_names(kb)), k=1)
+    work = next((w for h in hits for w in kb.prior_work if w.name == h.name), None)
+    if work is None:
+        return None
+    names = [kb.by_id[t].name for t in work.techniques if t in kb.by_id]
+    lines = [f"# {work.name}", "", work.summary]
+    if names:
+        lines += ["", f"{work.name} uses {', '.join(names)}."]
+    document = read_markdown(Path(f"{work.name}.md"), "\n".join(lines) + "\n")
+    return work, extract_claims(document, "baseline", kb, numbers=False)
+
+
+def run_without_baseline(
+    proposal: Path, *, limits: Limits | None = None, detail: Detail = "default", kb: KnowledgeBase | None = None
+) -> Review:
+    """The review of a draft given alone: read against the closest prior work, which the Mirror names."""
+    kb = kb or load_knowledge()
+    prop, hidden = _proposal_claims(proposal, limits, kb)
+    found = implicit_baseline(prop, kb)
+    if found is None:
+        raise InputError(
+            proposal,
+            "has no close prior work in the knowledge base to read it against",
+            "pass the paper the draft improves on with --baseline.",
+        )
+    work, base = found
+    label = f"{work.name} ({work.venue} {work.year})"
+    result = audit(prop, base, kb, (proposal.name, label), {"proposal": hidden})
+    result.mirror.note = (
+        f"You did not give a baseline; I read this against {label}, the closest prior work in my knowledge base."
+    )
+    return markdown.fill(result, detail)
+
+
 def run(
     proposal: Path,
-    baseline: Path,
+    baseline: Path | None,
     *,
     limits: Limits | None = None,
     detail: Detail = "default",
@@ -135,6 +181,10 @@ def run(
     Hidden text goes to the audit (DOC-HIDDEN-TEXT) and never to the LLM. ``on_text`` receives the LLM's
     answer as it streams. A failed LLM pass returns the deterministic review with a warning in ``llm``.
     """
+    if baseline is None:
+        if llm is not None:
+            raise InputError(proposal, "an LLM review needs a baseline", "pass it with --baseline.")
+        return run_without_baseline(proposal, limits=limits, detail=detail)
     _refuse_same_document(proposal, baseline)
     embed.prefetch()  # the static embedder loads while the documents are read
     kb = load_knowledge()

@@ -68,6 +68,7 @@ class Mirror:
     text: str
     kind: str = "replaces"  # "replaces", "keeps" (orthogonal: the baseline is context) or "config"
     sure: bool = True  # False: the profile is unsure of the claim, so the Mirror asks instead of asserting
+    note: str = ""  # said before the Mirror: what the draft was read against when no baseline was given
 
     def to_dict(self) -> dict[str, Any]:
         return {

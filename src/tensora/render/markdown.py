@@ -39,11 +39,12 @@ def mirror_text(review: Review) -> str:
     # a trimmed quotation already ends in "..."; the template adds its own full stop
     with_ = m.with_[:-1] if m.with_.endswith("...") else m.with_
     key = {"keeps": "mirror_keeps", "config": "mirror_config"}.get(m.kind, "mirror" if m.sure else "mirror_unsure")
-    return say(
+    text = say(
         key,
         area=m.component.split(", specifically ")[0],
         component=m.component, replaces=m.replaces, with_=with_, hypothesis=m.hypothesis, setting=m.setting
     )
+    return f"{m.note} {text}" if m.note else text
 
 
 def twist_text(review: Review) -> str:
