@@ -206,6 +206,57 @@ def rules(
     typer.echo(rule.docs())
 
 
+@app.command()
+def batch(
+    source: Annotated[Path, typer.Argument(metavar="INPUT", help="A folder of drafts, or a CSV/JSONL manifest.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The output folder (reused to resume).")],
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (default: the cores).")] = 0,
+    ray: Annotated[
+        str | None,
+        typer.Option("--ray", metavar="[ADDRESS]", help="Run on a Ray cluster at ADDRESS (alone: a local instance)."),
+    ] = None,
+    max_pages: Annotated[int, typer.Option(help="Refuse documents with more pages.")] = 200,
+    max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this (MB).")] = 50.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Review many drafts: one report each, a JSON line each, and a summary ranked by severity.
+
+    A manifest has the columns draft, baseline (optional: else the closest prior work) and id (optional). A
+    folder holds drafts, or sub-folders with proposal.* and baseline.*. A file that fails is recorded and the
+    batch goes on; a rerun with the same -o skips the drafts already reviewed.
+    """
+    from tensora.batch import items_of, run_batch
+    from tensora.batch.runner import default_workers
+    from tensora.ingest import Limits
+
+    try:
+        items = items_of(source)
+        limits = Limits.from_options(max_mb, max_pages)
+        done = run_batch(items, output, workers=workers or default_workers(), ray=ray, limits=limits, progress=not quiet)
+    except TensoraError as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"{output}: cannot write ({exc.strerror}).") from None
+    typer.echo(
+        f"tensora: {done.total} drafts, {done.skipped} already done, {done.reviewed} reviewed now, "
+        f"{len(done.errors)} failed; summary in {output / 'summary.html'}",
+        err=True,
+    )
+    for line in done.errors:
+        typer.echo(f"tensora: failed: {line['error']}", err=True)
+    if done.errors:
+        raise typer.Exit(1)
+
+
+def _ray_flag(argv: list[str]) -> list[str]:
+    """``--ray`` given without an address means a local Ray instance."""
+    out = list(argv)
+    for i, arg in enumerate(out):
+        if arg == "--ray" and (i + 1 == len(out) or out[i + 1].startswith("-")):
+            out[i] = "--ray=local"
+    return out
+
+
 def _mount_whiteboard() -> None:
     from tensora.whiteboard.cli import chat_command, sessions_app
 
@@ -240,6 +291,8 @@ def main() -> None:
         _mount_calc()
     if wanted in {"serve", "mcp", "--help", "-h"}:
         _mount_services()
+    if wanted == "batch":
+        sys.argv[:] = _ray_flag(sys.argv)
     try:
         try:
             app()
