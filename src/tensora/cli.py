@@ -210,7 +210,7 @@ def rules(
 def batch(
     source: Annotated[Path, typer.Argument(metavar="INPUT", help="A folder of drafts, or a CSV/JSONL manifest.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The output folder (reused to resume).")],
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (default: the cores).")] = 0,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Worker processes (0: one per core).")] = 0,
     ray: Annotated[
         str | None,
         typer.Option("--ray", metavar="[ADDRESS]", help="Run on a Ray cluster at ADDRESS (alone: a local instance)."),
