@@ -232,7 +232,8 @@ def batch(
     try:
         items = items_of(source)
         limits = Limits.from_options(max_mb, max_pages)
-        done = run_batch(items, output, workers=workers or default_workers(), ray=ray, limits=limits, progress=not quiet)
+        count = workers or default_workers()
+        done = run_batch(items, output, workers=count, ray=ray, limits=limits, progress=not quiet)
     except TensoraError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:

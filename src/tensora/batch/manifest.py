@@ -55,7 +55,8 @@ def _from_folder(folder: Path) -> list[Item]:
 def _rows(path: Path) -> list[dict[str, str]]:
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".csv":
-        return [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(text.splitlines())]
+        table = csv.DictReader(text.splitlines())
+        return [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k} for row in table]
     rows: list[dict[str, str]] = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
