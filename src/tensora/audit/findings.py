@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tensora.extract.profile import DraftProfile
 from tensora.extract.quantities import Quote
+
+if TYPE_CHECKING:  # the profile pulls in the whole extraction stack; `import tensora` should not
+    from tensora.extract.profile import DraftProfile
 
 MUST_SOLVE_PREFIX = "If you want this to survive MLSys review, you need to "
 
