@@ -7,11 +7,12 @@ by the workers: on a multi-machine cluster, a shared file system.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tensora.batch.manifest import Item
-from tensora.batch.worker import review_item
+from tensora.batch.worker import died, review_item
 from tensora.errors import TensoraError
 
 
@@ -34,15 +35,18 @@ def ray_results(items: Sequence[Item], address: str | None, workers: int, limits
     try:
         task = ray.remote(num_cpus=1, max_retries=1)(review_item)
         queue = iter(items)
-        window = max(2, 4 * workers)
-        pending = [task.remote(item, limits) for _, item in zip(range(window), queue, strict=False)]
+        pending = {task.remote(item, limits): item for item in itertools.islice(queue, max(2, 4 * workers))}
         while pending:
-            finished, pending = ray.wait(pending, num_returns=1)
+            finished, _ = ray.wait(list(pending), num_returns=1)
             for ref in finished:
-                yield ray.get(ref)
+                item = pending.pop(ref)
+                try:
+                    yield ray.get(ref)
+                except ray.exceptions.RayError:  # the worker died: the item is recorded, the batch goes on
+                    yield died(item)
                 nxt = next(queue, None)
                 if nxt is not None:
-                    pending.append(task.remote(nxt, limits))
+                    pending[task.remote(nxt, limits)] = nxt
     finally:
         if started:
             ray.shutdown()

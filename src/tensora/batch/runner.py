@@ -7,17 +7,19 @@ stderr shows done/total, drafts per minute, errors and the time left.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tensora.batch.manifest import Item
 from tensora.batch.output import Output
-from tensora.batch.worker import review_item
+from tensora.batch.worker import died, review_item
 
 
 @dataclass(slots=True)
@@ -41,21 +43,47 @@ def _local(items: Sequence[Item], workers: int, limits: Any) -> Iterator[dict[st
     load_knowledge()  # loaded once here; forked workers inherit it
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    queue = iter(items)
+    while True:
+        # a worker killed from outside (out of memory) breaks the pool and every draft in flight with it: each of
+        # those is tried again alone, so only the one that kills its worker is recorded as failed
+        lost = yield from _pool(queue, workers, limits, context)
+        if not lost:
+            return
+        for item in lost:
+            yield _alone(item, limits, context)
+
+
+def _alone(item: Item, limits: Any, context: Any) -> dict[str, Any]:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            return pool.submit(review_item, item, limits).result()
+        except BrokenProcessPool:
+            return died(item)
+
+
+def _pool(
+    queue: Iterator[Item], workers: int, limits: Any, context: Any
+) -> Generator[dict[str, Any], None, list[Item]]:
+    """Results until ``queue`` is empty; the items in flight when a worker died, if one did."""
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: set[Future[dict[str, Any]]] = set()
-        queue = iter(items)
+        pending: dict[Future[dict[str, Any]], Item] = {}
         # a bounded number in flight: thousands of futures would hold thousands of results at once
-        for item in queue:
-            pending.add(pool.submit(review_item, item, limits))
-            if len(pending) >= 4 * workers:
-                break
+        for item in itertools.islice(queue, 4 * workers):
+            pending[pool.submit(review_item, item, limits)] = item
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                yield future.result()
+                item = pending.pop(future)
+                try:
+                    res = future.result()
+                except BrokenProcessPool:
+                    return [item, *pending.values()]
+                yield res
                 nxt = next(queue, None)
                 if nxt is not None:
-                    pending.add(pool.submit(review_item, nxt, limits))
+                    pending[pool.submit(review_item, nxt, limits)] = nxt
+    return []
 
 
 def run_batch(

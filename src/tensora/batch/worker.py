@@ -84,3 +84,15 @@ def review_item(item: Item, limits: Any = None) -> dict[str, Any]:
         seconds=round(time.perf_counter() - start, 3),
     )
     return {"line": line, "json": result.to_dict(), "markdown": result.text}
+
+
+def died(item: Item) -> dict[str, Any]:
+    """The record of an item whose worker process ended without a result."""
+    line = {
+        "id": item.id,
+        "draft": str(item.draft),
+        "baseline": str(item.baseline) if item.baseline is not None else None,
+        "status": "error",
+        "error": f"{item.draft}: the worker reviewing it ended without a result (out of memory?)",
+    }
+    return {"line": line, "json": None, "markdown": None}
