@@ -149,6 +149,7 @@ def run_without_baseline(
     proposal: Path, *, limits: Limits | None = None, detail: Detail = "default", kb: KnowledgeBase | None = None
 ) -> Review:
     """The review of a draft given alone: read against the closest prior work, which the Mirror names."""
+    embed.prefetch()  # the static embedder loads while the draft is read
     kb = kb or load_knowledge()
     prop, hidden = _proposal_claims(proposal, limits, kb)
     found = implicit_baseline(prop, kb)

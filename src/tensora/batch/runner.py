@@ -38,9 +38,14 @@ def _local(items: Sequence[Item], workers: int, limits: Any) -> Iterator[dict[st
         for item in items:
             yield review_item(item, limits)
         return
+    from tensora.extract import embed
     from tensora.knowledge.loader import load_knowledge
 
-    load_knowledge()  # loaded once here; forked workers inherit it
+    load_knowledge()  # loaded once here; forked workers inherit it, and the embedder (never fork mid-load)
+    try:
+        embed.get_embedder()
+    except embed.EmbeddingUnavailableError:
+        pass  # the workers fall back as a single review does
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     queue = iter(items)
