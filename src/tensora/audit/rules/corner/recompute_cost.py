@@ -20,7 +20,10 @@ class RecomputeCost(Rule):
     fires:  "we checkpoint every layer and recompute it in the backward; the bigger GEMMs pay for it"
     silent: "full recomputation costs one extra forward (about 33% more FLOPs), which we report as HFU"
     ## Known false alarms
-    Selective recomputation of the attention core costs a few percent; it is not flagged.
+    Selective recomputation of the attention core costs a few percent; it is not flagged. A plan that recomputes
+    projections or the MLP is, since those matmuls are most of the layer's forward. Recomputation of a serving
+    engine's KV cache after preemption is not activation recomputation, and a cost given only as the time added
+    to the step (hidden behind overlap) does not count as accounting for the work.
     ## References
     Chen et al., 2016 (arXiv:1604.06174); Korthikanti et al., MLSys 2023 (arXiv:2205.05198).
     """
@@ -31,14 +34,16 @@ class RecomputeCost(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        if (
-            not c.uses("activation-recomputation")
-            or c.uses("selective-recomputation")
-            and not c.has_cue("full_recomputation_named")
+        # recomputing matmul outputs (projections, the MLP) repeats most of a layer's forward, as full
+        # recomputation does, whatever the draft calls its plan
+        matmuls = c.cue("recompute_matmul_outputs")
+        if not c.uses("activation-recomputation") or (
+            c.uses("selective-recomputation") and not c.has_cue("full_recomputation_named") and not matmuls
         ):
             return
         selective = c.has_cue("selective_recomputation_named")
         used = [s for s in c.cue("recomputation_used") if not selective or "full" in s.lower]
+        used = matmuls + [s for s in used if s not in matmuls]
         if not used or c.has_cue("recomputation_cost_accounted") or c.has_cue("recomputation_cost_named"):
             return
         free = c.cue("cost_called_negligible")
