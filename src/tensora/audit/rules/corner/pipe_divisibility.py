@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import quotes
+from tensora.audit.rules._common import num, quotes
 
 
 class PipeDivisibility(Rule):
@@ -21,6 +21,8 @@ class PipeDivisibility(Rule):
     ## Example
     fires:  "raise the data-parallel degree to 12 while keeping global batch 1,536 and micro-batch 24"
     silent: "global batch 1,024 = 16 replicas x 32 micro-batches x 2 sequences"
+    A batch split between unequal workers by a percentage is also flagged when the draft neither says how the
+    share is rounded nor weights the gradients by each worker's number of samples.
     ## Known false alarms
     A draft may round the batch silently in its code; the finding asks it to say so.
     ## References
@@ -39,6 +41,7 @@ class PipeDivisibility(Rule):
             return
         problems = compute.divisibility_problems(c)
         if not problems:
+            yield from self._share_split(ctx)
             return
         first = problems[0]
         yield self.finding(
@@ -49,3 +52,40 @@ class PipeDivisibility(Rule):
             computed=first.computed,
             inputs=first.inputs,
         )
+
+    def _share_split(self, ctx: Context) -> Iterator[Finding]:
+        """A batch split between workers by a percentage: the shares must be whole micro-batches and the
+        gradients of unequal local batches must be weighted by their sizes."""
+        c = ctx.proposal
+        if c.has_cue("gradient_weighted_by_samples"):
+            return
+        micro = c.value("micro_batch_size") or 1.0
+        for span in c.cue_spans("batch_share_split"):
+            try:
+                share = float(span.groups["share"]) / 100.0
+                batch = float(span.groups["batch"].replace(",", ""))
+            except (KeyError, ValueError):
+                continue
+            if not 0.0 < share < 1.0 or batch < 2:
+                continue
+            sizes = [share * batch, (1.0 - share) * batch]
+            whole = all(abs(x - round(x)) < 1e-6 and round(x) % micro == 0 for x in sizes)
+            counts = [x / micro for x in sizes]
+            yield self.finding(
+                f"The batch of {batch:,.0f} is split {100 * share:g}% / {100 * (1 - share):g}% between workers: "
+                f"{num(sizes[0])} and {num(sizes[1])} sequences, "
+                + (
+                    "whole numbers, "
+                    if whole
+                    else f"which with micro-batch size {micro:.0f} is {num(counts[0])} and {num(counts[1])} "
+                    "micro-batches, not whole numbers; the draft does not say how the split is rounded, "
+                )
+                + "and with unequal local batches a plain average of the workers' gradients weights the small "
+                "share as much as the large one, which biases the update.",
+                "state how the share is rounded to whole micro-batches and weight each worker's gradient by its "
+                "number of samples (or show the plain average is what is intended)",
+                quotes([span.sentence] + c.cue("batch_split_named"), 3),
+                computed={"microbatches_per_worker": counts[0]},
+                inputs={"global_batch": batch, "share": share, "micro_batch_size": micro},
+            )
+            return
