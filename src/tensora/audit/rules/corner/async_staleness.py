@@ -21,6 +21,8 @@ class AsyncStaleness(Rule):
     ## Example
     fires:  "remote shards up to four iterations old are applied; older ones are discarded"
     silent: "prefetch is asynchronous but every update waits for the full reduction"
+    Also flagged: a design that reads state (a snapshot or copy) while the update writes it in place, with the
+    ordering barrier removed and nothing (double buffering, copy-on-write) in its place.
     ## Known false alarms
     Asynchronous communication (prefetch, overlapped all-reduce, background checkpoints) with synchronous
     updates is not staleness.
@@ -34,6 +36,19 @@ class AsyncStaleness(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
+        torn = c.cue("state_read_while_updated")
+        if torn and not c.has_cue("consistent_snapshot_kept"):
+            yield self.finding(
+                "The design lets state be read while it is updated in place (the barrier that ordered the copy "
+                "and the update is gone), so a snapshot can mix tensors from before and after a step: weights "
+                "from one step with optimizer moments, step counter or data position from another. A bound on "
+                "the per-step change of a weight says nothing about that consistency, and a restart from such a "
+                "snapshot is not a state the training ever passed through.",
+                "keep what is read consistent (double-buffer or copy-then-update the state, or check a version "
+                "number) or show that restarts from mixed snapshots converge like restarts from consistent ones",
+                quotes(torn, 3),
+            )
+            return
         stale = c.cue("stale_updates_applied")
         if not stale or c.has_cue("convergence_argument_given"):
             return
