@@ -20,6 +20,8 @@ class EvidWeakBaseline(Rule):
     ## Example
     fires:  "baseline: torch.save to NFS every 2,000 steps"
     silent: "we compare against asynchronous sharded checkpointing (DCP async_save) and Gemini"
+    Also flagged: a reference system run in a weakened configuration (an algorithm forced, a feature turned off)
+    when its standard configuration is stronger.
     ## Known false alarms
     The list of weak baselines lives in knowledge/data/weak_baselines.yaml; it cannot know every sub-area.
     ## References
@@ -47,3 +49,24 @@ class EvidWeakBaseline(Rule):
                 inputs={"weak_baseline": weak.id, "source": weak.source},
             )
             return
+        yield from self._weakened(ctx)
+
+    def _weakened(self, ctx: Context) -> Iterator[Finding]:
+        """The reference system itself run in a weakened configuration: an algorithm forced, or the gain taken
+        against a table row with a feature turned off."""
+        c = ctx.proposal
+        forced = c.cue("reference_weakened")
+        relative = c.cue("gain_relative_to_marked_row")
+        off_rows = c.cue("feature_off_row") if relative else []
+        hits = forced + relative + off_rows
+        if not hits:
+            return
+        yield self.finding(
+            "The reference is run in a weakened configuration ("
+            + ("an algorithm or mode forced instead of its own selection" if forced else "a feature turned off")
+            + "), while its standard configuration is stronger; a gain over the handicapped setting says little "
+            "about a gain over the system as people deploy it.",
+            "compare against the reference in its default, best-performing configuration (current version, its "
+            "own algorithm selection, its features on) and report the headline gain against that",
+            quotes(hits, 3),
+        )
