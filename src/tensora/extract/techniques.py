@@ -151,6 +151,9 @@ def classify(sentence: Sentence, start: int, end: int) -> Status:
 
 
 def is_core(sentence: Sentence) -> bool:
+    # a related-work or background sentence describes other systems, however early in a short draft it comes
+    if _MENTION_SECTIONS.search(sentence.section):
+        return False
     return bool(_CORE_SECTIONS.search(sentence.section)) or sentence.index < 12
 
 

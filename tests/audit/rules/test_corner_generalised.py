@@ -1,0 +1,253 @@
+"""Corner and evidence rules on short drafts of their own: the mechanism present and the concern open (fires),
+the concern answered or the technique named only in passing (silent)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.rules.corner.async_staleness import AsyncStaleness
+from tensora.audit.rules.corner.comm_overlap import CommOverlap
+from tensora.audit.rules.corner.moe_imbalance import MoeImbalance
+from tensora.audit.rules.corner.peak_memory import PeakMemory
+from tensora.audit.rules.corner.pipe_divisibility import PipeDivisibility
+from tensora.audit.rules.corner.recompute_cost import RecomputeCost
+from tensora.audit.rules.corner.zero_prefetch_race import ZeroPrefetchRace
+from tensora.audit.rules.evidence.evid_curves import EvidCurves
+from tensora.audit.rules.evidence.evid_toy_scale import EvidToyScale
+from tensora.audit.rules.evidence.evid_weak_baseline import EvidWeakBaseline
+
+MOE_FIRES = """
+# SpreadMoE: more GPUs for busy experts
+
+## Abstract
+
+SpreadMoE trains a mixture-of-experts model with 32 experts and top-2 routing using expert parallelism on 32 GPUs.
+We remove the capacity factor and lower the auxiliary balancing loss tenfold, since copies of busy experts absorb
+the skew. Memory per GPU stays at 58 GB on average.
+
+## Evaluation
+
+After copying, the max-to-mean token ratio across GPUs falls to 1.2 on average over the run.
+
+## Related work
+
+Expert Choice lets experts pick their tokens, which bounds their load.
+"""
+
+MOE_SILENT = MOE_FIRES.replace(
+    "After copying, the max-to-mean token ratio across GPUs falls to 1.2 on average over the run.",
+    "We cap the tokens per expert at twice the mean and log the maximum load of every expert at every step.",
+)
+
+STALE_SILENT = """
+# HostStep: exact optimizer offload
+
+## Abstract
+
+HostStep runs the Adam step on the CPU for a model trained with ZeRO-3 on 8 GPUs. Unlike the delayed parameter
+update of earlier offloading systems, which applies one-step-stale weights, we keep the update synchronous and
+exact. The framework's parameter prefetching, whose bucket sizes and all-gather order we leave at their
+defaults, hides the gathers.
+"""
+
+TORN_FIRES = """
+# SnapAll: a checkpoint at every step
+
+## Abstract
+
+SnapAll takes barrier-free snapshots concurrent with the optimizer step of a data-parallel training job: the
+optimizer updates the master weights in place while the copy stream reads them. A snapshot may therefore contain
+some tensors from before and some from after the update.
+"""
+
+TORN_SILENT = TORN_FIRES.replace(
+    "A snapshot may therefore",
+    "Master weights are double-buffered, so the copy reads a frozen version; without that a snapshot could",
+)
+
+SERVE_RECOMPUTE = """
+# QuickSwap: preemptive serving
+
+## Abstract
+
+QuickSwap swaps the KV cache of a preempted request to host memory. Unlike the default preemption of the
+serving engine, which discards the KV cache and recomputes the prompt on resume, we never recompute.
+"""
+
+MLP_RECOMPUTE = """
+# KeepPlan: what to store in a layer
+
+## Abstract
+
+KeepPlan picks which tensors of a transformer layer to store during training and which to recompute, using
+profiled operator times, against the selective recomputation baseline. The plan recomputes the MLP gate and up
+projections in the backward, which halves activation memory.
+
+## Cost
+
+Counting only the time added to the step, recomputation costs 3% of the step.
+"""
+
+MLP_ACCOUNTED = MLP_RECOMPUTE.replace(
+    "Counting only the time added to the step, recomputation costs 3% of the step.",
+    "Recomputing the two projections adds 17% more FLOPs per step, which we count as HFU beside MFU.",
+)
+
+ADMISSION_FIRES = """
+# FitFirst: admission by predicted length
+
+## Design
+
+We admit a request when the sum of the predicted lengths of running requests fits in the KV pool of 40 GB.
+Because each reservation uses the predicted mean length, the pool is never over-committed in expectation.
+"""
+
+ADMISSION_SILENT = ADMISSION_FIRES + (
+    "\nThe worst-case footprint is bounded at 40 GB because each request reserves its maximum length.\n"
+)
+
+GRADIENT_AVERAGE = """
+# PairTrain: pipelines on two clusters
+
+## Design
+
+Two pipeline-parallel replicas train with data parallelism; after the backward, matching stages all-reduce
+their gradients over 200 Gb/s InfiniBand, average them, and step the optimizer. The global batch is 256.
+"""
+
+SHARE_FIRES = """
+# MixFleet: one job on two GPU generations
+
+## Design
+
+Each GPU generation forms its own data-parallel replica; the faster replica processes 71% of each global batch
+of 512 sequences and the slower one 29%. Each replica runs 1F1B with micro-batch size 2,
+and gradients are averaged across replicas with one all-reduce.
+"""
+
+SHARE_SILENT = SHARE_FIRES.replace(
+    "and gradients are averaged across replicas with one all-reduce.",
+    "and each replica's gradient is weighted by its number of samples before the all-reduce.",
+)
+
+PROJECTED_SCALE = """
+# TwoLevel: a context-parallel attention for many nodes
+
+## Abstract
+
+TwoLevel runs an all-to-all over heads inside a node and a ring across nodes for context parallelism.
+
+## Evaluation
+
+All runs use one DGX H100 node (8 GPUs, NVLink). With our model, 1M tokens on 4 nodes (32 GPUs) run at 52%
+MFU and 4M tokens on 256 GPUs at 49%.
+"""
+
+MEASURED_SCALE = PROJECTED_SCALE.replace(
+    "All runs use one DGX H100 node (8 GPUs, NVLink). With our model,",
+    "We measured on 32 nodes (256 GPUs) over InfiniBand:",
+)
+
+NOT_OVERLAP = """
+# CapRun: a static power limit for training
+
+## Abstract
+
+CapRun sets one GPU power limit for a data-parallel job on 8 GPUs.
+Unlike approaches that overlap communication with computation, we do not change the schedule at all.
+"""
+
+OVERLAP_CLAIMED = NOT_OVERLAP.replace(
+    "Unlike approaches that overlap communication with computation, we do not change the schedule at all.",
+    "The gradient all-reduce is fully hidden behind the backward pass.",
+)
+
+FINAL_NUMBER = """
+# SaveAll: checkpoints without a stall
+
+## Abstract
+
+SaveAll writes a checkpoint at every iteration while training a 13B model with data parallelism. The final
+validation loss after 12,000 steps was 2.481, versus 2.479 for a run without failures, so the snapshots have no
+measurable effect on accuracy.
+"""
+
+CURVES_SHOWN = FINAL_NUMBER + "\nWe plot validation loss against wall-clock time for both runs over five seeds.\n"
+
+FORCED = """
+# TreeRail: a rail-aware all-reduce
+
+## Evaluation
+
+| algorithm | time (ms) |
+|---|---|
+| NCCL, NCCL_ALGO=Ring | 13.2 |
+| TreeRail | 2.1 |
+
+We forced the ring algorithm in NCCL to get a stable reference point.
+"""
+
+OFF_ROW = """
+# PageTune: tuning a prefix cache
+
+## Evaluation
+
+| Configuration | Throughput (req/s) |
+|---|---|
+| Engine, prefix cache off* | 5.1 |
+| Engine, default prefix cache | 7.9 |
+| PageTune | 9.7 |
+
+*We report throughput gains relative to this row, which isolates the effect of reuse: 9.7 / 5.1 = 1.9x.
+"""
+
+DEFAULT_REFERENCE = """
+# TreeRail: a rail-aware all-reduce
+
+## Evaluation
+
+We compare against NCCL with its default algorithm selection and against the vendor's tuned collectives.
+"""
+
+CASES = [
+    ("moe-run-average-max", MoeImbalance, MOE_FIRES, True),
+    ("moe-bounded", MoeImbalance, MOE_SILENT, False),
+    ("staleness-contrasted", AsyncStaleness, STALE_SILENT, False),
+    ("prefetch-defaults", ZeroPrefetchRace, STALE_SILENT, False),
+    ("torn-snapshot", AsyncStaleness, TORN_FIRES, True),
+    ("double-buffered", AsyncStaleness, TORN_SILENT, False),
+    ("serving-recompute", RecomputeCost, SERVE_RECOMPUTE, False),
+    ("mlp-recompute-time-only", RecomputeCost, MLP_RECOMPUTE, True),
+    ("mlp-recompute-accounted", RecomputeCost, MLP_ACCOUNTED, False),
+    ("admission-expectation", PeakMemory, ADMISSION_FIRES, True),
+    ("admission-bounded", PeakMemory, ADMISSION_SILENT, False),
+    ("gradient-average", PeakMemory, GRADIENT_AVERAGE, False),
+    ("share-split", PipeDivisibility, SHARE_FIRES, True),
+    ("share-weighted", PipeDivisibility, SHARE_SILENT, False),
+    ("projected-scale", EvidToyScale, PROJECTED_SCALE, True),
+    ("measured-scale", EvidToyScale, MEASURED_SCALE, False),
+    ("overlap-contrasted", CommOverlap, NOT_OVERLAP, False),
+    ("overlap-claimed", CommOverlap, OVERLAP_CLAIMED, True),
+    ("final-number", EvidCurves, FINAL_NUMBER, True),
+    ("curves-shown", EvidCurves, CURVES_SHOWN, False),
+    ("algorithm-forced", EvidWeakBaseline, FORCED, True),
+    ("feature-off-row", EvidWeakBaseline, OFF_ROW, True),
+    ("default-reference", EvidWeakBaseline, DEFAULT_REFERENCE, False),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "fires"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_rule_on_own_draft(claims: Callable[..., object], kb: object, rule: type[Rule], text: str, fires: bool) -> None:
+    ctx = Context(claims(text), claims("# Base", "baseline"), kb)  # type: ignore[arg-type]
+    found = list(rule().check(ctx))
+    assert bool(found) is fires, [f.message for f in found]
+
+
+def test_share_split_counts_micro_batches(claims: Callable[..., object], kb: object) -> None:
+    ctx = Context(claims(SHARE_FIRES), claims("# Base", "baseline"), kb)  # type: ignore[arg-type]
+    (finding,) = PipeDivisibility().check(ctx)
+    # 71% of 512 = 363.52 sequences = 181.76 micro-batches of 2
+    assert finding.computed["microbatches_per_worker"] == pytest.approx(0.71 * 512 / 2)
