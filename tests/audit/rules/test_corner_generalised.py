@@ -10,6 +10,7 @@ import pytest
 from tensora.audit.base import Context, Rule
 from tensora.audit.rules.corner.async_staleness import AsyncStaleness
 from tensora.audit.rules.corner.comm_overlap import CommOverlap
+from tensora.audit.rules.corner.fault_tolerance import FaultTolerance
 from tensora.audit.rules.corner.moe_imbalance import MoeImbalance
 from tensora.audit.rules.corner.peak_memory import PeakMemory
 from tensora.audit.rules.corner.pipe_divisibility import PipeDivisibility
@@ -212,7 +213,29 @@ DEFAULT_REFERENCE = """
 We compare against NCCL with its default algorithm selection and against the vendor's tuned collectives.
 """
 
+LOSSY = """
+# LooseReduce: an all-reduce over a lossy transport
+
+## Design
+
+LooseReduce runs the gradient all-reduce of a data-parallel job on 256 GPUs over UDP. We remove retransmission
+from the transport, since gradient descent tolerates noise.
+"""
+
+LOSSY_REPAIRED = LOSSY + "\nReceivers detect missing chunks by sequence number and re-request them once.\n"
+
+RELIABLE = """
+# KeepReduce: an all-reduce on a reliable transport
+
+## Design
+
+Unlike UDP-based designs that drop retransmission, we keep the reliable transport of the NIC for the all-reduce.
+"""
+
 CASES = [
+    ("recovery-removed", FaultTolerance, LOSSY, True),
+    ("recovery-replaced", FaultTolerance, LOSSY_REPAIRED, False),
+    ("recovery-kept", FaultTolerance, RELIABLE, False),
     ("moe-run-average-max", MoeImbalance, MOE_FIRES, True),
     ("moe-bounded", MoeImbalance, MOE_SILENT, False),
     ("staleness-contrasted", AsyncStaleness, STALE_SILENT, False),

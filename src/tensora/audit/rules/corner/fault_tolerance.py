@@ -20,6 +20,8 @@ class FaultTolerance(Rule):
     ## Example
     fires:  "because state is replicated, training simply continues on the surviving nodes"
     silent: "failures are detected by the NCCL watchdog and the job restarts from in-memory checkpoints"
+    Also flagged: a design that removes a recovery mechanism (retransmission, acknowledgements, retries, a
+    watchdog, lossless flow control) without a replacement.
     ## Known false alarms
     A single-node or kernel study is not flagged.
     ## References
@@ -32,6 +34,18 @@ class FaultTolerance(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
+        removed = c.cue("recovery_mechanism_removed")
+        if removed and not c.has_cue("recovery_replacement_named"):
+            yield self.finding(
+                "The design drops a mechanism that recovers from loss or failure (retransmission, acknowledgements, "
+                "retries, a watchdog, lossless flow control) and puts nothing in its place: a lost packet or a "
+                "stalled peer is then either silently wrong data or a hang, and neither shows up in a run on a "
+                "clean, idle fabric.",
+                "say what detects and repairs the loss now (sequence numbers and re-requests, erasure coding, a "
+                "bounded effect on convergence) and measure it under injected loss and failures",
+                quotes(removed, 3),
+            )
+            return
         claims = c.cue("failure_survival_claimed")
         gpus = total_gpus(c) or 0
         if claims:
