@@ -433,8 +433,10 @@ def serving_memory(c: Claims) -> Serving | None:
         return None
     n, layers, hidden, heads = params(c), _int(c.value("layers")), _int(c.value("hidden")), _int(c.value("heads"))
     seq = _int(c.value("seq_len"))
-    if not (n and layers and hidden and heads and seq) or hidden % heads:
+    if not (n and layers and hidden and seq) or (heads and hidden % heads):
         return None
+    # multi-head attention caches K and V of the full hidden width per layer, whatever the head count
+    heads_known, heads = bool(heads), heads or 1
     batches = [int((m.group(1) or m.group(2) or m.group(3)).replace(",", "")) for m in _CONCURRENCY.finditer(c.text)]
     if not batches:
         return None
@@ -454,9 +456,12 @@ def serving_memory(c: Claims) -> Serving | None:
         "layers": layers,
         "kv_heads": kv_heads,
         "head_dim": hidden // heads,
+        "kv_width": kv_heads * (hidden // heads),
         "context": seq,
         "concurrent_sequences": batch,
         "tp": tp,
         "weight_format": precision,
     }
+    if not heads_known:
+        del inputs["kv_heads"], inputs["head_dim"]
     return Serving(weights, kv, inputs)

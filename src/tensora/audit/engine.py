@@ -31,7 +31,9 @@ def audit(
     prior = novelty.rank(proposal, baseline, kb, profile)
     if delta.cls == "config":
         prior = novelty.with_baseline(prior, baseline, kb)
-    ctx = Context(proposal, baseline, kb, delta.cls, {"delta": delta, "prior_work": prior}, dict(hidden or {}))
+    ctx = Context(
+        proposal, baseline, kb, delta.cls, {"delta": delta, "prior_work": prior, "profile": profile}, dict(hidden or {})
+    )
     order = list(RULES)
     findings: list[Finding] = []
     for code in order:

@@ -178,6 +178,31 @@ def all_gather_time_s(size_bytes: float, ranks: int, bandwidth: float, latency_s
     return _half_ring("all-gather", size_bytes, ranks, bandwidth, latency_s)
 
 
+def transfer_time_s(size_bytes: float, bandwidth: float, latency_s: float = 0.0) -> Computed:
+    """Time of one point-to-point copy of S bytes over a link of one-way bandwidth B.
+
+    t = alpha + S/B, as for a KV-cache swap over PCIe or a KV hand-off over a NIC.
+    Source: the alpha-beta model with one message (Hockney, 1994). Ignores contention with other traffic on the
+    same link.
+
+    Example: size_bytes=1.68e9, bandwidth=25e9 -> 0.0672 s
+    """
+    s = positive("size_bytes", size_bytes)
+    b = positive("bandwidth", bandwidth)
+    alpha = non_negative("latency_s", latency_s)
+    t = alpha + s / b
+    return Computed(
+        t,
+        name="comm_time_s",
+        unit="s",
+        formula="alpha + S/B",
+        inputs={"op": "transfer", "S_bytes": s, "B_bytes_per_s": b, "alpha_s": alpha},
+        source=_ALPHA_BETA,
+        details={"latency_term_s": alpha, "bandwidth_term_s": s / b},
+        notes=("B is the link's one-way bandwidth",),
+    )
+
+
 def reduce_scatter_time_s(size_bytes: float, ranks: int, bandwidth: float, latency_s: float = 0.0) -> Computed:
     """Time of a ring reduce-scatter of an S-byte buffer (each rank keeps S/n of the sum).
 

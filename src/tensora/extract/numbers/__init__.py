@@ -59,7 +59,8 @@ def _blocks(rows: list[Sentence]) -> Iterator[tuple[bool, list[Sentence]]]:
     run: list[Sentence] = []
     in_table = False
     for row in rows:
-        is_row = row.text.count("|") >= 2
+        # a two-column table's rows keep one bar once the outer bars are gone ("GEMMs | 62%")
+        is_row = row.text.count("|") >= 2 or (row.kind == "table" and "|" in row.text)
         if run and is_row != in_table:
             yield in_table, run
             run = []

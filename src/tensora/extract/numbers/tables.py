@@ -57,6 +57,15 @@ _COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"tokens?\s*/\s*s|tokens\s+per\s+s", re.I), "tokens_per_s"),
     (re.compile(r"(?:step|iteration)[- ]time.*\((?:s|ms|us|µs|sec)\)", re.I), "step_time"),
     (re.compile(r"\((?:ns|us|µs|μs|ms|s|sec)\)|\blatency\b.*\((?:ns|us|µs|μs|ms|s)\)", re.I), "kernel_time"),
+    # a profile's column: each row's part of the step (or of the GPU time); read per row with the row's label
+    (
+        re.compile(
+            r"^(?:share|fraction|%)(?:\s+of\s+(?:the\s+)?(?:step|iteration|(?:gpu|wall[- ]clock|decode|step)?\s*time))?"
+            r"(?:\s*\(%\))?$",
+            re.I,
+        ),
+        "time_fraction",
+    ),
 )
 _HEADER_UNIT = re.compile(r"\((?P<u>ns|us|µs|μs|ms|s|sec)\)", re.I)
 _TABLE_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
@@ -107,6 +116,7 @@ def _read_cell(role: str, num: _Num, header: str) -> float | None:
 _CELL_READS = {
     "speedup": "ratio",
     "mfu": "fraction",
+    "time_fraction": "fraction",
     "params": "params",
     "seq_len": "seq",
     "global_batch": "batch",
@@ -158,7 +168,11 @@ def _row_hits(row: list[str], header: list[str], roles: list[str], section: str,
             hits.extend(replace(h, start=0, end=0) for h in _sentence_hits(_Sentence.of(cell, section, lex)))
             continue
         value = _cell_value(role, cell, head)
-        if value is not None:
+        if value is not None and role == "time_fraction":
+            # the part is the row's label ("GEMMs (cuBLAS) | 62%"): the share belongs to it, as the draft profiled it
+            if 0 < value < 1 and i > 0:
+                hits.append(_Hit(role, value, "ratio", 0, 0, qualifier="profile", text=_column_name(row[0])))
+        elif value is not None:
             hits.append(_Hit(role, value, "", 0, 0, text=text))
     return hits
 

@@ -9,12 +9,13 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, pct
 from tensora.extract.claims import Claims
+from tensora.extract.profile import DraftProfile
 from tensora.extract.quantities import Quantity
 from tensora.extract.words import words
 
 _LOCAL_QUALIFIERS = {"kernel", "local"}
 _SYNONYMS = (
-    frozenset({"gemm", "gemv", "matmul", "linear", "projection", "kernel", "tensor-core"}),
+    frozenset({"gemm", "gemv", "matmul", "linear", "projection", "kernel", "tensor-core", "cubla", "cutlass"}),
     frozenset(
         {
             "communication",
@@ -83,14 +84,15 @@ class QntAmdahl(Rule):
         ]
         fractions = [
             q
-            for q in c.values("time_fraction") + _profile_items(c)
+            for q in [f for f in c.values("time_fraction") if f.qualifier != "profile"] + _profile_items(c)
             if 0.0 < q.value < 1.0
             # "below 1% of the step" bounds a residual cost; it is not the share the change touches
             and not c.text_has_cue("bounded_share_wording", q.quote.text)
             and c.text_has_cue("share_of_time_wording", q.quote.text)
             and not c.text_has_cue("leftover_time_wording", q.quote.text)
         ]
-        fractions = _touched(c, _without_complements(fractions))
+        # a profile table names each part's share; where it names the changed part, that row is the share
+        fractions = _profiled_part(ctx) or _touched(c, _without_complements(fractions))
         if not claimed or not fractions:
             return
         best: tuple[float, Quantity, Quantity] | None = None
@@ -103,6 +105,10 @@ class QntAmdahl(Rule):
                 continue
             f = max(eligible, key=lambda q: q.value)  # the most generous bound among the shares the change touches
             local = _local_speedup(c, f, s)
+            if math.isclose(local, s.value, rel_tol=0.01) or (
+                s.qualifier != "end-to-end" and _words(f.text or f.quote.text) & _words(s.quote.text)
+            ):
+                continue  # the claim is the changed part's own speedup, not an end-to-end one
             bound = compute.amdahl(f.value, local)
             if s.value > bound * 1.02 and (best is None or bound > best[0]):
                 best = (bound, f, s)
@@ -127,6 +133,44 @@ class QntAmdahl(Rule):
         )
 
 
+def _profiled_part(ctx: Context) -> list[Quantity]:
+    """The row of a profile table ("component | share of step") that the change touches.
+
+    A row whose part the draft says it keeps as it is ("GEMMs stay on cuBLAS") is out; among the rest, the rows
+    whose part the title, abstract or the draft's component name most; none when no row is named.
+    """
+    c = ctx.proposal
+    rows = [q for q in c.values("time_fraction", "profile") + _profile_items(c) if q.text and 0.0 < q.value < 1.0]
+    if not rows:
+        return []
+    profile = ctx.shared.get("profile")
+    kept: frozenset[str] = frozenset()
+    named = _plain(" ".join(s.text for s in c.sentences if s.index == 0 or "abstract" in s.section.lower()))
+    if isinstance(profile, DraftProfile):
+        kept = _plain(profile.keeps.value)
+        named |= _plain(" ".join(f.value for f in (profile.name, profile.component, profile.with_) if f.value))
+    scored: list[tuple[int, Quantity]] = []
+    for q in rows:
+        label = _label_words(q.text)
+        if label and label[0] not in kept:
+            scored.append((len(set(label) & named), q))
+    # the row the draft names most ("residual + RMSNorm + FP8 cast" over "FP8 GEMMs" for a fused norm kernel)
+    top = max((n for n, _ in scored), default=0)
+    return [q for n, q in scored if n == top and top > 0]
+
+
+def _plain(text: str) -> frozenset[str]:
+    """Stemmed words, hyphenated ones split and no synonyms added: a row is matched by the words it uses."""
+    return frozenset(_label_words(text.replace("(", " ")))
+
+
+def _label_words(text: str) -> list[str]:
+    """A profile row's label as stemmed words, the parenthesised detail left out: "Inductor-generated kernels
+    (pointwise)" -> ["inductor", "generat", "kernel"]."""
+    bare = text.split("(")[0].replace("-", " ")
+    return [w for w in (_stem(x) for x in words(bare)) if w not in _STOP]
+
+
 def _profile_items(c: Claims) -> list[Quantity]:
     """Shares of step time the extractor leaves to the rule: "GEMMs 61%, attention 14%" in a profile sentence,
     and "9% of the step is all-reduce"."""
@@ -134,7 +178,15 @@ def _profile_items(c: Claims) -> list[Quantity]:
     for cue in ("profile_share_item", "share_of_step_is"):
         for m in c.cue_spans(cue):
             share, part = float(m.groups["share"]) / 100, m.groups["part"]
-            out.append(Quantity("time_fraction", share, "ratio", m.sentence.quote(), "evaluation", part))
+            out.append(Quantity("time_fraction", share, "ratio", m.sentence.quote(), "profile", part))
+    # "the reduction takes 0.32 s of the 1.92 s step": the share is the ratio of the two times
+    for m in c.cue_spans("part_time_of_step"):
+        scale = {"ms": 1e-3, "s": 1.0}
+        part_s = float(m.groups["time"]) * scale[m.groups["unit"]]
+        whole_s = float(m.groups["whole"]) * scale[m.groups["whole_unit"]]
+        if 0 < part_s < whole_s:
+            quote = m.sentence.quote()
+            out.append(Quantity("time_fraction", part_s / whole_s, "ratio", quote, "profile", m.groups["part"]))
     return out
 
 

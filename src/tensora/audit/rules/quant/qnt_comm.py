@@ -9,7 +9,8 @@ from tensora.audit.rules._common import precision, quotes
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
 from tensora.extract.techniques import is_core
-from tensora.models.comm import all_gather_time_s, ring_all_reduce_time_s
+from tensora.models.comm import all_gather_time_s, ring_all_reduce_time_s, transfer_time_s
+from tensora.models.memory import kv_cache_gib
 
 _ASSUMED_MFU = 0.5  # stated in the message when the draft gives no utilisation of its own
 
@@ -51,6 +52,80 @@ class QntComm(Rule):
         yield from self._ring_step(ctx)
         yield from self._stated_collective(ctx)
         yield from self._bidirectional(ctx)
+        yield from self._kv_transfer(ctx)
+        yield from self._checkpoint_persist(ctx)
+
+    def _checkpoint_persist(self, ctx: Context) -> Iterator[Finding]:
+        """A full training checkpoint written at every step to storage whose write bandwidth the draft states.
+
+        The state is 16 B per parameter (ZeRO's count for mixed-precision Adam: fp16 weights and gradients, fp32
+        master weights and two moments); the window is the step time.
+        """
+        c = ctx.proposal
+        every, storage = c.cue_spans("checkpoint_every_step"), c.cue_spans("storage_write_bandwidth")
+        n, step = compute.params(c), c.value("step_time")
+        if not (every and storage and n and step) or not compute.is_training(c):
+            return
+        g = storage[0].groups
+        bandwidth = float(g.get("bw") or g["bw2"]) * 1e9
+        size = n * 16.0
+        t = float(transfer_time_s(size, bandwidth))
+        if t <= step * 1.05:
+            return
+        yield self.finding(
+            f"A full checkpoint is {size / 1e9:.0f} GB ({n / 1e9:g}B parameters x 16 B of mixed-precision Adam "
+            f"state); writing it at {bandwidth / 1e9:g} GB/s takes {t:.1f} s, {t / step:.1f}x the {step:g} s step. "
+            "Persisting every step cannot keep up: the queue of pending writes grows every step until it is full.",
+            "size the write against the step (state bytes / storage bandwidth) and say what happens when the "
+            "queue fills: skip, block, or persist less often",
+            [every[0].sentence.quote(), storage[0].sentence.quote()],
+            computed={"comm_time_s": t, "window_s": step},
+            inputs={"params": n, "bytes_per_param": 16, "bandwidth_bytes_per_s": bandwidth},
+        )
+
+    def _kv_transfer(self, ctx: Context) -> Iterator[Finding]:
+        """A request's KV cache copied over a link (swap to host, hand-off to a decode node) in a stated window.
+
+        Bytes: the draft's KV bytes per token, else 2 x layers x hidden x 2 bytes (multi-head, 16-bit), times the
+        tokens a request carries; time: ``transfer_time_s`` over the first link bandwidth the draft states.
+        """
+        c = ctx.proposal
+        moved, windows, tokens = (
+            c.cue_spans("kv_cache_moved"),
+            c.cue_spans("transfer_window_stated"),
+            c.cue_spans("tokens_moved"),
+        )
+        links = [
+            q
+            for q in c.values("link_bandwidth") + c.values("nic_bandwidth")
+            if q.value > 0 and q.unit in ("GB/s", "Gb/s")
+        ]
+        if not (moved and windows and tokens and links):
+            return
+        per_token, per_token_src = _kv_bytes_per_token(c)
+        if per_token is None:
+            return
+        n_tokens = int(tokens[0].groups["tokens"].replace(",", ""))
+        # the link named nearest the window the copy must fit in
+        link = min(links, key=lambda q: abs(compute.sentence_index(c, q) - windows[0].sentence.index))
+        bandwidth = link.value * (1e9 if link.unit == "GB/s" else 1e9 / 8)
+        window_m = windows[0]
+        window = float(window_m.groups["time"]) * {"ms": 1e-3, "s": 1.0, "us": 1e-6}[window_m.groups["unit"]]
+        size = per_token * n_tokens
+        t = float(transfer_time_s(size, bandwidth))
+        if t <= window * 1.05:
+            return
+        yield self.finding(
+            f"Moving one request's KV cache takes {t * 1e3:.1f} ms: {n_tokens:,} tokens x {per_token:,.0f} B "
+            f"({per_token_src}) = {size / 1e9:.2f} GB over {bandwidth / 1e9:.1f} GB/s, against the "
+            f"{window * 1e3:.0f} ms window it must hide behind ({t / window:.1f}x). The copy cannot stay in its "
+            "shadow; the next step stalls, or blocks are reused before the copy ends.",
+            "size the transfer against its window (bytes per token x tokens / link bandwidth), and show what "
+            "happens when it does not fit: stall, throttle, or a faster path",
+            [tokens[0].sentence.quote(), link.quote, window_m.sentence.quote(), moved[0].sentence.quote()],
+            computed={"comm_time_s": t, "window_s": window},
+            inputs={"tokens": n_tokens, "kv_bytes_per_token": per_token, "bandwidth_bytes_per_s": bandwidth},
+        )
 
     def _bidirectional(self, ctx: Context) -> Iterator[Finding]:
         """A transfer time computed with the link's bidirectional total, which one direction never reaches."""
@@ -250,3 +325,21 @@ class QntComm(Rule):
             computed={"comm_time_s": seconds, "compute_time_s": window.value},
             inputs={"payload_bytes": payload, "nic_bytes_per_s": nic * 1e9, "bytes_per_param": per_param},
         )
+
+
+_KIB = {"kib": 1024.0, "kb": 1e3, "mib": 2.0**20, "mb": 1e6}
+
+
+def _kv_bytes_per_token(c: Claims) -> tuple[float | None, str]:
+    """KV bytes per token: as the draft states them, else 2 x layers x (KV heads x head dim) x 2 bytes."""
+    stated = c.cue_spans("kv_bytes_per_token_stated")
+    if stated:
+        g = stated[0].groups
+        return float(g["size"]) * _KIB[g["unit"].lower()], "the draft's count"
+    layers, hidden, heads = c.value("layers"), c.value("hidden"), c.value("heads")
+    if not (layers and hidden) or (c.uses("grouped-query-attention") and not c.rejects("grouped-query-attention")):
+        return None, ""
+    head_dim = int(hidden // heads) if heads and hidden % heads == 0 else int(hidden)
+    kv_heads = int(heads) if heads and hidden % heads == 0 else 1
+    gib = float(kv_cache_gib(int(layers), kv_heads, head_dim, 1, 1, dtype_bytes=2))
+    return gib * 2**30, f"2 x {int(layers)} layers x {int(hidden):,} x 2 B"

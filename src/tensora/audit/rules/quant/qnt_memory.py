@@ -44,8 +44,8 @@ class QntMemory(Rule):
             yield self.finding(
                 f"Serving this configuration needs {serving.weights_gib:.1f} GiB of weights plus "
                 f"{serving.kv_gib:.1f} GiB of KV cache ({serving.inputs['concurrent_sequences']} sequences of "
-                f"{serving.inputs['context']:,} tokens, {serving.inputs['kv_heads']} KV heads of dimension "
-                f"{serving.inputs['head_dim']} in 16 bits, over {serving.inputs['layers']} layers) = "
+                f"{serving.inputs['context']:,} tokens, K and V of width {serving.inputs['kv_width']} in 16 bits, "
+                f"over {serving.inputs['layers']} layers) = "
                 f"{serving.total_gib:.1f} GiB, against {capacity:.1f} GiB on the device. The claimed concurrency "
                 "cannot be resident at once.",
                 "recompute the KV cache for the claimed concurrency and context (bytes per token times tokens "

@@ -8,6 +8,7 @@ from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, precision
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
+from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
 from tensora.models.roofline import gemm_intensity, roofline_max_speedup
 
@@ -28,7 +29,8 @@ class QntRoofline(Rule):
     ## What it flags
     A GEMM whose shape the draft states (M, N, K) and whose claimed time is below the roofline minimum
     max(FLOPs / peak, bytes / bandwidth) of the named device, or whose speedup over the library exceeds
-    t_library / t_min.
+    t_library / t_min. Without a shape: a memory-bound kernel over a quantized store (weights or KV cache)
+    claimed faster than its 16-bit version by more than 16 / (bits + metadata bits), the ratio of bytes read.
     ## Why a reviewer cares
     A skinny GEMM is memory-bound: it cannot run faster than reading its weights once at full HBM bandwidth.
     A faster measurement means L2-resident weights across repeated runs, missing synchronisation, or a wrong
@@ -48,7 +50,43 @@ class QntRoofline(Rule):
     title = "Faster than the roofline allows"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        c = ctx.proposal
+        found = list(self._gemm(ctx.proposal))
+        yield from found or self._format_bound(ctx.proposal)
+
+    def _format_bound(self, c: Claims) -> Iterator[Finding]:
+        """A memory-bound kernel over a quantized store cannot beat its 16-bit version by more than the ratio of
+        bytes read: 16 / (bits + metadata bits) per element."""
+        if not c.has_cue("memory_bound_regime"):
+            return
+        stored = _stored_bits(c)
+        if stored is None:
+            return
+        bits, what, sources = stored
+        limit = 16.0 / bits
+        claims = [
+            q
+            for q in c.values("speedup")
+            if q.qualifier not in ("end-to-end", "baseline", "planned")
+            and 1.0 < q.value < 100
+            and c.text_has_cue("versus_sixteen_bit", q.quote.text)
+        ]
+        if not claims:
+            return
+        worst = max(claims, key=lambda q: q.value)
+        if worst.value <= limit * 1.02:
+            return
+        yield self.finding(
+            f"Stored at {bits:g} bits per element (scales included), {what} take 16 / {bits:g} = {limit:.2f}x fewer "
+            "bytes than in 16 bits; a memory-bound kernel runs at the speed it reads bytes, so "
+            f"{limit:.2f}x is the most it can gain at the same bandwidth, and the draft claims {worst.value:g}x.",
+            "re-measure against the 16-bit kernel with cold caches and the same bandwidth, or show which bytes the "
+            "16-bit kernel reads that yours does not",
+            [*sources, worst.quote],
+            computed={"roofline_max_speedup": limit, "claimed_speedup": worst.value},
+            inputs={"bits_per_element": bits, "reference_bits": 16, "stored": what},
+        )
+
+    def _gemm(self, c: Claims) -> Iterator[Finding]:
         dev = compute.device(c)
         if dev is None:
             return
@@ -146,3 +184,28 @@ def _weight_bits(c: Claims) -> float | None:
         if group > 0:
             bits += 16.0 / group
     return bits
+
+
+def _stored_bits(c: Claims) -> tuple[float, str, list[Quote]] | None:
+    """Bits per element of a quantized store with its metadata, what it stores and the quotes it rests on.
+
+    The metadata is what the draft counts ("1 bit of metadata"), else 16 bits of scale per group (32 with a zero
+    point) over the group size it states.
+    """
+    weights, kv = c.cue_spans("weight_format_bits"), c.cue_spans("kv_format_bits")
+    spans = weights or kv
+    if not spans:
+        return None
+    what = "the weights" if weights else "the KV cache"
+    bits = float(spans[0].groups["bits"])
+    sources = [spans[0].sentence.quote()]
+    stated = c.cue_spans("quantization_metadata_bits")
+    groups = c.cue_spans("quantization_group_size")
+    if stated:
+        bits += float(stated[0].groups["bits"])
+        sources.append(stated[0].sentence.quote())
+    elif groups and int(groups[0].groups["size"]) > 0:
+        per_group = 32.0 if c.has_cue("asymmetric_quantization") else 16.0
+        bits += per_group / int(groups[0].groups["size"])
+        sources.append(groups[0].sentence.quote())
+    return (bits, what, sources) if bits < 16 else None

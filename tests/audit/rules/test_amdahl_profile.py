@@ -1,0 +1,50 @@
+"""QNT-AMDAHL read from a profile table: the share of the row the draft changes bounds its end-to-end claim."""
+
+import pytest
+
+from tensora.audit.base import Context
+from tensora.audit.rules.quant.qnt_amdahl import QntAmdahl
+from tensora.extract.profile import build_profile
+
+DRAFT = """
+# LayerPack: packing the optimizer update into one kernel
+
+## Abstract
+
+LayerPack replaces the per-tensor optimizer update with one packed kernel and trains a 7B model 1.5x faster
+end to end on 64 H100 GPUs.
+
+## Profile
+
+Where one training step goes, before LayerPack:
+
+| part | share of step |
+|---|---|
+| matmuls (cuBLAS) | 58% |
+| attention | 20% |
+| optimizer update | 12% |
+| communication | 10% |
+
+Matmuls stay on cuBLAS and attention stays on the library kernel.
+"""
+
+
+def _run(claims, kb, text):  # type: ignore[no-untyped-def]
+    c, b = claims(text), claims("# Base", "baseline")
+    return list(QntAmdahl().check(Context(c, b, kb, shared={"profile": build_profile(c, b)})))
+
+
+def test_claim_above_the_bound_of_the_changed_row(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = _run(claims, kb, DRAFT)
+    assert len(found) == 1
+    # only the optimizer row (12%) changes: 1 / (1 - 0.12) = 1.136
+    assert found[0].computed["amdahl_max_speedup"] == pytest.approx(1 / 0.88, rel=1e-3)
+
+
+def test_quiet_when_the_claim_fits_the_row(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, DRAFT.replace("1.5x faster", "1.1x faster")) == []
+
+
+def test_quiet_when_the_claim_is_the_part_own_speedup(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = DRAFT.replace("trains a 7B model 1.5x faster\nend to end", "makes the optimizer update 3x faster")
+    assert _run(claims, kb, text) == []

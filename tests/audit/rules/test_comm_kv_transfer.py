@@ -1,0 +1,38 @@
+"""QNT-COMM for a KV cache copied over a link inside a stated window (swap to host, hand-off to a decode node)."""
+
+import pytest
+
+from tensora.audit.base import Context
+from tensora.audit.rules.quant.qnt_comm import QntComm
+
+DRAFT = """
+# HandOff: prefill-to-decode KV streaming
+
+## Design
+
+The prefill node sends the KV cache of each request to a decode node over one 200 Gb/s NIC. The model has 48
+layers and hidden size 6,144 with multi-head attention in FP16. A 4,096-token prompt takes 150 ms to prefill,
+and the transfer overlaps with it.
+"""
+
+
+def _run(claims, kb, text):  # type: ignore[no-untyped-def]
+    return list(QntComm().check(Context(claims(text), claims("# Base", "baseline"), kb)))
+
+
+def test_transfer_longer_than_its_window(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = [f for f in _run(claims, kb, DRAFT) if "window_s" in f.computed]
+    assert len(found) == 1
+    # 2 x 48 x 6144 x 2 B = 1,179,648 B per token; x 4096 = 4.83 GB over 25 GB/s = 0.193 s > 0.15 s
+    assert found[0].computed["comm_time_s"] == pytest.approx(1_179_648 * 4096 / 25e9, rel=1e-3)
+
+
+def test_quiet_when_the_window_is_large_enough(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = [f for f in _run(claims, kb, DRAFT.replace("takes 150 ms", "takes 250 ms")) if "window_s" in f.computed]
+    assert found == []
+
+
+def test_stated_bytes_per_token_are_used(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = DRAFT.replace("in FP16.", "in FP16, which is 1200 KiB of KV per token.")
+    found = [f for f in _run(claims, kb, text) if "window_s" in f.computed]
+    assert found[0].computed["comm_time_s"] == pytest.approx(1200 * 1024 * 4096 / 25e9, rel=1e-3)

@@ -1,0 +1,41 @@
+"""QNT-ROOFLINE from the bits a quantized store reads: 16 / (bits + metadata) bounds a memory-bound kernel."""
+
+import pytest
+
+from tensora.audit.base import Context
+from tensora.audit.rules.quant.qnt_roofline import QntRoofline
+
+DRAFT = """
+# ThreeKV: a 3-bit KV cache for decoding
+
+## Abstract
+
+Decoding is memory-bound: every step reads the whole KV cache. ThreeKV stores keys and values in 3 bits with
+symmetric quantization, one FP16 scale per group of 64, and its decode kernel runs 7.5x faster than FP16
+FlashDecoding at 64K context.
+"""
+
+
+def _run(claims, kb, text):  # type: ignore[no-untyped-def]
+    return list(QntRoofline().check(Context(claims(text), claims("# Base", "baseline"), kb)))
+
+
+def test_speedup_beyond_the_bytes_ratio(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = _run(claims, kb, DRAFT)
+    assert len(found) == 1
+    # 3 bits + 16/64 bits of scale = 3.25 bits; 16 / 3.25 = 4.92x
+    assert found[0].computed["roofline_max_speedup"] == pytest.approx(16 / 3.25, rel=1e-3)
+
+
+def test_zero_points_count_as_metadata(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = _run(claims, kb, DRAFT.replace("symmetric quantization", "asymmetric quantization"))
+    # 3 + 32/64 = 3.5 bits: 16 / 3.5 = 4.57x
+    assert found[0].computed["roofline_max_speedup"] == pytest.approx(16 / 3.5, rel=1e-3)
+
+
+def test_quiet_within_the_ratio(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, DRAFT.replace("7.5x faster", "4.5x faster")) == []
+
+
+def test_quiet_when_not_memory_bound(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, DRAFT.replace("Decoding is memory-bound: every", "Every")) == []

@@ -1,0 +1,31 @@
+"""QNT-MEMORY for serving: weights plus the KV cache of the stated batch and context, against capacity."""
+
+import pytest
+
+from tensora.audit.base import Context
+from tensora.audit.rules.quant.qnt_memory import QntMemory
+
+DRAFT = """
+# WideBlock: bigger KV blocks for decoding
+
+## Setting
+
+We serve a 13B model (40 layers, hidden size 5120) in FP16 on one A100-80GB, with a batch of 48 sequences
+at a sequence length of 2,048 tokens. The KV cache is allocated in blocks of 256 tokens instead of 16.
+"""
+
+
+def _run(claims, kb, text):  # type: ignore[no-untyped-def]
+    return list(QntMemory().check(Context(claims(text), claims("# Base", "baseline"), kb)))
+
+
+def test_kv_cache_of_the_full_width_without_a_head_count(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = _run(claims, kb, DRAFT)
+    assert len(found) == 1
+    # 2 x 40 x 5120 x 2 B x 2048 x 48 = 75 GiB of KV, plus 13e9 x 2 B = 24.2 GiB of weights
+    expected = (2 * 40 * 5120 * 2 * 2048 * 48 + 13e9 * 2) / 2**30
+    assert found[0].computed["memory_per_gpu_gib"] == pytest.approx(expected, rel=1e-3)
+
+
+def test_quiet_when_the_batch_fits(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, DRAFT.replace("batch of 48", "batch of 16")) == []
