@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from tensora.audit.findings import Delta
 from tensora.extract.claims import Claims
-from tensora.extract.profile import DraftProfile, Source
+from tensora.extract.profile import DraftProfile, KnobSetting, Source
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_core
@@ -66,6 +66,12 @@ _MAIN_SHARE = 0.25
 _KEEP_MIN = 0.5
 _KNOB_MIN = 0.45
 _WEAK_STRUCTURAL = 1.0
+# a draft that sets this many knobs of one system it names, in its title, abstract or contributions, re-tunes
+# that system
+_RETUNE_KNOBS = 2
+_HEADLINE = 0.7  # the title, abstract, contributions and introduction
+_RETUNE_MIN = 0.4
+_CONFIG_TEXT = 1.5
 _PROMINENT = 2.0  # a technique named in the title or abstract, or in several method sentences
 # Families that set the scene (the GPU, the interconnect) rather than carry a contribution.
 _INCIDENTAL = frozenset({"hardware"})
@@ -191,6 +197,29 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         )
         evidence = [_quote(keep.source)] + [q for q in lead.quotes[:1]]
         return Delta("orthogonal", rationale, evidence)
+    strong_new = bool(profile.new_mechanism and profile.new_mechanism.confidence >= 0.45)
+    retuned = _retuned(profile)
+    if delta.cls != "config" and retuned and not strong_new:
+        system, knobs = retuned
+        rationale = (
+            f"The draft keeps {system} and sets its existing knobs to new values ("
+            + ", ".join(k.knob for k in knobs[:3])
+            + f'): "{_short_text(knobs[0].source.text)}"'
+        )
+        return Delta("config", rationale, [_quote(k.source) for k in knobs[:3]])
+    named = next((k for k in profile.knobs if k.named and k.confidence >= _KNOB_MIN), None)
+    if (
+        delta.cls == "orthogonal"
+        and named is not None
+        and not strong_new
+        and f.config_score >= _CONFIG_TEXT
+        and f.config_score > structural
+    ):
+        rationale = (
+            f"The contribution is a value of the {named.knob}, a setting {named.named[0]} already exposes: "
+            f'"{_short_text(named.source.text)}"'
+        )
+        return Delta("config", rationale, [_quote(named.source)])
     if (
         delta.cls == "structural"
         and knob.confidence >= _KNOB_MIN
@@ -208,6 +237,19 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         if src is not None:
             delta.evidence = [_quote(src)]
     return delta
+
+
+def _retuned(profile: DraftProfile) -> tuple[str, list[KnobSetting]] | None:
+    """The named system of which the draft sets several knobs where it says what it is, with those knobs."""
+    headline = [k for k in profile.knobs if k.named and k.confidence >= _RETUNE_MIN and k.weight >= _HEADLINE]
+    by_system: dict[str, list[KnobSetting]] = {}
+    for k in headline:
+        for name in k.named:
+            by_system.setdefault(name, []).append(k)
+    best = max(sorted(by_system.items()), key=lambda kv: len(kv[1]), default=None)
+    if best is None or len(best[1]) < _RETUNE_KNOBS:
+        return None
+    return best
 
 
 def _short_text(text: str, n: int = 140) -> str:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from tensora.extract.claims import Claims
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import TechniqueUse, is_core
+from tensora.knowledge.knobs import Knob, load_knobs
 
 Metric = Literal[
     "step_time",
@@ -189,48 +190,10 @@ _METRIC_PRIORITY = {
 _SETTING_FAMILIES = frozenset({"precision", "hardware", "optimization"})
 _BASELINE_SUBJECT = re.compile(r"\b(the baseline|baseline's|prior work|previous work|existing systems?)\b", re.I)
 
-# Knobs an existing system exposes: a contribution that sets one to a value is a configuration change.
-KNOBS: tuple[str, ...] = (
-    "chunk size",
-    "prefetch depth",
-    "prefetch distance",
-    "look-ahead",
-    "lookahead",
-    "bucket size",
-    "micro-batch count",
-    "microbatch count",
-    "number of micro-batches",
-    "number of microbatches",
-    "micro-batches",
-    "microbatches",
-    "capacity factor",
-    "tile size",
-    "tile shape",
-    "block size",
-    "group size",
-    "page size",
-    "sharding group",
-    "shard group",
-    "bucket",
-    "split-k",
-    "split factor",
-    "degree",
-    "interval",
-    "frequency",
-    "window size",
-    "batch size",
-    "token budget",
-    "staleness bound",
-    "delay",
-    "lag",
-    "chunk",
-    "number of streams",
-    "queue depth",
-    "buffer size",
-    "pipeline depth",
-)
+# Knobs an existing system exposes (a contribution that sets one to a value is a configuration change) are data:
+# knowledge/data/knobs.yaml.
 _SET_VERB = re.compile(
-    r"\b(set(?:s|ting)?|choos\w+|chose|pick\w*|select\w*|tun(?:e|es|ed|ing)|raise[sd]?|rais\w+|lower\w*|increas\w+|"
+    r"\b(set(?:s|ting)?|choos\w+|chosen|chose|pick\w*|select\w*|tun(?:e|es|ed|ing)|raise[sd]?|rais\w+|lower\w*|increas\w+|"
     r"decreas\w+|doubl\w+|halv\w+|sweep\w*|configur\w+|from \d[\d,.]*\s*(?:\w+\s)?to|of \d|=\s*\d|to \d|"
     r"fewer|larger|smaller|deeper|shallower)\b",
     re.I,
@@ -240,6 +203,13 @@ _SET_TO = re.compile(
     r"\b(?:[Ww]e |[Ii]t )?(?:set|sets|setting|fix|fixes|raise|raises|lower|lowers)\s+(?:the|its|our|each)\s+"
     r"((?:[\w`-]+\s+){0,2}[\w`-]+?)\s+(?:to|at)\s+(?:\d[\d,.]*|one|two|three|four|eight|sixteen)\b"
 )
+# a value given next to a knob's name: "prefetch depth 3", "limit_all_gathers=False", "16x256 tiles", "r = 0.6"
+_VALUE_AFTER = re.compile(
+    r"^[\w`'-]{0,12}\s*(?:=|:|of|to|at|from|is|was|set to)?\s*(?:\d|true\b|false\b|on\b|off\b|enabled|disabled|"
+    r"one|two|three|four|eight|sixteen|[a-z]\s*=|[a-z](?=[\s,)]))",
+    re.I,
+)
+_VALUE_BEFORE = re.compile(r"(?:\d[\d,.]*\s*(?:x\s*\d+|[a-z]{0,2})|one|two|three|four|eight)[\s-]+(?:[\w-]+[\s-]+)?$", re.I)
 _NOT_KNOBS = frozenset({"model", "gpus", "gpu", "nodes", "baseline", "accuracy", "loss", "learning", "rate", "seed"})
 _NEW_MECHANISM = re.compile(
     r"\b(new (mechanism|algorithm|protocol|format|scheduler|schedule|kernel|data ?structure|policy|router|cache)|"
@@ -399,6 +369,30 @@ class Claim:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class KnobSetting:
+    """A knob of an existing system that the draft sets to a value: the knob's name, the phrase the draft used,
+    the systems exposing it that the draft names, and the sentence."""
+
+    knob: str
+    phrase: str
+    systems: tuple[str, ...]
+    named: tuple[str, ...]
+    confidence: float
+    source: Source
+    weight: float = 0.0  # how much its sentence says about the draft (1.0 the title, 0.9 the abstract)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "knob": self.knob,
+            "phrase": self.phrase,
+            "systems": list(self.systems),
+            "named": list(self.named),
+            "confidence": round(self.confidence, 2),
+            "source": self.source.to_dict(),
+        }
+
+
 @dataclass(slots=True)
 class DraftProfile:
     """What the draft proposes. ``relation`` is how it treats the baseline: replaces, keeps or adds to it."""
@@ -413,6 +407,10 @@ class DraftProfile:
     adds: Field = field(default_factory=Field)
     relation: Literal["replaces", "keeps", "adds", ""] = ""
     knob: Field = field(default_factory=Field)
+    # every knob the draft sets in the sentences that state what it is, and the system it re-tunes (a system
+    # that exposes those knobs and that the draft names)
+    knobs: list[KnobSetting] = field(default_factory=list)
+    builds_on: Field = field(default_factory=Field)
     new_mechanism: Field = field(default_factory=Field)
     claim: Claim | None = None
     claims: list[Claim] = field(default_factory=list)
@@ -450,6 +448,8 @@ class DraftProfile:
             "mode",
         ):
             out[key.rstrip("_")] = getattr(self, key).to_dict()
+        out["knobs"] = [k.to_dict() for k in self.knobs]
+        out["builds_on"] = self.builds_on.to_dict()
         out["family"] = self.family
         out["relation"] = self.relation
         out["claim"] = self.claim.to_dict() if self.claim else None
@@ -713,19 +713,82 @@ def _knob(proposal: Claims, baseline: Claims) -> Field:
                 conf *= 0.5
             if best is None or conf > best[0]:
                 best = (conf, Field(knob, conf, Source.of(s)))
-        for knob in KNOBS:
-            at = low.find(knob)
-            if at < 0 or (at > 0 and low[at - 1].isalnum()):
+        for ks in _knob_settings_in(s, s.lower + " \n " + low, w, base_text, ()):
+            conf = ks.confidence
+            if best is None or conf > best[0]:
+                best = (conf, Field(ks.knob, conf, ks.source))
+    return best[1] if best else Field()
+
+
+def _phrase_at(low: str, phrase: str) -> int:
+    """Where ``phrase`` starts a word in ``low``, or -1."""
+    at = low.find(phrase)
+    while at >= 0:
+        end = at + len(phrase)
+        if (at == 0 or not low[at - 1].isalnum()) and (end >= len(low) or not low[end].isalnum() or phrase[-1] == "s"):
+            return at
+        at = low.find(phrase, at + 1)
+    return -1
+
+
+def _knob_settings_in(
+    s: Sentence, low: str, w: float, base_text: str, named_text: tuple[str, ...], knobs: tuple[Knob, ...] | None = None
+) -> list[KnobSetting]:
+    """The knobs a sentence sets to a value: a knob's phrase with a set verb in the sentence or a value beside it.
+    ``named_text``: the draft's and the baseline's text, lower-cased, to find which exposing systems they name."""
+    out: list[KnobSetting] = []
+    setverb = _SET_VERB.search(s.text) is not None
+    for knob in knobs if knobs is not None else load_knobs():
+        if knob.context and not any(c.lower() in low for c in knob.context):
+            continue
+        for phrase in knob.phrases:
+            at = _phrase_at(low, phrase)
+            if at < 0:
                 continue
-            if not _SET_VERB.search(s.text):
+            after, before = low[at + len(phrase) :], low[max(0, at - 24) : at]
+            valued = bool(_VALUE_AFTER.match(after.lstrip(" `'\"(")) or _VALUE_BEFORE.search(before))
+            if not (setverb or valued):
                 continue
-            exposed = knob in base_text
-            conf = (0.5 + 0.3 * exposed) * w
+            exposed = phrase in base_text
+            conf = (0.5 + 0.3 * exposed + 0.1 * valued) * w
             if _NEW_MECHANISM.search(s.text):
                 conf *= 0.5
-            if best is None or conf > best[0]:
-                best = (conf, Field(knob, conf, Source.of(s)))
-    return best[1] if best else Field()
+            named = tuple(
+                sys_ for sys_ in knob.systems if any(_phrase_at(t, sys_.lower()) >= 0 for t in named_text)
+            )
+            out.append(KnobSetting(knob.name, phrase, tuple(knob.systems), named, conf, Source.of(s), w))
+            break
+    return out
+
+
+def _knob_settings(proposal: Claims, baseline: Claims) -> list[KnobSetting]:
+    """Every distinct knob the draft sets in its headline and method sentences (the best sentence for each)."""
+    base_text = baseline.text.lower()
+    named_text = (proposal.text.lower(), base_text)
+    best: dict[str, KnobSetting] = {}
+    for s in proposal.sentences:
+        w = weight(s)
+        if w < 0.6 or s.kind in ("table", "heading"):
+            continue
+        for ks in _knob_settings_in(s, s.lower + " \n " + s.lower.replace("_", " "), w, base_text, named_text):
+            if ks.knob not in best or ks.confidence > best[ks.knob].confidence:
+                best[ks.knob] = ks
+    return sorted(best.values(), key=lambda k: (-k.confidence, k.knob))
+
+
+def _builds_on(knobs: list[KnobSetting]) -> Field:
+    """The named system whose knobs the draft sets: the one most of its knobs belong to."""
+    counts: Counter[str] = Counter()
+    first: dict[str, KnobSetting] = {}
+    for ks in knobs:
+        for name in ks.named:
+            counts[name] += 1
+            first.setdefault(name, ks)
+    if not counts:
+        return Field()
+    name, n = max(counts.items(), key=lambda kv: (kv[1], first[kv[0]].confidence, kv[0]))
+    ks = first[name]
+    return Field(name, min(0.95, ks.confidence * (1.0 + 0.15 * (n - 1))), ks.source)
 
 
 def _number(c: Claims, role: str, *, prefer_max: bool = True) -> tuple[float, Sentence | None] | None:
@@ -833,6 +896,8 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
         p.relation = p.relation or "adds"
 
     p.knob = _knob(proposal, baseline)
+    p.knobs = _knob_settings(proposal, baseline)
+    p.builds_on = _builds_on(p.knobs)
     nm = _first(proposal.sentences, _NEW_MECHANISM)
     if nm is not None and weight(nm[0]) >= 0.6:
         p.new_mechanism = Field(nm[1].group(0), 0.6 * weight(nm[0]), Source.of(nm[0]))
