@@ -30,7 +30,7 @@ def audit(
     delta, features = delta_audit.classify(proposal, baseline, profile)
     prior = novelty.rank(proposal, baseline, kb, profile)
     if delta.cls == "config":
-        prior = novelty.with_baseline(prior, baseline, kb)
+        prior = novelty.with_knob_owners(prior, profile, baseline, kb)
     ctx = Context(
         proposal, baseline, kb, delta.cls, {"delta": delta, "prior_work": prior, "profile": profile}, dict(hidden or {})
     )

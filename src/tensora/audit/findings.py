@@ -107,6 +107,8 @@ class PriorWorkHit:
     differ: str
     score: float
     cited: bool = False
+    # the draft names it and says how it differs ("unlike X, we ..."); a work named only in a list is not
+    positioned: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -79,6 +79,9 @@ _BUILT_ON = re.compile(
     r"(the\s+|our\s+|an?\s+)?(open-source\s+|existing\s+|stock\s+)?$"
 )
 _PRODUCT = re.compile(r"whitepaper|datasheet", re.I)
+# how sure the profile must be of a knob before its owner is named as the closest work of a configuration change
+_OWNER_MIN = 0.45
+_OWNERS = 2
 
 
 def _index(kb: KnowledgeBase) -> _Index:
@@ -215,7 +218,8 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
             if re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", baseline.title):
                 return True
         rest = head[len(label) :].removeprefix("s")  # "Switch Transformer" heads "Switch Transformers: ..."
-        if len(label) >= 4 and head.startswith(label.lower()) and not rest[:1].isalnum():
+        # "ZeRO" does not head "ZeRO-Infinity: ...", another work
+        if len(label) >= 4 and head.startswith(label.lower()) and not (rest[:1].isalnum() or rest[:1] in "-+"):
             return True
     return False
 
@@ -255,6 +259,35 @@ def cited(work: PriorWork, text: str) -> bool:
     return False
 
 
+# a sentence that sets a named work against the draft: "unlike X, we ...", "X requires ..., whereas ..."
+_CONTRAST = re.compile(
+    r"\b(unlike|in contrast|contrary to|differs?|different from|whereas|rather than|instead of|compared (?:with|to)|"
+    r"beyond|improves? (?:on|over|upon)|outperform\w*|but (?:it|they|its|their|only)|however|cannot|can't|lacks?|"
+    r"does not|do not|did not|never|limited to|only (?:for|on|handles?|supports?|works?)|while (?:we|ours|our))\b",
+    re.I,
+)
+
+
+def positioned(work: PriorWork, proposal: Claims) -> bool:
+    """True when the draft names the work in a sentence that states a difference from it, or in a sentence whose
+    next one opens with the difference ("In contrast, we ...")."""
+    labels = [work.name] + [a for a in work.aliases if a != a.lower() and len(a) >= 3]
+    rx = re.compile("|".join(rf"(?<![\w-]){re.escape(label)}(?![\w-])" for label in labels), re.I)
+    sentences = proposal.sentences
+    for i, s in enumerate(sentences):
+        m = rx.search(s.text)
+        if m is None:
+            continue
+        # the contrast must come with the name, not earlier in a list of other works
+        clause_start = max(s.text.rfind(";", 0, m.start()), 0)
+        if _CONTRAST.search(s.text[clause_start:]):
+            return True
+        nxt = sentences[i + 1].text if i + 1 < len(sentences) else ""
+        if re.match(r"\s*(in contrast|unlike|by contrast|instead|we differ|our \w+ differs|ours differs)", nxt, re.I):
+            return True
+    return False
+
+
 def baseline_entry(baseline: Claims, kb: KnowledgeBase) -> PriorWork | None:
     """The knowledge base's entry for the baseline paper itself, if it has one."""
     return next((w for w in kb.prior_work if is_baseline(w, baseline)), None)
@@ -268,6 +301,54 @@ def with_baseline(hits: list[PriorWorkHit], baseline: Claims, kb: KnowledgeBase)
     why = "the baseline already has this mechanism and exposes the setting the draft changes"
     first = PriorWorkHit(work.name, work.year, work.venue, why, work.differ, hits[0].score if hits else 1.0, True)
     return [first, *[h for h in hits if h.name != work.name]]
+
+
+def _entry(name: str, kb: KnowledgeBase) -> PriorWork | None:
+    """The work a system name labels: an exact name or alias first, else one equal up to case and punctuation
+    (never "ZeRO-Offload" for "ZeRO-Offload++" when the latter has an entry)."""
+    key = name.casefold()
+    exact = next((w for w in kb.prior_work if any(label.casefold() == key for label in [w.name, *w.aliases])), None)
+    if exact is not None:
+        return exact
+    loose = _norm(name)
+    return next((w for w in kb.prior_work if any(_norm(label) == loose for label in [w.name, *w.aliases])), None)
+
+
+def with_knob_owners(
+    hits: list[PriorWorkHit], profile: DraftProfile | None, baseline: Claims, kb: KnowledgeBase
+) -> list[PriorWorkHit]:
+    """For a configuration change the closest prior work is what already has the knob: the system the draft
+    re-tunes (it names it and sets several of its knobs), else the first system that exposes the draft's main
+    knob; then the baseline itself."""
+    owners: list[tuple[PriorWork, str]] = []
+    base = baseline_entry(baseline, kb)
+    if profile is not None:
+        knobs = sorted((k for k in profile.knobs if k.confidence >= _OWNER_MIN), key=lambda k: (-k.confidence, k.knob))
+        names: list[tuple[str, str]] = []
+        system = profile.builds_on.value
+        on_system = [k for k in knobs if system and system in k.named]
+        if len(on_system) >= 2:
+            names.append((system, on_system[0].knob))
+        names += [(k.systems[0], k.knob) for k in knobs[:1]]
+        if on_system:
+            names.append((system, on_system[0].knob))
+        names += [(n, k.knob) for k in knobs for n in k.named]
+        for name, knob in names:
+            work = _entry(name, kb)
+            if work is not None and not is_own(work, profile) and all(work is not o for o, _ in owners):
+                owners.append((work, knob))
+    out: list[PriorWorkHit] = []
+    top = hits[0].score if hits else 1.0
+    for work, knob in owners:
+        if base is not None and work is base:
+            break  # the baseline is the knob's owner: it comes first on its own
+        why = f"it already exposes the {knob} that the draft sets" if knob else "the draft re-tunes it"
+        out.append(PriorWorkHit(work.name, work.year, work.venue, why, work.differ, top, True, False))
+        if len(out) == _OWNERS:
+            break
+    rest = with_baseline(hits, baseline, kb)
+    seen = {h.name for h in out}
+    return out + [h for h in rest if h.name not in seen]
 
 
 def rank(
@@ -349,7 +430,12 @@ def rank(
         if shared:
             why += f" (shares {', '.join(shared[:3])})"
         differ = getattr(work, "differ", "") or ""
-        out.append(PriorWorkHit(work.name, work.year, work.venue, why, differ, score, cited(work, text)))
+        named = cited(work, text)
+        out.append(
+            PriorWorkHit(
+                work.name, work.year, work.venue, why, differ, score, named, named and positioned(work, proposal)
+            )
+        )
     return out
 
 

@@ -40,7 +40,7 @@ class NovPrior(Rule):
         # a draft that positions itself against the closest work is asked about others only when they are
         # nearly as close
         top = close[0].score if close else 0.0
-        uncited = [h for h in close if not h.cited and (h is close[0] or h.score >= _NEARLY * top)]
+        uncited = [h for h in close if not h.positioned and (h is close[0] or h.score >= _NEARLY * top)]
         if not uncited:
             return
         first = uncited[0]
@@ -48,8 +48,8 @@ class NovPrior(Rule):
         yield self.finding(
             f"This sounds very close to {first.name} ({first.venue} {first.year}): {first.why}."
             + (f" {', '.join(others)} also {'sit' if len(others) > 1 else 'sits'} nearby." if others else "")
-            + " The draft does not position itself against "
-            + ("them." if others else "it."),
+            + (" The draft names it but does not say how it differs." if first.cited and not others else "")
+            + (" The draft does not position itself against " + ("them." if others else "it.") if others or not first.cited else ""),
             first.differ,
             [s.quote() for s in ctx.proposal.cue("contribution_claimed")[:2]],
             inputs={"prior_work": [h.name for h in uncited]},
