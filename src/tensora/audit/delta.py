@@ -64,6 +64,9 @@ _STRUCTURAL = re.compile(
 _MAIN_SHARE = 0.25
 # how sure the profile must be before it overrides the text's signals
 _KEEP_MIN = 0.5
+# a keep statement this sure outweighs a baseline technique that the draft seems to drop (a sentence that says
+# what the baseline removed reads like a rejection)
+_KEEP_SURE = 0.75
 _KNOB_MIN = 0.45
 _WEAK_STRUCTURAL = 1.0
 # a draft that sets this many knobs of one system it names, in its title, abstract or contributions, re-tunes
@@ -188,7 +191,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         and keep.source is not None
         and new_lead
         and lead is not None
-        and not f.removed
+        and (not f.removed or keep.confidence >= _KEEP_SURE)
     ):
         rationale = (
             f'The draft keeps the baseline\'s mechanism as it is ("{_short_text(keep.value)}") and its change lives '
