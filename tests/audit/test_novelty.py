@@ -31,3 +31,51 @@ def test_cited_detects_names_and_aliases(kb) -> None:  # type: ignore[no-untyped
     work = next(w for w in kb.prior_work if w.name == "PipeDream-2BW")
     assert cited(work, "Unlike 2BW we keep a single weight version.")
     assert not cited(work, "We keep a single weight version.")
+
+
+def test_positioned_needs_a_stated_difference(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.novelty import positioned
+
+    zb = next(w for w in kb.prior_work if w.name == "Zero Bubble Pipeline Parallelism")
+    listed = claims(DRAFT + "\n\n## Related work\n\nGPipe fills the pipeline; ZB-H1 splits the backward pass.")
+    assert cited(zb, listed.text) and not positioned(zb, listed)
+    contrasted = claims(DRAFT + "\n\n## Related work\n\nUnlike ZB-H1, we keep the memory of 1F1B on every stage.")
+    assert positioned(zb, contrasted)
+
+
+def test_nov_prior_fires_on_a_close_work_named_without_a_difference(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.base import Context
+    from tensora.audit.findings import PriorWorkHit
+    from tensora.audit.rules.novelty.nov_prior import NovPrior
+
+    def run(hit: PriorWorkHit) -> list[str]:
+        ctx = Context(claims(DRAFT), claims("# Pipelines", "baseline"), kb, "structural", {"prior_work": [hit]})
+        return [f.message for f in NovPrior().check(ctx)]
+
+    named_only = PriorWorkHit("Zero Bubble", 2024, "ICLR", "splits B and W", "say what differs", 0.9, True, False)
+    messages = run(named_only)
+    assert messages and "does not say how it differs" in messages[0]
+    positioned_hit = PriorWorkHit("Zero Bubble", 2024, "ICLR", "splits B and W", "say", 0.9, True, True)
+    assert run(positioned_hit) == []
+
+
+def test_a_configuration_ranks_the_knob_owner_first(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.novelty import known_names, with_knob_owners
+    from tensora.extract.profile import build_profile
+
+    draft = claims(
+        """
+        # TightPages: serving settings for long chats
+
+        ## Abstract
+
+        We keep vLLM as it is and set its block size to 64 tokens and its gpu_memory_utilization to 0.95, which
+        serves 20% more concurrent chats on one GPU.
+        """
+    )
+    baseline = claims("# Orca: a distributed serving system for transformer-based generative models", "baseline")
+    profile = build_profile(draft, baseline, known_names(kb))
+    assert profile.builds_on.value == "vLLM"
+    hits = with_knob_owners(rank(draft, baseline, kb, profile), profile, baseline, kb)
+    assert hits[0].name == "vLLM" and "block size" in hits[0].why.lower()
+    assert not hits[0].positioned  # a re-tuned system is never a difference the draft has stated

@@ -167,3 +167,17 @@ def test_a_compared_number_is_not_mechanism_a(claims) -> None:  # type: ignore[n
     """
     profile = build_profile(claims(draft), claims(BASELINE, "baseline"))
     assert not profile.replaces.value[:1].isdigit()
+
+
+def test_knobs_need_a_value_and_their_context(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.extract.profile import build_profile
+
+    base = claims("# Serving", "baseline")
+    valued = claims("# X\n\n## Abstract\n\nWe run the GEMM with a threadblock tile of 128 x 64 and num_stages = 4.")
+    knobs = {k.knob for k in build_profile(valued, base).knobs}
+    assert {"tile shape", "pipeline stages"} <= knobs
+    mention = claims("# X\n\n## Abstract\n\nTile shapes matter for GEMM kernels, as the literature shows.")
+    assert not build_profile(mention, base).knobs
+    # "ratio" is the offload ratio only next to the optimizer or offloading
+    ratio = claims("# X\n\n## Abstract\n\nWe set the compression ratio to 8 for the gradients.")
+    assert "offload ratio" not in {k.knob for k in build_profile(ratio, base).knobs}

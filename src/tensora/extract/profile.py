@@ -206,10 +206,12 @@ _SET_TO = re.compile(
 # a value given next to a knob's name: "prefetch depth 3", "limit_all_gathers=False", "16x256 tiles", "r = 0.6"
 _VALUE_AFTER = re.compile(
     r"^[\w`'-]{0,12}\s*(?:=|:|of|to|at|from|is|was|set to)?\s*(?:\d|true\b|false\b|on\b|off\b|enabled|disabled|"
-    r"one|two|three|four|eight|sixteen|[a-z]\s*=|[a-z](?=[\s,)]))",
+    r"one|two|three|four|eight|sixteen|\b[a-z]\s*=|(?<![\w-])[a-z](?=[\s,)]))",
     re.I,
 )
-_VALUE_BEFORE = re.compile(r"(?:\d[\d,.]*\s*(?:x\s*\d+|[a-z]{0,2})|one|two|three|four|eight)[\s-]+(?:[\w-]+[\s-]+)?$", re.I)
+_VALUE_BEFORE = re.compile(
+    r"(?:\d[\d,.]*\s*(?:x\s*\d+|[a-z]{0,2})|one|two|three|four|eight)[\s-]+(?:[\w-]+[\s-]+)?$", re.I
+)
 _NOT_KNOBS = frozenset({"model", "gpus", "gpu", "nodes", "baseline", "accuracy", "loss", "learning", "rate", "seed"})
 _NEW_MECHANISM = re.compile(
     r"\b(new (mechanism|algorithm|protocol|format|scheduler|schedule|kernel|data ?structure|policy|router|cache)|"
@@ -753,9 +755,7 @@ def _knob_settings_in(
             conf = (0.5 + 0.3 * exposed + 0.1 * valued) * w
             if _NEW_MECHANISM.search(s.text):
                 conf *= 0.5
-            named = tuple(
-                sys_ for sys_ in knob.systems if any(_phrase_at(t, sys_.lower()) >= 0 for t in named_text)
-            )
+            named = tuple(sys_ for sys_ in knob.systems if any(_phrase_at(t, sys_.lower()) >= 0 for t in named_text))
             out.append(KnobSetting(knob.name, phrase, tuple(knob.systems), named, conf, Source.of(s), w))
             break
     return out

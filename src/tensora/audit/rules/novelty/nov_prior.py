@@ -49,7 +49,11 @@ class NovPrior(Rule):
             f"This sounds very close to {first.name} ({first.venue} {first.year}): {first.why}."
             + (f" {', '.join(others)} also {'sit' if len(others) > 1 else 'sits'} nearby." if others else "")
             + (" The draft names it but does not say how it differs." if first.cited and not others else "")
-            + (" The draft does not position itself against " + ("them." if others else "it.") if others or not first.cited else ""),
+            + (
+                " The draft does not position itself against " + ("them." if others else "it.")
+                if others or not first.cited
+                else ""
+            ),
             first.differ,
             [s.quote() for s in ctx.proposal.cue("contribution_claimed")[:2]],
             inputs={"prior_work": [h.name for h in uncited]},

@@ -1,0 +1,110 @@
+"""The delta audit with the draft profile: knobs of a named system, keep statements, new mechanisms.
+
+Each draft is a small paraphrase written for the test; the classes follow the rules in audit/delta.py.
+"""
+
+from tensora.audit.delta import classify
+from tensora.audit.novelty import known_names
+from tensora.extract.profile import build_profile
+
+ZERO_BASELINE = """
+# ZeRO: memory optimizations toward training trillion parameter models
+
+## Abstract
+
+ZeRO partitions optimizer states, gradients and parameters across data-parallel ranks. Stage 3 gathers each
+layer's parameters with an all-gather just before the layer runs and frees them afterwards, and a prefetcher
+issues the next all-gathers early.
+"""
+
+RETUNE = """
+# WideGather: ZeRO-3 settings for Ethernet clusters
+
+## Abstract
+
+On commodity Ethernet the just-in-time gathers of DeepSpeed ZeRO-3 stall the step. We set
+stage3_prefetch_bucket_size to 5e8 and stage3_max_live_parameters to 3e9, so that more parameters are in
+flight while the previous layer computes, and training runs 9% faster on 32 nodes.
+
+## Contributions
+
+- A study of DeepSpeed ZeRO-3 on 25 Gb/s Ethernet.
+- A setting of ZeRO-3 (stage3_prefetch_bucket_size of 5e8, stage3_max_live_parameters of 3e9) for such clusters.
+"""
+
+NEW_GATHER = """
+# TreeGather: a new topology-aware gather protocol for ZeRO-3
+
+## Abstract
+
+We replace the flat all-gather of ZeRO-3 with a new protocol that gathers parameters along a tree of switches
+and removes the prefetcher entirely; the protocol decides per layer which subtree forwards each shard.
+"""
+
+SERVE_BASELINE = """
+# Disaggregated LLM serving
+
+## Abstract
+
+Prefill and decode run on separate GPU instances, and the KV cache of each request moves from the prefill
+instance to a decode instance once its prompt is processed. Placement of both phases is searched per model.
+"""
+
+POWER = """
+# CoolServe: one power setting for serving nodes
+
+## Abstract
+
+We sweep the GPU power limit of every GPU in a serving node with nvidia-smi, choose the lowest limit whose
+throughput stays within 2% of the uncapped run, and keep that setting for the life of the deployment. Energy per
+token drops by a fifth.
+
+## Contributions
+
+- A sweep of power limits from 700 W to 300 W and the choice of one setting per node.
+- A characterisation of the energy-time trade-off of that setting for three models.
+"""
+
+KV_QUANT = """
+# LowBitKV: 4-bit KV cache on top of disaggregated serving
+
+## Abstract
+
+We store the KV cache in 4 bits on the decode instances, on top of the disaggregated design: prefill and decode
+placement stays unchanged, as in the baseline. Quantized keys and values are dequantized inside the decode
+attention kernel.
+"""
+
+
+def _delta(claims, draft: str, baseline: str):  # type: ignore[no-untyped-def]
+    proposal, base = claims(draft), claims(baseline, "baseline")
+    from tensora.knowledge.loader import load_knowledge
+
+    profile = build_profile(proposal, base, known_names(load_knowledge()))
+    delta, _ = classify(proposal, base, profile)
+    return delta, profile
+
+
+def test_several_knobs_of_a_named_system_are_a_configuration(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, profile = _delta(claims, RETUNE, ZERO_BASELINE)
+    assert {k.knob for k in profile.knobs} >= {"prefetch depth", "all-gather rate limit"}
+    assert profile.builds_on.value in {"ZeRO-3", "DeepSpeed"}
+    assert delta.cls == "config", delta.rationale
+    assert delta.evidence
+
+
+def test_a_new_protocol_with_a_knob_word_stays_structural(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, _ = _delta(claims, NEW_GATHER, ZERO_BASELINE)
+    assert delta.cls == "structural", delta.rationale
+
+
+def test_one_knob_framed_as_a_setting_is_a_configuration(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, profile = _delta(claims, POWER, SERVE_BASELINE)
+    assert any(k.knob == "GPU power limit" and "nvidia-smi" in k.named for k in profile.knobs)
+    assert delta.cls == "config", delta.rationale
+
+
+def test_a_change_on_another_axis_that_keeps_the_baseline_is_orthogonal(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, profile = _delta(claims, KV_QUANT, SERVE_BASELINE)
+    assert "kv-cache-quantization" in profile.techniques
+    assert delta.cls == "orthogonal", delta.rationale
