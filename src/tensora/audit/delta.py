@@ -130,8 +130,13 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
     f.removed = sorted(
         t for t, u in proposal.techniques.items() if t in base_used and u.counts.get("rejected", 0) and not u.used
     )
+    # a table's header ("configuration | step time") names its columns, not the contribution
     f.config_hits = [
-        s for s in proposal.sentences if _CONFIG.search(s.text) or (_SETTING.search(s.text) and _CHOICE.search(s.text))
+        s
+        for s in proposal.sentences
+        if s.kind != "table"
+        and not s.text.lstrip().startswith("|")
+        and (_CONFIG.search(s.text) or (_SETTING.search(s.text) and _CHOICE.search(s.text)))
     ]
     f.structural_hits = [
         s for s in proposal.sentences if _STRUCTURAL.search(s.text) and not _NOT_STRUCTURAL.search(s.text)
@@ -229,6 +234,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         and knob.source is not None
         and structural <= _WEAK_STRUCTURAL
         and not (profile.new_mechanism and profile.new_mechanism.confidence >= 0.45)
+        and _owned(knob.value, profile, baseline)
     ):
         rationale = (
             f"The contribution is a value of the {knob.value}, a knob the baseline or a common system already "
@@ -240,6 +246,16 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         if src is not None:
             delta.evidence = [_quote(src)]
     return delta
+
+
+def _owned(knob: str, profile: DraftProfile, baseline: Claims) -> bool:
+    """True when a knob the draft sets belongs to something it or the baseline names: a system exposing it that
+    the draft names, or the knob's own phrase in the baseline (a knob of nobody in particular is a size)."""
+    base = baseline.text.lower()
+    for k in profile.knobs:
+        if k.knob == knob and (k.named or k.phrase in base):
+            return True
+    return not any(k.knob == knob for k in profile.knobs)  # a knob read from a "set X to N" phrase
 
 
 def _retuned(profile: DraftProfile) -> tuple[str, list[KnobSetting]] | None:
