@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from tensora.audit.findings import Delta
 from tensora.extract.claims import Claims
-from tensora.extract.profile import DraftProfile, KnobSetting, Source
+from tensora.extract.profile import DraftProfile, KnobSetting, Source, weight
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_core
@@ -220,6 +220,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         delta.cls == "orthogonal"
         and named is not None
         and not strong_new
+        and _framed_as_choice(named, proposal)
         and f.config_score >= _CONFIG_TEXT
         and f.config_score > structural
     ):
@@ -246,6 +247,15 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         if src is not None:
             delta.evidence = [_quote(src)]
     return delta
+
+
+def _framed_as_choice(knob: KnobSetting, proposal: Claims) -> bool:
+    """True when a sentence that states what the draft is names the knob as a choice it makes ("we sweep the
+    limit and pick the lowest"), not as a detail of another mechanism ("4-bit weights, group size 128")."""
+    return any(
+        weight(s) >= _HEADLINE and knob.phrase.rstrip("s") in s.lower and _CHOICE.search(s.text)
+        for s in proposal.sentences
+    )
 
 
 def _owned(knob: str, profile: DraftProfile, baseline: Claims) -> bool:
