@@ -67,7 +67,7 @@ _KEEP_MIN = 0.5
 # a keep statement this sure outweighs a baseline technique that the draft seems to drop (a sentence that says
 # what the baseline removed reads like a rejection)
 _KEEP_SURE = 0.75
-_KNOB_MIN = 0.45
+_KNOB_MIN = 0.4
 _WEAK_STRUCTURAL = 1.0
 # a draft that sets this many knobs of one system it names, in its title, abstract or contributions, re-tunes
 # that system

@@ -715,6 +715,10 @@ def _knob(proposal: Claims, baseline: Claims) -> Field:
                 conf *= 0.5
             if best is None or conf > best[0]:
                 best = (conf, Field(knob, conf, Source.of(s)))
+        # the main knob needs a verb that sets it ("we raise the block size to 64"); a value beside a knob's name
+        # ("4 micro-batches per replica") describes a setup as often as it states a contribution
+        if not _SET_VERB.search(s.text):
+            continue
         for ks in _knob_settings_in(s, s.lower + " \n " + low, w, base_text, ()):
             conf = ks.confidence
             if best is None or conf > best[0]:
