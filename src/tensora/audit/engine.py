@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tensora.audit import compute, mirror, novelty, twist
+from tensora.audit import compute, evidence, mirror, novelty, twist
 from tensora.audit import delta as delta_audit
 from tensora.audit.base import Context, HiddenText
 from tensora.audit.findings import Finding, Review
@@ -37,6 +37,7 @@ def audit(
     for code in order:
         findings.extend(RULES[code]().check(ctx))
     findings.sort(key=lambda f: (f.severity.rank, order.index(f.code)))
+    evidence.mechanism_quotes(findings, proposal, baseline, delta=delta)
     setting = compute.setting_profile(proposal)
     _attach_setting(findings, setting)
     system = profile.system

@@ -154,5 +154,6 @@ def fill(review: Review, detail: Detail = "default") -> Review:
 
 
 def _count(n: int) -> str:
+    """"One thing", "Three things": the count with its noun, in agreement."""
     words = ["No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten"]
-    return words[n] if n < len(words) else str(n)
+    return (words[n] if n < len(words) else str(n)) + (" thing" if n == 1 else " things")
