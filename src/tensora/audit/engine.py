@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from tensora.audit import compute, evidence, mirror, novelty, twist
 from tensora.audit import delta as delta_audit
 from tensora.audit.base import Context, HiddenText
-from tensora.audit.findings import Finding, Review
+from tensora.audit.findings import Finding, PriorWorkHit, Review
 from tensora.audit.registry import RULES
 from tensora.extract.claims import Claims
 from tensora.extract.profile import build_profile
@@ -24,12 +24,17 @@ def audit(
     kb: KnowledgeBase,
     names: tuple[str, str] = ("", ""),
     hidden: Mapping[str, HiddenText] | None = None,
+    prior_work: list[PriorWorkHit] | None = None,
 ) -> Review:
-    """``hidden``: each document's invisible text by label ("proposal", "baseline"), for DOC-HIDDEN-TEXT."""
+    """``hidden``: each document's invisible text by label ("proposal", "baseline"), for DOC-HIDDEN-TEXT.
+
+    ``prior_work``: a ranking to keep instead of ranking again (the whiteboard keeps the closest work while
+    the mechanism under discussion is the same).
+    """
     profile = build_profile(proposal, baseline, novelty.known_names(kb))
     delta, features = delta_audit.classify(proposal, baseline, profile)
-    prior = novelty.rank(proposal, baseline, kb, profile)
-    if delta.cls == "config":
+    prior = list(prior_work) if prior_work is not None else novelty.rank(proposal, baseline, kb, profile)
+    if delta.cls == "config" and prior_work is None:
         prior = novelty.with_baseline(prior, baseline, kb)
     ctx = Context(proposal, baseline, kb, delta.cls, {"delta": delta, "prior_work": prior}, dict(hidden or {}))
     order = list(RULES)
