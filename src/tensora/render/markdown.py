@@ -108,15 +108,14 @@ def _finding(f: Finding, detail: Detail) -> list[str]:
     if f.evidence:
         q = f.evidence[0]
         lead = say("quote_lead", quote=q.text, doc=q.doc, page=q.page) + " "
-    # the must-solve closes the weakness's own paragraph, as the persona speaks it
-    lines = [f"### [{f.severity.value}] {f.code}: {f.title}", "", f"{lead}{f.message} **{f.must_solve}**", ""]
+    # the computed numbers belong to the argument, and the must-solve closes the weakness's own paragraph
+    numbers = _numbers(f, detail)
+    body = f"{lead}{f.message} " + (f"{numbers} " if numbers else "") + f"**{f.must_solve}**"
+    lines = [f"### [{f.severity.value}] {f.code}: {f.title}", "", body, ""]
     if detail == "full":
         lines += [f'> "{q.text}" ({q.doc}, p. {q.page})' for q in f.evidence[1:3]]
         if len(f.evidence) > 1:
             lines.append("")
-    numbers = _numbers(f, detail)
-    if numbers:
-        lines += [numbers, ""]
     return lines
 
 
