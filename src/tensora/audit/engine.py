@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tensora.audit import compute, mirror, novelty, twist
+from tensora.audit import compute, evidence, mirror, novelty, twist
 from tensora.audit import delta as delta_audit
 from tensora.audit.base import Context, HiddenText
-from tensora.audit.findings import Finding, Review
+from tensora.audit.findings import Finding, PriorWorkHit, Review
 from tensora.audit.registry import RULES
 from tensora.extract.claims import Claims
 from tensora.extract.profile import build_profile
@@ -24,12 +24,17 @@ def audit(
     kb: KnowledgeBase,
     names: tuple[str, str] = ("", ""),
     hidden: Mapping[str, HiddenText] | None = None,
+    prior_work: list[PriorWorkHit] | None = None,
 ) -> Review:
-    """``hidden``: each document's invisible text by label ("proposal", "baseline"), for DOC-HIDDEN-TEXT."""
+    """``hidden``: each document's invisible text by label ("proposal", "baseline"), for DOC-HIDDEN-TEXT.
+
+    ``prior_work``: a ranking to keep instead of ranking again (the whiteboard keeps the closest work while
+    the mechanism under discussion is the same).
+    """
     profile = build_profile(proposal, baseline, novelty.known_names(kb))
     delta, features = delta_audit.classify(proposal, baseline, profile)
-    prior = novelty.rank(proposal, baseline, kb, profile)
-    if delta.cls == "config":
+    prior = list(prior_work) if prior_work is not None else novelty.rank(proposal, baseline, kb, profile)
+    if delta.cls == "config" and prior_work is None:
         prior = novelty.with_knob_owners(prior, profile, baseline, kb)
     ctx = Context(
         proposal, baseline, kb, delta.cls, {"delta": delta, "prior_work": prior, "profile": profile}, dict(hidden or {})
@@ -39,6 +44,7 @@ def audit(
     for code in order:
         findings.extend(RULES[code]().check(ctx))
     findings.sort(key=lambda f: (f.severity.rank, order.index(f.code)))
+    evidence.mechanism_quotes(findings, proposal, baseline, delta=delta)
     setting = compute.setting_profile(proposal)
     _attach_setting(findings, setting)
     system = profile.system

@@ -1,7 +1,7 @@
 """The Mirror's content, read from the draft profile (``extract/profile.py``).
 
-The component is the technique the draft leans on; A is what the draft says it replaces (or the baseline's
-setting of a knob, for a configuration change, or the baseline's mechanism kept as context, for an orthogonal
+The component is the technique the draft leans on; A is what the draft says it replaces (or the value the
+baseline uses for a knob, for a configuration change, or the baseline's mechanism kept as context, for an orthogonal
 one); B is the sentence in which the draft's system does something; the hypothesis is the headline claim with
 its metric as typed by the profile (a memory cost or a volume ratio is never called a speedup); the setting is
 the profile's scale, hardware, model and mode. The sentence itself is written by the renderer
@@ -40,9 +40,9 @@ def build(profile: DraftProfile, proposal: Claims, baseline: Claims, delta_class
         knob = profile.knob.value
         lead = _lead(proposal)
         replaces = (
-            f"the baseline's setting of its {knob}"
+            f"the value the baseline uses for its {knob}"
             if knob
-            else f"the baseline's setting of {lead.name}"
+            else f"how the baseline configures {lead.name}"
             if lead is not None
             else "the baseline's setting"
         )

@@ -353,11 +353,45 @@ def _pipeline_plot(review: Review) -> Plot | None:
     return None
 
 
+_ABOUT = {
+    "memory": ("QNT-MEMORY", "PEAK-MEMORY", "MIXED-PRECISION", "RECOMPUTE", "ZERO", "FAULT"),
+    "pipeline": ("PIPE-",),
+}
+
+
+def _about(review: Review, figure: str) -> int | None:
+    """The position of the first stress-test finding a figure is about (its code, or a number it computed)."""
+    for n, f in enumerate(review.findings):
+        if f.code.startswith(("DLT-", "NOV-")):
+            continue
+        if f.code.startswith(_ABOUT[figure]):
+            return n
+        if figure == "memory" and any(k.endswith("_gib") for k in f.computed):
+            return n
+        if figure == "pipeline" and any("bubble" in k for k in f.computed):
+            return n
+    return None
+
+
 def plots_for(review: Review) -> list[Plot]:
-    """The figures the review has data for, in a fixed order: roofline, memory, pipeline."""
+    """The figures chosen by what the findings are about, in the order of the first finding each serves.
+
+    A roofline is drawn for a finding that computed one; the memory bar and the pipeline diagram only when a
+    stress-test finding is about memory or the pipeline (a kernel draft gets no model-state bar).
+    """
     device = _review_device(review)
-    found = [_roofline_plot(review, device), _memory_plot(review, device), _pipeline_plot(review)]
-    return [p for p in found if p is not None]
+    found: list[tuple[int, Plot]] = []
+    roofline = _roofline_plot(review, device)
+    if roofline is not None:
+        found.append((min(roofline.findings, default=0), roofline))
+    memory_at, pipeline_at = _about(review, "memory"), _about(review, "pipeline")
+    memory = _memory_plot(review, device) if memory_at is not None else None
+    if memory is not None and memory_at is not None:
+        found.append((memory_at, memory))
+    pipeline = _pipeline_plot(review) if pipeline_at is not None else None
+    if pipeline is not None and pipeline_at is not None:
+        found.append((pipeline_at, pipeline))
+    return [p for _, p in sorted(found, key=lambda x: x[0])]
 
 
 # --------------------------------------------------------------------------------------------- parts

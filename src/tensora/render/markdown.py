@@ -42,7 +42,11 @@ def mirror_text(review: Review) -> str:
     text = say(
         key,
         area=m.component.split(", specifically ")[0],
-        component=m.component, replaces=m.replaces, with_=with_, hypothesis=m.hypothesis, setting=m.setting
+        component=m.component,
+        replaces=m.replaces,
+        with_=with_,
+        hypothesis=m.hypothesis,
+        setting=m.setting,
     )
     return f"{m.note} {text}" if m.note else text
 
@@ -56,13 +60,47 @@ def twist_text(review: Review) -> str:
     return " ".join(parts)
 
 
+_UNITS = (
+    ("_fraction", "%"),
+    ("_share", "%"),
+    ("_gain", "%"),
+    ("arithmetic_intensity", " FLOP/byte"),
+    ("mfu", "%"),
+    ("_gib", " GiB"),
+    ("_gb", " GB"),
+    ("_gbs", " GB/s"),
+    ("_tflops", " TFLOP/s"),
+    ("_ms", " ms"),
+    ("_s", " s"),
+    ("_speedup", "x"),
+    ("_x", "x"),
+)
+_SHOWN = {"brief": 3, "default": 5, "full": 99}
+
+
+def quantity(key: str, value: float) -> str:
+    """A computed value with its unit, read from the key's suffix (``comm_time_s`` is seconds)."""
+    for suffix, unit in _UNITS:
+        if key.endswith(suffix):
+            if unit == "%":
+                return f"{value:.1%}"
+            return f"{value:.4g}{unit}"
+    return f"{value:.4g}"
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, (int, float, str)) and not isinstance(value, bool) and len(str(value)) <= 40
+
+
 def _numbers(f: Finding, detail: Detail) -> str:
-    shown = {k: v for k, v in f.computed.items() if detail == "full" or k in _CONTRACT}
-    if not shown:
+    """The finding's computed numbers with units, contract quantities first, and the inputs they came from."""
+    keys = sorted(f.computed, key=lambda k: k not in _CONTRACT)[: _SHOWN[detail]]
+    if not keys:
         return ""
-    items = ", ".join(f"`{k}` = {v:.4g}" for k, v in shown.items())
-    if detail == "full" and f.inputs:
-        items += "; inputs: " + ", ".join(f"{k} = {v}" for k, v in f.inputs.items())
+    items = ", ".join(f"`{k}` = {quantity(k, f.computed[k])}" for k in keys)
+    inputs = [(k, v) for k, v in f.inputs.items() if detail == "full" or _scalar(v)][: _SHOWN[detail]]
+    if inputs:
+        items += "; from " + ", ".join(f"{k} = {v}" for k, v in inputs)
     return say("computed", numbers=items)
 
 
@@ -71,15 +109,14 @@ def _finding(f: Finding, detail: Detail) -> list[str]:
     if f.evidence:
         q = f.evidence[0]
         lead = say("quote_lead", quote=q.text, doc=q.doc, page=q.page) + " "
-    # the must-solve closes the weakness's own paragraph, as the persona speaks it
-    lines = [f"### [{f.severity.value}] {f.code}: {f.title}", "", f"{lead}{f.message} **{f.must_solve}**", ""]
+    # the computed numbers belong to the argument, and the must-solve closes the weakness's own paragraph
+    numbers = _numbers(f, detail)
+    body = f"{lead}{f.message} " + (f"{numbers} " if numbers else "") + f"**{f.must_solve}**"
+    lines = [f"### [{f.severity.value}] {f.code}: {f.title}", "", body, ""]
     if detail == "full":
         lines += [f'> "{q.text}" ({q.doc}, p. {q.page})' for q in f.evidence[1:3]]
         if len(f.evidence) > 1:
             lines.append("")
-    numbers = _numbers(f, detail)
-    if numbers:
-        lines += [numbers, ""]
     return lines
 
 
@@ -155,5 +192,6 @@ def fill(review: Review, detail: Detail = "default") -> Review:
 
 
 def _count(n: int) -> str:
+    """ "One thing", "Three things": the count with its noun, in agreement."""
     words = ["No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten"]
-    return words[n] if n < len(words) else str(n)
+    return (words[n] if n < len(words) else str(n)) + (" thing" if n == 1 else " things")

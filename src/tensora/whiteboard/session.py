@@ -72,6 +72,58 @@ class Update:
     recomputed: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
     #: the code of the question the answer was given to
     asked: str | None = None
+    #: the answer as the student gave it, and the sentence of it the reply quotes
+    answer: str = ""
+    quote: str = ""
+    #: new findings the answer's words alone would have raised, left unraised (a passing mention)
+    incidental: list[str] = field(default_factory=list)
+    #: the draft's numbers the answer restates: (role, qualifier, value before or None, value now)
+    restated: list[tuple[str, str, float | None, float]] = field(default_factory=list)
+    #: whether the closest prior work was ranked again (the answer changed the mechanism)
+    reranked: bool = False
+
+
+def _mechanism(claims: Claims) -> frozenset[str]:
+    """The techniques a draft uses at its core: while these stay, so does the closest prior work."""
+    return frozenset(t for t, u in claims.techniques.items() if u.used and u.core and u.family != "hardware")
+
+
+def _incidental(f: Finding, said: Claims, kb: KnowledgeBase) -> bool:
+    """A finding raised only by a word in the answer: every quote is the answer's, it computes nothing, and the
+    answer does not use a technique the finding is about (naming FP16 in passing is not running mixed precision).
+    """
+    if f.computed or not f.evidence or any(q.doc != "answer" for q in f.evidence):
+        return False
+    for t, use in said.techniques.items():
+        technique = kb.by_id.get(t)
+        if use.used and technique is not None and f.code in (technique.codes or []):
+            return False
+    return True
+
+
+def _quote(said: Claims) -> str:
+    """The sentence of the answer the reply quotes: the first that states a number, else the first."""
+    texts = [s for s in said.sentences if s.text.strip()]
+    if not texts:
+        return ""
+    with_number = {said.sentence_of(q).index for q in said.quantities if said.sentence_of(q) is not None}  # type: ignore[union-attr]
+    best = next((s for s in texts if s.index in with_number), texts[0])
+    text = best.text.strip()
+    return text if len(text) <= 220 else text[:217].rstrip() + "..."
+
+
+def _restated(draft: Claims, said: Claims) -> list[tuple[str, str, float | None, float]]:
+    """Each number the answer states, with the draft's earlier value of the same role and qualifier."""
+    out: list[tuple[str, str, float | None, float]] = []
+    seen: set[tuple[str, str]] = set()
+    for q in said.quantities:
+        if q.value != q.value or (q.role, q.qualifier) in seen:  # NaN: a word with no number
+            continue
+        seen.add((q.role, q.qualifier))
+        known = [p for p in draft.values(q.role) if p.value == p.value]  # NaN is not a number stated
+        earlier = [p.value for p in known if p.qualifier == q.qualifier] or [p.value for p in known]
+        out.append((q.role, q.qualifier, earlier[0] if earlier else None, q.value))
+    return out
 
 
 def _by_code(findings: list[Finding]) -> dict[str, Finding]:
@@ -171,12 +223,22 @@ class Whiteboard:
         before_numbers = self.numbers()
         before = {code: t.finding for code, t in self.ledger.items() if t.status != "resolved"}
         self.turn += 1
-        self.claims = self.claims.merged(answer_claims(text, self.kb))
-        self.review = audit(self.claims, self.baseline, self.kb, self.names, self.hidden)
+        said = answer_claims(text, self.kb)
+        restated = _restated(self.claims, said)
+        mechanism = _mechanism(self.claims)
+        self.claims = self.claims.merged(said)
+        reranked = _mechanism(self.claims) != mechanism
+        keep = None if reranked else self.review.prior_work
+        self.review = audit(self.claims, self.baseline, self.kb, self.names, self.hidden, prior_work=keep)
         now = _by_code(self.review.findings)
         after_numbers = self.numbers()
 
-        update = Update(self.turn, [], [], [], asked=self.asked)
+        update = Update(self.turn, [], [], [], asked=self.asked, answer=text, quote=_quote(said), reranked=reranked)
+        update.restated = restated
+        for code in [c for c, f in now.items() if c not in before and _incidental(f, said, self.kb)]:
+            update.incidental.append(code)
+            self.review.findings = [f for f in self.review.findings if f.code != code]
+            del now[code]
         for code, finding in now.items():
             if code in before:
                 tracked = Tracked(finding, "still open")

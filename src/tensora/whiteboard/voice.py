@@ -64,13 +64,45 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}{'s' if n != 1 else ''}"
 
 
+def _quantity(role: str, qualifier: str, value: float) -> str:
+    what = label(role) + (f" ({qualifier})" if qualifier and qualifier not in role else "")
+    shown = f"{value:.1%}" if role in ("mfu", "fraction", "overhead", "gain") or "fraction" in role else f"{value:,.4g}"
+    return f"{what} {shown}"
+
+
+def _restated(update: Update) -> str:
+    """The numbers the answer states, each against the draft's earlier value where it had one."""
+    moved = [
+        f"{_quantity(role, qual, now)} where the draft said {_quantity(role, qual, was).split(' ')[-1]}"
+        for role, qual, was, now in update.restated
+        if was is not None and abs(was - now) > 1e-9 * max(1.0, abs(was))
+    ]
+    fresh = [_quantity(role, qual, now) for role, qual, was, now in update.restated if was is None]
+    out = []
+    if moved:
+        out.append("You change the draft's numbers: " + "; ".join(moved) + ".")
+    if fresh:
+        out.append("New numbers from your answer: " + "; ".join(fresh) + ".")
+    return " ".join(out)
+
+
 def follow_up(update: Update, wb: Whiteboard) -> str:
-    """The skeptic's reply to one answer: what it resolved, raised and moved, then the next question."""
+    """The skeptic's reply to one answer: what it resolved, raised and moved, then the next question.
+
+    It quotes the answer (the sentence with a number, else the first), states the numbers the answer changed
+    against the draft's, and says when a word in the answer was only a passing mention.
+    """
     live = wb.open_findings()
-    parts = [
+    parts = []
+    if update.quote:
+        parts.append(f'You say: "{update.quote}"')
+    restated = _restated(update)
+    if restated:
+        parts.append(restated)
+    parts.append(
         f"Re-audited with your answer: {len(update.resolved)} resolved, {len(update.new)} new, "
         f"{_count(len(live), 'finding')} open."
-    ]
+    )
     for t in update.resolved:
         line = f"Resolved: **{t.code}** ({t.finding.title.lower()})."
         nums = update.recomputed.get(t.code)
@@ -90,8 +122,16 @@ def follow_up(update: Update, wb: Whiteboard) -> str:
         parts.append(f"Still open: **{t.code}**, its numbers moved: {_changes(update.recomputed[t.code])}.")
     if "*" in update.recomputed:
         parts.append(f"Recomputed from your answer: {_changes(update.recomputed['*'])}.")
+    if update.incidental:
+        parts.append(f"You mention what {', '.join(update.incidental)} is about only in passing, so I do not raise it.")
     if not (update.resolved or update.new or moved):
-        parts.append("That does not change my audit: every finding I raised still stands.")
+        if restated or "*" in update.recomputed:
+            parts.append(
+                "Those numbers do not remove the condition behind any finding: every finding I raised still stands "
+                "until the mechanism or the measurement answers it."
+            )
+        else:
+            parts.append("That does not change my audit: every finding I raised still stands.")
     if top is None:
         parts.append(
             "Nothing is left open that the rules can break. Now put these answers into the draft, with the numbers."
