@@ -18,8 +18,8 @@ CASES = sorted(p.name for p in RECORDED.iterdir() if p.is_dir())
 
 
 def _inputs(case: str) -> tuple[Path, Path]:
-    folder = ROOT / "benchmarks" / "corpus" / case
-    proposal = folder / "proposal.pdf"
+    folder = next(f for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3")) if f.is_dir())
+    proposal = folder / "proposal.pdf" if (folder / "proposal.pdf").exists() else folder / "proposal.md"
     baseline = folder / "baseline.pdf" if (folder / "baseline.pdf").exists() else folder / "baseline.md"
     if not proposal.resolve().exists() or not baseline.resolve().exists():
         pytest.skip(f"{case}: the corpus PDFs (shared/corpus/pdfs) are not next to this checkout")
@@ -63,3 +63,23 @@ def test_a_recorded_exchange_replays_and_everything_is_checked(case: str, tmp_pa
     rejected = {h["code"] for h in llm["hypotheses"] if h["verdict"] == "rejected"}
     assert not rejected & {f["code"] for f in data["findings"] if f.get("source") != "llm"}
     assert all(h["reason"] for h in llm["hypotheses"] if h["verdict"] in ("rejected", "revised"))
+
+
+@pytest.mark.parametrize("case", ["elastic-spot-shrink", "lora-hive-resident"])
+def test_text_addressed_to_reviewers_never_reaches_the_model_and_is_reported(case: str, tmp_path: Path) -> None:
+    proposal, baseline = _inputs(case)
+    exchange = tmp_path / "exchange"
+    shutil.copytree(RECORDED / case, exchange)
+    args = ["review", str(proposal), "--baseline", str(baseline), "--llm", "replay", "--llm-exchange", str(exchange)]
+    done = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert "DOC-HIDDEN-TEXT" in [f["code"] for f in data["findings"]]
+    requests = " ".join(p.read_text() for p in exchange.glob("*.request.json"))
+    for finding in data["findings"]:
+        if finding["code"] == "DOC-HIDDEN-TEXT":
+            for quote in finding["evidence"]:
+                assert quote["quote"][:60] not in requests  # the instruction was never shown to the model
+    markdown = CliRunner().invoke(app, args).stdout
+    stress = markdown.split("## 3.", 1)[1]
+    assert stress.lstrip().split("\n", 1)[1].lstrip().startswith("**Before anything else")
