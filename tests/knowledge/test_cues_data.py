@@ -60,3 +60,20 @@ def test_every_cue_a_rule_asks_for_exists() -> None:
                 asked.add(node.args[0].value)
     assert asked, "no rule asks for a cue: the scan is broken"
     assert asked <= set(CUES), sorted(asked - set(CUES))
+
+
+def test_a_pattern_that_starts_with_a_number_starts_only_where_a_number_does() -> None:
+    """Tried from inside a run of digits, a leading \\d+ re-reads the run: quadratic on a long digit string."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(__file__).resolve().parents[2] / "src" / "tensora" / "knowledge" / "data" / "cues.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = entries if isinstance(entries, list) else entries["cues"]
+    leading_number = re.compile(r"^(\(\?P<\w+>)?\\d")
+    for entry in entries:
+        for key in ("patterns", "requires"):
+            for pattern in entry.get(key) or []:
+                assert not leading_number.match(pattern), f"{entry['id']}: {key} {pattern[:40]!r} needs (?<![\\d.])"
