@@ -91,7 +91,9 @@ def get_embedder() -> Embedder:
 def prefetch() -> None:
     """Load the embedder on a background thread, so that reading the documents hides its load time."""
     if not _LOADED:
-        threading.Thread(target=_quietly_load, name="tensora-embedder", daemon=True).start()
+        # not a daemon: a process that ends while the loader is inside the tokenizer's native code would abort
+        # ("FATAL: exception not rethrown"); the interpreter waits the fraction of a second it needs instead
+        threading.Thread(target=_quietly_load, name="tensora-embedder", daemon=False).start()
 
 
 def _quietly_load() -> None:
