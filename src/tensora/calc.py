@@ -399,6 +399,20 @@ def _peak_and_bandwidth(
     return peak, bw, conventions
 
 
+def _peak(report: Report, gpu: str | None, peak_tflops: str | None, dtype: str) -> float:
+    """The dense peak in FLOP/s: stated with --peak-tflops, else the catalog's for --gpu (noted in the report)."""
+    if peak_tflops is not None:
+        return _num("peak-tflops", peak_tflops) * 1e12
+    dev = _device(gpu)
+    if dev is None:
+        raise ModelInputError("give --gpu NAME or --peak-tflops")
+    peak = dev.peak_flops(dtype)
+    report.conventions.append(
+        f"peak: {dev.name} dense {dtype} {peak / 1e12:g} TFLOP/s per device (sparse figures not used)"
+    )
+    return peak
+
+
 def _plot_path(plot: Path | None) -> Path | None:
     if plot is None:
         return None
@@ -1107,16 +1121,7 @@ def mfu_cmd(
         report = Report("Model FLOPs utilisation")
         attention = 0.0
         if achieved_tflops_per_gpu is not None:
-            dev = _device(gpu)
-            if peak_tflops is not None:
-                peak = _num("peak-tflops", peak_tflops) * 1e12
-            elif dev is not None:
-                peak = dev.peak_flops(dtype)
-                report.conventions.append(
-                    f"peak: {dev.name} dense {dtype} {peak / 1e12:g} TFLOP/s per device (sparse figures not used)"
-                )
-            else:
-                raise ModelInputError("give --gpu NAME or --peak-tflops")
+            peak = _peak(report, gpu, peak_tflops, dtype)
             report.quantities.append(
                 utilisation_from_achieved(_num("achieved-tflops-per-gpu", achieved_tflops_per_gpu) * 1e12, peak, counts)
             )
@@ -1149,16 +1154,7 @@ def mfu_cmd(
             raise ModelInputError(
                 "give --params (with --layers --heads --head-dim --seq for PaLM's count) or --flops-per-token"
             )
-        dev = _device(gpu)
-        if peak_tflops is not None:
-            peak = _num("peak-tflops", peak_tflops) * 1e12
-        elif dev is not None:
-            peak = dev.peak_flops(dtype)
-            report.conventions.append(
-                f"peak: {dev.name} dense {dtype} {peak / 1e12:g} TFLOP/s per device (sparse figures not used)"
-            )
-        else:
-            raise ModelInputError("give --gpu NAME or --peak-tflops")
+        peak = _peak(report, gpu, peak_tflops, dtype)
         rate, n = _num("tokens-per-s", tokens_per_s), _int("devices", devices)
         m = mfu(f_tok, rate, n, peak)
         report.quantities.append(m)
