@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from tensora.audit.findings import Finding, Twist
+from tensora.audit.rules._common import pct
 from tensora.errors import ModelInputError
 from tensora.extract.claims import Claims
 from tensora.knowledge.loader import KnowledgeBase
@@ -70,10 +71,6 @@ def build(proposal: Claims, kb: KnowledgeBase, system: str, findings: Sequence[F
     return Twist(story, [system, best.name], list(best.must_show))
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
 def _bubble(c: Claims) -> str | None:
     """The draft's own bubble next to the interleaved one, when it states stages and micro-batches."""
     p, m = c.value("pp"), c.value("micro_batches")
@@ -85,8 +82,8 @@ def _bubble(c: Claims) -> str | None:
     except ModelInputError:
         return None
     return (
-        f"at your p = {int(p)} stages and m = {int(m)} micro-batches, 1F1B leaves {_pct(now.value)} of the step "
-        f"idle; two model chunks per GPU bring it to {_pct(two.value)}, a split backward lower still"
+        f"at your p = {int(p)} stages and m = {int(m)} micro-batches, 1F1B leaves {pct(now.value)} of the step "
+        f"idle; two model chunks per GPU bring it to {pct(two.value)}, a split backward lower still"
     )
 
 
