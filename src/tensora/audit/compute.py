@@ -16,6 +16,7 @@ from functools import cache
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quantity
+from tensora.extract.profile import mode_of
 from tensora.knowledge.hardware import Device, get_device, normalize_name
 from tensora.models.amdahl import amdahl_max_speedup
 from tensora.models.memory import model_states_per_gpu_gib
@@ -188,7 +189,9 @@ def gpus(c: Claims) -> float | None:
 
 
 def is_training(c: Claims) -> bool:
-    return c.has(r"\b(train\w*|fine-?tun\w*|optimi[sz]er|backward|gradient)")
+    """Whether the draft is about training, by the profile's weighing of the whole draft: an inference
+    system that mentions how its model was fine-tuned is still an inference system."""
+    return mode_of(c).value == "training"
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,18 @@ _NODE_LOCAL = (
     r"shard\w*[^.]{0,80}\b(only )?(across|within|inside|among|over) (the )?(\d+|eight|four) gpus of (a|each|one|the) "
     r"(node|server)|sharding group\s*=\s*(a |one |the )?node|intra-?node shard"
 )
+
+
+def sharding_stated(c: Claims) -> bool:
+    """Whether the draft says how model states are held: replicated, sharded (a ZeRO stage, FSDP) or offloaded."""
+    return (
+        c.has(_REPLICATED)
+        or c.has(_NODE_LOCAL)
+        or c.uses("hybrid-sharding", "zero-3", "fsdp", "zero-2", "zero-1", "cpu-offload", "data-parallelism")
+    )
+
+
+_REPLICATED = r"plain data parallel|\bDDP\b|no sharding|without sharding|replicat\w+ (the )?(whole|full|entire)"
 
 
 def sharding(c: Claims) -> str:
@@ -264,7 +279,9 @@ def model_states(c: Claims, *, stated_together: bool = False) -> States | None:
     total = gpus(c)
     if stated_together:
         pair = configuration(c)
-        if pair is None:
+        # a size and a GPU count alone do not make a configuration: without a word on how the states are held,
+        # the draft may well shard them (every large run does), and the count would be a guess
+        if pair is None or not sharding_stated(c):
             return None
         n, total = pair
     if n is None or not is_training(c) or c.uses("mixture-of-experts"):

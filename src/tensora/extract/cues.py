@@ -324,7 +324,9 @@ def evaluate(cue_id: str, sentences: Sequence[Sentence], memo: Memo) -> list[Sen
     hits = {
         i
         for i in _candidates(cc, sentences, memo)
-        if (not core or is_core(sentences[i])) and cc.lexical(sentences[i].text)
+        if sentences[i].kind != "boilerplate"
+        and (not core or is_core(sentences[i]))
+        and cc.lexical(sentences[i].text)
     }
     threshold = calibration(cue_id).threshold if cc.cue.semantic else None
     if threshold is not None:
@@ -356,7 +358,7 @@ def spans(cue_id: str, sentences: Sequence[Sentence], memo: Memo) -> list[CueSpa
     out: list[CueSpan] = []
     for i in _candidates(cc, sentences, memo):
         s = sentences[i]
-        if core and not is_core(s):
+        if (core and not is_core(s)) or s.kind == "boilerplate":
             continue
         out.extend(CueSpan(s, text, groups) for text, groups in cc.matches_in(s.text))
     memo[key] = out

@@ -816,6 +816,16 @@ def _field_of(value: str, conf: float, s: Sentence | None) -> Field:
     return Field(value, conf, Source.of(s) if s else None)
 
 
+def mode_of(c: Claims) -> Field:
+    """Training or inference, weighed over the whole draft (title and abstract count most); memoised."""
+    key = ("profile-mode", len(c.sentences))
+    found = c._memo.get(key)
+    if not isinstance(found, Field):
+        found = _mode(c)
+        c._memo[key] = found
+    return found
+
+
 def _mode(c: Claims) -> Field:
     train = infer = 0.0
     first_train: Sentence | None = None
@@ -940,7 +950,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
     model = _first(proposal.sentences, _MODEL)
     if model is not None:
         p.model = Field(model[1].group(1), 0.6, Source.of(model[0]))
-    p.mode = _mode(proposal)
+    p.mode = mode_of(proposal)
     return p
 
 

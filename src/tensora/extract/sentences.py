@@ -22,6 +22,23 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[*\"“])")
 
 _EMPHASIS = re.compile(r"\*\*|__")
 
+# Front and back matter that says nothing about the work: a publisher's permission notice, a licence, a DOI or
+# arXiv stamp, an author's e-mail. Such a sentence keeps its place in the stream (kind "boilerplate") so ids stay
+# stable, but no cue, technique or quote reads it.
+_BOILERPLATE = re.compile(
+    r"permission to make digital or hard copies|copyrights? for (?:components|third-party)|\bcopyright\b.{0,40}"
+    r"\b(?:held by|owner|19\d\d|20\d\d)|all rights reserved|licensed under (?:a |the )?creative commons|"
+    r"\bacm reference format\b|publication rights licensed|\bisbn\b|^\s*(?:https?://)?doi(?:\.org)?[:/]|"
+    r"^\s*arxiv:\d{4}\.\d{4,5}|\bproceedings of the\b.{0,120}\b(?:19|20)\d\d\b.{0,60}$|"
+    r"[\w.+-]+@[\w-]+\.[\w.]+|^\s*(?:\*|†|‡)?\s*(?:equal contribution|corresponding author|work done (?:while|during))",
+    re.I,
+)
+
+
+def is_boilerplate(text: str) -> bool:
+    """Whether a sentence is front or back matter (permission notice, licence, DOI, e-mail), not the work."""
+    return bool(_BOILERPLATE.search(text))
+
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
@@ -71,5 +88,6 @@ def split_paragraphs(paragraphs: Iterable[Paragraph], doc: DocLabel) -> list[Sen
             pieces = split_text(para.text)
         for piece in pieces:
             piece = _EMPHASIS.sub("", piece)  # "lag by **two** steps" reads as "lag by two steps"
-            sentences.append(Sentence(piece, para.page, para.section, doc, len(sentences), para.kind, p))
+            kind = "boilerplate" if para.kind == "text" and is_boilerplate(piece) else para.kind
+            sentences.append(Sentence(piece, para.page, para.section, doc, len(sentences), kind, p))
     return sentences

@@ -48,6 +48,8 @@ _CMP_BEFORE = re.compile(
 )
 # "BF16 with FP32 master weights, as in the baseline": the setting the draft keeps, not its idea
 _PASSING = re.compile(r"\b[Aa]s in (the baseline|[A-Z][\w-]*)|\b(unchanged|as before|as usual)\b")
+_CITED_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:\[\d+(?:\s*[,–-]\s*\d+)*\]|\([A-Z][^()]{0,60}\d{4}[a-z]?\))")
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours)\b", re.I)
 _SETTING_FAMILIES = frozenset({"precision", "hardware"})
 _MENTION_SECTIONS = re.compile(r"related work|background|references|bibliography|prior work", re.I)
 _CORE_SECTIONS = re.compile(
@@ -147,6 +149,10 @@ def classify(sentence: Sentence, start: int, end: int) -> Status:
         return "rejected"
     if _CMP_BEFORE.search(before.lower()):
         return "compared"
+    # "... and early recomputation 1F1B [45]": a technique cited to others, in a clause that does not speak of
+    # the draft's own system, is described, not used
+    if _CITED_AFTER.match(text[end:]) and not _FIRST_PERSON.search(before + " " + after):
+        return "mentioned"
     return "used"
 
 
@@ -155,6 +161,19 @@ def is_core(sentence: Sentence) -> bool:
     if _MENTION_SECTIONS.search(sentence.section):
         return False
     return bool(_CORE_SECTIONS.search(sentence.section)) or sentence.index < 12
+
+
+_DESIGN_SECTIONS = re.compile(
+    r"abstract|method|design|approach|overview|contribution|mechanism|key insight|introduction|our system", re.I
+)
+
+
+def is_design(sentence: Sentence) -> bool:
+    """Whether a sentence describes the document's own mechanism (not its implementation or evaluation setup,
+    whose choices both sides of a comparison usually share)."""
+    if _MENTION_SECTIONS.search(sentence.section):
+        return False
+    return bool(_DESIGN_SECTIONS.search(sentence.section)) or sentence.index < 12
 
 
 def prominence(sentence: Sentence) -> float:
@@ -194,6 +213,8 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
             continue
         for i in sorted(candidates):
             sentence = sentences[i]
+            if sentence.kind == "boilerplate":
+                continue
             match = pattern.search(sentence.text)
             if match is None:
                 continue  # one count per sentence, at its first mention

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
+from tensora.extract.techniques import is_design
 
 
 class RecomputeCost(Rule):
@@ -22,7 +24,8 @@ class RecomputeCost(Rule):
     ## Known false alarms
     Selective recomputation of the attention core costs a few percent; it is not flagged. A plan that recomputes
     projections or the MLP is, since those matmuls are most of the layer's forward. Recomputation of a serving
-    engine's KV cache after preemption is not activation recomputation, and a cost given only as the time added
+    engine's KV cache after preemption is not activation recomputation (inference drafts are skipped), nor is
+    recomputation enabled outside the design (an evaluation setup both sides share); and a cost given only as the time added
     to the step (hidden behind overlap) does not count as accounting for the work.
     ## References
     Chen et al., 2016 (arXiv:1604.06174); Korthikanti et al., MLSys 2023 (arXiv:2205.05198).
@@ -37,6 +40,11 @@ class RecomputeCost(Rule):
         # recomputing matmul outputs (projections, the MLP) repeats most of a layer's forward, as full
         # recomputation does, whatever the draft calls its plan
         matmuls = c.cue("recompute_matmul_outputs")
+        # a serving system's recomputation is of KV cache, and a training setup that merely enables
+        # recomputation for both sides (outside the design) pays the same cost on either side
+        own = [s for s in c.cue("recomputation_used") if is_design(s)]
+        if not compute.is_training(c) or not (own or matmuls):
+            return
         if not c.uses("activation-recomputation") or (
             c.uses("selective-recomputation") and not c.has_cue("full_recomputation_named") and not matmuls
         ):
