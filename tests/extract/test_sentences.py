@@ -23,3 +23,17 @@ def test_sentences_keep_page_and_section() -> None:
     out = split_paragraphs(paras, "baseline")
     assert [(s.page, s.section, s.doc) for s in out] == [(7, "Method", "baseline")] * 2
     assert out[1].quote().text == "Two sentences."
+
+
+def test_front_matter_is_boilerplate_and_prose_is_not() -> None:
+    notice = (
+        "Permission to make digital or hard copies of all or part of this work for personal or classroom use is "
+        "granted without fee provided that copies are not made or distributed for profit."
+    )
+    paragraphs = [
+        Paragraph(notice, 1, "Abstract"),
+        Paragraph("Contact: alice@example.org", 1, "Abstract"),
+        Paragraph("We keep every adapter resident in GPU memory.", 1, "Abstract"),
+    ]
+    kinds = [s.kind for s in split_paragraphs(paragraphs, "proposal")]
+    assert kinds == ["boilerplate", "boilerplate", "text"]

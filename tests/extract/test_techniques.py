@@ -15,6 +15,12 @@ from tensora.extract.claims import Claims
         ("We deliberately avoid tensor parallelism to keep the code simple.", "tensor-parallelism", "rejected"),
         ("Our kernel is 1.4x faster than FlashAttention-2 at 16k tokens.", "flashattention", "compared"),
         ("No activation recomputation is needed at this size.", "activation-recomputation", "rejected"),
+        (
+            "Pipeline schedules include GPipe [34], 1F1B [56] and early activation recomputation [45].",
+            "activation-recomputation",
+            "mentioned",
+        ),
+        ("We apply activation recomputation [13] to every layer of the model.", "activation-recomputation", "used"),
     ],
 )
 def test_use_versus_mention(claims, text: str, technique: str, status: str) -> None:  # type: ignore[no-untyped-def]

@@ -15,8 +15,8 @@ from functools import cache
 
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
-from tensora.extract.quantities import Quantity
 from tensora.extract.profile import mode_of
+from tensora.extract.quantities import Quantity
 from tensora.knowledge.hardware import Device, get_device, normalize_name
 from tensora.models.amdahl import amdahl_max_speedup
 from tensora.models.memory import model_states_per_gpu_gib

@@ -173,7 +173,9 @@ def is_design(sentence: Sentence) -> bool:
     whose choices both sides of a comparison usually share)."""
     if _MENTION_SECTIONS.search(sentence.section):
         return False
-    return bool(_DESIGN_SECTIONS.search(sentence.section)) or sentence.index < 12
+    if sentence.section.strip() and sentence.index > 0:
+        return bool(_DESIGN_SECTIONS.search(sentence.section))
+    return sentence.index < 12  # no section to go by: the opening of the document
 
 
 def prominence(sentence: Sentence) -> float:

@@ -25,8 +25,8 @@ class RecomputeCost(Rule):
     Selective recomputation of the attention core costs a few percent; it is not flagged. A plan that recomputes
     projections or the MLP is, since those matmuls are most of the layer's forward. Recomputation of a serving
     engine's KV cache after preemption is not activation recomputation (inference drafts are skipped), nor is
-    recomputation enabled outside the design (an evaluation setup both sides share); and a cost given only as the time added
-    to the step (hidden behind overlap) does not count as accounting for the work.
+    recomputation enabled outside the design (an evaluation setup both sides share); and a cost given only as
+    the time added to the step (hidden behind overlap) does not count as accounting for the work.
     ## References
     Chen et al., 2016 (arXiv:1604.06174); Korthikanti et al., MLSys 2023 (arXiv:2205.05198).
     """
