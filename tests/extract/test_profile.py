@@ -157,6 +157,19 @@ def test_knob_named_in_a_set_phrase(claims) -> None:  # type: ignore[no-untyped-
     assert profile.knob.value == "kv page" and profile.knob.source is not None
 
 
+def test_a_noun_that_looks_like_a_set_verb_sets_nothing(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # PageSkim: Query-Guided KV Page Selection for 128K-Context Decoding
+
+    ## Abstract
+
+    PageSkim summarises every KV page by its key bounds and attends only the pages the query needs.
+    """
+    base = "# Paged serving\n\n## Abstract\n\nThe KV cache lives in pages of 16 tokens."
+    profile = build_profile(claims(draft), claims(base, "baseline"))
+    assert profile.knob.value == ""
+
+
 def test_a_compared_number_is_not_mechanism_a(claims) -> None:  # type: ignore[no-untyped-def]
     draft = """
     # Fewer blocks

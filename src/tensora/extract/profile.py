@@ -193,8 +193,10 @@ _BASELINE_SUBJECT = re.compile(r"\b(the baseline|baseline's|prior work|previous 
 # Knobs an existing system exposes (a contribution that sets one to a value is a configuration change) are data:
 # knowledge/data/knobs.yaml.
 _SET_VERB = re.compile(
-    r"\b(set(?:s|ting)?|choos\w+|chosen|chose|pick\w*|select\w*|tun(?:e|es|ed|ing)|raise[sd]?|rais\w+|lower\w*|increas\w+|"
-    r"decreas\w+|doubl\w+|halv\w+|sweep\w*|configur\w+|from \d[\d,.]*\s*(?:\w+\s)?to|of \d|=\s*\d|to \d|"
+    # verbs, not their nouns: "KV page selection" or "a configuration" sets nothing
+    r"\b(set(?:s|ting)?|choos\w+|chosen|chose|pick(?:s|ed|ing)?|select(?:s|ed|ing)?|tun(?:e|es|ed|ing)|raise[sd]?|"
+    r"rais\w+|lower\w*|increas\w+|decreas\w+|doubl\w+|halv\w+|sweep\w*|configur(?:e|es|ed|ing)|"
+    r"from \d[\d,.]*\s*(?:\w+\s)?to|of \d|=\s*\d|to \d|"
     r"fewer|larger|smaller|deeper|shallower)\b",
     re.I,
 )
