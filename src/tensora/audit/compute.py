@@ -482,3 +482,24 @@ def serving_memory(c: Claims) -> Serving | None:
     if not heads_known:
         del inputs["kv_heads"], inputs["head_dim"]
     return Serving(weights, kv, inputs)
+
+
+_TIME = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(ms|us|µs|s)\b")
+_TIME_UNIT = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "s": 1.0}
+
+
+def times_in(text: str) -> list[float]:
+    """Every duration a sentence states, in seconds ("about 1.4 ms", "0.42 ms", "2 s")."""
+    return [float(m.group(1)) * _TIME_UNIT[m.group(2)] for m in _TIME.finditer(text)]
+
+
+_COLLECTIVE = re.compile(r"all-to-all|alltoall|dispatch|combine|all-gather|allgather|reduce-scatter|all-reduce|"
+                         r"\bsends?\b|exchange|transfer", re.I)
+_A2A = re.compile(r"all-to-all|alltoall|dispatch|combine", re.I)
+
+
+def collective_in(text: str) -> str:
+    """The collective a sentence speaks of: "all-to-all", "ring" (gathers, reductions, sends) or ""."""
+    if _A2A.search(text):
+        return "all-to-all"
+    return "ring" if _COLLECTIVE.search(text) else ""

@@ -54,6 +54,56 @@ class QntComm(Rule):
         yield from self._bidirectional(ctx)
         yield from self._kv_transfer(ctx)
         yield from self._checkpoint_persist(ctx)
+        yield from self._cross_node_group(ctx)
+
+    def _cross_node_group(self, ctx: Context) -> Iterator[Finding]:
+        """A collective said to hide behind a compute window, in a group wider than a node.
+
+        The draft states the bytes a collective moves and the compute it hides behind (often measured on one
+        node, over NVLink), and runs or projects the same group across nodes. Leaving the node, the bytes cross
+        the NIC: an all-to-all over n ranks with g per node sends (n - g)/n of its data off the node, a ring
+        (all-gather, reduce-scatter) (n - 1)/n through its slowest hop; each at the NIC's bandwidth per GPU.
+        The window is the longest duration stated beside the bytes (the most lenient reading).
+        """
+        c = ctx.proposal
+        per_node = int(c.value("gpus_per_node") or 8)
+        degrees = [q for q in c.values("ep") + c.values("tp") if q.value > per_node]
+        nics = [q for q in c.values("nic_bandwidth") if q.value > 0 and q.unit in ("GB/s", "Gb/s")]
+        if not degrees or not nics or not c.has_cue("hiding_claimed"):
+            return
+        n = int(max(q.value for q in degrees))
+        nic = nics[0]
+        bandwidth = nic.value * (1e9 if nic.unit == "GB/s" else 1e9 / 8)
+        for span in c.cue_spans("transfer_size_stated"):
+            s = span.sentence
+            kind = compute.collective_in(s.text)
+            size = float(span.groups["value"]) * _BYTES[span.groups["unit"].lower()]
+            if not kind or size > 20e9:
+                continue
+            nearby = [t for t in c.sentences[s.index : s.index + 2] if t.doc == s.doc]
+            windows = [w for t in nearby for w in compute.times_in(t.text)]
+            if not windows:
+                continue
+            window = max(windows)
+            share = (n - per_node) / n if kind == "all-to-all" else (n - 1) / n
+            t = share * size / bandwidth
+            if t <= window * 1.05:
+                continue
+            what = "all-to-all" if kind == "all-to-all" else "ring collective"
+            yield self.finding(
+                f"Across nodes the window no longer holds. With {n} ranks and {per_node} GPUs per node, the "
+                f"{what} sends {share:.3g} of its {size / 1e6:,.0f} MB off the node, through "
+                f"{bandwidth / 1e9:g} GB/s of NIC per GPU: {t * 1e3:.2f} ms, against the {window * 1e3:.2f} ms of "
+                f"compute it is meant to hide behind ({t / window:.1f}x). What hides over NVLink inside one node "
+                "stays exposed once the group spans nodes.",
+                "redo the overlap arithmetic for the multi-node group (bytes that leave the node / NIC bandwidth "
+                "per GPU) against the compute window, and measure it across nodes, not on one",
+                [s.quote(), nic.quote, degrees[0].quote],
+                computed={"comm_time_s": t, "window_s": window},
+                inputs={"ranks": n, "gpus_per_node": per_node, "size_bytes": size,
+                        "bandwidth_bytes_per_s": bandwidth, "off_node_share": share},
+            )
+            return
 
     def _checkpoint_persist(self, ctx: Context) -> Iterator[Finding]:
         """A full training checkpoint written at every step to storage whose write bandwidth the draft states.
