@@ -103,7 +103,7 @@ def _setting(profile: DraftProfile, c: Claims) -> str:
     elif hardware:
         parts.append(hardware)
     if profile.params:
-        parts.append(f"a {float(profile.params.value) / 1e9:,.3g}B-parameter model")
+        parts.append(f"a {_model_size(float(profile.params.value))}-parameter model")
     elif profile.model:
         parts.append(profile.model.value)
     nic = c.value("nic_bandwidth")
@@ -116,3 +116,12 @@ def _setting(profile: DraftProfile, c: Claims) -> str:
     if not parts:
         return f"{mode} workloads" if mode else "the setting the draft describes"
     return ", ".join(parts) + (f", in {mode}" if mode else "")
+
+
+def _model_size(params: float) -> str:
+    """A model size as people write it: "7B", "1.3B", "175B", "1.6T", never "1.6e+03B"."""
+    if params >= 1e12:
+        return f"{params / 1e12:.3g}T"
+    if params >= 1e9:
+        return f"{params / 1e9:.4g}B"
+    return f"{params / 1e6:.4g}M"

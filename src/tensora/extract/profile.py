@@ -530,7 +530,22 @@ def _nearest_metric(left: str, right: str) -> tuple[str, int, str] | None:
     return best[2], int(best[0]), best[3]
 
 
+_NEGATED_METRIC = re.compile(
+    r"\b(?:without|with no|no|zero|negligible|little|nor|not)\s+(?:any\s+|an?\s+|the\s+)?(?:measurable\s+|loss of\s+)?"
+    r"[\w-]+(?:\s+[\w-]+)?",
+    re.I,
+)
+
+
+def _without_negated(text: str) -> str:
+    """The context with what it rules out blanked: in "30% less energy without any throughput loss" the
+    throughput is what is kept, not what the 30% measures."""
+    return _NEGATED_METRIC.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def _direction(left: str, right: str) -> Literal["up", "down", ""]:
+    # "by up to 30%" bounds the number; it says nothing of its direction, which the verb before gives
+    left = re.sub(r"\b(?:by\s+)?up to\b", " ", left, flags=re.I)
     near = (_words_before(left, 4) + " " + " ".join(right.split()[:3])).lower()
     down = any(w in near for w in _DOWN)
     up = any(w in near for w in _UP)
@@ -567,7 +582,7 @@ def claims_of(sentences: list[Sentence]) -> list[Claim]:
             left, right = s.text[lo : m.start()], s.text[m.end() : hi]
             # stop the left context at a clause break, so "throughput rises 2.7x, and 3.1x more ..." splits
             left = re.split(r"[;:]|,\s(?:and|while|with)\s|\band\b", left)[-1] if k else left
-            typed = _nearest_metric(left, right)
+            typed = _nearest_metric(_without_negated(left), _without_negated(right))
             if typed is None:
                 continue
             metric, dist, phrase = typed
