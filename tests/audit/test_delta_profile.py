@@ -108,3 +108,31 @@ def test_a_change_on_another_axis_that_keeps_the_baseline_is_orthogonal(claims) 
     delta, profile = _delta(claims, KV_QUANT, SERVE_BASELINE)
     assert "kv-cache-quantization" in profile.techniques
     assert delta.cls == "orthogonal", delta.rationale
+
+
+def test_a_long_paper_saying_configuration_is_not_a_configuration_change(claims) -> None:  # type: ignore[no-untyped-def]
+    """Settings named in evaluation and background sections say nothing of what the contribution is."""
+    from tensora.audit.delta import classify
+    from tensora.extract.profile import build_profile
+
+    draft = """
+    # TemplatePipe: resilient training from precomputed pipeline templates
+
+    ## Abstract
+
+    We propose a novel recovery algorithm: on failure, pipelines are rebuilt from precomputed templates instead of
+    being replanned, so training continues at once.
+
+    ## Background
+
+    Every configuration of pipeline stages has its own batch size; a larger micro-batch count lowers the bubble.
+    The configuration space grows with the cluster, and the best configuration changes with the model.
+
+    ## Evaluation
+
+    We sweep the micro-batch size and choose the best configuration for each baseline run.
+    Smaller micro-batches and fewer stages were tried for every configuration of the baseline.
+    """
+    c, b = claims(draft), claims("# Base\n\n## Abstract\n\nCheckpoints and restarts on failure.", "baseline")
+    delta, _ = classify(c, b, build_profile(c, b))
+    assert delta.cls == "structural"

@@ -20,7 +20,7 @@ from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile, KnobSetting, Source, weight
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
-from tensora.extract.techniques import is_core
+from tensora.extract.techniques import is_core, is_design
 
 # A contribution phrased as a setting: "chunk size", "tile shape", "sharding group", "a tunable", "fewer,
 # larger micro-batches", "the opposite corner of the design space".
@@ -58,9 +58,12 @@ _NOT_STRUCTURAL = re.compile(
 )
 _STRUCTURAL = re.compile(
     r"\b(remov(e|es|ed|ing)|replac(e|es|ed|ing)|eliminat\w+|asynchronous(ly)?|defer(s|red|ring)?|instead of|"
-    r"gets? rid of|no longer|splits? (the|each|every)|new (mechanism|algorithm|format|schedule|protocol))\b",
+    r"gets? rid of|no longer|splits? (the|each|every)|"
+    r"(new|novel) ([\w-]+ ){0,3}?(mechanism|algorithm|format|schedule|protocol|scheduler|abstraction|architecture))\b",
     re.I,
 )
+# the draft's own plan for its mechanism ("the group size as a tunable") frames the contribution too
+_PLANNED = re.compile(r"planned work|future work|next steps|open questions", re.I)
 _MAIN_SHARE = 0.25
 # how sure the profile must be before it overrides the text's signals
 _KEEP_MIN = 0.5
@@ -131,15 +134,20 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
         t for t, u in proposal.techniques.items() if t in base_used and u.counts.get("rejected", 0) and not u.used
     )
     # a table's header ("configuration | step time") names its columns, not the contribution
+    # only sentences that state the draft's own design count: a long paper says "configuration" and "replace"
+    # in its evaluation and related work whatever its contribution is
     f.config_hits = [
         s
         for s in proposal.sentences
         if s.kind != "table"
+        and (is_design(s) or _PLANNED.search(s.section))
         and not s.text.lstrip().startswith("|")
         and (_CONFIG.search(s.text) or (_SETTING.search(s.text) and _CHOICE.search(s.text)))
     ]
     f.structural_hits = [
-        s for s in proposal.sentences if _STRUCTURAL.search(s.text) and not _NOT_STRUCTURAL.search(s.text)
+        s
+        for s in proposal.sentences
+        if is_core(s) and _STRUCTURAL.search(s.text) and not _NOT_STRUCTURAL.search(s.text)
     ]
     return f
 
@@ -233,6 +241,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         delta.cls == "structural"
         and knob.confidence >= _KNOB_MIN
         and knob.source is not None
+        and (structural <= _WEAK_STRUCTURAL - 1.0 or _headline_source(knob.source, proposal))
         and structural <= _WEAK_STRUCTURAL
         and not (profile.new_mechanism and profile.new_mechanism.confidence >= 0.45)
         and _owned(knob.value, profile, baseline)
@@ -334,6 +343,12 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
     evidence: list[Quote] = [s.quote() for s in f.structural_hits[:2]]
     evidence += [q for t in (f.new + f.removed)[:2] for q in proposal.technique_quotes(t)[:1]]
     return Delta("structural", rationale, evidence), f
+
+
+def _headline_source(src: Source, proposal: Claims) -> bool:
+    """Whether a profile field comes from the title, abstract, introduction or contributions."""
+    s = next((x for x in proposal.sentences if x.index == src.index), None)
+    return s is not None and weight(s) >= _HEADLINE
 
 
 def _short(s: Sentence, n: int = 140) -> str:

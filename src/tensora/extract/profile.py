@@ -196,7 +196,7 @@ _SET_VERB = re.compile(
     # verbs, not their nouns: "KV page selection" or "a configuration" sets nothing
     r"\b(set(?:s|ting)?|choos\w+|chosen|chose|pick(?:s|ed|ing)?|select(?:s|ed|ing)?|tun(?:e|es|ed|ing)|raise[sd]?|"
     r"rais\w+|lower\w*|increas\w+|decreas\w+|doubl\w+|halv\w+|sweep\w*|configur(?:e|es|ed|ing)|"
-    r"from \d[\d,.]*\s*(?:\w+\s)?to|of \d|=\s*\d|to \d|"
+    r"from \d[\d,.]*\s*(?:\w+\s)?to|of \d|=\s*\w+|to \d|"
     r"fewer|larger|smaller|deeper|shallower)\b",
     re.I,
 )
@@ -208,6 +208,7 @@ _SET_TO = re.compile(
 # a value given next to a knob's name: "prefetch depth 3", "limit_all_gathers=False", "16x256 tiles", "r = 0.6"
 _VALUE_AFTER = re.compile(
     r"^[\w`'-]{0,12}\s*(?:=|:|of|to|at|from|is|was|set to)?\s*(?:\d|true\b|false\b|on\b|off\b|enabled|disabled|"
+    r"(?:a |one |the )?(?:node|rack|host|socket)\b|"
     r"one|two|three|four|eight|sixteen|\b[a-z]\s*=|(?<![\w-])[a-z](?=[\s,)]))",
     re.I,
 )
