@@ -110,6 +110,18 @@ equal iteration time on 64 A100 GPUs.
 Activation recomputation is enabled for every run, ours and the baseline's, so that the largest model fits.
 """
 
+OVERLAP_IN_PASSING = """
+# ReTemplate: recovery from precomputed pipeline templates
+
+## Abstract
+
+ReTemplate rebuilds pipelines from precomputed templates when a node fails, so training resumes in seconds.
+
+## Implementation
+
+We overlap communication with computation to offset increased communication latency, as in [23].
+"""
+
 ADMISSION_FIRES = """
 # FitFirst: admission by predicted length
 
@@ -259,6 +271,13 @@ CASES = [
     ("mlp-recompute-time-only", RecomputeCost, MLP_RECOMPUTE, True),
     ("mlp-recompute-accounted", RecomputeCost, MLP_ACCOUNTED, False),
     ("recompute-only-in-setup", RecomputeCost, SETUP_RECOMPUTE, False),
+    ("overlap-in-an-implementation-note", CommOverlap, OVERLAP_IN_PASSING, False),
+    (
+        "overlap-in-the-design",
+        CommOverlap,
+        OVERLAP_IN_PASSING.replace("## Implementation", "## Design"),
+        True,
+    ),
     ("admission-expectation", PeakMemory, ADMISSION_FIRES, True),
     ("admission-bounded", PeakMemory, ADMISSION_SILENT, False),
     ("gradient-average", PeakMemory, GRADIENT_AVERAGE, False),

@@ -6,6 +6,7 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 from tensora.extract.claims import Claims
+from tensora.extract.techniques import is_design
 
 
 def _shown_nearby(c: Claims) -> bool:
@@ -40,7 +41,9 @@ class CommOverlap(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
         # a hidden size or hidden state is not hidden communication: the cue blanks those phrases out
-        claims = c.cue("communication_claimed_hidden")
+        # an overlap the draft relies on for its own design; one mentioned in an implementation note or credited to
+        # another system ("we overlap ... as in [23]") is not the claim a reviewer asks it to prove
+        claims = [s for s in c.cue("communication_claimed_hidden") if is_design(s)]
         if (
             not claims
             or c.has_cue("overlap_shown_against_compute")
