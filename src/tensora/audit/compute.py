@@ -503,3 +503,24 @@ def collective_in(text: str) -> str:
     if _A2A.search(text):
         return "all-to-all"
     return "ring" if _COLLECTIVE.search(text) else ""
+
+
+def active_params(c: Claims) -> float | None:
+    """The parameters a token passes through: the active count of a mixture of experts, else the model size."""
+    active = [q.value for q in c.values("params") if q.qualifier == "active" and q.value >= 1e7]
+    if active:
+        return max(active)
+    if c.uses("mixture-of-experts"):
+        return None  # a total size would overcount a sparse model's FLOPs
+    return params(c)
+
+
+def seq_near(c: Claims, q: Quantity, span: int = 2) -> float | None:
+    """The sequence length stated within ``span`` sentences of a quantity, else the draft's only one."""
+    i = sentence_index(c, q)
+    lengths = [s for s in c.values("seq_len") if s.value > 0]
+    close = [s.value for s in lengths if i >= 0 and abs(sentence_index(c, s) - i) <= span]
+    if close:
+        return max(close)
+    values = {s.value for s in lengths}
+    return values.pop() if len(values) == 1 else None

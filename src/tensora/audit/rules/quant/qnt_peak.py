@@ -15,7 +15,10 @@ class QntPeak(Rule):
 
     ## What it flags
     A claimed TFLOP/s per GPU that, divided by the dense peak of the named device in the draft's precision
-    (or the peak the draft states itself, whichever is larger), gives a utilisation above 75%.
+    (or the peak the draft states itself, whichever is larger), gives a utilisation above 75%; or, when the
+    draft states no TFLOP/s, a per-GPU token rate whose model FLOPs (6N per token in training, plus causal
+    attention when the shape is stated; 2N in inference) do the same. A stated peak that is the datasheet's
+    2:4-sparse figure is named.
     ## Why a reviewer cares
     End-to-end training does not run above about 75% of dense peak: attention, normalisation, optimizer steps
     and communication do not run on tensor cores. A higher figure means a counting error (sparse peak,
@@ -35,6 +38,73 @@ class QntPeak(Rule):
     title = "Throughput beyond plausible peak"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        found = list(self._stated(ctx))
+        yield from found or self._from_tokens(ctx)
+
+    def _from_tokens(self, ctx: Context) -> Iterator[Finding]:
+        """The utilisation a per-GPU token rate implies: tokens/s x FLOPs per token / dense peak.
+
+        FLOPs per token: 6N for training (forward and backward), plus 6 x layers x hidden x sequence for causal
+        attention when the draft states the shape and the sequence beside the rate; 2N for inference (a lower
+        bound: every generated or prefilled token needs at least one forward pass). N is the active parameter
+        count for a mixture of experts.
+        """
+        c = ctx.proposal
+        rates = [
+            q
+            for q in c.values("tokens_per_s")
+            if q.value > 0 and q.qualifier not in ("baseline", "planned") and "gpu" in (q.qualifier or "").lower()
+        ]
+        n = compute.active_params(c)
+        dev = compute.device(c)
+        if not rates or n is None or dev is None:
+            return
+        rate = max(rates, key=lambda q: q.value)
+        training = compute.is_training(c)
+        dtype = precision(c)
+        try:
+            peak = dev.peak_flops(dtype) / 1e12
+        except Exception:  # the catalog has no peak for that dtype
+            return
+        per_token = (6.0 if training else 2.0) * n
+        inputs: dict[str, object] = {"tokens_per_s_per_gpu": rate.value, "params": n, "training": training}
+        layers, hidden, seq = c.value("layers"), c.value("hidden"), compute.seq_near(c, rate)
+        formula = f"{'6' if training else '2'}N"
+        if training and layers and hidden and seq:
+            per_token += 6.0 * layers * hidden * seq
+            formula += " + 6 x layers x hidden x sequence (causal attention)"
+            inputs.update({"layers": layers, "hidden": hidden, "seq_len": seq})
+        achieved = rate.value * per_token / 1e12
+        mfu = achieved / peak
+        if mfu <= _PLAUSIBLE_MFU:
+            return
+        stated = [q.value for q in c.values("peak_tflops") if q.value > 0]
+        sparse = next((p for p in stated if 1.8 * peak <= p <= 2.2 * peak), None)
+        note = (
+            f" The draft's own {num(sparse)} TFLOP/s is the datasheet's figure with 2:4 sparsity, twice the dense "
+            "peak that model FLOPs run at, so its utilisation is understated by half."
+            if sparse
+            else ""
+        )
+        inputs.update({"peak_tflops": peak, "dtype": dtype, "device": dev.id})
+        yield self.finding(
+            f"{num(rate.value)} tokens/s per GPU at {formula} = {num(per_token / 1e9)} GFLOP per token is "
+            f"{num(achieved)} TFLOP/s, {pct(mfu)} of {dev.name}'s dense {dtype.upper()} peak of {num(peak)} "
+            f"TFLOP/s.{note} "
+            + (
+                "No real run sustains that: either the rate, the FLOP count or the peak is wrong."
+                if mfu > 1.0
+                else "Few end-to-end runs sustain that fraction; the figure needs its FLOP count and peak shown."
+            ),
+            "recompute utilisation from the measured rate with the model FLOPs per token (attention included) "
+            "against the dense peak in the precision the GEMMs run in, and reconcile it with the step time",
+            [rate.quote],
+            severity=Severity.FATAL if mfu > 1.0 else Severity.MAJOR,
+            computed={"mfu": mfu},
+            inputs=inputs,
+        )
+
+    def _stated(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
         claims = [q for q in c.values("tflops_per_gpu") if q.qualifier != "baseline" and q.value > 0]
         if not claims:
