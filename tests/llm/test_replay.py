@@ -67,7 +67,10 @@ def test_tool_calls_are_run_and_the_next_request_written(tmp_path: Path) -> None
     code, _, err = review(exchange)
     assert code == 3 and "002.reply.json" in err
     messages = json.loads((exchange / "002.request.json").read_text())["messages"]
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "tool", "tool", "tool", "tool"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "tool", "tool", "tool", "tool", "user"]
+    # the budget is stated up front, and what is left of it after each round
+    assert "you have 3 tool rounds" in messages[0]["content"]
+    assert messages[-1]["content"].startswith("Tool round 1 of 3 done: 2 more rounds are left.")
     results = {m["name"]: json.loads(m["content"]) for m in messages if m["role"] == "tool"}
     assert results["amdahl_max_speedup"]["value"] == pytest.approx(1 / (0.85 + 0.15 / 12))
     assert results["arithmetic"]["value"] == pytest.approx(6.3e6 / 450e9)
