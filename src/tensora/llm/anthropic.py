@@ -4,8 +4,8 @@ The Messages API has no ``response_format``; structured output is asked for the 
 a tool named ``respond`` whose ``input_schema`` is the answer's schema, forced with ``tool_choice`` when no
 other tool is offered. Its input comes back as the completion's text (JSON), never as a tool call. System
 messages are joined into the ``system`` parameter, and consecutive tool results go into one user message
-as ``tool_result`` blocks, with a user note that follows them as a text block after them. The temperature is sent only to SDK versions whose ``messages.create`` takes
-one. The SDK's own retries are off.
+as ``tool_result`` blocks (a user note that follows them joins that message as a text block). The temperature
+is sent only to SDK versions whose ``messages.create`` takes one. The SDK's own retries are off.
 
 Not covered: extended thinking, prompt caching, images, batches.
 """

@@ -412,8 +412,8 @@ def _self_check(conversation: Conversation, documents_text: str, parsed: answers
         reason = " ".join(str(c.get("reason") or "").split())[:600]
         record = {"part": part, "find": find, "replace": replace, "reason": reason, "applied": False}
         text = parsed.parts.get(part, "") if isinstance(part, str) else ""
-        span = locate(find, text) if part in answers.PARTS and find and reason else None
-        if span is not None:
+        span = locate(find, text) if isinstance(part, str) and part in answers.PARTS and find and reason else None
+        if span is not None and isinstance(part, str):
             parsed.parts[part] = (text[: span[0]] + replace + text[span[1] :]).strip()
             record["applied"] = True
         elif not reason:
@@ -450,7 +450,7 @@ def _enhance(
     conversation.toolbox = Toolbox(docs, kb, own)
     # a small context window takes fewer of the draft's numbers as hypotheses, so that documents still fit
     for max_numbers in (30, 8, 0):
-        offered = hypotheses.build(review, proposal, max_numbers)
+        offered = hypotheses.build(review, proposal, max_numbers, baseline=baseline)
         hypotheses_text = hypotheses.render(offered)
         fixed = system + prompts.review_request("", hypotheses_text, codes)
         budget = document_budget(settings, fixed, conversation.toolbox)
