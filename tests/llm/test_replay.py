@@ -118,6 +118,24 @@ def test_the_whole_exchange_replays(tmp_path: Path) -> None:
     assert "Self-check." in (exchange / "003.request.md").read_text()
 
 
+def test_a_finished_replay_says_so_in_one_line(tmp_path: Path) -> None:
+    exchange = with_replies(tmp_path, "001.reply.json", "002.reply.json", "003.reply.json")
+    code, out, err = review(exchange, "--format", "json")
+    assert code == 0 and json.loads(out)["llm"]["status"] == "ok"
+    assert err.strip() == (
+        f"tensora: replay complete: 3 exchanges used (001-003 in {exchange}); the review was written to "
+        "standard output."
+    )
+    shutil.copy(FIXTURE / "003.reply.json", exchange / "004.reply.json")  # left over from a longer exchange
+    written = tmp_path / "review.md"
+    code, out, err = review(exchange, "-o", str(written))
+    assert code == 0 and out == "" and written.read_text().startswith("#")
+    assert err.strip().splitlines() == [
+        f"tensora: replay complete: 3 exchanges used (001-003 in {exchange}); the review was written to "
+        f"{written}. Not needed: 004.reply.json."
+    ]
+
+
 def test_markdown_lists_what_to_check(tmp_path: Path) -> None:
     exchange = with_replies(tmp_path, "001.reply.json", "002.reply.json", "003.reply.json")
     code, out, _ = review(exchange)

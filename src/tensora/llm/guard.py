@@ -34,10 +34,14 @@ from tensora.llm.validate import QuoteIndex, loose_key, normalise
 __all__ = ["Guard", "NOT_IN_KB", "obeys_injection"]
 
 NOT_IN_KB = "not in tensora's knowledge base"
+# curly or low-high quotes, straight ones (a backslash-escaped one inside does not close it), guillemets
 _QUOTE = re.compile(
-    r"[\u201c\u201e]([^\u201c\u201d\u201e]{8,600})[\u201d\u201c]|\"([^\"]{8,600})\"|\u00ab\s?([^\u00bb]{8,600}?)\s?\u00bb"
+    r"[\u201c\u201e]([^\u201c\u201d\u201e]{8,600})[\u201d\u201c]"
+    r'|(?<!\\)"((?:[^"\\]|\\.){8,600})"'
+    r"|\u00ab\s?([^\u00bb]{8,600}?)\s?\u00bb"
 )
 _ESCAPED_QUOTE = re.compile(r'\\+(?=")')
+_PLAIN_QUOTE = re.compile(r'(?<!\\)"')
 _MIN_QUOTE_WORDS = 4
 _PRAISE = re.compile(
     r"\b(strong(?:ly)? accept|accept(?:ed)? as is|should be accepted|no (?:major |real |significant )?"
@@ -99,7 +103,7 @@ class Guard:
         for where, text in texts.items():
 
             def check(m: re.Match[str], where: str = where) -> str:
-                quote = m.group(1) or m.group(2) or m.group(3)
+                quote = _ESCAPED_QUOTE.sub("", m.group(1) or m.group(2) or m.group(3))
                 if len(quote.split()) < _MIN_QUOTE_WORDS:
                     return m.group(0)
                 if self._hidden(quote):
@@ -114,7 +118,9 @@ class Guard:
                 )
                 return m.group(0)
 
-            out[where] = _QUOTE.sub(check, _ESCAPED_QUOTE.sub("", text))
+            if not _PLAIN_QUOTE.search(text):
+                text = _ESCAPED_QUOTE.sub("", text)  # every quote mark escaped: the prose was escaped twice
+            out[where] = _ESCAPED_QUOTE.sub("", _QUOTE.sub(check, text))
         return out, records
 
     # prior work ---------------------------------------------------------------------------------------
