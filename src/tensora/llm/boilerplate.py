@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from tensora.extract.claims import Claims
+from tensora.extract.sentences import is_boilerplate
 from tensora.llm.validate import loose_key
 
 __all__ = ["front_matter", "kind"]
@@ -28,6 +29,7 @@ CAPTION = "a figure or table caption"
 REFERENCE = "a reference-list entry"
 AUTHORS = "an author or affiliation line"
 FRONT = "a line of the title page (a subtitle, the authors or their affiliations)"
+MATTER = "front or back matter (a notice, a licence, a DOI or an e-mail address)"
 
 _COPYRIGHT = re.compile(
     r"\u00a9|\(c\)\s*(19|20)\d\d|\bcopyrights?\b|permission to make digital|\bpermissions?@|request permissions|"
@@ -112,11 +114,13 @@ def _title(text: str, titles: Iterable[str]) -> bool:
 
 
 def front_matter(claims: Claims) -> dict[str, str]:
-    """The ``loose_key`` of each heading of a document, and of each unpunctuated line between its title and
-    the first heading or sentence (a subtitle, the authors, their affiliations), with its kind."""
+    """The ``loose_key`` of each heading of a document, of each sentence extraction marked as boilerplate, and
+    of each unpunctuated line between its title and the first heading or sentence (a subtitle, the authors,
+    their affiliations), with its kind."""
     out = {loose_key(s.text): HEADING for s in claims.sentences if s.kind == "heading"}
+    out.update((loose_key(s.text), MATTER) for s in claims.sentences if s.kind == "boilerplate")
     for i, s in enumerate(claims.sentences):
-        if s.kind == "heading" and i == 0:
+        if (s.kind == "heading" and i == 0) or s.kind == "boilerplate":
             continue
         if s.kind != "text" or _END.search(s.text):
             break
@@ -147,4 +151,6 @@ def kind(text: str, titles: Iterable[str] = (), layout: Mapping[str, str] | None
         return HEADING
     if _authors(text):
         return AUTHORS
+    if is_boilerplate(text):
+        return MATTER
     return (layout or {}).get(loose_key(text))
