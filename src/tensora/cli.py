@@ -130,7 +130,7 @@ def review(
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if settings is not None:
-        llm_report(result, settings.spec, warning=False)
+        llm_report(result, settings.spec, warning=False, written_to=str(output) if output else "standard output")
 
 
 def _console() -> Console:
@@ -176,15 +176,23 @@ def llm_settings(
         raise _fail(str(exc)) from None
 
 
-def llm_report(result: object, spec: str, *, warning: bool = True, usage: bool = True) -> None:
-    """The LLM pass's warning (when it fell back) and its token and cost line, on stderr."""
+def llm_report(
+    result: object, spec: str, *, warning: bool = True, usage: bool = True, written_to: str | None = None
+) -> None:
+    """The LLM pass's warning (when it fell back) and its token and cost line, on stderr; a replay ends with
+    the line saying it is complete instead."""
     from tensora.llm.review import LLMReview, usage_line
 
     if not isinstance(result, LLMReview):
         return
     if warning and result.warning:
         typer.echo(f"tensora: warning: {result.warning}", err=True)
-    if usage and result.llm.get("usage") and result.llm.get("status") == "ok":
+    if usage and written_to is not None and result.llm.get("backend") == "replay":
+        from tensora.llm.replay import completion_line
+
+        used = int(result.llm.get("usage", {}).get("requests", 0))
+        typer.echo(f"tensora: {completion_line(Path(result.llm['exchange']), used, written_to)}", err=True)
+    elif usage and result.llm.get("usage") and result.llm.get("status") == "ok":
         typer.echo(f"tensora: {usage_line(result.llm['usage'], spec)}", err=True)
 
 

@@ -67,7 +67,10 @@ def test_tool_calls_are_run_and_the_next_request_written(tmp_path: Path) -> None
     code, _, err = review(exchange)
     assert code == 3 and "002.reply.json" in err
     messages = json.loads((exchange / "002.request.json").read_text())["messages"]
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "tool", "tool", "tool", "tool"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "tool", "tool", "tool", "tool", "user"]
+    # the budget is stated up front, and what is left of it after each round
+    assert "you have 3 tool rounds" in messages[0]["content"]
+    assert messages[-1]["content"].startswith("Tool round 1 of 3 done: 2 more rounds are left.")
     results = {m["name"]: json.loads(m["content"]) for m in messages if m["role"] == "tool"}
     assert results["amdahl_max_speedup"]["value"] == pytest.approx(1 / (0.85 + 0.15 / 12))
     assert results["arithmetic"]["value"] == pytest.approx(6.3e6 / 450e9)
@@ -113,6 +116,24 @@ def test_the_whole_exchange_replays(tmp_path: Path) -> None:
     assert "never states how the chunk size is chosen" not in llm["parts"]["stress_test"]
     assert "sweep of 20 steps per candidate" in llm["parts"]["stress_test"]
     assert "Self-check." in (exchange / "003.request.md").read_text()
+
+
+def test_a_finished_replay_says_so_in_one_line(tmp_path: Path) -> None:
+    exchange = with_replies(tmp_path, "001.reply.json", "002.reply.json", "003.reply.json")
+    code, out, err = review(exchange, "--format", "json")
+    assert code == 0 and json.loads(out)["llm"]["status"] == "ok"
+    assert err.strip() == (
+        f"tensora: replay complete: 3 exchanges used (001-003 in {exchange}); the review was written to "
+        "standard output."
+    )
+    shutil.copy(FIXTURE / "003.reply.json", exchange / "004.reply.json")  # left over from a longer exchange
+    written = tmp_path / "review.md"
+    code, out, err = review(exchange, "-o", str(written))
+    assert code == 0 and out == "" and written.read_text().startswith("#")
+    assert err.strip().splitlines() == [
+        f"tensora: replay complete: 3 exchanges used (001-003 in {exchange}); the review was written to "
+        f"{written}. Not needed: 004.reply.json."
+    ]
 
 
 def test_markdown_lists_what_to_check(tmp_path: Path) -> None:

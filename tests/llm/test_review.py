@@ -99,8 +99,9 @@ def test_tool_results_go_back_and_count_as_evidence(case: Case) -> None:
     )
     result = run(case, backend)
     assert result.llm["tool_calls"][0]["result"]["value"] == pytest.approx(15 / 23)
-    tool_message = backend.calls[1].messages[-1]
+    tool_message, note = backend.calls[1].messages[-2:]
     assert tool_message.role == "tool" and json.loads(tool_message.content)["value"] == pytest.approx(15 / 23)
+    assert note.role == "user" and "1 of 3 done: 2 more rounds are left" in note.content
     assert result.llm["unverified_numbers"] == []
     assert result.llm["usage"]["requests"] == 3  # tool round, answer, self-check
 

@@ -7,8 +7,9 @@ Nothing here runs unless the user asks with ``--llm PROVIDER:MODEL`` (or passes 
 - ``base``: the ``Backend`` interface (one method, ``complete``) and its message types;
 - ``openai_compat``, ``anthropic``: the built-in backends, registered as plugins (``tensora.plugins``);
 - ``settings``: ``--llm`` and its options, the config file, the API key;
-- ``documents``, ``hypotheses``, ``prompts``: what the model is told: both documents' visible text (planned to
-  fit its context), tensora's audit as hypotheses to check, the persona and its rules;
+- ``documents``, ``hypotheses``, ``boilerplate``, ``prompts``: what the model is told: both documents' visible
+  text (planned to fit its context), tensora's audit as hypotheses to check (never with page furniture as
+  their evidence), the persona, its rules and its budget;
 - ``tools``, ``toolbox``, ``formula``: the models, arithmetic, the sections and the knowledge base as tools;
 - ``answer``, ``validate``, ``numbers``, ``guard``: parsing and checking what it says;
 - ``review``: the pass over a review (``enhance``); ``chat``: the whiteboard's speaker;

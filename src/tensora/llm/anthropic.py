@@ -4,8 +4,8 @@ The Messages API has no ``response_format``; structured output is asked for the 
 a tool named ``respond`` whose ``input_schema`` is the answer's schema, forced with ``tool_choice`` when no
 other tool is offered. Its input comes back as the completion's text (JSON), never as a tool call. System
 messages are joined into the ``system`` parameter, and consecutive tool results go into one user message
-as ``tool_result`` blocks. The temperature is sent only to SDK versions whose ``messages.create`` takes
-one. The SDK's own retries are off.
+as ``tool_result`` blocks (a user note that follows them joins that message as a text block). The temperature
+is sent only to SDK versions whose ``messages.create`` takes one. The SDK's own retries are off.
 
 Not covered: extended thinking, prompt caching, images, batches.
 """
@@ -54,6 +54,10 @@ def wire_messages(messages: Sequence[Message]) -> tuple[str, list[dict[str, Any]
                 {"type": "tool_use", "id": c.id, "name": c.name, "input": _arguments(c.arguments)} for c in m.tool_calls
             ]
             out.append({"role": "assistant", "content": blocks})
+            continue
+        if m.role == "user" and out and out[-1]["role"] == "user" and isinstance(out[-1]["content"], list):
+            # tensora's note after a round of tool results joins their turn: roles must alternate
+            out[-1]["content"].append({"type": "text", "text": m.content})
             continue
         out.append({"role": m.role, "content": m.content})
     return system, out

@@ -93,10 +93,11 @@ class LLMSpeaker:
         docs = documents.build(board.claims, board.baseline, board.names)
         self.conversation.toolbox = Toolbox(docs, kb, (board.claims.title,))
         update = f"{self._ledger(board)}\n\nThe deterministic follow-up:\n{deterministic}"
-        fixed = prompts.CHAT_SYSTEM + prompts.chat_turn("", self._session(), answer, update)
+        system = prompts.chat_system(self.settings.max_tool_rounds)
+        fixed = system + prompts.chat_turn("", self._session(), answer, update)
         plan = documents.plan(docs, document_budget(self.settings, fixed, self.conversation.toolbox))
         messages = [
-            Message("system", prompts.CHAT_SYSTEM),
+            Message("system", system),
             Message("user", prompts.chat_turn(plan.render(), self._session(), _escape(answer), _escape(update))),
         ]
         try:
@@ -114,7 +115,7 @@ class LLMSpeaker:
         notes = self._apply_moves(board, moves)
         known = KnownNumbers()
         known.add_json([s.text for s in docs.sections])
-        known.add_json(prompts.CHAT_SYSTEM)
+        known.add_json(system)
         known.add_json(deterministic)
         known.add_json(answer)
         for text in (t for _, t in self.history):

@@ -4,9 +4,11 @@
   prompts, or of a tool result: ``numbers.KnownNumbers``) or the result of a formula written next to it that
   evaluates to it (``formula.stated_formulas``). A formula that does not evaluate to its stated result is
   reported as wrong arithmetic. The rest are listed as unverified.
-- **Quotes**: text in double quotes of at least four words is a quote; it must occur in the visible text of a
-  document (``validate.QuoteIndex``). A quote of hidden text is refused and taken out of the prose; a quote
-  found nowhere is marked in the prose and listed.
+- **Quotes**: text in double quotes (straight, curly or low-high, or guillemets) of at least four words is a
+  quote; it must occur in the visible text of a document (``validate.QuoteIndex``, which forgives JSON escapes
+  and the typographic variants of quote marks, apostrophes, dashes and spacing, so that a faithful quote is
+  never flagged). A double quote left JSON-escaped in the prose (\\") is read as a plain one. A quote of
+  hidden text is refused and taken out of the prose; a quote found nowhere is marked in the prose and listed.
 - **Prior work**: each work the model names (its ``citations``, and any knowledge-base name in its prose) is
   looked up in the knowledge base by name or alias: venue and year must agree; a work not in it is marked
   "not in tensora's knowledge base".
@@ -27,12 +29,19 @@ from tensora.knowledge.loader import KnowledgeBase
 from tensora.knowledge.schema import PriorWork
 from tensora.llm.formula import stated_formulas
 from tensora.llm.numbers import KnownNumbers
-from tensora.llm.validate import QuoteIndex, normalise
+from tensora.llm.validate import QuoteIndex, loose_key, normalise
 
 __all__ = ["Guard", "NOT_IN_KB", "obeys_injection"]
 
 NOT_IN_KB = "not in tensora's knowledge base"
-_QUOTE = re.compile(r"\u201c([^\u201d]{8,600})\u201d|\"([^\"]{8,600})\"")
+# curly or low-high quotes, straight ones (a backslash-escaped one inside does not close it), guillemets
+_QUOTE = re.compile(
+    r"[\u201c\u201e]([^\u201c\u201d\u201e]{8,600})[\u201d\u201c]"
+    r'|(?<!\\)"((?:[^"\\]|\\.){8,600})"'
+    r"|\u00ab\s?([^\u00bb]{8,600}?)\s?\u00bb"
+)
+_ESCAPED_QUOTE = re.compile(r'\\+(?=")')
+_PLAIN_QUOTE = re.compile(r'(?<!\\)"')
 _MIN_QUOTE_WORDS = 4
 _PRAISE = re.compile(
     r"\b(strong(?:ly)? accept|accept(?:ed)? as is|should be accepted|no (?:major |real |significant )?"
@@ -82,7 +91,10 @@ class Guard:
     # quotes -------------------------------------------------------------------------------------------
     def _hidden(self, quote: str) -> bool:
         needle = normalise(quote).strip(" .…\"'")
-        return any(needle in h or (len(h) >= 12 and h in needle) for h in self.hidden)
+        if any(needle in h or (len(h) >= 12 and h in needle) for h in self.hidden):
+            return True
+        key = loose_key(quote)
+        return len(key) >= 10 and any(key in k or (len(k) >= 10 and k in key) for k in map(loose_key, self.hidden))
 
     def check_quotes(self, texts: dict[str, str]) -> tuple[dict[str, str], list[dict[str, Any]]]:
         """The texts with refused quotes removed and unfound ones marked, and one record per quote."""
@@ -91,7 +103,7 @@ class Guard:
         for where, text in texts.items():
 
             def check(m: re.Match[str], where: str = where) -> str:
-                quote = m.group(1) or m.group(2)
+                quote = _ESCAPED_QUOTE.sub("", m.group(1) or m.group(2) or m.group(3))
                 if len(quote.split()) < _MIN_QUOTE_WORDS:
                     return m.group(0)
                 if self._hidden(quote):
@@ -106,7 +118,9 @@ class Guard:
                 )
                 return m.group(0)
 
-            out[where] = _QUOTE.sub(check, text)
+            if not _PLAIN_QUOTE.search(text):
+                text = _ESCAPED_QUOTE.sub("", text)  # every quote mark escaped: the prose was escaped twice
+            out[where] = _ESCAPED_QUOTE.sub("", _QUOTE.sub(check, text))
         return out, records
 
     # prior work ---------------------------------------------------------------------------------------

@@ -10,6 +10,10 @@ a rejected prior-work candidate leaves the Novelty Gap's list; a revised finding
 the JSON. A verdict without a reason, or on an id that was not offered, is ignored (the hypothesis stays as
 tensora wrote it) and said so. DOC-HIDDEN-TEXT is not offered: the model never sees hidden text and cannot
 judge it.
+
+Evidence that is page furniture (``boilerplate.kind``: a copyright notice, the title, a heading, a caption, a
+reference entry, an author line) is not shown: the hypothesis carries the finding's next quote instead, or
+none, and says which kind of line was left out.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import Any
 
 from tensora.audit.findings import Review
 from tensora.extract.claims import Claims
+from tensora.extract.quantities import Quote
+from tensora.llm import boilerplate
 
 __all__ = ["VERDICTS", "Hypothesis", "apply", "build", "render"]
 
@@ -70,8 +76,33 @@ def _profile(review: Review) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data else None
 
 
-def build(review: Review, proposal: Claims, max_numbers: int = _MAX_NUMBERS) -> list[Hypothesis]:
-    """The hypotheses of a review, with at most ``max_numbers`` of the draft's numbers (fewer for a small model)."""
+def _evidence(quotes: list[Quote], titles: tuple[str, ...], layout: dict[str, str]) -> str:
+    """The first quote that is not page furniture, and a word on any left out before it."""
+    skipped: list[tuple[Quote, str]] = []
+    for q in quotes:
+        what = boilerplate.kind(q.text, titles, layout)
+        if what is None:
+            shown = f'p. {q.page}: "{q.text}"'
+            if skipped:
+                first, why = skipped[0]
+                shown += f" (tensora's first quote, on p. {first.page}, is {why} and is not shown)"
+            return shown
+        skipped.append((q, what))
+    if not skipped:
+        return ""
+    first, why = skipped[0]
+    return f"none shown: the sentence tensora took this from (p. {first.page}) is {why}, not part of the argument"
+
+
+def build(
+    review: Review, proposal: Claims, max_numbers: int = _MAX_NUMBERS, *, baseline: Claims | None = None
+) -> list[Hypothesis]:
+    """The hypotheses of a review, with at most ``max_numbers`` of the draft's numbers (fewer for a small model).
+
+    ``baseline`` lets a quote of the baseline's title page or headings be recognised as such."""
+    docs = [c for c in (proposal, baseline) if c is not None]
+    titles = tuple(c.title for c in docs if c.title)
+    layout = {k: v for c in docs for k, v in boilerplate.front_matter(c).items()}
     out: list[Hypothesis] = []
     m = review.mirror
     out.append(
@@ -98,13 +129,12 @@ def build(review: Review, proposal: Claims, max_numbers: int = _MAX_NUMBERS) -> 
         if f.code in _RESERVED:
             continue
         numbers = ", ".join(f"{k} = {_value(v)}" for k, v in f.computed.items())
-        quote = f.evidence[0] if f.evidence else None
         out.append(
             Hypothesis(
                 f.code,
                 f"finding ({f.severity.value})",
                 f"{f.title}. {f.message}" + (f" Computed: {numbers}." if numbers else ""),
-                f'p. {quote.page}: "{quote.text}"' if quote is not None else "",
+                _evidence(list(f.evidence), titles, layout),
             )
         )
     for i, w in enumerate(review.prior_work, 1):
@@ -125,7 +155,7 @@ def build(review: Review, proposal: Claims, max_numbers: int = _MAX_NUMBERS) -> 
                 f"NUM-{i}",
                 "draft number",
                 f"The draft states {q.role}{qualifier} = {value}.",
-                f'p. {q.quote.page}: "{q.quote.text}"',
+                _evidence([q.quote], titles, layout),
             )
         )
     return out

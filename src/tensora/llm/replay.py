@@ -6,7 +6,9 @@ for replying). When ``DIR/NNN.reply.json`` exists it is the model's reply; tool 
 tensora and the next request is written. When it is missing, ``ReplyMissing`` stops the run (the CLI exits
 with code 3 and one line naming the file it waits for). The requests are numbered from 001 on each run and
 tensora is deterministic, so rerunning the same command after writing a reply walks the same exchange one
-step further.
+step further. When the last reply needed has been read, ``completion_line`` is the one line the CLI prints on
+stderr: how many exchanges were used, from which directory, where the review went, and any reply files left
+over (the exit code stays 0).
 
 ``--llm PROVIDER:MODEL --llm-exchange DIR`` records instead: the requests are written the same way and the
 real model's replies are saved as ``NNN.reply.json``; the directory then replays without the model.
@@ -29,7 +31,14 @@ from typing import Any
 from tensora.llm.base import Backend, BackendSettings, Completion, Message, StreamCallback, Tool, ToolCall, Usage
 from tensora.llm.errors import LLMError
 
-__all__ = ["RecordingBackend", "ReplayBackend", "ReplayError", "ReplyMissing", "reply_instructions"]
+__all__ = [
+    "RecordingBackend",
+    "ReplayBackend",
+    "ReplayError",
+    "ReplyMissing",
+    "completion_line",
+    "reply_instructions",
+]
 
 
 class ReplyMissing(LLMError):
@@ -42,6 +51,21 @@ class ReplyMissing(LLMError):
 
 class ReplayError(LLMError):
     """A reply file is malformed, or the exchange directory cannot be used."""
+
+
+def completion_line(directory: Path, used: int, written_to: str) -> str:
+    """The line that ends a replay: every reply it needed was there.
+
+    Example: (Path("ex"), 3, "review.md") -> "replay complete: 3 exchanges used (001-003 in ex); the review
+    was written to review.md."
+    """
+    span = f"{1:03d}-{used:03d}" if used > 1 else f"{used:03d}"
+    line = f"replay complete: {used} exchange{'s' if used != 1 else ''} used ({span} in {directory}); "
+    line += f"the review was written to {written_to}."
+    spare = sorted(p.name for p in directory.glob("*.reply.json") if p.name[:3].isdigit() and int(p.name[:3]) > used)
+    if spare:
+        line += f" Not needed: {spare[0]}" + (f" and {len(spare) - 1} more." if len(spare) > 1 else ".")
+    return line
 
 
 def _message(m: Message) -> dict[str, Any]:
@@ -69,8 +93,9 @@ def reply_instructions(index: int, directory: Path, tools: Sequence[Tool], schem
         f"# tensora request {index:03d}",
         "",
         "You are the model in a tensora review. Read the messages below (the system message first: it is your",
-        "role and your rules; then the user message: the documents, tensora's hypotheses and the task; then any",
-        "earlier tool calls and their results), and reply by writing ONE JSON object to the file",
+        "role, your rules and your budget; then the user message: the documents and the task; then any earlier",
+        "tool calls, their results and tensora's note on the rounds left), and reply by writing ONE JSON object to",
+        "the file",
         "",
         f"    {reply}",
         "",
@@ -93,7 +118,8 @@ def reply_instructions(index: int, directory: Path, tools: Sequence[Tool], schem
             '                       {"id": "call_2", "name": "...", "arguments": {...}}]}',
             "",
             "   Each id is yours to choose (unique in the reply); arguments follow the tool's parameters below.",
-            "   At most 8 calls per reply (more come back as errors), and tools are offered for a few rounds only.",
+            "   At most 8 calls per reply (more come back as errors). The system message says how many tool rounds",
+            "   you have, and the note after each round's results how many are left; then the answer is due.",
         ]
     else:
         lines += ["", "No tools are offered in this request: reply with your answer (tool calls would be ignored)."]

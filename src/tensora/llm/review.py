@@ -5,9 +5,12 @@ memory and guard.
 page numbers (``documents``, planned to fit ``context_tokens`` with nothing cut silently), and tensora's audit
 as hypotheses to confirm or reject (``hypotheses``). The model may call tools (``toolbox``: the analytical
 models, arithmetic, the sections left out, the knowledge base) for at most ``max_tool_rounds`` rounds of at
-most 8 calls. Its answer is parsed (structured output where the server has it, else the tolerant parser plus
-one repair round); then a second request, the self-check, has the persona read its draft against the
-documents and return corrections, which are applied. The guard (``guard``) then:
+most 8 calls; the system message states that budget, and a note after each round's results says how many
+rounds are left (and, after the last, that the answer is due). Its answer is parsed (structured output where
+the server has it, else the tolerant parser plus one repair round); then a second request, the self-check
+(announced in the first system message), has the persona read its draft against the documents, with only
+``prompts.SELF_CHECK_TOOLS`` offered, and return corrections, which are applied (a "find" that differs from
+the draft only by escaping, quote marks, dashes or spacing still applies). The guard (``guard``) then:
 
 - refuses a review that reads as obeying instructions planted in the draft (praise without a weakness, every
   serious finding rejected): the deterministic review answers, with a warning;
@@ -29,7 +32,7 @@ import copy
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -49,7 +52,7 @@ from tensora.llm.pricing import cost_usd
 from tensora.llm.retry import RetryPolicy, call_with_retries
 from tensora.llm.settings import LLMSettings
 from tensora.llm.toolbox import Toolbox
-from tensora.llm.validate import QuoteIndex, check_findings, normalise
+from tensora.llm.validate import QuoteIndex, check_findings, locate, normalise
 from tensora.render import markdown
 from tensora.render.markdown import Detail
 from tensora.render.voice import say
@@ -162,11 +165,13 @@ class Conversation:
             sleep=self.sleep,
         )
 
-    def _run_tools(self, calls: list[ToolCall]) -> list[Message]:
+    def _run_tools(self, calls: list[ToolCall], offered: Collection[str]) -> list[Message]:
         out = []
         for i, call in enumerate(calls):
             if i >= MAX_CALLS_PER_ROUND:
                 result: dict[str, Any] = {"error": f"at most {MAX_CALLS_PER_ROUND} tool calls per turn"}
+            elif call.name not in offered:
+                result = {"error": f"{call.name!r} is not offered in this request; offered: {', '.join(offered)}"}
             else:
                 result = self.toolbox.run(call.name, call.arguments)
                 if "error" not in result:
@@ -182,23 +187,27 @@ class Conversation:
         schema: dict[str, Any] | None,
         on_text: StreamCallback | None = None,
         use_tools: bool = True,
+        tools: Collection[str] | None = None,
     ) -> Completion:
-        """The model's answer after up to ``max_tool_rounds`` rounds of tool calls (``messages`` grows)."""
+        """The model's answer after up to ``max_tool_rounds`` rounds of tool calls (``messages`` grows).
+
+        ``tools`` names the tools offered (all of the toolbox's when None). After each round's results a user
+        note says how many rounds are left, and after the last one that the answer is due: a model that does
+        not know its budget plans its calls badly, and one that calls again after the last round wastes its
+        answer."""
+        budget = self.settings.max_tool_rounds
+        specs = [t for t in self.toolbox.specs() if tools is None or t.name in tools] if use_tools else []
         rounds = 0
         while True:
-            offer = self.toolbox.specs() if use_tools and rounds < self.settings.max_tool_rounds else []
+            offer = specs if rounds < budget else []
             completion = self._complete(messages, offer, schema, on_text)
             self.usage.add(completion.usage)
             if not (completion.tool_calls and offer):
                 return completion
             messages.append(Message("assistant", completion.text, tuple(completion.tool_calls)))
-            messages.extend(self._run_tools(completion.tool_calls))
+            messages.extend(self._run_tools(completion.tool_calls, [t.name for t in offer]))
             rounds += 1
-            if rounds >= self.settings.max_tool_rounds:
-                # say so, instead of silently dropping tools: a model that calls again wastes its answer
-                messages.append(
-                    Message("user", "The tool rounds are used up: no tools are offered now. Give your answer.")
-                )
+            messages.append(Message("user", prompts.rounds_left(rounds, budget)))
 
 
 # characters per token assumed when fitting the prompt into a small context window (JSON and prose run at
@@ -385,11 +394,11 @@ def _draft_json(parsed: answers.Answer) -> str:
 def _self_check(conversation: Conversation, documents_text: str, parsed: answers.Answer) -> dict[str, Any]:
     """The critical second pass: the persona checks its draft against the documents; corrections applied."""
     messages = [
-        Message("system", prompts.SELF_CHECK_SYSTEM),
+        Message("system", prompts.self_check_system(conversation.settings.max_tool_rounds)),
         Message("user", prompts.self_check_request(documents_text, _draft_json(parsed))),
     ]
     try:
-        completion = conversation.ask(messages, schema=answers.corrections_schema())
+        completion = conversation.ask(messages, schema=answers.corrections_schema(), tools=prompts.SELF_CHECK_TOOLS)
         raw = answers.parse_corrections(completion.text)
     except BackendCallError as exc:
         return {"status": f"not run: {exc.reason}", "corrections": []}
@@ -403,8 +412,9 @@ def _self_check(conversation: Conversation, documents_text: str, parsed: answers
         reason = " ".join(str(c.get("reason") or "").split())[:600]
         record = {"part": part, "find": find, "replace": replace, "reason": reason, "applied": False}
         text = parsed.parts.get(part, "") if isinstance(part, str) else ""
-        if part in answers.PARTS and find and reason and find in text:
-            parsed.parts[part] = text.replace(find, replace, 1).strip()
+        span = locate(find, text) if isinstance(part, str) and part in answers.PARTS and find and reason else None
+        if span is not None and isinstance(part, str):
+            parsed.parts[part] = (text[: span[0]] + replace + text[span[1] :]).strip()
             record["applied"] = True
         elif not reason:
             record["note"] = "no reason given"
@@ -434,13 +444,13 @@ def _enhance(
     settings = conversation.settings
     codes = [c for c in RULES if c != _HIDDEN]
     schema = answers.schema(codes)
-    system = prompts.REVIEW_SYSTEM
+    system = prompts.review_system(settings.max_tool_rounds)
     docs = documents.build(proposal, baseline, (review.proposal, review.baseline))
     own = tuple(x for x in (review.system, proposal.title) if x and x != "your approach")
     conversation.toolbox = Toolbox(docs, kb, own)
     # a small context window takes fewer of the draft's numbers as hypotheses, so that documents still fit
     for max_numbers in (30, 8, 0):
-        offered = hypotheses.build(review, proposal, max_numbers)
+        offered = hypotheses.build(review, proposal, max_numbers, baseline=baseline)
         hypotheses_text = hypotheses.render(offered)
         fixed = system + prompts.review_request("", hypotheses_text, codes)
         budget = document_budget(settings, fixed, conversation.toolbox)

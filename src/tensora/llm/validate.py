@@ -4,13 +4,17 @@
   raised, and not DOC-HIDDEN-TEXT (the model never sees hidden text, so it cannot judge it).
 - Each of its quotes must occur in the visible text of the document it names (or the other one), compared
   case-insensitively with whitespace, quote marks, dashes and ligatures normalised; the page is taken from
-  where it occurs. A finding with no quote found is set aside, with the reason.
+  where it occurs. A quote that still differs is compared once more on its letters and digits alone
+  (``loose_key``): JSON escapes (\\", \\n, \\u2019), quote marks and apostrophes of any style, dashes and
+  hyphens, and spacing (a PDF's "through put") then make no difference, while a decimal point still does
+  ("1.5 GB" is not "15 GB"). A finding with no quote found is set aside, with the reason.
 - Every number in its prose must be known (``numbers.KnownNumbers``); the others are listed for the reader.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +25,7 @@ from tensora.extract.claims import Claims
 from tensora.extract.quantities import DocLabel, Quote
 from tensora.llm.numbers import KnownNumbers
 
-__all__ = ["Checked", "QuoteIndex", "check_findings", "normalise"]
+__all__ = ["Checked", "QuoteIndex", "check_findings", "locate", "loose_key", "normalise"]
 
 _RESERVED = {"DOC-HIDDEN-TEXT"}
 _MIN_QUOTE = 12  # characters: shorter quotes match anywhere and prove nothing
@@ -47,33 +51,94 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_TRANSLATE)).strip().casefold()
 
 
+_ESCAPES = {"n", "t", "r", "b", "f"}  # a written-out \\n is a line break, i.e. a separator
+
+
+def _keyed(text: str) -> tuple[str, list[int]]:
+    """``text`` reduced to its letters and digits (NFKC, casefolded), with the offset in ``text`` of each
+    character kept. A JSON escape written out in the text counts as the character it stands for; a point
+    between two digits is kept (a decimal point changes the number)."""
+    out: list[str] = []
+    where: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch, at = text[i], i
+        i += 1
+        if ch == "\\" and i < n:
+            nxt = text[i]
+            if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", text[i + 1 : i + 5]):
+                ch, i = chr(int(text[i + 1 : i + 5], 16)), i + 5
+            elif nxt in _ESCAPES:
+                i += 1
+                continue
+        if ch == "." and out and out[-1].isdigit() and i < n and text[i].isdigit():
+            out.append(".")
+            where.append(at)
+            continue
+        for c in unicodedata.normalize("NFKC", ch).casefold():
+            if c.isalnum():
+                out.append(c)
+                where.append(at)
+    return "".join(out), where
+
+
+def loose_key(text: str) -> str:
+    """What two renderings of the same passage share: its letters and digits, in order, casefolded.
+
+    Example: 'the \u201cring\u201d all-reduce' and 'the \\"ring\\" all\u2014reduce' -> 'theringallreduce'
+    """
+    return _keyed(text)[0]
+
+
+def locate(needle: str, text: str) -> tuple[int, int] | None:
+    """Where ``needle`` occurs in ``text`` as (start, end) offsets: verbatim, else compared by ``loose_key``
+    (the span then runs from the first to the last matching letter or digit). None when it does not occur."""
+    if not needle:
+        return None
+    at = text.find(needle)
+    if at >= 0:
+        return at, at + len(needle)
+    key = loose_key(needle)
+    hay, where = _keyed(text)
+    at = hay.find(key) if key else -1
+    if at < 0:
+        return None
+    return where[at], where[at + len(key) - 1] + 1
+
+
 class QuoteIndex:
-    """The visible sentences of both documents, searchable by normalised quote."""
+    """The visible sentences of both documents, searchable by normalised quote, then by ``loose_key``."""
 
     def __init__(self, documents: dict[DocLabel, Claims]) -> None:
         self._docs: dict[DocLabel, tuple[str, list[int], list[int]]] = {}
+        self._loose: dict[DocLabel, tuple[str, list[int], list[int]]] = {}
         for label, claims in documents.items():
-            starts, pages, parts, pos = [], [], [], 0
-            for s in claims.sentences:
-                text = normalise(s.text)
-                starts.append(pos)
-                pages.append(s.page)
-                parts.append(text)
-                pos += len(text) + 1
-            self._docs[label] = (" ".join(parts), starts, pages)
+            self._docs[label] = _joined([normalise(s.text) for s in claims.sentences], claims, " ")
+            self._loose[label] = _joined([loose_key(s.text) for s in claims.sentences], claims, "")
 
     def find(self, quote: str, doc: str | None = None) -> Quote | None:
         needle = normalise(quote).strip(" .…\"'")
         if len(needle) < _MIN_QUOTE:
             return None
         order = [d for d in self._docs if d == doc] + [d for d in self._docs if d != doc]
-        for label in order:
-            text, starts, pages = self._docs[label]
-            at = text.find(needle)
-            if at >= 0:
-                page = pages[bisect_right(starts, at) - 1] if starts else 1
-                return Quote(label, page, " ".join(quote.split()).strip())
+        for index, wanted in ((self._docs, needle), (self._loose, loose_key(quote))):
+            for label in order:
+                text, starts, pages = index[label]
+                at = text.find(wanted) if wanted else -1
+                if at >= 0:
+                    page = pages[bisect_right(starts, at) - 1] if starts else 1
+                    return Quote(label, page, " ".join(quote.split()).strip())
         return None
+
+
+def _joined(texts: list[str], claims: Claims, sep: str) -> tuple[str, list[int], list[int]]:
+    """The texts joined by ``sep``, with where each starts and the page of each."""
+    starts, pages, pos = [], [], 0
+    for text, s in zip(texts, claims.sentences, strict=True):
+        starts.append(pos)
+        pages.append(s.page)
+        pos += len(text) + len(sep)
+    return sep.join(texts), starts, pages
 
 
 @dataclass(slots=True)
