@@ -114,6 +114,8 @@ def test_the_hidden_text_warning_opens_the_stress_test_of_a_model_written_review
     from tensora.llm.review import _hidden_text_first
 
     class Result:
+        proposal = "draft.pdf"
+        baseline = "base.md"
         findings = [
             Finding(
                 "DOC-HIDDEN-TEXT",
@@ -128,4 +130,6 @@ def test_the_hidden_text_warning_opens_the_stress_test_of_a_model_written_review
     text = "## 3. The Mechanism Stress Test\n\nThe model's own stress test.\n"
     out = _hidden_text_first(Result(), text)  # type: ignore[arg-type]
     assert out.index("Text addressed to reviewers") < out.index("The model's own stress test")
-    assert "strong accept" in out and "(p. 3)" in out
+    assert "strong accept" in out and "(proposal, p. 3)" in out
+    Result.proposal = "draft.md"  # a Markdown draft has no pages to point at
+    assert "(proposal)" in _hidden_text_first(Result(), text)  # type: ignore[arg-type]

@@ -338,8 +338,20 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
     if f.removed:
         parts.append("removes the baseline's " + ", ".join(names[t] for t in f.removed[:3]))
     rationale = "The draft " + (" and ".join(parts) if parts else "changes the baseline's mechanism") + "."
-    if f.structural_hits:
-        rationale += ' In its own words: "' + _short(f.structural_hits[0]) + '"'
+    # the draft's own words: a sentence that states the change, else the first that uses what it introduces
+    said = (
+        f.structural_hits[:1]
+        or [
+            s
+            for s in proposal.sentences
+            if s.kind == "text"
+            and is_design(s)
+            and s.index > 0
+            and any(q.text == s.quote().text for t in (prominent or f.new)[:1] for q in proposal.technique_quotes(t))
+        ][:1]
+    )
+    if said:
+        rationale += ' In its own words: "' + _short(said[0]) + '"'
     evidence: list[Quote] = [s.quote() for s in f.structural_hits[:2]]
     evidence += [q for t in (f.new + f.removed)[:2] for q in proposal.technique_quotes(t)[:1]]
     return Delta("structural", rationale, evidence), f

@@ -54,7 +54,7 @@ from tensora.llm.settings import LLMSettings
 from tensora.llm.toolbox import Toolbox
 from tensora.llm.validate import QuoteIndex, check_findings, locate, normalise
 from tensora.render import markdown
-from tensora.render.markdown import Detail
+from tensora.render.markdown import Detail, place
 from tensora.render.voice import say
 
 __all__ = ["Conversation", "LLMFinding", "LLMReview", "create_backend", "enhance", "usage_line", "warning_line"]
@@ -318,7 +318,7 @@ def _hidden_text_first(result: LLMReview, text: str) -> str:
     at = text.find(head)
     if hidden is None or at < 0:
         return text
-    quotes = "; ".join(f"\u201c{q.text[:160]}\u201d (p. {q.page})" for q in hidden.evidence[:2])
+    quotes = "; ".join(f"\u201c{q.text[:160]}\u201d ({place(q, result)})" for q in hidden.evidence[:2])
     note = f"**Before anything else: {hidden.title}.** {hidden.message}" + (f" {quotes}." if quotes else "")
     note += f" **{hidden.must_solve}**"
     at += len(head)

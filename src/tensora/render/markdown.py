@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Literal
 
 from tensora.audit.findings import Finding, Review
+from tensora.extract.quantities import Quote
 from tensora.render.voice import say
 
 Detail = Literal["brief", "default", "full"]
@@ -104,17 +105,23 @@ def _numbers(f: Finding, detail: Detail) -> str:
     return say("computed", numbers=items)
 
 
-def _finding(f: Finding, detail: Detail) -> list[str]:
+def place(q: Quote, review: Review) -> str:
+    """Where a quote is: its document, and its page when that document has pages (a PDF)."""
+    name = review.proposal if q.doc == "proposal" else review.baseline
+    return f"{q.doc}, p. {q.page}" if str(name).lower().endswith(".pdf") else q.doc
+
+
+def _finding(f: Finding, detail: Detail, review: Review) -> list[str]:
     lead = ""
     if f.evidence:
         q = f.evidence[0]
-        lead = say("quote_lead", quote=q.text, doc=q.doc, page=q.page) + " "
+        lead = say("quote_lead", quote=q.text, where=place(q, review)) + " "
     # the computed numbers belong to the argument, and the must-solve closes the weakness's own paragraph
     numbers = _numbers(f, detail)
     body = f"{lead}{f.message} " + (f"{numbers} " if numbers else "") + f"**{f.must_solve}**"
     lines = [f"### [{f.severity.value}] {f.code}: {f.title}", "", body, ""]
     if detail == "full":
-        lines += [f'> "{q.text}" ({q.doc}, p. {q.page})' for q in f.evidence[1:3]]
+        lines += [f'> "{q.text}" ({place(q, review)})' for q in f.evidence[1:3]]
         if len(f.evidence) > 1:
             lines.append("")
     return lines
@@ -173,7 +180,7 @@ def render(review: Review, detail: Detail = "default") -> str:
     else:
         out += [say("stress_intro", count=_count(len(shown))), ""]
     for f in shown:
-        out += _finding(f, detail)
+        out += _finding(f, detail, review)
     if detail == "brief" and len(stress) > len(shown):
         out += [say("brief_more", count=len(stress) - len(shown)), ""]
     if detail == "full" and review.corner_cases:

@@ -88,9 +88,17 @@ class DocHiddenText(Rule):
             + ". I read what a reader sees and judge the mechanism on that; text like this gets a submission "
             "desk-rejected before anyone reads the method. It was kept out of everything tensora asks a model."
         )
-        yield self.finding(
-            message,
-            "remove every hidden passage and every instruction to reviewers from the draft, and check the PDF "
-            "that your toolchain produces (white text, tiny fonts and text outside the page box survive export)",
-            aimed + invisible + visible,
-        )
+        if aimed or invisible:
+            pdf = hidden is not None and hidden.format == "pdf"
+            solve = "remove every hidden passage and every instruction to reviewers from the draft" + (
+                ", and check the PDF that your toolchain produces (white text, tiny fonts and text outside the "
+                "page box survive export)"
+                if pdf
+                else " (comments in the source reach anyone who reads it with a tool)"
+            )
+        else:
+            solve = (
+                "take the instructions to reviewers out of the draft and let the mechanism and its numbers make "
+                "the case"
+            )
+        yield self.finding(message, solve, aimed + invisible + visible)
