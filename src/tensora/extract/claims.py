@@ -55,6 +55,16 @@ class Claims:
         """True when any of the techniques is used (not only mentioned, compared against or rejected)."""
         return any(t in self.techniques and self.techniques[t].used for t in ids)
 
+    def uses_in_design(self, *ids: str) -> bool:
+        """True when a technique is used in a sentence that states the draft's own design (abstract, method,
+        design, introduction): not only in its evaluation setup, background or plans."""
+        from tensora.extract.techniques import is_design
+
+        texts = {
+            q.text for t in ids if t in self.techniques and self.techniques[t].used for q in self.techniques[t].quotes
+        }
+        return any(s.quote().text in texts and is_design(s) for s in self.sentences) if texts else False
+
     def uses_core(self, *ids: str) -> bool:
         return any(t in self.techniques and self.techniques[t].used and self.techniques[t].core for t in ids)
 

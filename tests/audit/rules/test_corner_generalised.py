@@ -122,6 +122,18 @@ ReTemplate rebuilds pipelines from precomputed templates when a node fails, so t
 We overlap communication with computation to offset increased communication latency, as in [23].
 """
 
+MOE_ONLY_PLANNED = """
+# RingTP: tensor-parallel collectives as rings inside the GEMMs
+
+## Abstract
+
+RingTP splits each tensor-parallel all-gather into ring steps fused with the GEMM that consumes them.
+
+## Next steps
+
+Applying the same ring to the expert-parallel all-to-all of a mixture-of-experts model with 64 experts.
+"""
+
 ADMISSION_FIRES = """
 # FitFirst: admission by predicted length
 
@@ -272,6 +284,7 @@ CASES = [
     ("mlp-recompute-accounted", RecomputeCost, MLP_ACCOUNTED, False),
     ("recompute-only-in-setup", RecomputeCost, SETUP_RECOMPUTE, False),
     ("overlap-in-an-implementation-note", CommOverlap, OVERLAP_IN_PASSING, False),
+    ("moe-only-in-the-plans", MoeImbalance, MOE_ONLY_PLANNED, False),
     (
         "overlap-in-the-design",
         CommOverlap,

@@ -32,7 +32,7 @@ class MoeImbalance(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        if not c.uses("mixture-of-experts", "dropless-moe", "expert-parallelism"):
+        if not c.uses_in_design("mixture-of-experts", "dropless-moe", "expert-parallelism"):
             return
         if c.has_cue("max_expert_load_bounded") or c.has_cue("expert_choice_routing"):
             return

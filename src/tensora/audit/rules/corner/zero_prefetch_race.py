@@ -33,7 +33,7 @@ class ZeroPrefetchRace(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        if not c.uses("zero-3", "fsdp", "parameter-prefetch"):
+        if not c.uses_in_design("zero-3", "fsdp", "parameter-prefetch"):
             return
         proposed = c.cue("parameters_gathered_ahead")
         if not proposed or c.has_cue("gather_wait_synchronised"):

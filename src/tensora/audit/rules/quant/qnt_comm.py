@@ -302,7 +302,7 @@ class QntComm(Rule):
 
     def _layer_gather(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        if not c.uses("zero-3", "fsdp") or not c.has_cue("prefetch_or_overlap_named"):
+        if not c.uses_in_design("zero-3", "fsdp") or not c.has_cue("prefetch_or_overlap_named"):
             return
         n, layers, total, dev = compute.params(c), c.value("layers"), compute.gpus(c), compute.device(c)
         if not n or not layers or not total or dev is None:
