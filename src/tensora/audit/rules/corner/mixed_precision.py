@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
@@ -34,13 +35,25 @@ class MixedPrecision(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
         # an inference draft in 16 bits has no master weights or loss scale to lose: only 8-bit and below matter
-        training = c.has_cue("training_mentioned")
+        training = c.has_cue("training_mentioned") and compute.is_training(c)
         eight_bit = {s.index for s in c.cue("eight_bit_or_lower_format")}
         lowered = [s for s in c.cue("precision_lowered_for_component") if training or s.index in eight_bit]
         fp8 = c.uses_core("fp8-training")
         if not lowered and not fp8:
             return
         if c.has_cue("precision_policy_specified") and not lowered:
+            return
+        if not training:
+            yield self.finding(
+                "The draft lowers the precision of what it serves without a precision policy: which tensors keep "
+                "16 bits (outlier channels, recent tokens, scales and zero points), what the accumulators run in, "
+                "and what the lost bits cost on the tasks where errors compound (long generations, retrieval far "
+                "back in the context). A mean score on short tasks hides where the error lands.",
+                "state the format of every tensor the draft lowers (with its scale granularity and accumulator) and "
+                "show accuracy against the 16-bit model on long-context and long-generation tasks, not only the "
+                "average",
+                quotes(lowered or c.cue("low_precision_named"), 3),
+            )
             return
         yield self.finding(
             "The draft lowers precision where the baseline deliberately kept FP32, without saying which operations "
