@@ -158,6 +158,35 @@ def test_knob_named_in_a_set_phrase(claims) -> None:  # type: ignore[no-untyped-
     assert profile.knob.value == "kv page" and profile.knob.source is not None
 
 
+def test_the_headline_is_the_draft_result_not_a_hardware_trend(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # RingTP: collectives inside the GEMMs
+
+    ## Abstract
+
+    As H100 tensor cores got ~3x faster than A100 while NVLink only got 1.5x faster, communication now dominates.
+    RingTP gives a 1.38x end-to-end speedup on 128 H100 GPUs.
+    """
+    profile = build_profile(claims(draft), claims("# Base", "baseline"))
+    assert profile.claim is not None and profile.claim.value == 1.38
+
+
+def test_scale_comes_from_the_draft_runs_not_other_systems(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # Blend: heterogeneous data parallelism
+
+    ## Abstract
+
+    We train a 7B model on 32 GPUs of two generations and reach 1.29x the faster nodes alone.
+
+    ## Related work
+
+    MegaScale showed how to run more than 10,000 GPUs efficiently on one homogeneous fleet.
+    """
+    profile = build_profile(claims(draft), claims("# Base", "baseline"))
+    assert profile.gpus.value == "32"
+
+
 def test_a_noun_that_looks_like_a_set_verb_sets_nothing(claims) -> None:  # type: ignore[no-untyped-def]
     draft = """
     # PageSkim: Query-Guided KV Page Selection for 128K-Context Decoding

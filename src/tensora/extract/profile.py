@@ -611,6 +611,13 @@ def claims_of(sentences: list[Sentence]) -> list[Claim]:
     return out
 
 
+_HARDWARE_TREND = re.compile(
+    r"\b(?:tensor cores?|nvlink|pcie|hbm|memory bandwidth|flops|gpus?)\b[^.]{0,40}\b(?:got|grew|became|is|are|rose)\b"
+    r"[^.]{0,20}\b(?:faster|more|higher|larger)\b|\bthan\s+(?:the\s+)?(?:a100|h100|v100|a800|h800|b200|h200|mi\d{3}x?)\b",
+    re.I,
+)
+
+
 def _headline(claims: list[Claim], sentences: list[Sentence]) -> Claim | None:
     by_index = {s.index: s for s in sentences}
 
@@ -619,6 +626,8 @@ def _headline(claims: list[Claim], sentences: list[Sentence]) -> Claim | None:
         w = weight(s) if s else 0.3
         if _BASELINE_SUBJECT.search(c.source.text) and "than the baseline" not in c.source.text.lower():
             w *= 0.6
+        if _HARDWARE_TREND.search(c.source.text):
+            w *= 0.3  # "H100 tensor cores got 3x faster than A100" motivates; it is not the draft's result
         return w * _METRIC_PRIORITY.get(c.metric, 0.5) * c.confidence - 1e-4 * c.source.index
 
     good = [c for c in claims if c.benefit and c.metric != "accuracy"]
@@ -813,13 +822,29 @@ def _builds_on(knobs: list[KnobSetting]) -> Field:
     return Field(name, min(0.95, ks.confidence * (1.0 + 0.15 * (n - 1))), ks.source)
 
 
-def _number(c: Claims, role: str, *, prefer_max: bool = True) -> tuple[float, Sentence | None] | None:
+_ELSEWHERE = re.compile(r"related work|background|references|bibliography|prior work|planned|future|next steps", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.I)
+
+
+def _number(
+    c: Claims, role: str, *, prefer_max: bool = True, name: str = ""
+) -> tuple[float, Sentence | None] | None:
+    """The draft's own value of a quantity: not the baseline's, not a plan's, not one from a sentence about other
+    systems or future work; a sentence in the first person or naming the draft's system first."""
     own = [q for q in c.values(role) if not math.isnan(q.value) and q.qualifier != "baseline"]
     current = [q for q in own if q.qualifier not in ("planned", "projected")] or own
     if not current:
         return None
-    q = max(current, key=lambda q: q.value) if prefer_max else current[0]
-    return q.value, _sentence_of(c, q.quote.text)
+    placed = [(q, _sentence_of(c, q.quote.text)) for q in current]
+    here = [(q, s) for q, s in placed if s is None or not _ELSEWHERE.search(s.section)] or placed
+    mine = [
+        (q, s)
+        for q, s in here
+        if s is not None and (_FIRST_PERSON.search(s.text) or (len(name) >= 3 and name.lower() in s.lower))
+    ]
+    pool = mine or here
+    q, sentence = max(pool, key=lambda qs: qs[0].value) if prefer_max else pool[0]
+    return q.value, sentence
 
 
 def _sentence_of(c: Claims, quote: str) -> Sentence | None:
@@ -939,17 +964,18 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
     p.claim = _headline(p.claims, proposal.sentences)
 
     # setting
-    gpus = _number(proposal, "gpus")
+    own_name = p.name.value
+    gpus = _number(proposal, "gpus", name=own_name)
     if gpus is None:
-        nodes_n, per = _number(proposal, "nodes"), _number(proposal, "gpus_per_node")
+        nodes_n, per = _number(proposal, "nodes", name=own_name), _number(proposal, "gpus_per_node")
         if nodes_n and per:
             gpus = (nodes_n[0] * per[0], nodes_n[1])
     if gpus:
         p.gpus = _field_of(f"{gpus[0]:.0f}", 0.8, gpus[1])
-    nodes = _number(proposal, "nodes")
+    nodes = _number(proposal, "nodes", name=own_name)
     if nodes:
         p.nodes = _field_of(f"{nodes[0]:.0f}", 0.8, nodes[1])
-    params = _number(proposal, "params")
+    params = _number(proposal, "params", name=own_name)
     if params and params[0] >= 1e7:
         p.params = _field_of(f"{params[0]:.4g}", 0.8, params[1])
     hw = [q for q in proposal.values("gpu_model") if q.qualifier != "baseline"]
