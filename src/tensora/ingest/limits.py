@@ -47,9 +47,7 @@ class Limits:
         if self.max_pages <= 0:
             raise LimitError(f"--max-pages must be at least 1; got {self.max_pages} (the default is 200).")
         if self.max_chars <= 0:
-            raise LimitError(
-                f"--max-chars must be at least 1; got {self.max_chars} (the default is {MAX_CHARS:,})."
-            )
+            raise LimitError(f"--max-chars must be at least 1; got {self.max_chars} (the default is {MAX_CHARS:,}).")
 
     @classmethod
     def from_options(cls, max_mb: float, max_pages: int, max_chars: int = MAX_CHARS) -> Limits:
