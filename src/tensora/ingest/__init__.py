@@ -3,9 +3,9 @@
 ``load_document(path)`` checks the file (exists, is a file, within ``Limits``), sniffs its format from its
 content (``%PDF-`` magic first, then the suffix, then the text itself) and hands it to one reader:
 ``pdf.py`` (pypdfium2, with ``layout.py`` for reading order and paragraphs), ``markdown.py``, ``latex.py``
-or ``text.py``; a text longer than ``Limits.max_chars`` is refused (a source file before it is parsed, a
-PDF once its text layer is read). Every problem a user can cause is raised as one ``InputError`` subclass
-with a one-line message; no library exception escapes.
+or ``text.py``. A text longer than ``Limits.max_chars`` is refused: a source file before it is parsed and
+again after (LaTeX macros expand), a PDF once its text layer is read. Every problem a user can cause is
+raised as one ``InputError`` subclass with a one-line message; no library exception escapes.
 """
 
 from __future__ import annotations
@@ -66,4 +66,5 @@ def load_document(path: str | Path, *, limits: Limits | None = None) -> Document
         doc = read_text(p, text)
     if not doc.paragraphs:
         raise EmptyDocumentError(p, "no readable text in it", "check that this is the right file.")
+    check_text_length(p, sum(len(q.text) for q in doc.paragraphs), limits)  # LaTeX macros can add text
     return doc
