@@ -69,8 +69,8 @@ def review(
     max_pages: Annotated[int, typer.Option(help="Refuse documents with more pages.")] = 200,
     max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this (MB).")] = 50.0,
     max_chars: Annotated[
-        int, typer.Option(help="Refuse documents with more characters of text (about 250 pages).")
-    ] = 1_000_000,
+        int, typer.Option(help="Refuse documents with more characters of text (about 125 pages).")
+    ] = 500_000,
     brief: Annotated[bool, typer.Option("--brief", help="Only the three sharpest points.")] = False,
     full: Annotated[bool, typer.Option("--full", help="Every finding, its inputs, and more prior work.")] = False,
     llm: Annotated[str | None, typer.Option("--llm", metavar="PROVIDER:MODEL", help=LLM_HELP)] = None,
@@ -230,8 +230,8 @@ def batch(
     max_pages: Annotated[int, typer.Option(help="Refuse documents with more pages.")] = 200,
     max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this (MB).")] = 50.0,
     max_chars: Annotated[
-        int, typer.Option(help="Refuse documents with more characters of text (about 250 pages).")
-    ] = 1_000_000,
+        int, typer.Option(help="Refuse documents with more characters of text (about 125 pages).")
+    ] = 500_000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Review many drafts: one report each, a JSON line each, and a summary ranked by severity.

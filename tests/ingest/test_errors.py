@@ -156,6 +156,6 @@ def test_limits_must_be_positive() -> None:
         Limits(max_pages=0)
     with pytest.raises(ValueError, match="--max-chars"):
         Limits(max_chars=0)
-    assert Limits().max_chars == 1_000_000
+    assert Limits().max_chars == 500_000
     assert Limits().max_mb == 50
     assert Limits().max_pages == 200

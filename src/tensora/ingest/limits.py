@@ -3,9 +3,10 @@
 A review should take about a second; a 900-page thesis or a 2 GB scan is almost certainly the wrong file,
 so it is refused early with ``DocumentTooLargeError`` instead of being parsed for a minute. The same holds
 for the text itself: the audit reads every sentence with a few dozen patterns, so its time grows with the
-length of the text (about 30 s per million characters on one busy core); ``max_chars`` bounds it at about
-250 pages, more than the page limit lets a PDF hold. The CLI exposes the limits as ``--max-mb``,
-``--max-pages`` and ``--max-chars``.
+length of the text (about 20 s of one core per million characters). ``max_chars`` stops it at 500,000
+characters, about 125 dense pages: a research draft with its appendix is well under half that, and a review
+at the limit still ends in about ten seconds. The CLI exposes the limits as ``--max-mb``, ``--max-pages`` and
+``--max-chars``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from tensora.errors import TensoraError
 
 MB = 1_000_000
-MAX_CHARS = 1_000_000
+MAX_CHARS = 500_000
 
 
 class LimitError(TensoraError, ValueError):
@@ -36,7 +37,7 @@ class Limits:
     # what a PDF's compressed page content may inflate to, all pages together: real papers need a few MB,
     # a crafted file can turn 2 MB into gigabytes that the PDF engine would hold in memory
     max_inflated_bytes: int = 256 * MB
-    # a research draft of 100 pages is about 400,000 characters; five megabytes of text is not a draft
+    # 100 dense pages are about 400,000 characters; five megabytes of text is not a draft
     max_chars: int = MAX_CHARS
 
     def __post_init__(self) -> None:
