@@ -109,6 +109,7 @@ def test_rules_lists_every_code_and_shows_docs() -> None:
         ("--max-mb", "inf"),
         ("--max-pages", "0"),
         ("--max-pages", "-5"),
+        ("--max-chars", "0"),
     ],
 )
 def test_impossible_limits_are_one_line(option: str, value: str) -> None:

@@ -68,6 +68,9 @@ def review(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     max_pages: Annotated[int, typer.Option(help="Refuse documents with more pages.")] = 200,
     max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this (MB).")] = 50.0,
+    max_chars: Annotated[
+        int, typer.Option(help="Refuse documents with more characters of text (about 125 pages).")
+    ] = 500_000,
     brief: Annotated[bool, typer.Option("--brief", help="Only the three sharpest points.")] = False,
     full: Annotated[bool, typer.Option("--full", help="Every finding, its inputs, and more prior work.")] = False,
     llm: Annotated[str | None, typer.Option("--llm", metavar="PROVIDER:MODEL", help=LLM_HELP)] = None,
@@ -92,7 +95,7 @@ def review(
     if baseline is None and settings is not None:
         raise _fail("an LLM review needs the baseline paper: give it with --baseline FILE.")
     try:
-        limits = Limits.from_options(max_mb, max_pages)
+        limits = Limits.from_options(max_mb, max_pages, max_chars)
         if settings is None:
             result = tensora.review(draft, baseline, limits=limits, detail=detail)
         else:
@@ -226,6 +229,9 @@ def batch(
     ] = None,
     max_pages: Annotated[int, typer.Option(help="Refuse documents with more pages.")] = 200,
     max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this (MB).")] = 50.0,
+    max_chars: Annotated[
+        int, typer.Option(help="Refuse documents with more characters of text (about 125 pages).")
+    ] = 500_000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Review many drafts: one report each, a JSON line each, and a summary ranked by severity.
@@ -240,7 +246,7 @@ def batch(
 
     try:
         items = items_of(source)
-        limits = Limits.from_options(max_mb, max_pages)
+        limits = Limits.from_options(max_mb, max_pages, max_chars)
         count = workers or default_workers()
         done = run_batch(items, output, workers=count, ray=ray, limits=limits, progress=not quiet)
     except TensoraError as exc:

@@ -37,3 +37,17 @@ def test_front_matter_is_boilerplate_and_prose_is_not() -> None:
     ]
     kinds = [s.kind for s in split_paragraphs(paragraphs, "proposal")]
     assert kinds == ["boilerplate", "boilerplate", "text"]
+
+
+def test_a_long_run_without_an_address_is_read_in_linear_time() -> None:
+    import time
+
+    from tensora.extract.sentences import is_boilerplate
+
+    assert is_boilerplate("Write to a.b-c+d@mail.example.org for the code.")
+    assert is_boilerplate("<bob_99@lab.edu>")
+    start = time.process_time()
+    assert not is_boilerplate("1" * 100_000)
+    assert not is_boilerplate("x." * 50_000)
+    # a search from every position of the run took minutes; one pass takes milliseconds
+    assert time.process_time() - start < 2.0

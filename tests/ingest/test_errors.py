@@ -127,8 +127,35 @@ def test_too_many_bytes(tmp_path: Path) -> None:
     fails(path, DocumentTooLargeError, "over the limit of 0.001 MB", "--max-mb", limits=limits)
 
 
+@pytest.mark.parametrize("suffix", [".md", ".tex", ".txt"])
+def test_too_much_text_is_refused_before_parsing(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"long{suffix}"
+    body = "We shard the optimizer state over 64 GPUs and overlap the gather with compute.\n\n" * 40
+    path.write_text(body)
+    fails(
+        path,
+        DocumentTooLargeError,
+        f"{len(body):,} characters",
+        "limit of 2,000",
+        "--max-chars",
+        limits=Limits(max_chars=2000),
+    )
+    assert load_document(path, limits=Limits(max_chars=len(body))).paragraphs
+
+
+def test_too_much_text_in_a_pdf(tmp_path: Path) -> None:
+    path = simple_pdf(tmp_path / "long.pdf", pages=3, text="A line of text that a PDF page holds.")
+    read = load_document(path)
+    chars = sum(len(p.text) for p in read.paragraphs)
+    fails(path, DocumentTooLargeError, f"{chars:,} characters", "--max-chars", limits=Limits(max_chars=chars - 1))
+    assert load_document(path, limits=Limits(max_chars=chars)).pages == 3
+
+
 def test_limits_must_be_positive() -> None:
     with pytest.raises(ValueError):
         Limits(max_pages=0)
+    with pytest.raises(ValueError, match="--max-chars"):
+        Limits(max_chars=0)
+    assert Limits().max_chars == 500_000
     assert Limits().max_mb == 50
     assert Limits().max_pages == 200

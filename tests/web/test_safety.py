@@ -190,3 +190,17 @@ def test_display_names(raw: str, shown: str) -> None:
     from tensora.web.uploads import display_name
 
     assert display_name(raw, "the draft") == shown
+
+
+def test_a_text_over_the_limit_is_reworded_for_the_browser() -> None:
+    from tensora.errors import DocumentTooLargeError
+    from tensora.web.uploads import user_message
+
+    err = DocumentTooLargeError(
+        "/srv/up/abc/proposal.md",
+        "600,000 characters of text, over the limit of 500,000 (about 125 pages)",
+        "raise it with --max-chars (Limits(max_chars=...) in Python) if this is the right file.",
+    )
+    text = user_message(err, {"/srv/up/abc/proposal.md": "draft.md"})
+    assert text.startswith("draft.md: 600,000 characters of text")
+    assert "shorter document" in text and "--max-chars" not in text and "/srv" not in text

@@ -162,3 +162,52 @@ def test_many_processes_on_one_database_all_finish(db: Path) -> None:
             turns = store.turns(sid)
             assert [t.n for t in turns] == list(range(10))
             assert turns[-1].role == "skeptic"
+
+
+class _BusyOnce:
+    """A connection whose next ``BEGIN`` fails as if another process held the log, then behaves."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self.refused = 0
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql == "BEGIN" and not self.refused:
+            self.refused += 1
+            raise sqlite3.OperationalError("database is locked")
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+
+def test_a_read_that_meets_a_busy_database_is_retried(db: Path) -> None:
+    with SessionStore(db, timeout=10.0) as store:
+        rec = store.create_session("/p.md", "/b.md", "0" * 64, "0" * 64)
+        store.add_turn(rec.id, "student", "an answer")
+        busy = _BusyOnce(store._db)
+        store._db = busy  # type: ignore[assignment]
+        turns = store.turns(rec.id)
+        store._db = busy._db
+    assert busy.refused == 1
+    assert [t.text for t in turns] == ["an answer"]
+
+
+def test_a_read_that_stays_busy_gives_up_with_one_line(db: Path) -> None:
+    with SessionStore(db, timeout=0.2) as store:
+        rec = store.create_session("/p.md", "/b.md", "0" * 64, "0" * 64)
+        real = store._db
+
+        class AlwaysBusy(_BusyOnce):
+            def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+                if sql == "BEGIN":
+                    raise sqlite3.OperationalError("database is locked")
+                return self._db.execute(sql, *args)
+
+        store._db = AlwaysBusy(real)  # type: ignore[assignment]
+        try:
+            with pytest.raises(SessionError, match="stayed locked") as err:
+                store.get(rec.id)
+        finally:
+            store._db = real
+    assert "\n" not in str(err.value)

@@ -12,6 +12,7 @@ judge whether the replacement argues the finding's point, only that it is prose.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from tensora.audit.findings import Delta, Finding
@@ -49,15 +50,20 @@ def _headings(claims: Claims) -> dict[str, int]:
         if s.paragraph not in seen_paragraphs:
             seen_paragraphs.add(s.paragraph)
             opens.add(s.index)
+    # the prose sentences' indices, once: each heading then finds its next ones by bisection (a search from
+    # each heading to the end made a long draft with many headings quadratic)
+    prose = [j for j, s in enumerate(sents) if s.kind == "text" and len(s.text.split()) > _RUN_IN_WORDS]
     for i, s in enumerate(sents):
         nxt = sents[i + 1] if i + 1 < len(sents) else None
         heading = s.kind == "heading" or (s.index in opens and s.kind == "text" and _is_run_in(s, nxt))
         if heading:
-            out.setdefault(_norm(s.text), _next_prose(sents, i))
+            key = _norm(s.text)
+            if key not in out:
+                out[key] = _next_prose(sents, prose, i)
     if claims.title:
         key = _norm(claims.title)
         if key not in out:
-            out[key] = _next_prose(sents, -1)
+            out[key] = _next_prose(sents, prose, -1)
     return out
 
 
@@ -69,14 +75,15 @@ _MECHANISM = re.compile(
 _LOOKAHEAD = 6  # prose sentences after a heading searched for the one that states the mechanism
 
 
-def _next_prose(sents: list[Sentence], i: int) -> int:
-    """The prose sentence after index ``i`` that states the mechanism, else the first prose sentence."""
-    prose = [
-        j for j in range(i + 1, len(sents)) if sents[j].kind == "text" and len(sents[j].text.split()) > _RUN_IN_WORDS
-    ]
-    if not prose:
+def _next_prose(sents: list[Sentence], prose: list[int], i: int) -> int:
+    """The prose sentence after index ``i`` that states the mechanism, else the first prose sentence.
+
+    ``prose`` holds the indices of the prose sentences, ascending.
+    """
+    start = bisect_right(prose, i)
+    window = prose[start : start + _LOOKAHEAD]
+    if not window:
         return -1
-    window = prose[:_LOOKAHEAD]
     return next((j for j in window if _MECHANISM.search(sents[j].text)), window[0])
 
 

@@ -132,6 +132,7 @@ _METRIC_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )
+_METRIC_SIZES = frozenset(len(w.split()) for _, words in _METRIC_WORDS for w in words)
 _UP = (
     "more",
     "higher",
@@ -513,16 +514,19 @@ def _nearest_metric(left: str, right: str) -> tuple[str, int, str] | None:
     best: tuple[float, int, str, str] | None = None
     rw = right.lower().split()[:8]
     lw = left.lower().split()[-8:]
+    # the phrases of each length that start at each word, joined once (not once per metric word)
+    right_at = {n: [" ".join(rw[i : i + n]).strip(",.;:()") for i in range(len(rw))] for n in _METRIC_SIZES}
+    left_at = {n: [" ".join(lw[j : j + n]).strip(",.;:()") for j in range(len(lw))] for n in _METRIC_SIZES}
     for order, (metric, words) in enumerate(_METRIC_WORDS):
         for word in words:
             size = len(word.split())
-            for i in range(len(rw)):
-                if " ".join(rw[i : i + size]).strip(",.;:()").startswith(word):
+            for i, phrase in enumerate(right_at[size]):
+                if phrase.startswith(word):
                     key = (i, order, metric, " ".join(rw[: i + size]).strip(",.;:()"))
                     if best is None or key[:2] < best[:2]:
                         best = (float(key[0]), key[1], key[2], key[3])
-            for j in range(len(lw)):
-                if " ".join(lw[j : j + size]).strip(",.;:()").startswith(word):
+            for j, phrase in enumerate(left_at[size]):
+                if phrase.startswith(word):
                     dist = len(lw) - j - size + 1.5  # the left side is read only when the right says less
                     if best is None or (dist, order) < best[:2]:
                         best = (dist, order, metric, " ".join(lw[j:]).strip(",.;:()"))

@@ -24,13 +24,15 @@ _EMPHASIS = re.compile(r"\*\*|__")
 
 # Front and back matter that says nothing about the work: a publisher's permission notice, a licence, a DOI or
 # arXiv stamp, an author's e-mail. Such a sentence keeps its place in the stream (kind "boilerplate") so ids stay
-# stable, but no cue, technique or quote reads it.
+# stable, but no cue, technique or quote reads it. An e-mail address starts where a run of its characters does:
+# tried from inside a run, a long run without '@' (100,000 digits) is read again from every position.
 _BOILERPLATE = re.compile(
     r"permission to make digital or hard copies|copyrights? for (?:components|third-party)|\bcopyright\b.{0,40}"
     r"\b(?:held by|owner|19\d\d|20\d\d)|all rights reserved|licensed under (?:a |the )?creative commons|"
     r"\bacm reference format\b|publication rights licensed|\bisbn\b|^\s*(?:https?://)?doi(?:\.org)?[:/]|"
     r"^\s*arxiv:\d{4}\.\d{4,5}|\bproceedings of the\b.{0,120}\b(?:19|20)\d\d\b.{0,60}$|"
-    r"[\w.+-]+@[\w-]+\.[\w.]+|^\s*(?:\*|†|‡)?\s*(?:equal contribution|corresponding author|work done (?:while|during))",
+    r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+|"
+    r"^\s*(?:\*|†|‡)?\s*(?:equal contribution|corresponding author|work done (?:while|during))",
     re.I,
 )
 

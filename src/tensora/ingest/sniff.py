@@ -83,6 +83,20 @@ def check_file(path: Path, limits: Limits) -> int:
     return st.st_size
 
 
+CHARS_PER_PAGE = 4000  # a dense page of a two-column paper
+
+
+def check_text_length(path: Path, chars: int, limits: Limits) -> None:
+    """Refuse a document whose text is longer than ``limits.max_chars``: its audit would take minutes."""
+    if chars > limits.max_chars:
+        raise DocumentTooLargeError(
+            path,
+            f"{chars:,} characters of text, over the limit of {limits.max_chars:,} "
+            f"(about {max(1, round(limits.max_chars / CHARS_PER_PAGE))} pages)",
+            "raise it with --max-chars (Limits(max_chars=...) in Python) if this is the right file.",
+        )
+
+
 def read_head(path: Path, size: int = 8192) -> bytes:
     try:
         with path.open("rb") as fh:

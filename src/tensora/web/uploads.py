@@ -96,7 +96,9 @@ def user_message(exc: InputError, names: dict[str, str]) -> str:
     """An ``InputError`` raised on a stored upload, reworded with the user's file name instead of the path."""
     name = names.get(exc.path, Path(exc.path).name)
     advice = exc.advice
-    if "--max-" in advice or "Limits(" in advice:
+    if "--max-chars" in advice:
+        advice = "upload a shorter document (the text limit is fixed in the server)."
+    elif "--max-" in advice or "Limits(" in advice:
         advice = "upload a smaller document, or start the server with larger --max-mb / --max-pages."
     text = f"{name}: {exc.problem}"
     return f"{text}; {advice}" if advice else text

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from tensora.errors import SessionError
 from tensora.whiteboard.migrations import UnknownMigrationError, migrate
@@ -189,6 +189,27 @@ class SessionStore:
                 f"{self.path}: not a readable session database ({exc}); move it aside or pass --session-db."
             ) from None
 
+    def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``query`` in one read transaction (one consistent snapshot), retried like a write.
+
+        In WAL mode a reader rarely waits, but it can (while another process recovers or resets the log);
+        it then queues with the same bounded back-off as a writer instead of failing.
+        """
+
+        def attempt() -> T:
+            with self._guard():
+                self._db.execute("BEGIN")
+                try:
+                    out = query(self._db)
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+                return out
+
+        return self._retry(attempt)
+
     def _begin(self) -> None:
         with self._guard():
             self._db.execute("BEGIN IMMEDIATE")
@@ -233,23 +254,25 @@ class SessionStore:
 
     def sessions(self) -> list[tuple[SessionRecord, int]]:
         """Every session, oldest first, with its number of turns."""
-        with self._guard():
-            rows = self._db.execute(
+        rows = self._read(
+            lambda db: db.execute(
                 "SELECT s.id, s.created, s.proposal_path, s.baseline_path, s.proposal_sha256, "
                 "s.baseline_sha256, (SELECT COUNT(*) FROM turns t WHERE t.session_id = s.id) FROM sessions s "
                 "ORDER BY s.created, s.rowid"
             ).fetchall()
+        )
         return [(SessionRecord(*row[:6]), int(row[6])) for row in rows]
 
     def get(self, session_id: str) -> SessionRecord:
         """The session with this id, or with a unique id prefix of at least four characters."""
         key = session_id.strip().lower()
-        with self._guard():
-            rows = self._db.execute(
+        rows = self._read(
+            lambda db: db.execute(
                 "SELECT id, created, proposal_path, baseline_path, proposal_sha256, baseline_sha256 "
                 "FROM sessions WHERE id = ? OR (length(?) >= 4 AND substr(id, 1, length(?)) = ?)",
                 (key, key, key, key),
             ).fetchall()
+        )
         exact = [r for r in rows if r[0] == key]
         if exact:
             return SessionRecord(*exact[0])
@@ -305,15 +328,19 @@ class SessionStore:
 
     def turns(self, session_id: str) -> list[TurnRecord]:
         """The session's turns in order, each with its findings snapshot."""
-        with self._guard():
-            turn_rows = self._db.execute(
+
+        def query(db: sqlite3.Connection) -> tuple[list[Any], list[Any]]:
+            turn_rows = db.execute(
                 "SELECT n, role, text, created FROM turns WHERE session_id = ? ORDER BY n", (session_id,)
             ).fetchall()
-            finding_rows = self._db.execute(
+            finding_rows = db.execute(
                 "SELECT turn, code, severity, status, title, message, must_solve, computed FROM findings "
                 "WHERE session_id = ? ORDER BY turn, rowid",
                 (session_id,),
             ).fetchall()
+            return turn_rows, finding_rows
+
+        turn_rows, finding_rows = self._read(query)
         by_turn: dict[int, list[FindingRow]] = {}
         for turn, code, severity, status, title, message, solve, computed in finding_rows:
             by_turn.setdefault(self._turn_number(turn), []).append(
@@ -334,8 +361,7 @@ class SessionStore:
 
     def integrity(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` verdict: 'ok' for a sound file."""
-        with self._guard():
-            rows = self._db.execute("PRAGMA integrity_check").fetchall()
+        rows = self._read(lambda db: db.execute("PRAGMA integrity_check").fetchall())
         return "; ".join(str(r[0]) for r in rows)
 
 
