@@ -26,6 +26,9 @@ DIRS = [
     ROOT / ".." / "shared" / "bench" / "cases",
     ROOT / "benchmarks" / "round1",
     ROOT / "benchmarks" / "round2",
+    ROOT / "benchmarks" / "round3",
+    ROOT / "benchmarks" / "round4",
+    ROOT / "benchmarks" / "round5",
     ROOT / "benchmarks" / "corpus",
 ]
 PLACEHOLDER = re.compile(

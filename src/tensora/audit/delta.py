@@ -180,7 +180,13 @@ def classify(proposal: Claims, baseline: Claims, profile: DraftProfile | None = 
     delta, f = _classify(proposal, baseline)
     if profile is None:
         return delta, f
-    return _with_profile(delta, f, proposal, baseline, profile), f
+    delta = _with_profile(delta, f, proposal, baseline, profile)
+    src = profile.with_.source or profile.new_mechanism.source
+    if delta.cls == "structural" and "In its own words" not in delta.rationale and src is not None:
+        # the change in the draft's words, so the verdict reads as about this draft
+        delta.rationale += f' In its own words: "{_short_text(src.text)}"'
+        delta.evidence = [_quote(src), *delta.evidence]
+    return delta, f
 
 
 def _quote(src: Source) -> Quote:

@@ -103,7 +103,9 @@ def _setting(profile: DraftProfile, c: Claims) -> str:
     elif hardware:
         parts.append(hardware)
     if profile.params:
-        parts.append(f"a {_model_size(float(profile.params.value))}-parameter model")
+        size = _model_size(float(profile.params.value))
+        article = "an" if size.startswith(("8", "11", "18")) else "a"  # "an 87B", "an 11B": said "eighty", "eleven"
+        parts.append(f"{article} {size}-parameter model")
     elif profile.model:
         parts.append(profile.model.value)
     nic = c.value("nic_bandwidth")

@@ -57,6 +57,9 @@ def twist_text(review: Review) -> str:
     parts = [say("twist_lead", idea=t.idea)]
     if t.must_show:
         parts.append(say("twist_show", items="; ".join(t.must_show)))
+    m = review.mirror
+    if m.setting:
+        parts.append(say("twist_where", setting=m.setting.removesuffix(", in training").removesuffix(", in inference")))
     parts.append(say("twist_close"))
     return " ".join(parts)
 
@@ -127,6 +130,16 @@ def _finding(f: Finding, detail: Detail, review: Review) -> list[str]:
     return lines
 
 
+def _closest_sentence(nov: Finding | None, review: Review) -> str:
+    """The draft's own sentence that the closeness rests on, so the paragraph argues from this draft."""
+    if nov is None:
+        return ""
+    own = next((q for q in nov.evidence if q.doc == "proposal"), None)
+    if own is None:
+        return ""
+    return say("novelty_own", quote=own.text, where=place(own, review)) + " "
+
+
 def _novelty(review: Review, detail: Detail) -> list[str]:
     out: list[str] = []
     delta_line = say(f"delta.{review.delta.cls}")
@@ -151,6 +164,7 @@ def _novelty(review: Review, detail: Detail) -> list[str]:
             why=_lower_first(first.why),
         )
         + " "
+        + _closest_sentence(nov, review)
         + (f"**{nov.must_solve}**" if nov is not None else f"*{first.differ}*"),
         "",
     ]
