@@ -17,7 +17,9 @@ from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.extract.profile import mode_of
 from tensora.extract.quantities import Quantity
+from tensora.extract.techniques import is_core
 from tensora.knowledge.hardware import Device, get_device, normalize_name
+from tensora.knowledge.models import ModelShape, find_model
 from tensora.models.amdahl import amdahl_max_speedup
 from tensora.models.memory import model_states_per_gpu_gib
 from tensora.models.pipeline import (
@@ -407,7 +409,8 @@ def setting_profile(c: Claims) -> dict[str, object]:
 
 
 _CONCURRENCY = re.compile(
-    r"(\d[\d,]*)\s+(?:concurrent|simultaneous|in-?flight|parallel|active)\s+(?:requests|sequences|users|streams)|"
+    r"(\d[\d,]*)\s+(?:concurrent|simultaneous|in-?flight|parallel|active)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:requests|sequences|users|streams)|"
     r"batch(?:es)?\s+(?:of\s+)?(\d[\d,]*)\s+(?:concurrent\s+)?(?:requests|sequences)|"
     r"batch size (?:of\s+|=\s*)?(\d[\d,]*)",
     re.I,
@@ -450,6 +453,11 @@ def serving_memory(c: Claims) -> Serving | None:
         return None
     n, layers, hidden, heads = params(c), _int(c.value("layers")), _int(c.value("hidden")), _int(c.value("heads"))
     seq = _int(c.value("seq_len"))
+    shape = model_shape(c)
+    if shape is not None:
+        # the published shape of the model the draft names fills what the draft leaves out
+        n, layers, hidden = n or shape.params, layers or shape.layers, hidden or shape.hidden
+        heads = heads if heads and hidden % heads == 0 and heads != shape.kv_heads else shape.heads
     if not (n and layers and hidden and seq) or (heads and hidden % heads):
         return None
     # multi-head attention caches K and V of the full hidden width per layer, whatever the head count
@@ -461,12 +469,15 @@ def serving_memory(c: Claims) -> Serving | None:
     m = _KV_HEADS.search(c.text)
     if m:
         kv_heads = int(m.group(1) or m.group(2))
+    elif shape is not None:
+        kv_heads = shape.kv_heads
     elif c.uses("grouped-query-attention") and not c.rejects("grouped-query-attention"):
         return None
     tp = _same_model_degree(c, "tp", n) or 1
-    precision = next((p for p in ("int4", "int8", "fp8") if p in [t.lower() for t in c.texts("precision")]), "fp16")
+    precision = weight_format(c)
     batch = max(batches)
-    kv = float(kv_cache_gib(layers, kv_heads, hidden // heads, seq, batch, dtype_bytes=2, tp=tp))
+    kv_bytes = kv_cache_bytes(c)
+    kv = float(kv_cache_gib(layers, kv_heads, hidden // heads, seq, batch, dtype_bytes=kv_bytes, tp=tp))
     weights = n * _WEIGHT_BYTES.get(precision, 2.0) / tp / 2**30
     inputs: dict[str, object] = {
         "params": n,
@@ -478,6 +489,7 @@ def serving_memory(c: Claims) -> Serving | None:
         "concurrent_sequences": batch,
         "tp": tp,
         "weight_format": precision,
+        "kv_bytes_per_element": kv_bytes,
     }
     if not heads_known:
         del inputs["kv_heads"], inputs["head_dim"]
@@ -493,8 +505,11 @@ def times_in(text: str) -> list[float]:
     return [float(m.group(1)) * _TIME_UNIT[m.group(2)] for m in _TIME.finditer(text)]
 
 
-_COLLECTIVE = re.compile(r"all-to-all|alltoall|dispatch|combine|all-gather|allgather|reduce-scatter|all-reduce|"
-                         r"\bsends?\b|exchange|transfer", re.I)
+_COLLECTIVE = re.compile(
+    r"all-to-all|alltoall|dispatch|combine|all-gather|allgather|reduce-scatter|all-reduce|"
+    r"\bsends?\b|exchange|transfer",
+    re.I,
+)
 _A2A = re.compile(r"all-to-all|alltoall|dispatch|combine", re.I)
 
 
@@ -524,3 +539,61 @@ def seq_near(c: Claims, q: Quantity, span: int = 2) -> float | None:
         return max(close)
     values = {s.value for s in lengths}
     return values.pop() if len(values) == 1 else None
+
+
+def model_shape(c: Claims) -> ModelShape | None:
+    """The published shape of the model the draft runs: the first one its own sentences name (not its related
+    work); memoised."""
+    key = ("model-shape", len(c.sentences))
+    if key in c._memo:
+        found = c._memo[key]
+        return found if isinstance(found, ModelShape) else None
+    shape = next(
+        (m for s in c.sentences if s.kind != "boilerplate" and is_core(s) for m in [find_model(s.text)] if m), None
+    )
+    c._memo[key] = shape if shape is not None else False
+    return shape
+
+
+_KV_SENTENCE = re.compile(r"\bkv\b|key[- ]value|keys and values|\bcache\b", re.I)
+_KV_FORMAT = (
+    (re.compile(r"\b(?:2[- ]bits?|int2)\b", re.I), 0.25),
+    (re.compile(r"\b(?:3[- ]bits?|int3)\b", re.I), 0.375),
+    (re.compile(r"\b(?:4[- ]bits?|int4|fp4|nf4)\b", re.I), 0.5),
+    (re.compile(r"\b(?:8[- ]bits?|int8|fp8)\b", re.I), 1.0),
+)
+
+
+def kv_cache_bytes(c: Claims) -> float:
+    """Bytes per cached element: the narrowest format the draft's own KV-cache sentences give, else 16 bits.
+
+    The narrowest is a lower bound on memory (scales and zero points come on top), so a configuration that does
+    not fit with it does not fit at all."""
+    found = [
+        size
+        for s in c.sentences
+        if is_core(s) and _KV_SENTENCE.search(s.text)
+        for rx, size in _KV_FORMAT
+        if rx.search(s.text)
+    ]
+    return min(found) if found else 2.0
+
+
+_WEIGHT_SENTENCE = re.compile(r"\bweights?\b|\bw[48]a(?:16|8)\b|quantized model|model in", re.I)
+_WEIGHT_FORMAT = (
+    ("int4", re.compile(r"\b(?:int4|4[- ]bit|w4a\d+|awq|gptq)\b", re.I)),
+    ("int8", re.compile(r"\b(?:int8|8[- ]bit|w8a\d+)\b", re.I)),
+    ("fp8", re.compile(r"\bfp8\b", re.I)),
+)
+
+
+def weight_format(c: Claims) -> str:
+    """The format the served weights are in: a low-bit format named in a core sentence about the weights or the
+    model, else 16 bits (a KV-cache or activation format says nothing about the weights)."""
+    for s in c.sentences:
+        if not is_core(s) or not _WEIGHT_SENTENCE.search(s.text) or _KV_SENTENCE.search(s.text):
+            continue
+        for name, rx in _WEIGHT_FORMAT:
+            if rx.search(s.text):
+                return name
+    return "fp16"

@@ -44,7 +44,8 @@ class QntMemory(Rule):
             yield self.finding(
                 f"Serving this configuration needs {serving.weights_gib:.1f} GiB of weights plus "
                 f"{serving.kv_gib:.1f} GiB of KV cache ({serving.inputs['concurrent_sequences']} sequences of "
-                f"{serving.inputs['context']:,} tokens, K and V of width {serving.inputs['kv_width']} in 16 bits, "
+                f"{serving.inputs['context']:,} tokens, K and V of width {serving.inputs['kv_width']} in "
+                f"{_bits(serving.inputs.get('kv_bytes_per_element', 2.0))}, "
                 f"over {serving.inputs['layers']} layers) = "
                 f"{serving.total_gib:.1f} GiB, against {capacity:.1f} GiB on the device. The claimed concurrency "
                 "cannot be resident at once.",
@@ -68,3 +69,9 @@ class QntMemory(Rule):
             computed={"model_states_per_gpu_gib": states.gib, "capacity_gib": capacity},
             inputs=states.inputs,
         )
+
+
+def _bits(kv_bytes: object) -> str:
+    """ "16 bits", or "2 bits (before scales and zero points)" for a quantized cache."""
+    bits = 8 * float(kv_bytes) if isinstance(kv_bytes, (int, float)) else 16.0
+    return "16 bits" if bits >= 16 else f"{bits:g} bits (before scales and zero points)"

@@ -1,0 +1,72 @@
+"""Model shapes: the published layer counts, widths and head counts of common models
+(``knowledge/data/models.yaml``).
+
+A draft that says "Llama-3.1-8B at 128K context" has stated its KV cache size without writing the numbers; an
+expert knows the shape by heart. ``find_model`` recognises a model by its name or an alias (case, spaces and
+hyphens ignored, "-Instruct"/"-chat" suffixes dropped) in a piece of text. Loaded through
+``importlib.resources``; a file of the same name in ``TENSORA_KB_DIR`` overrides it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tensora.knowledge.loader import load_entries
+
+MODELS_FILE = "models.yaml"
+
+
+class ModelShape(BaseModel):
+    """One published model: its size and the shape its attention and KV cache follow from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=2)
+    aliases: list[str] = []
+    params: float = Field(gt=0)
+    active_params: float | None = Field(default=None, gt=0)
+    layers: int = Field(gt=0)
+    hidden: int = Field(gt=0)
+    heads: int = Field(gt=0)
+    kv_heads: int = Field(gt=0)
+    source: str = Field(min_length=4)
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden // self.heads
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_-]+", "", text.lower())
+
+
+def load_models(user_dir: Path | None = None) -> tuple[ModelShape, ...]:
+    """Every model shape, from the bundled file or the user's override (``TENSORA_KB_DIR``)."""
+    if user_dir is None and os.environ.get("TENSORA_KB_DIR"):
+        user_dir = Path(os.environ["TENSORA_KB_DIR"])
+    return _load(user_dir)
+
+
+@cache
+def _load(user_dir: Path | None) -> tuple[ModelShape, ...]:
+    return tuple(load_entries(MODELS_FILE, ModelShape, user_dir))
+
+
+def find_model(text: str) -> ModelShape | None:
+    """The model a text names, longest alias first ("Llama-3.1-70B" before "Llama-3-7..."); None when none."""
+    squashed = _key(text)
+    best: tuple[int, ModelShape] | None = None
+    for m in load_models():
+        for alias in [m.name, *m.aliases]:
+            k = _key(alias)
+            at = squashed.find(k)
+            # the alias must not run on into more digits ("llama38b" inside "llama380b" is another model)
+            if at >= 0 and not squashed[at + len(k) : at + len(k) + 1].isdigit():
+                if best is None or len(k) > best[0]:
+                    best = (len(k), m)
+    return best[1] if best else None
