@@ -187,6 +187,21 @@ def test_scale_comes_from_the_draft_runs_not_other_systems(claims) -> None:  # t
     assert profile.gpus.value == "32"
 
 
+def test_the_component_is_what_the_draft_replaces(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # LogStep: a log instead of checkpoints
+
+    ## Abstract
+
+    LogStep replaces periodic full checkpoints with a rare base checkpoint plus a per-step log of gradients.
+    We use BF16 mixed-precision training with FP32 master weights, and we keep FP32 master weights in the log.
+    We use mixed-precision training and FP32 master weights on every rank. The log is written with asynchronous
+    checkpointing.
+    """
+    profile = build_profile(claims(draft), claims("# Base\n\n## Abstract\n\nCheckpoints every hour.", "baseline"))
+    assert "checkpoint" in profile.component.value.lower()
+
+
 def test_a_noun_that_looks_like_a_set_verb_sets_nothing(claims) -> None:  # type: ignore[no-untyped-def]
     draft = """
     # PageSkim: Query-Guided KV Page Selection for 128K-Context Decoding

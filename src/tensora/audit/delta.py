@@ -181,6 +181,21 @@ def classify(proposal: Claims, baseline: Claims, profile: DraftProfile | None = 
     if profile is None:
         return delta, f
     delta = _with_profile(delta, f, proposal, baseline, profile)
+    if (
+        delta.cls == "orthogonal"
+        and profile.relation == "replaces"
+        and profile.replaces.confidence >= 0.5
+        and profile.family
+        and _related(profile.family, f.baseline_families)
+        and profile.replaces.source is not None
+    ):
+        # the draft says what of the baseline's own sub-area it replaces: the change is on the baseline's axis
+        delta = Delta(
+            "structural",
+            f"The draft replaces {_short_text(profile.replaces.value, 90)} with "
+            f"{_short_text(profile.with_.value, 110)}.",
+            [_quote(profile.replaces.source)],
+        )
     src = profile.with_.source or profile.new_mechanism.source
     if delta.cls == "structural" and "In its own words" not in delta.rationale and src is not None:
         # the change in the draft's words, so the verdict reads as about this draft

@@ -638,6 +638,20 @@ def _headline(claims: list[Claim], sentences: list[Sentence]) -> Claim | None:
     return max(good, key=score) if good else None
 
 
+def _lead_by_change(proposal: Claims, change: str) -> TechniqueUse | None:
+    """The used technique whose own words the stated change (A and B) uses most, or None."""
+    said = {w[:6] for w in re.findall(r"[a-z][a-z-]{4,}", change.lower())}
+    best: tuple[int, float, str, TechniqueUse] | None = None
+    for u in proposal.techniques.values():
+        if not u.used or u.family == "hardware":
+            continue
+        own = {w[:6] for w in re.findall(r"[a-z][a-z-]{4,}", u.name.lower())}
+        shared = len(own & said)
+        if shared and (best is None or (shared, u.weight) > best[:2]):
+            best = (shared, u.weight, u.id, u)
+    return best[3] if best else None
+
+
 def _technique_lead(proposal: Claims, baseline: Claims) -> TechniqueUse | None:
     """The technique the draft leans on: weight, doubled when the baseline does not use it."""
     base = baseline.used_ids()
@@ -945,6 +959,21 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
             p.relation = "replaces"
     if not p.with_:
         p.with_ = _mechanism(proposal, p.name.value)
+    if p.replaces and p.replaces.confidence >= 0.5:
+        # what the draft says it replaces names the component better than the technique it mentions most:
+        # "replaces periodic full checkpoints with a log" is a checkpointing draft whatever precision it uses
+        changed = _lead_by_change(proposal, f"{p.replaces.value} {p.with_.value}")
+        if changed is not None and changed.id != p.technique.value:
+            src = p.replaces.source
+            sentence = next((x for x in proposal.sentences if src and x.index == src.index), None)
+            conf = max(p.technique.confidence, 0.6)
+            p.technique = _field_of(changed.id, conf, sentence)
+            p.family = changed.family
+            p.component = _field_of(
+                f"{_COMPONENT.get(changed.family, 'the baseline core mechanism')}, specifically {changed.name}",
+                conf,
+                sentence,
+            )
 
     keep = _keep(proposal, baseline)
     if keep:
