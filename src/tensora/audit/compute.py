@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
+from tensora import rxcache
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.extract.profile import mode_of
@@ -236,7 +237,7 @@ def sharding(c: Claims) -> str:
 
 
 # "a single GPU", "one H100", "a single 80GB A100": the device is what extraction recognised in the sentence
-_ONE = re.compile(r"\b(?:a single|single|one)\s+(?P<words>[\w-]+(?:[- ][\w-]+)?)", re.I)
+_ONE = rxcache.compile(r"\b(?:a single|single|one)\s+(?P<words>[\w-]+(?:[- ][\w-]+)?)", re.I)
 
 
 def _one_device(c: Claims, i: int) -> bool:
@@ -406,13 +407,13 @@ def setting_profile(c: Claims) -> dict[str, object]:
     return out
 
 
-_CONCURRENCY = re.compile(
+_CONCURRENCY = rxcache.compile(
     r"(\d[\d,]*)\s+(?:concurrent|simultaneous|in-?flight|parallel|active)\s+(?:requests|sequences|users|streams)|"
     r"batch(?:es)?\s+(?:of\s+)?(\d[\d,]*)\s+(?:concurrent\s+)?(?:requests|sequences)|"
     r"batch size (?:of\s+|=\s*)?(\d[\d,]*)",
     re.I,
 )
-_KV_HEADS = re.compile(r"(\d+)\s+(?:kv|key[- ]value)\s+heads|(?:kv|key[- ]value)\s+heads\s*(?:=|of)\s*(\d+)", re.I)
+_KV_HEADS = rxcache.compile(r"(\d+)\s+(?:kv|key[- ]value)\s+heads|(?:kv|key[- ]value)\s+heads\s*(?:=|of)\s*(\d+)", re.I)
 _WEIGHT_BYTES = {"int4": 0.5, "int8": 1.0, "fp8": 1.0}
 
 

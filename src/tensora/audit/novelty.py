@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import pickle
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -24,13 +25,15 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from tensora import rxcache
 from tensora.audit.findings import PriorWorkHit
 from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile, weight
+from tensora.knowledge.cues import cache_path, write_cache
 from tensora.knowledge.loader import KnowledgeBase
 from tensora.knowledge.schema import PriorWork
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9+-]*")
+_WORD = rxcache.compile(r"[a-z0-9][a-z0-9+-]*")
 _STOP = frozenset(
     "a an the of for and in on with to by from at via is are we our large scale training model models "
     "deep learning neural networks network efficient towards toward using".split()
@@ -74,11 +77,11 @@ _RRF_K = 10
 _DENSE_METHOD_SENTENCES = 10
 _PRODUCT_WEIGHT = 0.8
 _SUBSTRATE_WEIGHT = 0.75
-_BUILT_ON = re.compile(
+_BUILT_ON = rxcache.compile(
     r"\b(in|on top of|using|uses|with|built on|implemented (in|on)|inside|atop|into|via|through|on)\s+"
     r"(the\s+|our\s+|an?\s+)?(open-source\s+|existing\s+|stock\s+)?$"
 )
-_PRODUCT = re.compile(r"whitepaper|datasheet", re.I)
+_PRODUCT = rxcache.compile(r"whitepaper|datasheet", re.I)
 # how sure the profile must be of a knob before its owner is named as the closest work of a configuration change
 _OWNER_MIN = 0.45
 _OWNERS = 2
@@ -87,9 +90,7 @@ _OWNERS = 2
 def _index(kb: KnowledgeBase) -> _Index:
     key = id(kb)
     if key not in _CACHE:
-        docs = [_document(w, kb) for w in kb.prior_work]
-        retriever = bm25s.BM25()
-        retriever.index(bm25s.tokenize(docs, stopwords="en", show_progress=False), show_progress=False)
+        retriever = _retriever([_document(w, kb) for w in kb.prior_work])
         # rare techniques say more about a work than ones that half the field shares
         counts: dict[str, int] = {}
         for w in kb.prior_work:
@@ -100,6 +101,24 @@ def _index(kb: KnowledgeBase) -> _Index:
         dense_texts = [_dense_text(w, kb) for w in kb.prior_work]
         _CACHE[key] = _Index(list(kb.prior_work), retriever, idf, dense_texts)
     return _CACHE[key]
+
+
+def _retriever(docs: list[str]) -> bm25s.BM25:
+    """The BM25 index of the prior work, kept on disk between runs keyed by the documents and bm25s's version
+    (an optimisation only: a cache that cannot be read or written is rebuilt)."""
+    path = cache_path("prior-bm25", bm25s.__version__, *(f"{d}\0" for d in docs))
+    try:
+        if path.is_file():
+            with path.open("rb") as fh:
+                cached = pickle.load(fh)
+            if isinstance(cached, bm25s.BM25):
+                return cached
+    except Exception:  # a stale or unreadable cache is rebuilt, never reported
+        pass
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(docs, stopwords="en", show_progress=False), show_progress=False)
+    write_cache(path, retriever)
+    return retriever
 
 
 def _dense_text(work: PriorWork, kb: KnowledgeBase) -> str:
@@ -162,7 +181,7 @@ def is_own(work: PriorWork, profile: DraftProfile | None) -> bool:
     return len(own) >= 4 and any(_norm(label) == own for label in [work.name, *work.aliases])
 
 
-_HARDWARE_WORDS = re.compile(
+_HARDWARE_WORDS = rxcache.compile(
     r"\b(?:[AHBL]\d{2,3}[A-Z]?(?:-\d+GB)?(?:-SXM|-PCIe)?|MI\d{3}X?|V100|TPU\s?v\d\w*|GPUs?|nodes?|NVLink|"
     r"InfiniBand|RoCE|Ethernet|\d[\d.,]*\s*(?:[BMKTG]|GB|GiB|Gb/s|GB/s|TB/s|x|%|k)?)(?![\w-])",
     re.I,
@@ -260,7 +279,7 @@ def cited(work: PriorWork, text: str) -> bool:
 
 
 # a sentence that sets a named work against the draft: "unlike X, we ...", "X requires ..., whereas ..."
-_CONTRAST = re.compile(
+_CONTRAST = rxcache.compile(
     r"\b(unlike|in contrast|contrary to|differs?|different from|whereas|rather than|instead of|compared (?:with|to)|"
     r"beyond|improves? (?:on|over|upon)|outperform\w*|but (?:it|they|its|their|only)|however|cannot|can't|lacks?|"
     r"does not|do not|did not|never|limited to|only (?:for|on|handles?|supports?|works?)|while (?:we|ours|our))\b",

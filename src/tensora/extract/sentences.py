@@ -11,16 +11,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tensora import rxcache
 from tensora.extract.quantities import DocLabel, Quote
 from tensora.ingest.document import Paragraph
 
-_ABBREV = re.compile(
+_ABBREV = rxcache.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|Fig|Figs|Eq|Eqs|Sec|Tab|vs|cf|approx|resp|No|Ref|Refs|Dr|Mr|Ms)\.|\b[A-Z]\.)$"
 )
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[*\"“])")
+_BOUNDARY = rxcache.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[*\"“])")
 
 
-_EMPHASIS = re.compile(r"\*\*|__")
+_EMPHASIS = rxcache.compile(r"\*\*|__")
 
 # Front and back matter that says nothing about the work: a publisher's permission notice, a licence, a DOI or
 # arXiv stamp, an author's e-mail. Such a sentence keeps its place in the stream (kind "boilerplate") so ids stay
