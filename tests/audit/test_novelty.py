@@ -79,26 +79,3 @@ def test_a_configuration_ranks_the_knob_owner_first(claims, kb) -> None:  # type
     hits = with_knob_owners(rank(draft, baseline, kb, profile), profile, baseline, kb)
     assert hits[0].name == "vLLM" and "block size" in hits[0].why.lower()
     assert not hits[0].positioned  # a re-tuned system is never a difference the draft has stated
-
-
-def test_bm25_index_from_the_cache_ranks_like_a_fresh_one(kb, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import bm25s
-    import numpy as np
-
-    from tensora.audit import novelty
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    docs = [novelty._document(w, kb) for w in kb.prior_work]
-    built = novelty._retriever(docs)
-    assert list((tmp_path / "tensora").glob("prior-bm25-*.pickle"))
-    cached = novelty._retriever(docs)
-    assert cached is not built
-    query = bm25s.tokenize(["interleaved pipeline schedule with fewer bubbles"], stopwords="en", show_progress=False)
-    a, b = (r.retrieve(query, k=len(docs), show_progress=False) for r in (built, cached))
-    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
-    # a damaged cache is rebuilt, never reported
-    for path in (tmp_path / "tensora").glob("prior-bm25-*.pickle"):
-        path.write_bytes(b"damaged")
-    rebuilt = novelty._retriever(docs)
-    c = rebuilt.retrieve(query, k=len(docs), show_progress=False)
-    assert np.array_equal(a[1], c[1])

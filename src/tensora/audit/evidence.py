@@ -12,6 +12,7 @@ judge whether the replacement argues the finding's point, only that it is prose.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from tensora import rxcache
@@ -44,6 +45,7 @@ def _headings(claims: Claims) -> dict[str, int]:
     """Normalised heading text -> index of the first prose sentence after it (-1 when none follows)."""
     out: dict[str, int] = {}
     sents = claims.sentences
+    prose = _prose(sents)
     opens: set[int] = set()
     seen_paragraphs: set[int] = set()
     for s in sents:
@@ -54,11 +56,11 @@ def _headings(claims: Claims) -> dict[str, int]:
         nxt = sents[i + 1] if i + 1 < len(sents) else None
         heading = s.kind == "heading" or (s.index in opens and s.kind == "text" and _is_run_in(s, nxt))
         if heading:
-            out.setdefault(_norm(s.text), _next_prose(sents, i))
+            out.setdefault(_norm(s.text), _next_prose(sents, i, prose))
     if claims.title:
         key = _norm(claims.title)
         if key not in out:
-            out[key] = _next_prose(sents, -1)
+            out[key] = _next_prose(sents, -1, prose)
     return out
 
 
@@ -70,14 +72,21 @@ _MECHANISM = rxcache.compile(
 _LOOKAHEAD = 6  # prose sentences after a heading searched for the one that states the mechanism
 
 
-def _next_prose(sents: list[Sentence], i: int) -> int:
-    """The prose sentence after index ``i`` that states the mechanism, else the first prose sentence."""
-    prose = [
-        j for j in range(i + 1, len(sents)) if sents[j].kind == "text" and len(sents[j].text.split()) > _RUN_IN_WORDS
-    ]
-    if not prose:
+def _prose(sents: list[Sentence]) -> list[int]:
+    """Positions of the prose sentences (longer than a run-in label), in order."""
+    return [j for j, s in enumerate(sents) if s.kind == "text" and len(s.text.split()) > _RUN_IN_WORDS]
+
+
+def _next_prose(sents: list[Sentence], i: int, prose: list[int] | None = None) -> int:
+    """The prose sentence after index ``i`` that states the mechanism, else the first prose sentence.
+
+    ``prose`` is ``_prose(sents)``, passed in by a caller that asks for many headings of one document."""
+    if prose is None:
+        prose = _prose(sents)
+    first = bisect_right(prose, i)
+    window = prose[first : first + _LOOKAHEAD]
+    if not window:
         return -1
-    window = prose[:_LOOKAHEAD]
     return next((j for j in window if _MECHANISM.search(sents[j].text)), window[0])
 
 

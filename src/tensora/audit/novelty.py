@@ -16,22 +16,24 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import pickle
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 
 from tensora import rxcache
 from tensora.audit.findings import PriorWorkHit
+from tensora.audit.lexical import Bm25Index, bm25_retriever, load_bm25
 from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile, weight
-from tensora.knowledge.cues import cache_path, write_cache
 from tensora.knowledge.loader import KnowledgeBase
 from tensora.knowledge.schema import PriorWork
+
+if TYPE_CHECKING:
+    import bm25s
 
 _WORD = rxcache.compile(r"[a-z0-9][a-z0-9+-]*")
 _STOP = frozenset(
@@ -52,10 +54,19 @@ def _document(work: PriorWork, kb: KnowledgeBase) -> str:
 @dataclass
 class _Index:
     works: list[PriorWork]
-    retriever: bm25s.BM25
+    bm25: Bm25Index
     idf: dict[str, float]
     dense_texts: list[str]
+    docs: list[str]
     dense: np.ndarray | None = None
+    _retriever: bm25s.BM25 | None = None
+
+    @property
+    def retriever(self) -> bm25s.BM25:
+        """bm25s's retriever over the same documents, built on first use (the ranking reads ``bm25``)."""
+        if self._retriever is None:
+            self._retriever = bm25_retriever(self.docs)
+        return self._retriever
 
 
 _CACHE: dict[int, _Index] = {}
@@ -90,7 +101,7 @@ _OWNERS = 2
 def _index(kb: KnowledgeBase) -> _Index:
     key = id(kb)
     if key not in _CACHE:
-        retriever = _retriever([_document(w, kb) for w in kb.prior_work])
+        docs = [_document(w, kb) for w in kb.prior_work]
         # rare techniques say more about a work than ones that half the field shares
         counts: dict[str, int] = {}
         for w in kb.prior_work:
@@ -99,26 +110,8 @@ def _index(kb: KnowledgeBase) -> _Index:
         n = len(kb.prior_work)
         idf = {t: math.log(1 + n / c) for t, c in counts.items()}
         dense_texts = [_dense_text(w, kb) for w in kb.prior_work]
-        _CACHE[key] = _Index(list(kb.prior_work), retriever, idf, dense_texts)
+        _CACHE[key] = _Index(list(kb.prior_work), load_bm25(docs), idf, dense_texts, docs)
     return _CACHE[key]
-
-
-def _retriever(docs: list[str]) -> bm25s.BM25:
-    """The BM25 index of the prior work, kept on disk between runs keyed by the documents and bm25s's version
-    (an optimisation only: a cache that cannot be read or written is rebuilt)."""
-    path = cache_path("prior-bm25", bm25s.__version__, *(f"{d}\0" for d in docs))
-    try:
-        if path.is_file():
-            with path.open("rb") as fh:
-                cached = pickle.load(fh)
-            if isinstance(cached, bm25s.BM25):
-                return cached
-    except Exception:  # a stale or unreadable cache is rebuilt, never reported
-        pass
-    retriever = bm25s.BM25()
-    retriever.index(bm25s.tokenize(docs, stopwords="en", show_progress=False), show_progress=False)
-    write_cache(path, retriever)
-    return retriever
 
 
 def _dense_text(work: PriorWork, kb: KnowledgeBase) -> str:
@@ -385,10 +378,7 @@ def rank(
     total_weight = sum(weights.values()) or 1.0
     query = mechanism_query(proposal, profile, kb)
     n = len(index.works)
-    tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
-    docs, scores = index.retriever.retrieve(tokens, k=n, show_progress=False)
-    lexical = np.zeros(n, dtype=np.float64)
-    lexical[np.asarray(docs[0], dtype=np.int64)] = np.asarray(scores[0], dtype=np.float64)
+    lexical = np.asarray(index.bm25.scores(query), dtype=np.float64)
     lexical /= float(lexical.max()) or 1.0
     dense = _dense_scores(index, mechanism_query(proposal, profile, kb, method=_DENSE_METHOD_SENTENCES))
     # the baseline paper, and other entries drawn from the same paper, are not "prior work" here; nor is the

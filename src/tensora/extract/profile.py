@@ -509,6 +509,9 @@ def clause(text: str, limit: int = 140) -> str:
     return text[:first].rstrip(" ,;:")
 
 
+_METRIC_SIZES = frozenset(len(word.split()) for _, words in _METRIC_WORDS for word in words)
+
+
 def _words_before(text: str, n: int) -> str:
     return " ".join(text.split()[-n:])
 
@@ -518,16 +521,19 @@ def _nearest_metric(left: str, right: str) -> tuple[str, int, str] | None:
     best: tuple[float, int, str, str] | None = None
     rw = right.lower().split()[:8]
     lw = left.lower().split()[-8:]
+    # the phrase of each size at each position, joined and stripped once for all the metric words
+    right_at = {n: [" ".join(rw[i : i + n]).strip(",.;:()") for i in range(len(rw))] for n in _METRIC_SIZES}
+    left_at = {n: [" ".join(lw[j : j + n]).strip(",.;:()") for j in range(len(lw))] for n in _METRIC_SIZES}
     for order, (metric, words) in enumerate(_METRIC_WORDS):
         for word in words:
             size = len(word.split())
-            for i in range(len(rw)):
-                if " ".join(rw[i : i + size]).strip(",.;:()").startswith(word):
+            for i, phrase in enumerate(right_at[size]):
+                if phrase.startswith(word):
                     key = (i, order, metric, " ".join(rw[: i + size]).strip(",.;:()"))
                     if best is None or key[:2] < best[:2]:
                         best = (float(key[0]), key[1], key[2], key[3])
-            for j in range(len(lw)):
-                if " ".join(lw[j : j + size]).strip(",.;:()").startswith(word):
+            for j, phrase in enumerate(left_at[size]):
+                if phrase.startswith(word):
                     dist = len(lw) - j - size + 1.5  # the left side is read only when the right says less
                     if best is None or (dist, order) < best[:2]:
                         best = (dist, order, metric, " ".join(lw[j:]).strip(",.;:()"))
