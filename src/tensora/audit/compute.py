@@ -485,7 +485,7 @@ def serving_memory(c: Claims) -> Serving | None:
     return Serving(weights, kv, inputs)
 
 
-_TIME = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(ms|us|µs|s)\b")
+_TIME = rxcache.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(ms|us|µs|s)\b")
 _TIME_UNIT = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "s": 1.0}
 
 
@@ -494,9 +494,12 @@ def times_in(text: str) -> list[float]:
     return [float(m.group(1)) * _TIME_UNIT[m.group(2)] for m in _TIME.finditer(text)]
 
 
-_COLLECTIVE = re.compile(r"all-to-all|alltoall|dispatch|combine|all-gather|allgather|reduce-scatter|all-reduce|"
-                         r"\bsends?\b|exchange|transfer", re.I)
-_A2A = re.compile(r"all-to-all|alltoall|dispatch|combine", re.I)
+_COLLECTIVE = rxcache.compile(
+    r"all-to-all|alltoall|dispatch|combine|all-gather|allgather|reduce-scatter|all-reduce|"
+    r"\bsends?\b|exchange|transfer",
+    re.I,
+)
+_A2A = rxcache.compile(r"all-to-all|alltoall|dispatch|combine", re.I)
 
 
 def collective_in(text: str) -> str:

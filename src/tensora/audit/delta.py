@@ -64,7 +64,7 @@ _STRUCTURAL = rxcache.compile(
     re.I,
 )
 # the draft's own plan for its mechanism ("the group size as a tunable") frames the contribution too
-_PLANNED = re.compile(r"planned work|future work|next steps|open questions", re.I)
+_PLANNED = rxcache.compile(r"planned work|future work|next steps|open questions", re.I)
 _MAIN_SHARE = 0.25
 # how sure the profile must be before it overrides the text's signals
 _KEEP_MIN = 0.5

@@ -26,7 +26,7 @@ _EMPHASIS = rxcache.compile(r"\*\*|__")
 # Front and back matter that says nothing about the work: a publisher's permission notice, a licence, a DOI or
 # arXiv stamp, an author's e-mail. Such a sentence keeps its place in the stream (kind "boilerplate") so ids stay
 # stable, but no cue, technique or quote reads it.
-_BOILERPLATE = re.compile(
+_BOILERPLATE = rxcache.compile(
     r"permission to make digital or hard copies|copyrights? for (?:components|third-party)|\bcopyright\b.{0,40}"
     r"\b(?:held by|owner|19\d\d|20\d\d)|all rights reserved|licensed under (?:a |the )?creative commons|"
     r"\bacm reference format\b|publication rights licensed|\bisbn\b|^\s*(?:https?://)?doi(?:\.org)?[:/]|"
