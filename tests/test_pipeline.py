@@ -77,3 +77,36 @@ def test_the_same_document_twice_is_refused(tmp_path: Path) -> None:
     shutil.copy(example, copy)
     with pytest.raises(InputError, match="same document as the baseline"):
         tensora.review(example, copy)
+
+
+_PREFETCH_SCRIPT = """
+import sys, threading
+from pathlib import Path
+from tensora import pipeline
+
+sys.path.insert(0, sys.argv[1])
+
+def loader():  # stands in for the embedder's loader: it is inside an import for a while
+    import slow_module
+
+def reader(path, limits):  # the forked baseline reader needs the same module
+    import slow_module
+    return "baseline"
+
+pipeline._parallel = lambda proposal, baseline: True
+pipeline._baseline_claims = reader
+pipeline._proposal_claims = lambda path, limits, kb: ("proposal", None)
+pipeline.embed.prefetch = lambda: threading.Thread(target=loader).start()
+print(pipeline.read_both(Path("p.md"), Path("b.md"), None, None))
+"""
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_the_reader_is_forked_before_the_embedder_starts_loading(tmp_path: Path) -> None:
+    # a fork while another thread is inside an import would leave the worker waiting on that module's lock forever
+    (tmp_path / "slow_module.py").write_text("import time\ntime.sleep(1.5)\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _PREFETCH_SCRIPT, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "baseline" in done.stdout

@@ -104,7 +104,11 @@ def _refuse_same_document(proposal: Path, baseline: Path) -> None:
 def read_both(
     proposal: Path, baseline: Path, limits: Limits | None, kb: KnowledgeBase
 ) -> tuple[tuple[Claims, HiddenText], Claims]:
-    """Claims (and hidden text) of the draft, claims of the baseline, the baseline in a worker when that pays."""
+    """Claims (and hidden text) of the draft, claims of the baseline, the baseline in a worker when that pays.
+
+    The static embedder starts loading on a thread once the worker is forked, never before: a fork while that
+    thread is inside an import leaves the worker waiting forever on the module's import lock.
+    """
     if _parallel(proposal, baseline):
         try:
             pool = ProcessPoolExecutor(
@@ -117,9 +121,11 @@ def read_both(
             pool = None
         if pool is not None:
             with pool:
-                future = pool.submit(_baseline_claims, baseline, limits)
+                future = pool.submit(_baseline_claims, baseline, limits)  # forks the worker
+                embed.prefetch()
                 mine = _proposal_claims(proposal, limits, kb)
                 return mine, future.result()
+    embed.prefetch()
     return _proposal_claims(proposal, limits, kb), _baseline_claims(baseline, limits)
 
 
@@ -187,7 +193,6 @@ def run(
             raise InputError(proposal, "an LLM review needs a baseline", "pass it with --baseline.")
         return run_without_baseline(proposal, limits=limits, detail=detail)
     _refuse_same_document(proposal, baseline)
-    embed.prefetch()  # the static embedder loads while the documents are read
     kb = load_knowledge()
     (prop, hidden), base = read_both(proposal, baseline, limits, kb)
     result = markdown.fill(audit(prop, base, kb, (proposal.name, baseline.name), {"proposal": hidden}), detail)

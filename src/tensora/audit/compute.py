@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
+from tensora import rxcache
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.extract.profile import mode_of
@@ -238,7 +239,7 @@ def sharding(c: Claims) -> str:
 
 
 # "a single GPU", "one H100", "a single 80GB A100": the device is what extraction recognised in the sentence
-_ONE = re.compile(r"\b(?:a single|single|one)\s+(?P<words>[\w-]+(?:[- ][\w-]+)?)", re.I)
+_ONE = rxcache.compile(r"\b(?:a single|single|one)\s+(?P<words>[\w-]+(?:[- ][\w-]+)?)", re.I)
 
 
 def _one_device(c: Claims, i: int) -> bool:
@@ -408,14 +409,14 @@ def setting_profile(c: Claims) -> dict[str, object]:
     return out
 
 
-_CONCURRENCY = re.compile(
+_CONCURRENCY = rxcache.compile(
     r"(\d[\d,]*)\s+(?:concurrent|simultaneous|in-?flight|parallel|active)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:requests|sequences|users|streams)|"
     r"batch(?:es)?\s+(?:of\s+)?(\d[\d,]*)\s+(?:concurrent\s+)?(?:requests|sequences)|"
     r"batch size (?:of\s+|=\s*)?(\d[\d,]*)",
     re.I,
 )
-_KV_HEADS = re.compile(r"(\d+)\s+(?:kv|key[- ]value)\s+heads|(?:kv|key[- ]value)\s+heads\s*(?:=|of)\s*(\d+)", re.I)
+_KV_HEADS = rxcache.compile(r"(\d+)\s+(?:kv|key[- ]value)\s+heads|(?:kv|key[- ]value)\s+heads\s*(?:=|of)\s*(\d+)", re.I)
 _WEIGHT_BYTES = {"int4": 0.5, "int8": 1.0, "fp8": 1.0}
 
 
@@ -496,7 +497,7 @@ def serving_memory(c: Claims) -> Serving | None:
     return Serving(weights, kv, inputs)
 
 
-_TIME = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(ms|us|µs|s)\b")
+_TIME = rxcache.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(ms|us|µs|s)\b")
 _TIME_UNIT = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "s": 1.0}
 
 
@@ -505,12 +506,12 @@ def times_in(text: str) -> list[float]:
     return [float(m.group(1)) * _TIME_UNIT[m.group(2)] for m in _TIME.finditer(text)]
 
 
-_COLLECTIVE = re.compile(
+_COLLECTIVE = rxcache.compile(
     r"all-to-all|alltoall|dispatch|combine|all-gather|allgather|reduce-scatter|all-reduce|"
     r"\bsends?\b|exchange|transfer",
     re.I,
 )
-_A2A = re.compile(r"all-to-all|alltoall|dispatch|combine", re.I)
+_A2A = rxcache.compile(r"all-to-all|alltoall|dispatch|combine", re.I)
 
 
 def collective_in(text: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tensora import rxcache
 from tensora.audit.findings import Delta
 from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile, KnobSetting, Source, weight
@@ -24,7 +25,7 @@ from tensora.extract.techniques import is_core, is_design
 
 # A contribution phrased as a setting: "chunk size", "tile shape", "sharding group", "a tunable", "fewer,
 # larger micro-batches", "the opposite corner of the design space".
-_CONFIG = re.compile(
+_CONFIG = rxcache.compile(
     r"\b(tunable|knob|sweep\w*|design space|hyper-?parameter|configuration|decoupl\w+ the \w+ size)\b|"
     r"\b(fewer|larger|smaller|deeper|shallower|bigger|finer|coarser)(,? (and )?\w+)? "
     r"(micro-?batches|pipelines?|stages|chunks|groups|buckets|shards|delays?|lags?|staleness|look-?ahead|"
@@ -36,13 +37,13 @@ _CONFIG = re.compile(
     re.I,
 )
 # A setting named together with a choice of its value: "we pick a tile shape of 16 x 64".
-_SETTING = re.compile(
+_SETTING = rxcache.compile(
     r"\b(chunk|tile|bucket|block|group|page|micro-?batch|split-?k|shard(?:ing)?|partition|look-?ahead|"
     r"prefetch|staleness|delay|lag|update|checkpoint)[- ]"
     r"(size|shape|count|granularity|depth|degree|interval|frequency|bound|window|length)s?\b",
     re.I,
 )
-_CHOICE = re.compile(
+_CHOICE = rxcache.compile(
     r"\b(choos\w+|chose|select\w*|tun(e|ed|ing)|pick\w*|vary\w*|optimal|best|increas\w+|decreas\w+|"
     r"rais\w+|lower\w*|instead of|independent of|dominat\w+|first-order|the key|matters?|adaptive(ly)?|"
     r"per[- ](request|model|layer|shape|workload)|set\s+(\w+\s+){0,4}to|shrink\w*|from\s+\d[\d,]*\s+to)\b",
@@ -51,19 +52,19 @@ _CHOICE = re.compile(
 
 # A contribution phrased as a new mechanism: something removed, replaced, deferred or made asynchronous.
 # effects and side remarks that use structural words without being the contribution
-_NOT_STRUCTURAL = re.compile(
+_NOT_STRUCTURAL = rxcache.compile(
     r"instead of\s+(about\s+)?\d|from the critical path|asynchronous checkpoint|no longer hides?|"
     r"(failure|fault|restart|recover)\w*",
     re.I,
 )
-_STRUCTURAL = re.compile(
+_STRUCTURAL = rxcache.compile(
     r"\b(remov(e|es|ed|ing)|replac(e|es|ed|ing)|eliminat\w+|asynchronous(ly)?|defer(s|red|ring)?|instead of|"
     r"gets? rid of|no longer|splits? (the|each|every)|"
     r"(new|novel) ([\w-]+ ){0,3}?(mechanism|algorithm|format|schedule|protocol|scheduler|abstraction|architecture))\b",
     re.I,
 )
 # the draft's own plan for its mechanism ("the group size as a tunable") frames the contribution too
-_PLANNED = re.compile(r"planned work|future work|next steps|open questions", re.I)
+_PLANNED = rxcache.compile(r"planned work|future work|next steps|open questions", re.I)
 _MAIN_SHARE = 0.25
 # how sure the profile must be before it overrides the text's signals
 _KEEP_MIN = 0.5

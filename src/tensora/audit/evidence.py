@@ -15,6 +15,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 
+from tensora import rxcache
 from tensora.audit.findings import Delta, Finding
 from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quote
@@ -67,7 +68,7 @@ def _headings(claims: Claims) -> dict[str, int]:
     return out
 
 
-_MECHANISM = re.compile(
+_MECHANISM = rxcache.compile(
     r"\b(we|this paper|this work)\s+(propose|present|introduce|design|build|describe)|\b(works?|operates?) by\b"
     r"|\b(replaces?|keeps?|splits?|overlaps?|fuses?|shards?|schedules?|caches?|reuses?)\b",
     re.I,

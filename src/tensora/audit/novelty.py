@@ -20,17 +20,22 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 
+from tensora import rxcache
 from tensora.audit.findings import PriorWorkHit
+from tensora.audit.lexical import Bm25Index, bm25_retriever, load_bm25
 from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile, weight
 from tensora.knowledge.loader import KnowledgeBase
 from tensora.knowledge.schema import PriorWork
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9+-]*")
+if TYPE_CHECKING:
+    import bm25s
+
+_WORD = rxcache.compile(r"[a-z0-9][a-z0-9+-]*")
 _STOP = frozenset(
     "a an the of for and in on with to by from at via is are we our large scale training model models "
     "deep learning neural networks network efficient towards toward using".split()
@@ -49,10 +54,19 @@ def _document(work: PriorWork, kb: KnowledgeBase) -> str:
 @dataclass
 class _Index:
     works: list[PriorWork]
-    retriever: bm25s.BM25
+    bm25: Bm25Index
     idf: dict[str, float]
     dense_texts: list[str]
+    docs: list[str]
     dense: np.ndarray | None = None
+    _retriever: bm25s.BM25 | None = None
+
+    @property
+    def retriever(self) -> bm25s.BM25:
+        """bm25s's retriever over the same documents, built on first use (the ranking reads ``bm25``)."""
+        if self._retriever is None:
+            self._retriever = bm25_retriever(self.docs)
+        return self._retriever
 
 
 _CACHE: dict[int, _Index] = {}
@@ -74,11 +88,11 @@ _RRF_K = 10
 _DENSE_METHOD_SENTENCES = 10
 _PRODUCT_WEIGHT = 0.8
 _SUBSTRATE_WEIGHT = 0.75
-_BUILT_ON = re.compile(
+_BUILT_ON = rxcache.compile(
     r"\b(in|on top of|using|uses|with|built on|implemented (in|on)|inside|atop|into|via|through|on)\s+"
     r"(the\s+|our\s+|an?\s+)?(open-source\s+|existing\s+|stock\s+)?$"
 )
-_PRODUCT = re.compile(r"whitepaper|datasheet", re.I)
+_PRODUCT = rxcache.compile(r"whitepaper|datasheet", re.I)
 # how sure the profile must be of a knob before its owner is named as the closest work of a configuration change
 _OWNER_MIN = 0.45
 _OWNERS = 2
@@ -88,8 +102,6 @@ def _index(kb: KnowledgeBase) -> _Index:
     key = id(kb)
     if key not in _CACHE:
         docs = [_document(w, kb) for w in kb.prior_work]
-        retriever = bm25s.BM25()
-        retriever.index(bm25s.tokenize(docs, stopwords="en", show_progress=False), show_progress=False)
         # rare techniques say more about a work than ones that half the field shares
         counts: dict[str, int] = {}
         for w in kb.prior_work:
@@ -98,7 +110,7 @@ def _index(kb: KnowledgeBase) -> _Index:
         n = len(kb.prior_work)
         idf = {t: math.log(1 + n / c) for t, c in counts.items()}
         dense_texts = [_dense_text(w, kb) for w in kb.prior_work]
-        _CACHE[key] = _Index(list(kb.prior_work), retriever, idf, dense_texts)
+        _CACHE[key] = _Index(list(kb.prior_work), load_bm25(docs), idf, dense_texts, docs)
     return _CACHE[key]
 
 
@@ -162,7 +174,7 @@ def is_own(work: PriorWork, profile: DraftProfile | None) -> bool:
     return len(own) >= 4 and any(_norm(label) == own for label in [work.name, *work.aliases])
 
 
-_HARDWARE_WORDS = re.compile(
+_HARDWARE_WORDS = rxcache.compile(
     r"\b(?:[AHBL]\d{2,3}[A-Z]?(?:-\d+GB)?(?:-SXM|-PCIe)?|MI\d{3}X?|V100|TPU\s?v\d\w*|GPUs?|nodes?|NVLink|"
     r"InfiniBand|RoCE|Ethernet|\d[\d.,]*\s*(?:[BMKTG]|GB|GiB|Gb/s|GB/s|TB/s|x|%|k)?)(?![\w-])",
     re.I,
@@ -260,7 +272,7 @@ def cited(work: PriorWork, text: str) -> bool:
 
 
 # a sentence that sets a named work against the draft: "unlike X, we ...", "X requires ..., whereas ..."
-_CONTRAST = re.compile(
+_CONTRAST = rxcache.compile(
     r"\b(unlike|in contrast|contrary to|differs?|different from|whereas|rather than|instead of|compared (?:with|to)|"
     r"beyond|improves? (?:on|over|upon)|outperform\w*|but (?:it|they|its|their|only)|however|cannot|can't|lacks?|"
     r"does not|do not|did not|never|limited to|only (?:for|on|handles?|supports?|works?)|while (?:we|ours|our))\b",
@@ -366,10 +378,7 @@ def rank(
     total_weight = sum(weights.values()) or 1.0
     query = mechanism_query(proposal, profile, kb)
     n = len(index.works)
-    tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
-    docs, scores = index.retriever.retrieve(tokens, k=n, show_progress=False)
-    lexical = np.zeros(n, dtype=np.float64)
-    lexical[np.asarray(docs[0], dtype=np.int64)] = np.asarray(scores[0], dtype=np.float64)
+    lexical = np.asarray(index.bm25.scores(query), dtype=np.float64)
     lexical /= float(lexical.max()) or 1.0
     dense = _dense_scores(index, mechanism_query(proposal, profile, kb, method=_DENSE_METHOD_SENTENCES))
     # the baseline paper, and other entries drawn from the same paper, are not "prior work" here; nor is the

@@ -5,8 +5,7 @@ Plugin rules register through ``register``, which refuses malformed or duplicate
 
 from __future__ import annotations
 
-import re
-
+from tensora import rxcache
 from tensora.audit.base import DOC_HEADINGS, Rule
 from tensora.audit.rules.complexity.cplx_gain import CplxGain
 from tensora.audit.rules.corner.async_staleness import AsyncStaleness
@@ -71,7 +70,7 @@ RULES: dict[str, type[Rule]] = {
     "DOC-HIDDEN-TEXT": DocHiddenText,
 }
 
-CODE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+CODE = rxcache.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 
 
 def register(rule: type[Rule], plugin: str = "a plugin") -> None:

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
+from tensora import rxcache
 from tensora.extract import cues
 from tensora.extract.numbers import quantities_of
 from tensora.extract.quantities import DocLabel, Quantity, Quote
@@ -28,11 +29,11 @@ from tensora.ingest.document import Document, Paragraph
 from tensora.knowledge.loader import KnowledgeBase
 
 Pattern = str | re.Pattern[str]
-_NOT_CLAIMS = re.compile(r"(\d+(\.\d+)*\.?\s+)?(references|bibliography|acknowledg(e)?ments?)\b", re.I)
+_NOT_CLAIMS = rxcache.compile(r"(\d+(\.\d+)*\.?\s+)?(references|bibliography|acknowledg(e)?ments?)\b", re.I)
 
 
 def _rx(pattern: Pattern) -> re.Pattern[str]:
-    return pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, re.I)
+    return pattern if isinstance(pattern, re.Pattern) else rxcache.compile(pattern, re.I)
 
 
 @dataclass(slots=True)

@@ -29,6 +29,7 @@ from typing import cast
 
 import numpy as np
 
+from tensora import rxcache
 from tensora.errors import KnowledgeError
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_core
@@ -78,11 +79,11 @@ class CompiledCue:
     def __init__(self, cue: Cue) -> None:
         flags = 0 if cue.case_sensitive else re.I
         self.cue = cue
-        self.patterns = [re.compile(p, flags) for p in cue.patterns]
-        self.requires = [re.compile(p, flags) for p in cue.requires]
-        self.negation = [re.compile(p, flags) for p in cue.negation]
-        self.ignore = [re.compile(p, flags) for p in cue.ignore]
-        self.params = {k: re.compile(v, flags) for k, v in cue.params.items()}
+        self.patterns = [rxcache.compile(p, flags) for p in cue.patterns]
+        self.requires = [rxcache.compile(p, flags) for p in cue.requires]
+        self.negation = [rxcache.compile(p, flags) for p in cue.negation]
+        self.ignore = [rxcache.compile(p, flags) for p in cue.ignore]
+        self.params = {k: rxcache.compile(v, flags) for k, v in cue.params.items()}
         self.detector: Callable[[str, dict[str, re.Pattern[str]]], bool] | None = None
         if cue.detector is not None:
             from tensora.extract import detectors

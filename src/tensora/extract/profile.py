@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
+from tensora import rxcache
 from tensora.extract.claims import Claims
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import TechniqueUse, is_core
@@ -170,12 +171,14 @@ _DOWN = (
 )
 # a benefit is "up" for these, "down" for the rest
 _HIGHER_IS_BETTER = frozenset({"throughput", "capacity", "accuracy"})
-_RATIO = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:x|×|-fold|\s?times)(?![\w])|(?<![\w.])(\d+(?:\.\d+)?)\s*%", re.I)
-_WORD = re.compile(r"[\w/$+-]+(?:[\s-]+[\w/$+-]+)*")
+_RATIO = rxcache.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:x|×|-fold|\s?times)(?![\w])|(?<![\w.])(\d+(?:\.\d+)?)\s*%", re.I
+)
+_WORD = rxcache.compile(r"[\w/$+-]+(?:[\s-]+[\w/$+-]+)*")
 # Section weights: where the draft states what it is about.
-_HEADLINE_SECTIONS = re.compile(r"abstract|contribution|summary|tl;?dr|overview", re.I)
-_INTRO = re.compile(r"introduction|motivation|key idea|key insight", re.I)
-_RESULTS = re.compile(r"result|evaluation|experiment", re.I)
+_HEADLINE_SECTIONS = rxcache.compile(r"abstract|contribution|summary|tl;?dr|overview", re.I)
+_INTRO = rxcache.compile(r"introduction|motivation|key idea|key insight", re.I)
+_RESULTS = rxcache.compile(r"result|evaluation|experiment", re.I)
 _METRIC_PRIORITY = {
     "throughput": 1.0,
     "step_time": 1.0,
@@ -189,11 +192,11 @@ _METRIC_PRIORITY = {
     "accuracy": 0.3,
 }
 _SETTING_FAMILIES = frozenset({"precision", "hardware", "optimization"})
-_BASELINE_SUBJECT = re.compile(r"\b(the baseline|baseline's|prior work|previous work|existing systems?)\b", re.I)
+_BASELINE_SUBJECT = rxcache.compile(r"\b(the baseline|baseline's|prior work|previous work|existing systems?)\b", re.I)
 
 # Knobs an existing system exposes (a contribution that sets one to a value is a configuration change) are data:
 # knowledge/data/knobs.yaml.
-_SET_VERB = re.compile(
+_SET_VERB = rxcache.compile(
     # verbs, not their nouns: "KV page selection" or "a configuration" sets nothing
     r"\b(set(?:s|ting)?|choos\w+|chosen|chose|pick(?:s|ed|ing)?|select(?:s|ed|ing)?|tun(?:e|es|ed|ing)|raise[sd]?|"
     r"rais\w+|lower\w*|increas\w+|decreas\w+|doubl\w+|halv\w+|sweep\w*|configur(?:e|es|ed|ing)|"
@@ -202,52 +205,54 @@ _SET_VERB = re.compile(
     re.I,
 )
 # "we set the KV block to 256 tokens", "setting the prefetch depth to 3": a knob and its value in one phrase
-_SET_TO = re.compile(
+_SET_TO = rxcache.compile(
     r"\b(?:[Ww]e |[Ii]t )?(?:set|sets|setting|fix|fixes|raise|raises|lower|lowers)\s+(?:the|its|our|each)\s+"
     r"((?:[\w`-]+\s+){0,2}[\w`-]+?)\s+(?:to|at)\s+(?:\d[\d,.]*|one|two|three|four|eight|sixteen)\b"
 )
 # a value given next to a knob's name: "prefetch depth 3", "limit_all_gathers=False", "16x256 tiles", "r = 0.6"
-_VALUE_AFTER = re.compile(
+_VALUE_AFTER = rxcache.compile(
     r"^[\w`'-]{0,12}\s*(?:=|:|of|to|at|from|is|was|set to)?\s*(?:\d|true\b|false\b|on\b|off\b|enabled|disabled|"
     r"(?:a |one |the )?(?:node|rack|host|socket)\b|"
     r"one|two|three|four|eight|sixteen|\b[a-z]\s*=|(?<![\w-])[a-z](?=[\s,)]))",
     re.I,
 )
-_VALUE_BEFORE = re.compile(
+_VALUE_BEFORE = rxcache.compile(
     r"(?:\d[\d,.]*\s*(?:x\s*\d+|[a-z]{0,2})|one|two|three|four|eight)[\s-]+(?:[\w-]+[\s-]+)?$", re.I
 )
 _NOT_KNOBS = frozenset({"model", "gpus", "gpu", "nodes", "baseline", "accuracy", "loss", "learning", "rate", "seed"})
-_NEW_MECHANISM = re.compile(
+_NEW_MECHANISM = rxcache.compile(
     r"\b(new (mechanism|algorithm|protocol|format|scheduler|schedule|kernel|data ?structure|policy|router|cache)|"
     r"we (design|introduce|propose) an? (new|novel)|replac(e|es|ed|ing)\b.* with|novel)\b",
     re.I,
 )
-_KEEP = re.compile(
+_KEEP = rxcache.compile(
     r"\b(unchanged|untouched|unmodified|as[- ]is|intact|kept as|stays? the same|left alone|"
     r"(do|does|did) not (change|modify|alter|touch)|without (changing|modifying|touching)|"
     r"orthogonal|complementary to|independent of the|on top of|leaves? [\w\s'-]{0,40}(alone|as it is))\b",
     re.I,
 )
-_ADD = re.compile(r"\b(on top of|in addition to|adds?|added|augments?|extends?|layer(s|ed)? over)\b", re.I)
-_REPLACE = re.compile(r"\breplac\w+ ([^,.;:]{3,80}?) (?:with|by) ([^.;:]{3,160})", re.I)
-_REPLACED_BY = re.compile(r"\b([^,.;:]{3,80}?) (?:is|are) replaced (?:with|by) ([^.;:]{3,160})", re.I)
-_INSTEAD = re.compile(r"\b(?:instead of|rather than) ([^,.;:]{3,80})", re.I)
-_PROPOSE = re.compile(r"\bwe (?:propose|introduce|present|design|build|describe)\s+([^.;:]+)", re.I)
-_NAME_AFTER = re.compile(
+_ADD = rxcache.compile(r"\b(on top of|in addition to|adds?|added|augments?|extends?|layer(s|ed)? over)\b", re.I)
+_REPLACE = rxcache.compile(r"\breplac\w+ ([^,.;:]{3,80}?) (?:with|by) ([^.;:]{3,160})", re.I)
+_REPLACED_BY = rxcache.compile(r"\b([^,.;:]{3,80}?) (?:is|are) replaced (?:with|by) ([^.;:]{3,160})", re.I)
+_INSTEAD = rxcache.compile(r"\b(?:instead of|rather than) ([^,.;:]{3,80})", re.I)
+_PROPOSE = rxcache.compile(r"\bwe (?:propose|introduce|present|design|build|describe)\s+([^.;:]+)", re.I)
+_NAME_AFTER = rxcache.compile(
     r"\b(?:[Ww]e (?:propose|present|introduce|build|design|call (?:it|this|our \w+))|called|named|dubbed)\s+"
     r"(?:(?:a|an|the|our|it)\s+)?(?:\w+\s+){0,3}?((?:[A-Z][a-z0-9]*){1,2}[A-Z][\w-]*|[A-Z]{3,}[\w-]*)"
 )
-_NAME_TOKEN = re.compile(r"(?<![\w-])([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+|[A-Z]{2,}[a-z][\w]*|[A-Z]{4,})(?![\w-])")
+_NAME_TOKEN = rxcache.compile(
+    r"(?<![\w-])([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+|[A-Z]{2,}[a-z][\w]*|[A-Z]{4,})(?![\w-])"
+)
 _COMMON_CAPS = frozenset(
     "GPU GPUS CPU CPUS HBM SRAM DRAM NVLINK NCCL CUDA PTX MFU TFLOP TFLOPS FLOP FLOPS LLM LLMS API RDMA NIC "
     "TPU TPUS FP32 FP16 BF16 FP8 INT8 INT4 KV MLP SGD ADAM GEMM MOE AMD HPC PCIE SXM DGX HGX IEEE ACM AWS".split()
 )
-_MODEL = re.compile(
+_MODEL = rxcache.compile(
     r"\b((?:GPT|Llama|LLaMA|Mixtral|Mistral|OPT|BERT|T5|Falcon|Qwen|DeepSeek|Gemma|PaLM|BLOOM|Phi|ViT|Switch|"
     r"Megatron|Yi|Grok)[\w.-]*(?:\s?\d+(?:\.\d+)?[BMT]\b)?)"
 )
-_TRAIN_WORDS = re.compile(r"\b(train\w*|fine-?tun\w*|optimi[sz]er|backward|gradient\w*|pre-?train\w*)\b", re.I)
-_INFER_WORDS = re.compile(
+_TRAIN_WORDS = rxcache.compile(r"\b(train\w*|fine-?tun\w*|optimi[sz]er|backward|gradient\w*|pre-?train\w*)\b", re.I)
+_INFER_WORDS = rxcache.compile(
     r"\b(inference|serv(?:e|es|ing)|decod\w+|prefill|requests?|generation|llm serving|time to first token|"
     r"ttft|tpot|kv[- ]cache)\b",
     re.I,
@@ -535,7 +540,7 @@ def _nearest_metric(left: str, right: str) -> tuple[str, int, str] | None:
     return best[2], int(best[0]), best[3]
 
 
-_NEGATED_METRIC = re.compile(
+_NEGATED_METRIC = rxcache.compile(
     r"\b(?:without|with no|no|zero|negligible|little|nor|not)\s+(?:any\s+|an?\s+|the\s+)?(?:measurable\s+|loss of\s+)?"
     r"[\w-]+(?:\s+[\w-]+)?",
     re.I,
@@ -567,7 +572,7 @@ def _direction(left: str, right: str) -> Literal["up", "down", ""]:
     return ""
 
 
-_CAPACITY_NOUN = re.compile(
+_CAPACITY_NOUN = rxcache.compile(
     r"(concurrent \w+|\w+ in flight|larger batch(?:es)?|batch size|longer context|"
     r"longer sequences|sequences|requests|users|capacity)",
     re.I,

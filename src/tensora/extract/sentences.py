@@ -11,22 +11,23 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tensora import rxcache
 from tensora.extract.quantities import DocLabel, Quote
 from tensora.ingest.document import Paragraph
 
-_ABBREV = re.compile(
+_ABBREV = rxcache.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|Fig|Figs|Eq|Eqs|Sec|Tab|vs|cf|approx|resp|No|Ref|Refs|Dr|Mr|Ms)\.|\b[A-Z]\.)$"
 )
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[*\"“])")
+_BOUNDARY = rxcache.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[*\"“])")
 
 
-_EMPHASIS = re.compile(r"\*\*|__")
+_EMPHASIS = rxcache.compile(r"\*\*|__")
 
 # Front and back matter that says nothing about the work: a publisher's permission notice, a licence, a DOI or
 # arXiv stamp, an author's e-mail. Such a sentence keeps its place in the stream (kind "boilerplate") so ids stay
 # stable, but no cue, technique or quote reads it. An e-mail address starts where a run of its characters does:
 # tried from inside a run, a long run without '@' (100,000 digits) is read again from every position.
-_BOILERPLATE = re.compile(
+_BOILERPLATE = rxcache.compile(
     r"permission to make digital or hard copies|copyrights? for (?:components|third-party)|\bcopyright\b.{0,40}"
     r"\b(?:held by|owner|19\d\d|20\d\d)|all rights reserved|licensed under (?:a |the )?creative commons|"
     r"\bacm reference format\b|publication rights licensed|\bisbn\b|^\s*(?:https?://)?doi(?:\.org)?[:/]|"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
+from tensora import rxcache
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
 from tensora.knowledge.schema import Technique
@@ -30,29 +31,29 @@ if TYPE_CHECKING:
 
 Status = Literal["used", "mentioned", "compared", "rejected"]
 
-_CLAUSE_SPLIT = re.compile(r"[;:]|,\s+(?=(?:but|while|whereas|and unlike|unlike)\b)|\s+(?=but\s)")
-_NEG_BEFORE = re.compile(
+_CLAUSE_SPLIT = rxcache.compile(r"[;:]|,\s+(?=(?:but|while|whereas|and unlike|unlike)\b)|\s+(?=but\s)")
+_NEG_BEFORE = rxcache.compile(
     r"\b(?:no|not|without|unlike|instead of|rather than|avoids?|avoiding|avoided|never|nor|neither|free of|"
     r"removes?|removing|removed|eliminates?|eliminating|drops?|dropping|replaces?|replacing|abandons?|"
     r"no need for|dispenses? with|gets? rid of|forgo(?:es)?|skips?)\b"
     # the negation reaches a few words ahead, but not past "with", "using", "via" or "by"
     r"(?:\W+(?!(?:with|using|via|by|through)\b)\w+){0,4}\W*$"
 )
-_NEG_AFTER = re.compile(
+_NEG_AFTER = rxcache.compile(
     r"^\W*(?:\w+\W+){0,3}(?:is|are|was|were)?\s*(?:not|never|un)\s*(?:needed|used|required|necessary|applied|"
     r"involved|touched|changed)\b|^\W*\(?\s*none\b|^\W*(?:is|are) unnecessary\b"
 )
-_CMP_BEFORE = re.compile(
+_CMP_BEFORE = rxcache.compile(
     r"\b(?:than|versus|vs\.?|compared (?:to|with)|relative to|against|over|outperforms?|beats?|baselines?)"
     r"(?:\W+\w+){0,3}\W*$"
 )
 # "BF16 with FP32 master weights, as in the baseline": the setting the draft keeps, not its idea
-_PASSING = re.compile(r"\b[Aa]s in (the baseline|[A-Z][\w-]*)|\b(unchanged|as before|as usual)\b")
-_CITED_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:\[\d+(?:\s*[,–-]\s*\d+)*\]|\([A-Z][^()]{0,60}\d{4}[a-z]?\))")
-_FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours)\b", re.I)
+_PASSING = rxcache.compile(r"\b[Aa]s in (the baseline|[A-Z][\w-]*)|\b(unchanged|as before|as usual)\b")
+_CITED_AFTER = rxcache.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:\[\d+(?:\s*[,–-]\s*\d+)*\]|\([A-Z][^()]{0,60}\d{4}[a-z]?\))")
+_FIRST_PERSON = rxcache.compile(r"\b(?:we|our|us|ours)\b", re.I)
 _SETTING_FAMILIES = frozenset({"precision", "hardware"})
-_MENTION_SECTIONS = re.compile(r"related work|background|references|bibliography|prior work", re.I)
-_CORE_SECTIONS = re.compile(
+_MENTION_SECTIONS = rxcache.compile(r"related work|background|references|bibliography|prior work", re.I)
+_CORE_SECTIONS = rxcache.compile(
     r"abstract|method|design|approach|overview|contribution|proposal|idea|mechanism|implementation|"
     r"introduction|motivation|key insight|our system",
     re.I,
@@ -120,7 +121,7 @@ def _alias_pattern(name: str, aliases: tuple[str, ...]) -> re.Pattern[str] | Non
     if not parts:
         return None
     # "ZeRO" must not match inside "ZeRO-Offload": a hyphenated compound is its own name
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w]|-[A-Za-z])")
+    return rxcache.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w]|-[A-Za-z])")
 
 
 @lru_cache(maxsize=4096)
@@ -163,7 +164,7 @@ def is_core(sentence: Sentence) -> bool:
     return bool(_CORE_SECTIONS.search(sentence.section)) or sentence.index < 12
 
 
-_DESIGN_SECTIONS = re.compile(
+_DESIGN_SECTIONS = rxcache.compile(
     r"abstract|method|design|approach|overview|contribution|mechanism|key insight|introduction|our system", re.I
 )
 
@@ -242,7 +243,7 @@ _SEMANTIC_MIN = 0.70
 _SEMANTIC_MARGIN = 0.12
 _SEMANTIC_MIN_WORDS = 8
 # "unlike X", "instead of X", "faster than X": a sentence that negates or compares says nothing about use
-_NEGATED_OR_COMPARED = re.compile(
+_NEGATED_OR_COMPARED = rxcache.compile(
     r"\b(?:no|not|without|unlike|instead of|rather than|never|nor|neither|avoids?|avoided|than|versus|vs\.?|"
     r"compared (?:to|with)|relative to|outperforms?|baselines?)\b|n't\b",
     re.I,

@@ -7,11 +7,11 @@ drop stop words: the caller knows which words say nothing in its setting.
 
 from __future__ import annotations
 
-import re
+from tensora import rxcache
 
 __all__ = ["words"]
 
-_WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
+_WORD = rxcache.compile(r"[a-z][a-z0-9-]{3,}")
 
 
 def words(text: str) -> list[str]:

@@ -10,16 +10,16 @@ the first level-0 or level-1 heading, else the first line.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from tensora import rxcache
 from tensora.ingest.document import Document, Paragraph, Section
 from tensora.ingest.normalize import resolve_hyphens, vocabulary
 
 Format = Literal["pdf", "markdown", "latex", "text"]
-_BULLET = re.compile(r"^[-*+\u2022\u2023\u25e6\u2043\u2219\u25aa\u25cf\u25a0\u2013\u2014\u00b7]\s+")
+_BULLET = rxcache.compile(r"^[-*+\u2022\u2023\u25e6\u2043\u2219\u25aa\u25cf\u25a0\u2013\u2014\u00b7]\s+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from tensora import rxcache
 from tensora.errors import CorruptDocumentError
 from tensora.ingest.assemble import Block, assemble
 from tensora.ingest.document import Document, Paragraph, ParagraphKind
@@ -77,13 +78,13 @@ _DROP_WITH_ARGS = {
 }  # fmt: skip
 
 _CITES = {"cite", "citep", "citet", "citealp", "citeauthor", "citeyear", "parencite", "textcite", "autocite"}
-_RULES = re.compile(r"\\(hline|toprule|midrule|bottomrule|cline\{[^}]*\}|cmidrule(\([^)]*\))?\{[^}]*\})")
-_CMD = re.compile(r"\\([A-Za-z@]+\*?|.)")
-_NEWCMD = re.compile(r"\\(?:re)?newcommand\*?\s*\{?\s*\\([A-Za-z@]+)\s*\}?\s*(?=\{)")
-_DEF = re.compile(r"\\def\s*\\([A-Za-z@]+)\s*(?=\{)")
-_MARK = re.compile("\x01([A-Z]+):([^\x02]*)\x02")
-_BLANK = re.compile(r"\n[ \t]*\n")
-_WHITE = re.compile(r"^\s*(white|White|WHITE)\s*$")
+_RULES = rxcache.compile(r"\\(hline|toprule|midrule|bottomrule|cline\{[^}]*\}|cmidrule(\([^)]*\))?\{[^}]*\})")
+_CMD = rxcache.compile(r"\\([A-Za-z@]+\*?|.)")
+_NEWCMD = rxcache.compile(r"\\(?:re)?newcommand\*?\s*\{?\s*\\([A-Za-z@]+)\s*\}?\s*(?=\{)")
+_DEF = rxcache.compile(r"\\def\s*\\([A-Za-z@]+)\s*(?=\{)")
+_MARK = rxcache.compile("\x01([A-Z]+):([^\x02]*)\x02")
+_BLANK = rxcache.compile(r"\n[ \t]*\n")
+_WHITE = rxcache.compile(r"^\s*(white|White|WHITE)\s*$")
 
 
 def read_latex(path: Path, text: str) -> Document:
@@ -253,9 +254,7 @@ def _expand(text: str, macros: dict[str, str]) -> str:
             body = macros[m.group(1)]
             size += len(body) - len(m.group(0))
             if size > budget:
-                raise _RunawayMacro(
-                    f"its macros expand past {budget:,} characters (\\{m.group(1)} among them)"
-                )
+                raise _RunawayMacro(f"its macros expand past {budget:,} characters (\\{m.group(1)} among them)")
             return body
 
         new = rx.sub(grow, text)

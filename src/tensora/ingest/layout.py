@@ -31,11 +31,11 @@ of a paragraph), three or more columns, rotated pages, and right-to-left scripts
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from tensora import rxcache
 from tensora.ingest.assemble import Block
 from tensora.ingest.document import Paragraph, ParagraphKind
 from tensora.ingest.normalize import join_lines
@@ -62,9 +62,9 @@ TITLE, HEADING, CAPTION, FOOTNOTE, BODY, OTHER, FIGURE = (
 )
 SPANNING, LEFT, RIGHT = 0, 1, 2
 
-_DIGITS = re.compile(r"\d+")
-_MAYBE_ITEM = re.compile(r"[^\w\s]|\(?\w{1,4}\)")  # cheap test before list_marker
-_SPACES = re.compile(r"\s+")
+_DIGITS = rxcache.compile(r"\d+")
+_MAYBE_ITEM = rxcache.compile(r"[^\w\s]|\(?\w{1,4}\)")  # cheap test before list_marker
+_SPACES = rxcache.compile(r"\s+")
 
 
 @dataclass(slots=True)
@@ -419,8 +419,8 @@ def _classify(pages: Sequence[list[Line]], boxes: Sequence[PageLines], st: _Stat
                 ln.bullet = list_marker(text) if _MAYBE_ITEM.match(text) else ""
 
 
-_TOC_ENTRY = re.compile(r"(?:\s|\.\s*\.)\s*\d{1,3}$")  # "3 Infrastructures 11", "Intro . . . 4"
-_WORD = re.compile(r"[^\W\d_]{3,}")
+_TOC_ENTRY = rxcache.compile(r"(?:\s|\.\s*\.)\s*\d{1,3}$")  # "3 Infrastructures 11", "Intro . . . 4"
+_WORD = rxcache.compile(r"[^\W\d_]{3,}")
 
 
 def _runs_on(ln: Line, nxt: list[Line], right: float, spacing: float) -> bool:

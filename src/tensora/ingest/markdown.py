@@ -26,47 +26,48 @@ from typing import Any
 
 import yaml
 
+from tensora import rxcache
 from tensora.ingest.assemble import Block, assemble
 from tensora.ingest.document import Document, Paragraph, ParagraphKind
 from tensora.ingest.normalize import clean_chars, collapse_spaces, join_lines
 from tensora.ingest.patterns import is_caption
 
-_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_ITEM = re.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])([ \t]+|$)")
-_QUOTE = re.compile(r"^ {0,3}> ?")
-_RULE = re.compile(r"^ {0,3}([-*_])([ \t]*\1){2,}[ \t]*$")
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s+\S")
+_FRONT = rxcache.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_COMMENT = rxcache.compile(r"<!--(.*?)-->", re.DOTALL)
+_ATX = rxcache.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = rxcache.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = rxcache.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ITEM = rxcache.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])([ \t]+|$)")
+_QUOTE = rxcache.compile(r"^ {0,3}> ?")
+_RULE = rxcache.compile(r"^ {0,3}([-*_])([ \t]*\1){2,}[ \t]*$")
+_TABLE_SEP = rxcache.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_LINK_DEF = rxcache.compile(r"^ {0,3}\[[^\]]+\]:\s+\S")
 
 # Link text may hold one level of balanced brackets and a destination one of balanced parentheses (a
 # Wikipedia URL); neither may hold an unmatched bracket, so a match attempt stops at the next one and a line
 # of brackets is read in linear time.
 _TEXT = r"(?:[^\[\]]|\[[^\[\]]*\])"
 _DEST = r"\((?:[^()]|\([^()]*\))*\)"
-_IMAGE = re.compile(rf"!\[({_TEXT}*)\]{_DEST}")
-_LINK = re.compile(rf"\[({_TEXT}+)\]{_DEST}|\[({_TEXT}+)\]\[[^\[\]]*\]")
-_FOOTREF = re.compile(r"\[\^[^\]]+\]")
-_CODE = re.compile(r"(`+)(.+?)\1")
+_IMAGE = rxcache.compile(rf"!\[({_TEXT}*)\]{_DEST}")
+_LINK = rxcache.compile(rf"\[({_TEXT}+)\]{_DEST}|\[({_TEXT}+)\]\[[^\[\]]*\]")
+_FOOTREF = rxcache.compile(r"\[\^[^\]]+\]")
+_CODE = rxcache.compile(r"(`+)(.+?)\1")
 # Emphasis as the patterns (\*\*|__)(?=\S)(.+?)(?<=\S)\1 (strong) and
 # (?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\*) | (?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_]) (emphasis) would read it,
 # but matched by ``_unwrap`` in linear time: the patterns rescan the rest of the line from every opener.
 # (zero-width patterns, so that every position is found, overlapping ones included)
 _STRONG = (
-    ("**", re.compile(r"(?=\*\*\S)"), re.compile(r"(?<=\S)(?=\*\*)")),
-    ("__", re.compile(r"(?=__\S)"), re.compile(r"(?<=\S)(?=__)")),
+    ("**", rxcache.compile(r"(?=\*\*\S)"), rxcache.compile(r"(?<=\S)(?=\*\*)")),
+    ("__", rxcache.compile(r"(?=__\S)"), rxcache.compile(r"(?<=\S)(?=__)")),
 )
 _EMPH = (
-    ("*", re.compile(r"(?<![\w*])(?=\*\S)"), re.compile(r"(?<=\S)(?=\*(?!\*))")),
-    ("_", re.compile(r"(?<![\w_])(?=_\S)"), re.compile(r"(?<=\S)(?=_(?![\w_]))")),
+    ("*", rxcache.compile(r"(?<![\w*])(?=\*\S)"), rxcache.compile(r"(?<=\S)(?=\*(?!\*))")),
+    ("_", rxcache.compile(r"(?<![\w_])(?=_\S)"), rxcache.compile(r"(?<=\S)(?=_(?![\w_]))")),
 )
-_STRIKE = re.compile(r"~~(.+?)~~")
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
+_STRIKE = rxcache.compile(r"~~(.+?)~~")
+_TAG = rxcache.compile(r"</?[A-Za-z][^<>]*>")
+_ESCAPE = rxcache.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_AUTOLINK = rxcache.compile(r"<((?:https?|mailto):[^<>\s]+)>")
 
 
 def inline(text: str) -> str:

@@ -30,6 +30,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
+from tensora import rxcache
+
 SOFT = "\ue000"
 HARD = "\ue001"
 
@@ -68,14 +70,14 @@ _ACCENTS = {
     "\u00b8": "\u0327",  # cedilla
     "\u02da": "\u030a",  # ring
 }
-_ACCENT_RE = re.compile("([\u00a8\u00b4\u02c6\u02dc\u02c7\u00b8\u02da])\\s?([A-Za-z\u0131])")
-_PRIVATE = re.compile("[\ue002-\uf8ff]")  # private use, less our two marks
-_SPECIAL = re.compile("[" + re.escape("".join(map(chr, _TABLE))) + "]")
-_ACCENT_ANY = re.compile("[\u00a8\u00b4\u02c6\u02dc\u02c7\u00b8\u02da]")
-_ANY = re.compile(f"{_PRIVATE.pattern}|{_SPECIAL.pattern}|{_ACCENT_ANY.pattern}")
-_WS_RE = re.compile(r"\s+")
-_MARK_RE = re.compile(f"[{SOFT}{HARD}]")
-_TOKEN_RE = re.compile(r"[^\W\d_][^\W_]*(?:-[^\W_]+)*")
+_ACCENT_RE = rxcache.compile("([\u00a8\u00b4\u02c6\u02dc\u02c7\u00b8\u02da])\\s?([A-Za-z\u0131])")
+_PRIVATE = rxcache.compile("[\ue002-\uf8ff]")  # private use, less our two marks
+_SPECIAL = rxcache.compile("[" + re.escape("".join(map(chr, _TABLE))) + "]")
+_ACCENT_ANY = rxcache.compile("[\u00a8\u00b4\u02c6\u02dc\u02c7\u00b8\u02da]")
+_ANY = rxcache.compile(f"{_PRIVATE.pattern}|{_SPECIAL.pattern}|{_ACCENT_ANY.pattern}")
+_WS_RE = rxcache.compile(r"\s+")
+_MARK_RE = rxcache.compile(f"[{SOFT}{HARD}]")
+_TOKEN_RE = rxcache.compile(r"[^\W\d_][^\W_]*(?:-[^\W_]+)*")
 
 
 def clean_chars(text: str) -> str:

@@ -14,23 +14,25 @@ from __future__ import annotations
 
 import re
 
-NUMBERED_HEADING = re.compile(r"^(?P<num>(?:\d{1,2}|[A-H])(?:\.\d{1,2}){0,3})\.?\s*(?P<title>[A-Z][^\n]{1,110})$")
-CAPTION = re.compile(
+from tensora import rxcache
+
+NUMBERED_HEADING = rxcache.compile(r"^(?P<num>(?:\d{1,2}|[A-H])(?:\.\d{1,2}){0,3})\.?\s*(?P<title>[A-Z][^\n]{1,110})$")
+CAPTION = rxcache.compile(
     r"^(?:\*\*)?(?P<label>Figure|Fig\.|Table|Tab\.|Algorithm|Listing|Alg\.)\s*(?P<num>[A-Z]?\d+(?:\.\d+)?[a-z]?)"
     r"\s*(?:\*\*)?\s*[:.|\u2014\u2013]",
     re.IGNORECASE,
 )
 # A bullet glyph always starts an item; "(a)", "b)", "(iv)", "2)" only where a new sentence may start.
 # In PDFs "-" and "*" at a line start are more often broken maths than bullets; text formats add them.
-BULLET = re.compile(r"^[\u2022\u2023\u25e6\u2043\u2219\u25aa\u25cf\u25a0\u2013\u2014\u00b7]\s+\S")
-ENUMERATION = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s+\S")
-PAGE_NUMBER = re.compile(
+BULLET = rxcache.compile(r"^[\u2022\u2023\u25e6\u2043\u2219\u25aa\u25cf\u25a0\u2013\u2014\u00b7]\s+\S")
+ENUMERATION = rxcache.compile(r"^\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s+\S")
+PAGE_NUMBER = rxcache.compile(
     r"^(?:(?:page|p\.)\s*)?[-\u2013\u2014(\[]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-\u2013\u2014)\]]?"
     r"(?:\s*(?:of|/)\s*\d{1,4})?$",
     re.IGNORECASE,
 )
-LONE_NUMBER = re.compile(r"^[(\[]?[-+\u2212]?\d[\d.,]*\s*[%)\]]?$")
-TERMINAL = re.compile(r"[.?!:][\"'\u2019\u201d)\]]*$")
+LONE_NUMBER = rxcache.compile(r"^[(\[]?[-+\u2212]?\d[\d.,]*\s*[%)\]]?$")
+TERMINAL = rxcache.compile(r"[.?!:][\"'\u2019\u201d)\]]*$")
 KNOWN_SECTIONS = frozenset(
     {
         "abstract",

@@ -43,16 +43,17 @@ from typing import Any
 
 import pypdfium2.raw as pdfium_c
 
+from tensora import rxcache
 from tensora.ingest.document import Paragraph
 from tensora.ingest.layout import FIGURE, Line, PageLines
 from tensora.ingest.normalize import clean_chars, collapse_spaces
 from tensora.ingest.patterns import heading_level, is_all_caps, is_known_section
 
-_BOLD_NAME = re.compile(r"bold|black|heavy|demi|medi|bx", re.IGNORECASE)
+_BOLD_NAME = rxcache.compile(r"bold|black|heavy|demi|medi|bx", re.IGNORECASE)
 _FORCE_BOLD = 1 << 18  # PDF font descriptor flag
 _WHITE = 240
 _TINY_PT = 2.0
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = rxcache.compile("[\ud800-\udfff]")
 _MIN_FIGURE_PATHS = 12
 _INVISIBLE_MODES = frozenset({3, 7})
 _STROKE_ONLY_MODES = frozenset({1, 5})

@@ -15,9 +15,9 @@ runs of spaces only (they read as text).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from tensora import rxcache
 from tensora.ingest.assemble import Block, assemble
 from tensora.ingest.document import Document, Paragraph, ParagraphKind
 from tensora.ingest.normalize import clean_chars, join_lines
@@ -30,12 +30,12 @@ from tensora.ingest.patterns import (
     is_known_section,
 )
 
-_BLANK = re.compile(r"\n[ \t]*\n")
-_UNDERLINE = re.compile(r"^(=+|-+)\s*$")
-_ITEM = re.compile(r"^\s*(?:[-*+\u2022\u2023\u25e6\u2013]|\d{1,2}[.)]|\(?[a-z]\)|\(?[ivx]{1,4}\))\s+\S")
+_BLANK = rxcache.compile(r"\n[ \t]*\n")
+_UNDERLINE = rxcache.compile(r"^(=+|-+)\s*$")
+_ITEM = rxcache.compile(r"^\s*(?:[-*+\u2022\u2023\u25e6\u2013]|\d{1,2}[.)]|\(?[a-z]\)|\(?[ivx]{1,4}\))\s+\S")
 # Without fonts to go by, "8 GPUs are used here" would pass for a numbered heading.
 _SENTENCE_WORDS = frozenset({"is", "are", "was", "were", "be", "we", "our", "has", "have", "can", "will"})
-_TABLE_ROW = re.compile(r"\S\s*\|\s*\S|\t")
+_TABLE_ROW = rxcache.compile(r"\S\s*\|\s*\S|\t")
 
 
 def read_text(path: Path, text: str) -> Document:

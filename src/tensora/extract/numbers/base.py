@@ -9,6 +9,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tensora import rxcache
 from tensora.extract import units
 
 _QUOTE_LIMIT = 300
@@ -31,7 +32,7 @@ _STANCES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "planned",
         ("will", "we'll", "plan", "future", "intend", "going to", "target"),
-        re.compile(
+        rxcache.compile(
             r"\b(?:we\s+will|we'll|will\s+(?:be|scale|run|use|train|evaluate|measure|compare|test|extend|port|add"
             r"|release)|plan(?:s|ned)?\s+to|planned|future\s+work|we\s+intend|intend\s+to|going\s+to"
             r"|we\s+target|targeting)\b",
@@ -52,7 +53,7 @@ _STANCES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
             "should",
             "hypothes",
         ),
-        re.compile(
+        rxcache.compile(
             r"\b(?:we\s+project|projected|our\s+projections?|projects|(?<!as\s)expect(?:s|ed)?|we\s+estimate"
             r"|estimated|estimates"
             r"|predict(?:s|ed)?|anticipated?|hypothesi[sz]e\w*"
@@ -63,7 +64,7 @@ _STANCES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "evaluation",
         tuple("ran run measur observ obtain achiev benchmark profil test train pilot single preliminary".split()),
-        re.compile(
+        rxcache.compile(
             r"\b(?:we\s+(?:ran|run|measured?|observed?|obtained?|achieved?|benchmarked|profiled|tested|trained)"
             r"|measured|ran|our\s+(?:pilot|prototype|experiments?|evaluation|runs?|measurements?|profile|tests?)"
             r"|pilot|in\s+our\s+tests?|on\s+a\s+single\s+(?:node|GPU)|preliminary\s+results?)\b",
@@ -73,7 +74,7 @@ _STANCES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "baseline",
         ("baseline", "report"),
-        re.compile(
+        rxcache.compile(
             r"\bthe\s+baseline(?:'s)?\s+(?:uses|runs|reaches|achieves|reports|trains|has|gets|takes)\b"
             r"|\bbaseline\s+(?:configuration|setup|run|numbers?|throughput|MFU)\b"
             r"|(?:(?-i:\b(?!We\b|This\b|Our\b)[A-Z][\w-]+)|\bwhich|\bpaper|\bauthors)\s+reports?\b"
@@ -85,25 +86,25 @@ _STANCES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
 )
 # Section titles that set the stance of a paragraph with no cue of its own.
 _SECTION_STANCES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("planned", re.compile(r"\b(?:plan\w*|future|proposed\s+evaluation)\b", re.I)),
-    ("evaluation", re.compile(r"\b(?:pilot|results?|evaluation|experiments?|measurements?)\b", re.I)),
+    ("planned", rxcache.compile(r"\b(?:plan\w*|future|proposed\s+evaluation)\b", re.I)),
+    ("evaluation", rxcache.compile(r"\b(?:pilot|results?|evaluation|experiments?|measurements?)\b", re.I)),
 )
 
 # The scope of a speedup, from the words around it; earlier entries win.
 _SCOPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "end-to-end",
-        re.compile(
+        rxcache.compile(
             r"\b(?:end-to-end|e2e|overall|time[- ]to[- ]train\w*|wall[- ]clock"
             r"|(?:fine-?tuning|training)\s+time)\b",
             re.I,
         ),
     ),
-    ("kernel", re.compile(r"\b(?:kernels?|cuBLAS|cuDNN|CUTLASS|microbenchmarks?)\b", re.I)),
-    ("memory", re.compile(r"\b(?:memory|footprint)\b", re.I)),
+    ("kernel", rxcache.compile(r"\b(?:kernels?|cuBLAS|cuDNN|CUTLASS|microbenchmarks?)\b", re.I)),
+    ("memory", rxcache.compile(r"\b(?:memory|footprint)\b", re.I)),
     (
         "local",
-        re.compile(
+        rxcache.compile(
             r"\b(?:GEMMs?|matmuls?|attention|all-?reduces?|all-?gathers?|reduce-scatters?|all-to-all|communication"
             r"|collectives?|optimizer|backward|forward|layers?|checkpoint\w*|recovery|softmax|FFN|MLP|dispatch"
             r"|gradient\s+sync\w*|operators?|ops)\b",
@@ -112,34 +113,40 @@ _SCOPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "throughput",
-        re.compile(r"\b(?:throughput|tokens/s|tokens\s+per\s+second|samples/s|TFLOP/?s|MFU|utili[sz]ation)\b", re.I),
+        rxcache.compile(
+            r"\b(?:throughput|tokens/s|tokens\s+per\s+second|samples/s|TFLOP/?s|MFU|utili[sz]ation)\b", re.I
+        ),
     ),
     (
         "end-to-end",
-        re.compile(r"\b(?:steps?|iterations?|training|trains?|fine-?tun\w+|per-step|epochs?|jobs?)\b", re.I),
+        rxcache.compile(r"\b(?:steps?|iterations?|training|trains?|fine-?tun\w+|per-step|epochs?|jobs?)\b", re.I),
     ),
 )
 
 # Where a phrase next to a number ends.
-_PHRASE_STOP = re.compile(
+_PHRASE_STOP = rxcache.compile(
     r"[,;:()\[\]|=]|(?<![\w.])\d|\.(?!\d)|(?<![\w-])(?:than|over|versus|vs|compared|relative|against|on|for|with"
     r"|while|when|at|in|per|from|because|since|as|and|but|which|that|to|using|by|after|before|is|are|was|were)"
     r"(?![\w-])",
     re.I,
 )
 # Where the clause before a number starts.
-_CLAUSE_START = re.compile(r"[,;:(]|\b(?:and|but|while|whereas|versus|vs\.?|that|which|where|so|thus|hence)\s", re.I)
+_CLAUSE_START = rxcache.compile(
+    r"[,;:(]|\b(?:and|but|while|whereas|versus|vs\.?|that|which|where|so|thus|hence)\s", re.I
+)
 # Words that lead into a number and are not part of what it measures.
-_LEAD_WORDS = re.compile(
+_LEAD_WORDS = rxcache.compile(
     r"(?:\s+(?:is|are|was|were|of|at|about|roughly|only|nearly|around|takes?|took|measures?|measured|costs?"
     r"|needs?|lasts?|spends?|by|to|in|within|under|over|from|falls?|drops?|goes|went|rises?|decreases?"
     r"|increases?|grows?|shrinks?|~|=|:))+\s*$",
     re.I,
 )
-_TRAILING_WORDS = re.compile(r"(?:\s+(?:per|of|a|an|the|each|every))+\s*$", re.I)
-_FROM_VALUE = re.compile(r"\s+from\s+[\d.,]+\s*\S*\s*$", re.I)
-_LEAD_VERB = re.compile(r"^(?:reduces|reduce|cuts|cut|lowers|brings|shrinks|makes|keeps|so|thus|hence|then)\s+", re.I)
-_DETERMINER = re.compile(r"^(?:the|a|an|its|their|our|each|every|one)\s+", re.I)
+_TRAILING_WORDS = rxcache.compile(r"(?:\s+(?:per|of|a|an|the|each|every))+\s*$", re.I)
+_FROM_VALUE = rxcache.compile(r"\s+from\s+[\d.,]+\s*\S*\s*$", re.I)
+_LEAD_VERB = rxcache.compile(
+    r"^(?:reduces|reduce|cuts|cut|lowers|brings|shrinks|makes|keeps|so|thus|hence|then)\s+", re.I
+)
+_DETERMINER = rxcache.compile(r"^(?:the|a|an|its|their|our|each|every|one)\s+", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +350,7 @@ class _Rule:
 
 
 def _rx(pattern: str, flags: int = re.I) -> re.Pattern[str]:
-    return re.compile(pattern, flags)
+    return rxcache.compile(pattern, flags)
 
 
 def _read(kind: str, num: _Num) -> float | None:
@@ -438,7 +445,7 @@ def _nearest_scope(s: _Sentence, start: int, end: int) -> str:
     return best[1] if best is not None else ""
 
 
-_OF_IN = re.compile(r"\s*(?:in|of|for)\s+", re.I)
+_OF_IN = rxcache.compile(r"\s*(?:in|of|for)\s+", re.I)
 
 
 def _clause_subject(text: str) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from tensora import rxcache
 from tensora.extract import units
 from tensora.extract.numbers.base import _Hit, _Num, _Rule, _rx, _Sentence
 
-_HBM_CUE = re.compile(r"\b(?:HBM\w*|memory\s+bandwidth|DRAM|GDDR\w*)\b", re.I)
-_ACHIEVED = re.compile(r"\b(?:achieved|measured|effective|observed|bus\s+bandwidth|busbw|algbw)\b", re.I)
-_NIC_COUNT = re.compile(
+_HBM_CUE = rxcache.compile(r"\b(?:HBM\w*|memory\s+bandwidth|DRAM|GDDR\w*)\b", re.I)
+_ACHIEVED = rxcache.compile(r"\b(?:achieved|measured|effective|observed|bus\s+bandwidth|busbw|algbw)\b", re.I)
+_NIC_COUNT = rxcache.compile(
     r"(?:(?<![\d/.,])(?P<n>\d+)\s?[x×]|\b(?P<w>two|four|eight|sixteen))\s*\Z",
     re.I,
 )

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from functools import cache
 
+from tensora import rxcache
 from tensora.extract.numbers.base import _Hit, _Lexicon
 from tensora.knowledge.hardware import Catalog, load_catalog
 
@@ -21,7 +22,7 @@ _NIC_WORDS = (
 _TOKEN = r"(?:(?![KMGT]i?B\b|Gb\b)[A-Z][\w-]*|v\d\w*)"
 
 # What a format is used for: "FP32 master weights", "FP32 accumulation".
-_PRECISION_USE = re.compile(
+_PRECISION_USE = rxcache.compile(
     r"[\s-]*(?P<use>master\s+weights?|master\s+cop(?:y|ies)|weights?|activations?|gradients?"
     r"|optimizer\s+states?|Adam\s+states?|accumulat\w*|accumulators?)\b",
     re.I,
@@ -119,13 +120,13 @@ def _build(
     nic = "|".join(words(re.escape(w) for w in n.split()) for n in network)
     return _Lexicon(
         model=model,
-        gpu_model=re.compile(rf"(?P<name>{model}{_VARIANT}*)(?![\w])"),
+        gpu_model=rxcache.compile(rf"(?P<name>{model}{_VARIANT}*)(?![\w])"),
         # an accelerator's name and an opening parenthesis before a number: its spec sheet, "A100 (312 TFLOP/s"
-        spec_open=re.compile(rf"{model}[\w\s-]{{0,12}}\(\s*\Z"),
+        spec_open=rxcache.compile(rf"{model}[\w\s-]{{0,12}}\(\s*\Z"),
         # "all-bfloat16" and "FP8-Everywhere" count
-        precision=re.compile(rf"(?<!\w)(?P<fmt>{fmt})(?!\w)", re.I),
+        precision=rxcache.compile(rf"(?<!\w)(?P<fmt>{fmt})(?!\w)", re.I),
         formats=formats,
         format_keys=tuple(sorted({sp[:3] for sp in spellings})),
-        link_cue=re.compile(rf"\b(?:{'|'.join(x for x in (link, _LINK_WORDS) if x)})\b", re.I),
-        nic_cue=re.compile(rf"\b(?:{'|'.join(x for x in (nic, _NIC_WORDS) if x)})\b", re.I),
+        link_cue=rxcache.compile(rf"\b(?:{'|'.join(x for x in (link, _LINK_WORDS) if x)})\b", re.I),
+        nic_cue=rxcache.compile(rf"\b(?:{'|'.join(x for x in (nic, _NIC_WORDS) if x)})\b", re.I),
     )

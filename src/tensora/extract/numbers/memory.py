@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tensora import rxcache
 from tensora.extract.numbers.base import _BEFORE, _Hit, _Num, _Rule, _rx, _Sentence
 
 
@@ -17,7 +18,7 @@ def _memory(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str]
 
 
 # Words that make a memory size a footprint rather than a capacity.
-_MEMORY_USE = re.compile(
+_MEMORY_USE = rxcache.compile(
     r"\b(?:uses?|used|using|needs?|needed|requires?|required|consumes?|consumed|takes?|took|occupies|allocates?"
     r"|allocated|reserves?|reserved|peak(?:\s+\w+){0,3}\s+(?:is|was|of)|footprint(?:\s+\w+)?\s+(?:is|was|of)"
     r"|is|was|are|were)\s+(?:only\s+|about\s+|roughly\s+|~\s?|up\s+to\s+|just\s+)?\Z",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+from tensora import rxcache
 from tensora.extract.numbers.base import _Hit, _Num, _read, _Rule, _rx, _Sentence
 
 # Parallel degrees written against their name: TP8, PP4, DP16.
 # "TP8", and "TP 8" / "PP 8," written with a space ("= 8" has its own rule)
-_GLUED_DEGREE = re.compile(r"\b(?P<name>TP|PP|DP|EP|CP)\s?(?P<n>\d+)\b(?![.\d]*\s*(?:%|x\b|GB|GiB|ms|s\b))")
+_GLUED_DEGREE = rxcache.compile(r"\b(?P<name>TP|PP|DP|EP|CP)\s?(?P<n>\d+)\b(?![.\d]*\s*(?:%|x\b|GB|GiB|ms|s\b))")
 # Megatron's tuples: "(p, t, d) = (8, 8, 16)".
-_DEGREE_TUPLE = re.compile(
+_DEGREE_TUPLE = rxcache.compile(
     r"\((?P<names>[tpdbmv](?:\s*,\s*[tpdbmv]){1,5})\)\s*=\s*\((?P<vals>\d+(?:\s*,\s*\d+){1,5})\)"
 )
 _TUPLE_ROLES = {

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from tensora import rxcache
 from tensora.extract.numbers import (
     batch,
     communication,
@@ -20,8 +21,8 @@ from tensora.extract.numbers import (
 )
 from tensora.extract.numbers.base import _AFTER, _BEFORE, _default, _Hit, _Num, _Rule, _Sentence
 
-_VERSUS = re.compile(r"\s*,?\s*(?:versus|vs\.?|compared\s+(?:to|with))\s+(?:the\s+)?\Z", re.I)
-_FOR_WHOM = re.compile(r"\s*(?:%\s*)?(?:for|of|with|by|in)\s+(?P<who>[\w.+-]+(?:\s+[A-Z][\w.+-]*)?)")
+_VERSUS = rxcache.compile(r"\s*,?\s*(?:versus|vs\.?|compared\s+(?:to|with))\s+(?:the\s+)?\Z", re.I)
+_FOR_WHOM = rxcache.compile(r"\s*(?:%\s*)?(?:for|of|with|by|in)\s+(?P<who>[\w.+-]+(?:\s+[A-Z][\w.+-]*)?)")
 
 
 @dataclass(frozen=True, eq=False)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+from tensora import rxcache
 from tensora.extract.numbers.base import _Hit, _hit, _Num, _read, _Rule, _rx, _Sentence
 from tensora.extract.numbers.hardware import _TOKEN
 
-_NODE_CUE = re.compile(r"\b(?:nodes?|servers?|machines?|hosts?|DGX|HGX|boxes)\b", re.I)
-_PLACEMENT = re.compile(r"\b(?:inside|within|outside|beyond|leaves?|leaving|across|per|each|every)\s+(?:a\s+)?\Z", re.I)
-_DGX = re.compile(r"\b(?:DGX|HGX)\b")
+_NODE_CUE = rxcache.compile(r"\b(?:nodes?|servers?|machines?|hosts?|DGX|HGX|boxes)\b", re.I)
+_PLACEMENT = rxcache.compile(
+    r"\b(?:inside|within|outside|beyond|leaves?|leaving|across|per|each|every)\s+(?:a\s+)?\Z", re.I
+)
+_DGX = rxcache.compile(r"\b(?:DGX|HGX)\b")
 
 
 def _nodes(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule) -> list[_Hit]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from tensora import rxcache
 from tensora.extract.numbers.base import _VETO, _Rule, _rx
 
 # "top-2", "top 1" routing (not top-1 accuracy).
-_TOP_K = re.compile(r"\btop[-\s]?(?P<k>\d+|one|two|three|four|eight)\b(?!\s*(?:accuracy|acc\b|error))", re.I)
+_TOP_K = rxcache.compile(r"\btop[-\s]?(?P<k>\d+|one|two|three|four|eight)\b(?!\s*(?:accuracy|acc\b|error))", re.I)
 # Model sizes inside a hyphenated name: LLaMA-2-13B, OPT-13B, Llama-3.1-8B.
-_NAMED_SIZE = re.compile(
+_NAMED_SIZE = rxcache.compile(
     r"\b(?:GPT|LLaMA|Llama|OPT|BLOOM|Falcon|Mistral|Qwen|Pythia|Gemma|Phi|T5|DeepSeek|Yi)[\w.]*(?:-[\w.]+)*?"
     r"-(?P<n>\d+(?:\.\d+)?)(?P<s>[BMT])\b"
 )

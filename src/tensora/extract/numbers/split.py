@@ -3,17 +3,17 @@ callers that split free text."""
 
 from __future__ import annotations
 
-import re
+from tensora import rxcache
 
 # Abbreviations after which a period never ends a sentence, and those that end one unless a number follows
 # ("Fig. 3", but "takes 40 sec. Then").
 _ABBREVIATIONS = frozenset("e.g i.e al vs cf approx resp ca dr prof".split())
 _NUMBERED_ABBREVIATIONS = frozenset("fig figs eq eqs sec secs tab no nos ref refs".split())
 # A sentence ends at '.', '!' or '?' (with closing quotes or brackets) followed by space.
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+")
+_SENTENCE_END = rxcache.compile(r"[.!?]+[\"')\]]*\s+")
 # Lines that start a new unit inside a paragraph: list items, headings, table rows.
-_UNIT_START = re.compile(r"\s*(?:[-*+•]\s|\d+[.)]\s|#|\|)")
-_EMPHASIS = re.compile(r"\*\*|__|`")
+_UNIT_START = rxcache.compile(r"\s*(?:[-*+•]\s|\d+[.)]\s|#|\|)")
+_EMPHASIS = rxcache.compile(r"\*\*|__|`")
 
 
 def _units(text: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from tensora import rxcache
 from tensora.extract import units
 from tensora.extract.numbers.base import _QUOTE_LIMIT, _Hit, _Lexicon, _Num, _read, _Sentence
 from tensora.extract.numbers.reader import _quantities, _sentence_hits
@@ -15,7 +16,7 @@ from tensora.extract.sentences import Sentence
 
 # Column headers that name a role; counted and dimension columns must match the whole header.
 _COLUMN_EXACT: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"(?:{p})", re.I), role)
+    (rxcache.compile(rf"(?:{p})", re.I), role)
     for p, role in (
         (r"#?\s*gpus?|num(?:ber of)?\s+gpus|gpu\s+count", "gpus"),
         (r"#?\s*nodes?|num(?:ber of)?\s+nodes", "nodes"),
@@ -50,16 +51,16 @@ _COLUMN_LETTERS = {
 }
 # Metric headers: these may name a method too ("ZeRO-3 MFU", "SkipMax (TFLOP/s)").
 _COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"speed-?up", re.I), "speedup"),
-    (re.compile(r"\bMFU\b|model\s+flops\s+utili", re.I), "mfu"),
-    (re.compile(r"peak.*TFLOP|TFLOP.*peak", re.I), "peak_tflops"),
-    (re.compile(r"[TP]FLOP", re.I), "tflops_per_gpu"),
-    (re.compile(r"tokens?\s*/\s*s|tokens\s+per\s+s", re.I), "tokens_per_s"),
-    (re.compile(r"(?:step|iteration)[- ]time.*\((?:s|ms|us|µs|sec)\)", re.I), "step_time"),
-    (re.compile(r"\((?:ns|us|µs|μs|ms|s|sec)\)|\blatency\b.*\((?:ns|us|µs|μs|ms|s)\)", re.I), "kernel_time"),
+    (rxcache.compile(r"speed-?up", re.I), "speedup"),
+    (rxcache.compile(r"\bMFU\b|model\s+flops\s+utili", re.I), "mfu"),
+    (rxcache.compile(r"peak.*TFLOP|TFLOP.*peak", re.I), "peak_tflops"),
+    (rxcache.compile(r"[TP]FLOP", re.I), "tflops_per_gpu"),
+    (rxcache.compile(r"tokens?\s*/\s*s|tokens\s+per\s+s", re.I), "tokens_per_s"),
+    (rxcache.compile(r"(?:step|iteration)[- ]time.*\((?:s|ms|us|µs|sec)\)", re.I), "step_time"),
+    (rxcache.compile(r"\((?:ns|us|µs|μs|ms|s|sec)\)|\blatency\b.*\((?:ns|us|µs|μs|ms|s)\)", re.I), "kernel_time"),
     # a profile's column: each row's part of the step (or of the GPU time); read per row with the row's label
     (
-        re.compile(
+        rxcache.compile(
             r"^(?:share|fraction|%)(?:\s+of\s+(?:the\s+)?(?:step|iteration|(?:gpu|wall[- ]clock|decode|step)?\s*time))?"
             r"(?:\s*\(%\))?$",
             re.I,
@@ -67,8 +68,8 @@ _COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
         "time_fraction",
     ),
 )
-_HEADER_UNIT = re.compile(r"\((?P<u>ns|us|µs|μs|ms|s|sec)\)", re.I)
-_TABLE_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
+_HEADER_UNIT = rxcache.compile(r"\((?P<u>ns|us|µs|μs|ms|s|sec)\)", re.I)
+_TABLE_SEPARATOR = rxcache.compile(r"^\s*:?-{2,}:?\s*$")
 
 
 def _cells(line: str, piped: bool) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from tensora import rxcache
 from tensora.extract.numbers.base import (
     _BEFORE,
     _DETERMINER,
@@ -25,40 +26,40 @@ from tensora.extract.numbers.base import (
     _Sentence,
 )
 
-_PEAK = re.compile(
+_PEAK = rxcache.compile(
     r"\b(?:peak|theoretical|spec(?:ification)?|datasheet|dense(?!\s+(?:GEMM|matmul|layer|model|attention)))\b",
     re.I,
 )
-_ACHIEVE_VERB = re.compile(
+_ACHIEVE_VERB = rxcache.compile(
     r"\b(?:achiev\w*|measur\w*|reach\w*|sustain\w*|obtain\w*|project\w*|expect\w*|deliver\w*|get|gets|run|runs"
     r"|per\s+GPU)\b",
     re.I,
 )
-_PER_GPU = re.compile(r"\s*(?:per|/|on\s+each|each)\s*(?:GPU|device|H100|A100|chip|accelerator)\b", re.I)
-_SUBJECT_VERB = re.compile(
+_PER_GPU = rxcache.compile(r"\s*(?:per|/|on\s+each|each)\s*(?:GPU|device|H100|A100|chip|accelerator)\b", re.I)
+_SUBJECT_VERB = rxcache.compile(
     r"(?P<subj>[^,;:()]*?)\s*\b(?:accounts?\s+for|account(?:ed|ing)\s+for|tak(?:es|e|ing)|took|consum(?:es|e|ing|ed)"
     r"|cost(?:s|ing)?|occup(?:ies|y|ying)|represents?|makes?\s+up|is|are|was|were)"
     r"\s+(?:about\s+|roughly\s+|approximately\s+|only\s+|nearly\s+|almost\s+|over\s+|up\s+to\s+|~\s?|just\s+)?\Z",
     re.I,
 )
-_SPENT_IN = re.compile(
+_SPENT_IN = rxcache.compile(
     r"\s*,?\s+(?:(?:is|are|was|were)\s+)?(?:spent|consumed|taken|used|goes|went)\s+(?:in|on|by)\s+"
     r"(?P<subj>(?:(?!\b(?:that|which|where|when|while|because|so)\b)[^,.;()]){1,60})",
     re.I,
 )
-_GROW_BY = re.compile(
+_GROW_BY = rxcache.compile(
     r"\b(?:slow\w*|increas\w*|grow\w*|inflat\w*|expand\w*|enlarg\w*|multipl\w*|rais\w*)\b(?P<obj>(?:\s+[\w/-]+){0,4}?)"
     r"\s+by\s+(?:(?:up\s+to|about|roughly|nearly|~)\s*)?\Z",
     re.I,
 )
-_FASTER_OBJECT = re.compile(r"\b(?:throughput|speed|performance|tokens/s|TFLOP/?s|MFU|utili[sz]ation)\b", re.I)
+_FASTER_OBJECT = rxcache.compile(r"\b(?:throughput|speed|performance|tokens/s|TFLOP/?s|MFU|utili[sz]ation)\b", re.I)
 
 
-_RATIO_NOUN = re.compile(r"(?:speed-?up|reduction|improvement|gain|increase|decrease)s?", re.I)
+_RATIO_NOUN = rxcache.compile(r"(?:speed-?up|reduction|improvement|gain|increase|decrease)s?", re.I)
 # The unit of a ratio at the start of its tail: "x", "%", "percent".
-_UNIT_MARK = re.compile(r"^\s?(?:[x×]|%|percent)\+?", re.I)
+_UNIT_MARK = rxcache.compile(r"^\s?(?:[x×]|%|percent)\+?", re.I)
 # The "by (up to)" that ends a phrase before a percentage.
-_BY_TAIL = re.compile(r"\s+by\s+(?:(?:up\s+to|about|roughly|nearly|over|~|more\s+than)\s*)?$", re.I)
+_BY_TAIL = rxcache.compile(r"\s+by\s+(?:(?:up\s+to|about|roughly|nearly|over|~|more\s+than)\s*)?$", re.I)
 
 
 def _speedup(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule) -> list[_Hit]:

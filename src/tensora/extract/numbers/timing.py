@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tensora import rxcache
 from tensora.extract import units
 from tensora.extract.numbers.base import (
     _DETERMINER,
@@ -19,7 +20,7 @@ from tensora.extract.numbers.base import (
 )
 
 # Operations whose time a draft states: kernels, passes, collectives, windows.
-_OP_CUE = re.compile(
+_OP_CUE = rxcache.compile(
     r"\b(?:kernels?|GEMMs?|matmuls?|attention|all-?reduces?|all-?gathers?|reduce-scatters?|all-to-all|gathers?"
     r"|collectives?|communication|pass|passes|backward|forward|layers?|compute|windows?|idle|bubbles?|stalls?"
     r"|exposed|launch\w*|latency|optimizer|checkpoint\w*|copy|copies|transfers?|exchange|synchroni[sz]ation"
@@ -27,14 +28,14 @@ _OP_CUE = re.compile(
     re.I,
 )
 # The time of a whole step: "step time of", "time per iteration", "each step takes", "per step".
-_STEP_TIME = re.compile(r"\b(?:step|iteration)[- ]times?\b|\btime\s+per\s+(?:step|iteration)\b", re.I)
-_STEP_CUE = re.compile(
+_STEP_TIME = rxcache.compile(r"\b(?:step|iteration)[- ]times?\b|\btime\s+per\s+(?:step|iteration)\b", re.I)
+_STEP_CUE = rxcache.compile(
     r"\b(?:step|iteration)[- ]times?\b|\btime\s+per\s+(?:step|iteration)\b|\bper[- ](?:step|iteration)\b"
     r"|\b(?:each|every|one|a|the)\s+(?:training\s+)?(?:step|iteration)\s+(?:takes|took|lasts|is)\b",
     re.I,
 )
-_PER_STEP = re.compile(r"\s*(?:per|each|every|a|/)\s*(?:training\s+)?(?:step|iteration)\b", re.I)
-_STEP_NOUN = re.compile(r"(?:training\s+)?(?:step|iteration)s?", re.I)
+_PER_STEP = rxcache.compile(r"\s*(?:per|each|every|a|/)\s*(?:training\s+)?(?:step|iteration)\b", re.I)
+_STEP_NOUN = rxcache.compile(r"(?:training\s+)?(?:step|iteration)s?", re.I)
 
 
 def _time(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str] | None, rule: _Rule) -> list[_Hit]:

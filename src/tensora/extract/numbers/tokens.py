@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from tensora import rxcache
 from tensora.extract import units
 from tensora.extract.numbers.base import _cased, _Num
 
@@ -13,27 +14,27 @@ from tensora.extract.numbers.base import _cased, _Num
 # against the digits ("13B", "4k", "1.2M") or as a word ("175 billion"). Not glued to an identifier
 # ("1F1B"); number words do not start compounds ("one-sided", "four-layer"). What comes before a match
 # is checked in code (``_JOINERS``): a pattern that starts with a character class lets the scan skip.
-_NUMBER = re.compile(
+_NUMBER = rxcache.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)"
     r"(?![A-WYZa-wyz_][A-Za-z_]*\d)"
     r"(?:(?P<suffix>[kKMBT])(?!\w)|\s(?P<scale>thousand|million|billion|trillion)\b)?"
 )
-_NUMBER_WORD = re.compile(r"(?:" + _cased(*units.NUMBER_WORDS) + r")\b(?!-)")
+_NUMBER_WORD = rxcache.compile(r"(?:" + _cased(*units.NUMBER_WORDS) + r")\b(?!-)")
 # Number words count only things these name; a sentence without one skips the word search.
 _WORD_NOUNS = tuple("node gpu server machine accelerator tpu micro expert stage chunk 00s".split())
 # Characters that make a numeral part of a name or an identifier (as letters and digits do): "A100",
 # "GPT-3", "v1.2", "sm_80", "1/8", the 4 of "1-4", "$5".
 _JOINERS = "_.-/–$"
 # A number that opens a range ("1-4", "8 to 16") is not a value.
-_RANGE_NEXT = re.compile(r"\s*(?:-|–|—|to\s)\s*\d")
+_RANGE_NEXT = rxcache.compile(r"\s*(?:-|–|—|to\s)\s*\d")
 # "35%", "35 percent"
-_PERCENT_NEXT = re.compile(r"\s?(?:%|percent\b)")
+_PERCENT_NEXT = rxcache.compile(r"\s?(?:%|percent\b)")
 
 
 # Citations: [12], [3, 7], [4-6]
-_CITATION = re.compile(r"\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]")
+_CITATION = rxcache.compile(r"\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]")
 # Cross-references: Section 3.2, Fig. 3, Table 2, Eq. (4), Appendix B.1, §4.
-_REFERENCE = re.compile(
+_REFERENCE = rxcache.compile(
     r"(?:(?:"
     + _cased("section", "sec.", "secs.", "figure", "fig.", "figs.", "table", "tab.", "equation", "eq.", "eqs.")
     + "|"
@@ -43,12 +44,12 @@ _REFERENCE = re.compile(
 # Years: four digits from 1950 to 2049, where citations and dates put them ("(2021)", "et al., 2022",
 # "in 2023", "NeurIPS 2022"), unless a count follows ("2016 GPUs" is a count). ``_YEAR`` finds the digits,
 # ``_YEAR_BEFORE`` and ``_YEAR_AFTER`` check the context.
-_YEAR = re.compile(r"(?:19[5-9]|20[0-4])\d(?![\d,.]\d|\d)")
-_YEAR_BEFORE = re.compile(
+_YEAR = rxcache.compile(r"(?:19[5-9]|20[0-4])\d(?![\d,.]\d|\d)")
+_YEAR_BEFORE = rxcache.compile(
     r"(?:\(|\bet\s+al\.,?\s*|\b(?:[Ii]n|[Ss]ince|[Uu]ntil|[Ff]rom|[Yy]ear|[Ee]arly|[Ll]ate|[Mm]id)\s+"
     r"|\b[A-Z][A-Za-z’']{1,12}\s+|,\s*)\Z"
 )
-_YEAR_AFTER = re.compile(
+_YEAR_AFTER = rxcache.compile(
     r"\s*(?:-?GPUs?|nodes?|sequences?|tokens?|experts?|layers?|heads?|micro-?batch\w*|samples?|x\b|%)", re.I
 )
 # Versions: version 2, CUDA 12.2, NCCL 2.18, PyTorch 2.1, NVLink 4, 2.18.1; a bandwidth after a link name
@@ -58,7 +59,7 @@ _SOFTWARE = [
     *"nvcc gcc clang LLVM ROCm NVLink NVSwitch PCIe Ubuntu vLLM Apex OpenMPI HBM Gen".split(),
     "Transformer Engine",
 ]
-_VERSION = re.compile(
+_VERSION = rxcache.compile(
     r"(?:"
     + _cased("version", "release", "ver.", "driver")
     + "|"
@@ -68,7 +69,7 @@ _VERSION = re.compile(
 # One of these (case as written) is needed for ``_VERSION`` to match: a cheap test before it runs.
 _VERSION_KEYS = ("ersion", "elease", "er.", "river", *_SOFTWARE)
 # (starts at a digit run's first digit: a scan from inside a run of digits would re-read the run)
-_DOTTED_VERSION = re.compile(r"(?<!\d)\d+\.\d+\.\d+(?:\.\d+)*")
+_DOTTED_VERSION = rxcache.compile(r"(?<!\d)\d+\.\d+\.\d+(?:\.\d+)*")
 _REFERENCE_KEYS = tuple("sec fig tab eq alg appendix chapter listing theorem lemma foot §".split())
 
 
