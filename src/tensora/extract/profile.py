@@ -969,8 +969,8 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
         # "replaces periodic full checkpoints with a log" is a checkpointing draft whatever precision it uses
         changed = _lead_by_change(proposal, f"{p.replaces.value} {p.with_.value}")
         if changed is not None and changed.id != p.technique.value:
-            src = p.replaces.source
-            sentence = next((x for x in proposal.sentences if src and x.index == src.index), None)
+            said = p.replaces.source
+            sentence = next((x for x in proposal.sentences if said and x.index == said.index), None)
             conf = max(p.technique.confidence, 0.6)
             p.technique = _field_of(changed.id, conf, sentence)
             p.family = changed.family
