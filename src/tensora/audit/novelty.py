@@ -385,7 +385,8 @@ def rank(
     # draft's own system (a draft that is itself a published work is not its own prior work)
     lex_share, dense_share = (_LEXICAL, _DENSE) if dense is not None else (_LEXICAL + _DENSE, 0.0)
     overlaps = np.array(
-        [sum(weights[t] for t in core_ids & set(w.techniques)) / total_weight for w in index.works], dtype=np.float64
+        [sum(weights[t] for t in sorted(core_ids & set(w.techniques))) / total_weight for w in index.works],
+        dtype=np.float64,
     )
     fused = np.zeros(n)
     if _RRF:
