@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from tensora.errors import KnowledgeError
-from tensora.knowledge.knobs import _load, load_knobs
+from tensora.knowledge.knobs import load_knobs
+from tensora.knowledge.loader import load_file
 
 
 def test_every_knob_has_systems_and_a_source() -> None:
@@ -25,9 +26,9 @@ def test_a_phrase_names_one_knob() -> None:
 
 def test_a_knob_without_systems_is_refused(tmp_path: Path) -> None:
     (tmp_path / "knobs.yaml").write_text("- name: tile shape\n  systems: []\n  source: somewhere\n")
-    _load.cache_clear()
+    load_file.cache_clear()
     try:
         with pytest.raises(KnowledgeError, match="knobs.yaml.*tile shape.*systems"):
             load_knobs(tmp_path)
     finally:
-        _load.cache_clear()
+        load_file.cache_clear()

@@ -10,13 +10,11 @@ Loaded through ``importlib.resources``; a file of the same name in ``TENSORA_KB_
 
 from __future__ import annotations
 
-import os
-from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tensora.knowledge.loader import load_entries
+from tensora.knowledge.loader import load_file, user_kb_dir
 
 KNOBS_FILE = "knobs.yaml"
 
@@ -39,12 +37,5 @@ class Knob(BaseModel):
 
 
 def load_knobs(user_dir: Path | None = None) -> tuple[Knob, ...]:
-    """Every knob, from the bundled file or the user's override (``TENSORA_KB_DIR``)."""
-    if user_dir is None and os.environ.get("TENSORA_KB_DIR"):
-        user_dir = Path(os.environ["TENSORA_KB_DIR"])
-    return _load(user_dir)
-
-
-@cache
-def _load(user_dir: Path | None) -> tuple[Knob, ...]:
-    return tuple(load_entries(KNOBS_FILE, Knob, user_dir))
+    """Every entry, from the bundled file or the user's override (``TENSORA_KB_DIR``)."""
+    return load_file(KNOBS_FILE, Knob, user_kb_dir(user_dir))

@@ -45,6 +45,19 @@ def _read(name: str, user_dir: Path | None) -> tuple[str, Any]:
         raise KnowledgeError(f"{label}: not valid YAML ({exc}).") from None
 
 
+def user_kb_dir(user_dir: Path | None = None) -> Path | None:
+    """The directory whose files override the bundled ones: the one given, else ``TENSORA_KB_DIR``, else none."""
+    if user_dir is None and os.environ.get("TENSORA_KB_DIR"):
+        return Path(os.environ["TENSORA_KB_DIR"])
+    return user_dir
+
+
+@cache
+def load_file(name: str, model: type[M], user_dir: Path | None) -> tuple[M, ...]:
+    """Every entry of one knowledge file, validated, loaded once per override directory."""
+    return tuple(load_entries(name, model, user_dir))
+
+
 def load_entries(name: str, model: type[M], user_dir: Path | None = None) -> list[M]:
     """Validate every entry of one data file against ``model``."""
     label, data = _read(name, user_dir)

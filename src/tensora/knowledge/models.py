@@ -9,14 +9,12 @@ hyphens ignored, "-Instruct"/"-chat" suffixes dropped) in a piece of text. Loade
 
 from __future__ import annotations
 
-import os
 import re
-from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tensora.knowledge.loader import load_entries
+from tensora.knowledge.loader import load_file, user_kb_dir
 
 MODELS_FILE = "models.yaml"
 
@@ -46,15 +44,8 @@ def _key(text: str) -> str:
 
 
 def load_models(user_dir: Path | None = None) -> tuple[ModelShape, ...]:
-    """Every model shape, from the bundled file or the user's override (``TENSORA_KB_DIR``)."""
-    if user_dir is None and os.environ.get("TENSORA_KB_DIR"):
-        user_dir = Path(os.environ["TENSORA_KB_DIR"])
-    return _load(user_dir)
-
-
-@cache
-def _load(user_dir: Path | None) -> tuple[ModelShape, ...]:
-    return tuple(load_entries(MODELS_FILE, ModelShape, user_dir))
+    """Every entry, from the bundled file or the user's override (``TENSORA_KB_DIR``)."""
+    return load_file(MODELS_FILE, ModelShape, user_kb_dir(user_dir))
 
 
 def find_model(text: str) -> ModelShape | None:
