@@ -190,6 +190,9 @@ def llm_report(
         return
     if warning and result.warning:
         typer.echo(f"tensora: warning: {result.warning}", err=True)
+    untraced = result.untraced_line()
+    if warning and untraced:
+        typer.echo(f"tensora: {untraced}", err=True)
     if usage and written_to is not None and result.llm.get("backend") == "replay":
         from tensora.llm.replay import completion_line
 

@@ -126,7 +126,7 @@ def test_invented_numbers_are_listed(case: Case) -> None:
     result = run(case, FakeBackend(replies=[text(answer_json(stress_test=stress))]))
     flagged = {u["number"] for u in result.llm["unverified_numbers"]}
     assert flagged == {"3.7x", "3,333 GPUs"}
-    assert "could not trace 2 number(s)" in result.text
+    assert "could not trace 2 number(s)" in result.untraced_line() and "could not trace" not in result.text
 
 
 @pytest.mark.parametrize(

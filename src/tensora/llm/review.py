@@ -81,6 +81,10 @@ class LLMReview(Review):
 
     llm: dict[str, Any] = field(default_factory=dict)
 
+    def untraced_line(self) -> str:
+        """What the guard could not trace, for stderr: the review itself stays the model's prose."""
+        return untraced_summary(self.llm)
+
     def to_dict(self) -> dict[str, Any]:
         out = Review.to_dict(self)
         out["llm"] = self.llm
@@ -240,31 +244,30 @@ def _insert_after(text: str, heading: str, paragraph: str) -> str:
 
 
 def _notes(result: LLMReview) -> str:
-    """One short closing line on what tensora checked; the details stay in the JSON (``llm``).
+    """A closing line only when the review quotes something that is not in the documents: the reader must not
+    trust that quote. Numbers and works the guard could not trace are said on stderr and listed in the JSON
+    (``llm``), not in the student's review."""
+    quotes = result.llm.get("quotes") or []
+    bad_quotes = [q for q in quotes if q.get("status") != "verified"]
+    if not bad_quotes:
+        return ""
+    shown = "; ".join(f"\u201c{q['quote'][:80]}\u201d" for q in bad_quotes[:4])
+    return f"---\n\n*Quoted above but not found in the documents:* {shown}.\n"
 
-    The reader wants the review, not its machinery: only what they must act on is spelled out (a quote that is
-    not in the documents, a number nobody can trace, a named work tensora cannot confirm)."""
-    info = result.llm
-    quotes = info.get("quotes") or []
+
+def untraced_summary(info: dict[str, Any]) -> str:
+    """One line on the numbers and named works the guard could not trace, or "" when all were traced."""
     works = info.get("citations") or []
     unverified = info.get("unverified_numbers") or []
-    bad_quotes = [q for q in quotes if q.get("status") != "verified"]
     unknown = [c for c in works if c.get("status") == NOT_IN_KB or "differs" in c.get("status", "")]
-    if not (bad_quotes or unverified or unknown):
-        return ""  # all checked: the details are in the JSON, the student reads the review
-    lines = ["---", ""]
-    if bad_quotes:
-        shown = "; ".join(f"\u201c{q['quote'][:80]}\u201d" for q in bad_quotes[:4])
-        lines += [f"*Quoted above but not found in the documents:* {shown}.", ""]
-    untraced = []
+    parts = []
     if unverified:
-        untraced.append(f"{len(unverified)} number(s) to a document, a tool result or a written formula")
+        parts.append(f"{len(unverified)} number(s) to a document, a tool result or a written formula")
     if unknown:
-        untraced.append(f"{len(unknown)} named work(s) to its knowledge base")
-    if untraced:
-        traced = " or ".join(untraced)
-        lines.append(f"*tensora could not trace {traced}: not necessarily wrong; --format json lists them.*")
-    return "\n".join(lines) + "\n"
+        parts.append(f"{len(unknown)} named work(s) to its knowledge base")
+    if not parts:
+        return ""
+    return f"could not trace {' or '.join(parts)} (not necessarily wrong; --format json lists them)"
 
 
 def _enumerated(text: str) -> str:
