@@ -86,7 +86,7 @@ class DocHiddenText(Rule):
         message = (
             "; ".join(parts)
             + ". I read what a reader sees and judge the mechanism on that; text like this gets a submission "
-            "desk-rejected before anyone reads the method. It was kept out of everything tensora asks a model."
+            "desk-rejected before anyone reads the method."
         )
         if aimed or invisible:
             pdf = hidden is not None and hidden.format == "pdf"
