@@ -31,7 +31,9 @@ def test_every_item_has_a_line_and_the_bad_file_is_recorded(first_run: tuple[Pat
         assert sorted(f["code"] for f in report["findings"]) == sorted(
             code for code, n in by_id[name]["codes"].items() for _ in range(n)
         )
-        assert (out / "reports" / f"{name}.md").read_text(encoding="utf-8").startswith("# tensora")
+        assert (out / "reports" / f"{name}.md").read_text(encoding="utf-8").startswith("# ") and "## 1. The Mirror" in (
+            out / "reports" / f"{name}.md"
+        ).read_text(encoding="utf-8")
     assert by_id["alone"]["implicit_baseline"] and not by_id["pair"]["implicit_baseline"]
     assert not list(out.rglob(".*"))  # no temporary file left behind
 
