@@ -21,7 +21,7 @@ from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile, KnobSetting, Source, weight
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
-from tensora.extract.techniques import is_core, is_design
+from tensora.extract.techniques import is_core, is_design, is_planned
 
 # A contribution phrased as a setting: "chunk size", "tile shape", "sharding group", "a tunable", "fewer,
 # larger micro-batches", "the opposite corner of the design space".
@@ -63,8 +63,6 @@ _STRUCTURAL = rxcache.compile(
     r"(new|novel) ([\w-]+ ){0,3}?(mechanism|algorithm|format|schedule|protocol|scheduler|abstraction|architecture))\b",
     re.I,
 )
-# the draft's own plan for its mechanism ("the group size as a tunable") frames the contribution too
-_PLANNED = rxcache.compile(r"planned work|future work|next steps|open questions", re.I)
 _MAIN_SHARE = 0.25
 # how sure the profile must be before it overrides the text's signals
 _KEEP_MIN = 0.5
@@ -141,7 +139,8 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
         s
         for s in proposal.sentences
         if s.kind != "table"
-        and (is_design(s) or _PLANNED.search(s.section))
+        # the draft's own plan for its mechanism ("the group size as a tunable") frames the contribution too
+        and (is_design(s) or is_planned(s))
         and not s.text.lstrip().startswith("|")
         and (_CONFIG.search(s.text) or (_SETTING.search(s.text) and _CHOICE.search(s.text)))
     ]

@@ -26,7 +26,7 @@ from typing import Any, Literal
 from tensora import rxcache
 from tensora.extract.claims import Claims
 from tensora.extract.sentences import Sentence
-from tensora.extract.techniques import TechniqueUse, is_core
+from tensora.extract.techniques import TechniqueUse, is_core, is_elsewhere
 from tensora.knowledge.knobs import Knob, load_knobs
 
 Metric = Literal[
@@ -845,7 +845,6 @@ def _builds_on(knobs: list[KnobSetting]) -> Field:
     return Field(name, min(0.95, ks.confidence * (1.0 + 0.15 * (n - 1))), ks.source)
 
 
-_ELSEWHERE = re.compile(r"related work|background|references|bibliography|prior work|planned|future|next steps", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.I)
 
 
@@ -859,7 +858,7 @@ def _number(
     if not current:
         return None
     placed = [(q, _sentence_of(c, q.quote.text)) for q in current]
-    here = [(q, s) for q, s in placed if s is None or not _ELSEWHERE.search(s.section)] or placed
+    here = [(q, s) for q, s in placed if s is None or not is_elsewhere(s)] or placed
     mine = [
         (q, s)
         for q, s in here

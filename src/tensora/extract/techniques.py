@@ -169,6 +169,19 @@ _DESIGN_SECTIONS = rxcache.compile(
 )
 
 
+_PLANNED_SECTIONS = rxcache.compile(r"planned|future|next steps|open questions", re.I)
+
+
+def is_planned(sentence: Sentence) -> bool:
+    """Whether a sentence sits in the draft's plans (planned or future work), not in what it has done."""
+    return bool(_PLANNED_SECTIONS.search(sentence.section))
+
+
+def is_elsewhere(sentence: Sentence) -> bool:
+    """Whether a sentence speaks of other work or of plans (related work, background, references, future work)."""
+    return bool(_MENTION_SECTIONS.search(sentence.section)) or is_planned(sentence)
+
+
 def is_design(sentence: Sentence) -> bool:
     """Whether a sentence describes the document's own mechanism (not its implementation or evaluation setup,
     whose choices both sides of a comparison usually share)."""

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 from tensora.extract.claims import Claims
 from tensora.extract.sentences import is_boilerplate
+from tensora.ingest.patterns import CAPTION as CAPTION_LINE
 from tensora.llm.validate import loose_key
 
 __all__ = ["front_matter", "kind"]
@@ -37,9 +38,6 @@ _COPYRIGHT = re.compile(
     r"\bISBN\b|\bISSN\b|acm reference format|personal or classroom use|abstracting with credit|"
     r"for profit or commercial advantage",
     re.I,
-)
-_CAPTION = re.compile(
-    r"^\s*(figure|fig\.?|table|tab\.|algorithm|alg\.|listing)\s*[A-Z]?\d+[a-z]?(\.\d+)?\s*[:|.\u2013\u2014]", re.I
 )
 _REFERENCE_START = re.compile(r"^\s*\[\d{1,3}\]\s+\S")
 _REFERENCE_VENUE = re.compile(
@@ -141,7 +139,7 @@ def kind(text: str, titles: Iterable[str] = (), layout: Mapping[str, str] | None
         return None
     if _COPYRIGHT.search(text):
         return COPYRIGHT
-    if _CAPTION.match(text):
+    if CAPTION_LINE.match(text):  # the ingestion's caption shape, one definition for both
         return CAPTION
     if _REFERENCE_START.match(text) or (_REFERENCE_VENUE.search(text) and _YEAR.search(text)):
         return REFERENCE
