@@ -79,3 +79,67 @@ def test_a_kept_kernel_still_bounds_the_part_it_runs(claims, kb) -> None:  # typ
 
 def test_quiet_when_the_selection_claim_fits(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, SELECTION.replace("5.0x faster", "2.1x faster")) == []
+
+
+KEPT = """
+# GraphStep: one captured graph per decode step
+
+## Abstract
+
+GraphStep captures the whole decode step of a serving engine and cuts its latency by 2.0x on one A100.
+
+## Profile
+
+| part of one decode step | time (ms) | share |
+|---|---|---|
+| cuBLAS GEMMs | 10.0 | 50.0% |
+| attention kernel | 5.0 | 25.0% |
+| elementwise operators | 2.5 | 12.5% |
+| host gaps between launches | 2.5 | 12.5% |
+
+## Design
+
+The cuBLAS GEMMs and the attention kernel are called unchanged; everything between them is captured and fused.
+"""
+
+
+def test_kept_rows_bound_the_step(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = _run(claims, kb, KEPT)
+    assert len(found) == 1
+    # GEMMs and attention (75%) are kept: the step cannot fall below them, 1 / (1 - 0.25) = 1.333
+    assert found[0].computed["amdahl_max_speedup"] == pytest.approx(1 / 0.75, rel=1e-3)
+
+
+def test_kept_rows_quiet_when_the_claim_fits(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, KEPT.replace("by 2.0x", "by 1.3x")) == []
+
+
+HEADLINE_SHARE = """
+# WeaveComm: hiding tensor-parallel collectives
+
+## Abstract
+
+In our profile, 20% of every step is spent waiting on exposed tensor-parallel collectives. WeaveComm hides them
+behind the GEMMs.
+
+## 1. Introduction
+
+Contributions:
+1. A ring decomposition of each all-gather and GEMM.
+2. A 1.5x end-to-end speedup on 64 H100 GPUs.
+
+## Profile
+
+| component | time (s) | share |
+|---|---|---|
+| tensor-parallel GEMMs (sharded) | 11.0 | 55.0% |
+| exposed tensor-parallel all-gather / reduce-scatter | 4.0 | 20.0% |
+| attention | 3.0 | 15.0% |
+| other | 2.0 | 10.0% |
+"""
+
+
+def test_the_share_the_abstract_states_picks_the_row(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = _run(claims, kb, HEADLINE_SHARE)
+    assert len(found) == 1
+    assert found[0].computed["amdahl_max_speedup"] == pytest.approx(1 / 0.8, rel=1e-3)

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
-from tensora.audit.findings import Finding, Severity
+from tensora.audit.findings import Delta, Finding, PriorWorkHit, Severity
 from tensora.audit.rules._common import quotes
+from tensora.extract.profile import DraftProfile
 
 
 class EvidWeakBaseline(Rule):
@@ -21,7 +22,9 @@ class EvidWeakBaseline(Rule):
     fires:  "baseline: torch.save to NFS every 2,000 steps"
     silent: "we compare against asynchronous sharded checkpointing (DCP async_save) and Gemini"
     Also flagged: a reference system run in a weakened configuration (an algorithm forced, a feature turned off)
-    when its standard configuration is stronger.
+    when its standard configuration is stronger; and the hidden baseline of a configuration change (the existing
+    system with the same knob tuned) or of an orthogonal change (the best work on the axis the draft changes),
+    when the draft does not say it compares against it.
     ## Known false alarms
     The list of weak baselines lives in knowledge/data/weak_baselines.yaml; it cannot know every sub-area.
     ## References
@@ -49,7 +52,50 @@ class EvidWeakBaseline(Rule):
                 inputs={"weak_baseline": weak.id, "source": weak.source},
             )
             return
-        yield from self._weakened(ctx)
+        weakened = list(self._weakened(ctx))
+        yield from weakened
+        if not weakened:
+            yield from self._hidden_baseline(ctx)
+
+    def _hidden_baseline(self, ctx: Context) -> Iterator[Finding]:
+        """The comparison the delta calls for: the existing system with the knob tuned (a configuration change),
+        the closest work on the other axis (an orthogonal change)."""
+        c = ctx.proposal
+        if c.has_cue("baseline_tuned"):
+            return
+        delta = ctx.shared.get("delta")
+        prior = ctx.shared.get("prior_work")
+        profile = ctx.shared.get("profile")
+        if not isinstance(delta, Delta) or not isinstance(prior, list):
+            return
+        works = [h for h in prior if isinstance(h, PriorWorkHit)]
+        if ctx.delta_class == "config":
+            knob = ""
+            if isinstance(profile, DraftProfile):
+                knob = profile.knob.value or next((k.knob for k in profile.knobs), "")
+            owner = works[0].name if works else "the existing system"
+            setting = f"its {knob}" if knob else "the setting the draft changes"
+            yield self.finding(
+                f"The hidden baseline of a configuration change is {owner} with {setting} tuned for the same "
+                "model, sequence length and cluster; a gain over its default or over the value the baseline "
+                "paper happened to use measures the tuning, not a mechanism.",
+                f"report {owner} at the best value of {setting} found by a sweep (or its own tuner) on your "
+                "setting, and give the gain against that",
+                delta.evidence[:2],
+            )
+            return
+        if ctx.delta_class != "orthogonal":
+            return
+        if not works or works[0].cited:
+            return  # the draft names its closest work: how it compares is NOV-PRIOR's question
+        rival = works[0]
+        yield self.finding(
+            f"The baseline is context here: the draft keeps its mechanism and changes another axis, where the "
+            f"comparison that matters is {rival.name} ({rival.venue} {rival.year}), which the draft never names; "
+            "beating the baseline alone does not show the new axis is handled better than existing work does.",
+            f"compare against {rival.name} on the same workload, or show why it cannot run there",
+            delta.evidence[:2],
+        )
 
     def _weakened(self, ctx: Context) -> Iterator[Finding]:
         """The reference system itself run in a weakened configuration: an algorithm forced, or the gain taken

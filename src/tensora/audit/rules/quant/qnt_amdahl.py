@@ -9,8 +9,9 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, pct
 from tensora.extract.claims import Claims
-from tensora.extract.profile import DraftProfile
+from tensora.extract.profile import DraftProfile, weight
 from tensora.extract.quantities import Quantity
+from tensora.extract.techniques import is_elsewhere
 from tensora.extract.words import words
 
 _LOCAL_QUALIFIERS = {"kernel", "local"}
@@ -150,12 +151,34 @@ def _profiled_part(ctx: Context) -> list[Quantity]:
     if isinstance(profile, DraftProfile):
         kept = _plain(profile.keeps.value)
         named |= _plain(" ".join(f.value for f in (profile.name, profile.component, profile.with_) if f.value))
+    # the share the headline itself states ("21% of every step is spent waiting on exposed collectives") picks
+    # the row with that value
+    stated = {
+        round(q.value, 3)
+        for q in c.values("time_fraction")
+        if q.qualifier != "profile" and _headline_weight(c, q) >= _HEADLINE
+    }
+    by_value = [q for q in rows if any(abs(q.value - v) <= 0.005 for v in stated)]
+    if len(by_value) == 1:
+        return by_value
+    explicit = _kept_rows(c, rows)
     scored: list[tuple[int, Quantity]] = []
     held: list[tuple[int, Quantity]] = []
     for q in rows:
         label = _label_words(q.text)
         if label:
-            (held if label[0] in kept else scored).append((len(set(label) & named), q))
+            kept_row = label[0] in kept or any(q is k for k in explicit)
+            (held if kept_row else scored).append((len(set(label) & named), q))
+    named_any = any(n for n, _ in scored) or any(n for n, _ in held)
+    if explicit and scored and not named_any and sum(q.value for q in explicit) >= _KEPT_MIN:
+        # the draft says which parts it leaves as they are and its headline names no part: it touches all the
+        # others, and the step cannot fall below the kept parts' sum (the most generous bound it allows)
+        parts = [q for _, q in scored]
+        total = sum(q.value for q in parts)
+        if 0.0 < total < 1.0:
+            first = parts[0]
+            label = " + ".join(str(q.text) for q in parts)
+            return [Quantity("time_fraction", total, "ratio", first.quote, "profile", label)]
     # the row the draft names most ("residual + RMSNorm + FP8 cast" over "FP8 GEMMs" for a fused norm kernel);
     # a kept row only when no other is named: "the attention kernel is unchanged" in a draft that changes what
     # attention reads still leaves attention the part it speeds up
@@ -163,6 +186,33 @@ def _profiled_part(ctx: Context) -> list[Quantity]:
     if top == 0:
         scored, top = held, max((n for n, _ in held), default=0)
     return [q for n, q in scored if n == top and top > 0]
+
+
+_HEADLINE = 0.7
+# the kept rows must be a real part of the step before their sum bounds it
+_KEPT_MIN = 0.2
+# words that name no part of a step on their own: a row is kept only when a sentence names one of its other words
+_GENERIC_LABEL = frozenset(
+    {"kernel", "other", "fwd", "bwd", "total", "and", "time", "per", "rank", "each", "gpu", "cpu"}
+)
+
+
+def _headline_weight(c: Claims, q: Quantity) -> float:
+    i = compute.sentence_index(c, q)
+    return weight(c.sentences[i]) if i >= 0 else 0.0
+
+
+def _kept_rows(c: Claims, rows: list[Quantity]) -> list[Quantity]:
+    """The profile rows whose part the draft says it leaves as it is ("cuBLAS GEMMs ... called unchanged")."""
+    said = [_plain(s.text) for s in c.cue("part_kept_wording") if not is_elsewhere(s)]
+    if not said:
+        return []
+    out = []
+    for q in rows:
+        own = [w for w in _label_words(q.text or "") if w not in _GENERIC_LABEL]
+        if own and any(own[0] in words_in for words_in in said):
+            out.append(q)
+    return out if len(out) < len(rows) else []
 
 
 def _plain(text: str) -> frozenset[str]:
@@ -222,7 +272,10 @@ def _touched(c: Claims, fractions: list[Quantity]) -> list[Quantity]:
 def _headline(c: Claims, q: Quantity) -> bool:
     i = compute.sentence_index(c, q)
     section = c.sentences[i].section.lower() if i >= 0 else ""
-    return "abstract" in section or "contribution" in section
+    if "abstract" in section or "contribution" in section:
+        return True
+    # a contribution list inside the introduction: an end-to-end claim there sums up the draft too
+    return i >= 0 and q.qualifier == "end-to-end" and weight(c.sentences[i]) >= _HEADLINE
 
 
 def _stem(word: str) -> str:
