@@ -239,3 +239,21 @@ def test_knobs_need_a_value_and_their_context(claims) -> None:  # type: ignore[n
     # "ratio" is the offload ratio only next to the optimizer or offloading
     ratio = claims("# X\n\n## Abstract\n\nWe set the compression ratio to 8 for the gradients.")
     assert "offload ratio" not in {k.knob for k in build_profile(ratio, base).knobs}
+
+
+def test_keeping_the_baseline_by_its_name(claims) -> None:  # type: ignore[no-untyped-def]
+    base = "# RailScale: Training at Scale\n\n## Abstract\n\nRailScale overlaps communication and tunes operators."
+    draft = (
+        "# Mixer: mixed GPU generations\n\n## Abstract\n\nMixer assigns each replica a share of the batch. "
+        "Mixer keeps every RailScale mechanism as it is; its operators and overlap all remain in place."
+    )
+    profile = build_profile(claims(draft), claims(base, "baseline"))
+    assert "RailScale mechanism as it is" in profile.keeps.value
+    assert profile.keeps.confidence >= 0.75  # all of it is kept, not one part
+
+
+def test_a_name_inside_a_keep_sentence_needs_the_baseline(claims) -> None:  # type: ignore[no-untyped-def]
+    base = "# RailScale: Training at Scale\n\n## Abstract\n\nRailScale overlaps communication."
+    draft = "# Mixer\n\n## Abstract\n\nMixer keeps every other system's scheduler as it is and replaces the router."
+    profile = build_profile(claims(draft), claims(base, "baseline"))
+    assert profile.keeps.value == ""

@@ -226,7 +226,8 @@ _NEW_MECHANISM = rxcache.compile(
     re.I,
 )
 _KEEP = rxcache.compile(
-    r"\b(unchanged|untouched|unmodified|as[- ]is|intact|kept as|stays? the same|left alone|"
+    r"\b(unchanged|untouched|unmodified|as[- ]is|as (it|they) (is|are)|remains? in place|intact|kept as|"
+    r"stays? the same|left alone|"
     r"(do|does|did) not (change|modify|alter|touch)|without (changing|modifying|touching)|"
     r"orthogonal|complementary to|independent of the|on top of|leaves? [\w\s'-]{0,40}(alone|as it is))\b",
     re.I,
@@ -1052,6 +1053,10 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
         "baseline unchanged",
         "existing mechanism",
     ]
+    # the baseline's own name ("MegaScale: Scaling ..."): "keeps every MegaScale mechanism as it is"
+    head = baseline.title.split(":")[0].strip()
+    if ":" in baseline.title and 0 < len(head.split()) <= 3 and len(head) >= 3:
+        base_names.append(head.lower())
     best: tuple[float, Field] | None = None
     for s in proposal.sentences:
         w = weight(s)
@@ -1065,7 +1070,9 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
             names = [n for n in base_names if n in window]
             if not names:
                 continue
-            conf = w * (0.9 if len(names) > 1 or "baseline" in window else 0.75)
+            # "keeps every MegaScale mechanism as it is": all of it, not one part
+            whole = len(names) > 1 or "baseline" in window or re.search(r"\b(every|all)\b", window) is not None
+            conf = w * (0.9 if whole else 0.75)
             if best is None or conf > best[0]:
                 best = (conf, Field(clause(s.text, 160), conf, Source.of(s)))
     return best[1] if best else Field()
