@@ -136,3 +136,37 @@ def test_a_long_paper_saying_configuration_is_not_a_configuration_change(claims)
     c, b = claims(draft), claims("# Base\n\n## Abstract\n\nCheckpoints and restarts on failure.", "baseline")
     delta, _ = classify(c, b, build_profile(c, b))
     assert delta.cls == "structural"
+
+
+OFFLOAD_BASELINE = """
+# ZeRO-Offload: democratizing billion-scale model training
+
+## Abstract
+
+ZeRO-Offload keeps the optimizer states in CPU memory and runs the Adam step on the CPU, while the forward and
+backward passes run on the GPU.
+"""
+
+SHARE = """
+# SplitStep: using the idle GPU during the optimizer step
+
+## Abstract
+
+After offloading with DeepSpeed ZeRO-Offload most of the GPU's memory sits idle during the optimizer step. We
+keep an offload ratio of 0.6 of the optimizer states on the CPU and update the rest on the GPU at the same time,
+and the step takes 31% less time on one A100.
+"""
+
+
+def test_a_knob_of_a_named_system_in_the_abstract_is_a_configuration(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, _ = _delta(claims, SHARE, OFFLOAD_BASELINE)
+    assert delta.cls == "config"
+    assert "offload ratio" in delta.rationale
+
+
+def test_the_same_knob_beside_a_new_mechanism_stays_structural(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = SHARE.replace(
+        "at the same time,", "at the same time, and replace the CPU Adam with a new asynchronous update protocol,"
+    )
+    delta, _ = _delta(claims, draft, OFFLOAD_BASELINE)
+    assert delta.cls == "structural"

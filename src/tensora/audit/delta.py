@@ -75,6 +75,7 @@ _WEAK_STRUCTURAL = 1.0
 # that system
 _RETUNE_KNOBS = 2
 _HEADLINE = 0.7  # the title, abstract, contributions and introduction
+_ABSTRACT = 0.9  # the title and abstract
 _RETUNE_MIN = 0.4
 _CONFIG_TEXT = 1.5
 _PROMINENT = 2.0  # a technique named in the title or abstract, or in several method sentences
@@ -272,6 +273,17 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
             f'exposes: "{_short_text(knob.source.text)}"'
         )
         return Delta("config", rationale, [_quote(knob.source)])
+    headline = next(
+        (k for k in profile.knobs if k.named and k.confidence >= _KNOB_MIN and k.weight >= _ABSTRACT), None
+    )
+    if delta.cls == "structural" and headline is not None and not strong_new and structural <= 0.0:
+        # no structural word anywhere, and the abstract states the contribution as a value of a knob that a
+        # system the draft names already exposes
+        rationale = (
+            f"The contribution is a value of the {headline.knob}, a setting {headline.named[0]} already exposes: "
+            f'"{_short_text(headline.source.text)}"'
+        )
+        return Delta("config", rationale, [_quote(headline.source)])
     if not delta.evidence:
         src = profile.with_.source or profile.technique.source
         if src is not None:
