@@ -88,6 +88,8 @@ class EvidWeakBaseline(Rule):
             return
         if not works or works[0].cited:
             return  # the draft names its closest work: how it compares is NOV-PRIOR's question
+        if any(u.counts.get("compared", 0) for u in c.techniques.values()):
+            return  # it measures itself against named systems of its own area
         rival = works[0]
         yield self.finding(
             f"The baseline is context here: the draft keeps its mechanism and changes another axis, where the "
