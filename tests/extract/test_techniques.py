@@ -74,3 +74,21 @@ def test_an_alias_leaves_no_room_for_a_semantic_mention(claims) -> None:  # type
     )
     use = c.techniques["continuous-batching"]
     assert use.used and not use.semantic and use.counts.get("mentioned", 0) == 0
+
+
+def test_a_paragraph_on_existing_work_describes_others(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims(
+        "# RingTP\n\n## Introduction\n\nExisting overlap techniques do not help here. PyTorch DDP overlaps the "
+        "gradient all-reduce with the backward pass; ZeRO-3 and FSDP prefetch parameters one layer ahead. "
+        "We instead decompose each tensor-parallel collective into a ring of copies."
+    )
+    assert not c.techniques["fsdp"].used
+    assert c.techniques["fsdp"].counts.get("mentioned") == 1
+
+
+def test_the_draft_after_an_existing_work_paragraph_uses_its_techniques(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims(
+        "# RingTP\n\n## Introduction\n\nExisting systems gather parameters just in time. We shard the model "
+        "with FSDP and prefetch two layers ahead."
+    )
+    assert c.techniques["fsdp"].used

@@ -201,6 +201,33 @@ def prominence(sentence: Sentence) -> float:
     return 1.0 if is_core(sentence) else 0.5
 
 
+# a paragraph that opens on what other work does: "Existing overlap techniques do not help here."
+_OTHERS_LEAD = rxcache.compile(
+    r"^\s*(?:(?:the|most|many|all)\s+)?(?:existing|prior|previous|current|conventional|traditional|today's)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:techniques|systems|approaches|methods|work|frameworks|schemes|solutions)\b",
+    re.I,
+)
+
+
+def _describes_others(sentences: list[Sentence]) -> set[int]:
+    """Positions of sentences in a paragraph that opens on what other work does, up to the first sentence that
+    speaks of the draft itself (first person): they describe others' techniques, not the draft's."""
+    out: set[int] = set()
+    lead_paragraph: int | None = None
+    for i, s in enumerate(sentences):
+        if _OTHERS_LEAD.match(s.text) and s.paragraph >= 0:
+            lead_paragraph = s.paragraph
+        elif s.paragraph != lead_paragraph:
+            lead_paragraph = None
+        if lead_paragraph is None:
+            continue
+        if _FIRST_PERSON.search(s.text):
+            lead_paragraph = None
+            continue
+        out.add(i)
+    return out
+
+
 def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Technique]) -> dict[str, TechniqueUse]:
     """Every technique's uses in the sentences: one count per sentence, its status, quotes and weight.
 
@@ -215,6 +242,7 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
         pos += len(sentence.text) + 1
     text = "\n".join(s.text for s in sentences)
     lowered = text.lower()
+    others = _describes_others(sentences)
     found: dict[str, TechniqueUse] = {}
     for technique in techniques:
         candidates: set[int] = set()
@@ -235,6 +263,8 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
             if match is None:
                 continue  # one count per sentence, at its first mention
             status = classify(sentence, match.start(), match.end())
+            if status == "used" and i in others:
+                status = "mentioned"
             if status == "used" and technique.family in _SETTING_FAMILIES and _PASSING.search(sentence.text):
                 status = "mentioned"
             use = found.setdefault(technique.id, TechniqueUse(technique.id, technique.name, technique.family))
