@@ -37,3 +37,23 @@ def test_serving_memory_is_weights_plus_kv_cache(claims) -> None:  # type: ignor
 def test_divisibility_only_within_one_configuration(claims) -> None:  # type: ignore[no-untyped-def]
     # 512 / (8 x 4) = 16 micro-batches; the planned d = 12 is stated far from the pilot's batch
     assert compute.divisibility_problems(claims(TRAINING_PLAN)) == []
+
+
+def test_model_states_take_the_degrees_stated_for_that_model(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.compute import model_states
+
+    c = claims(
+        "# Twin\n\n## Evaluation\n\nWe train GPT 6.7B on 8 GPUs with tensor parallel 1 and pipeline 8. The "
+        "twin all-reduce moves two stages of gradients.\n\n## Projection\n\nWe plan to train GPT-3 175B on "
+        "1,024 GPUs with tensor parallel 8, pipeline parallel 8 and data parallel 16, with Adam states "
+        "replicated in every data-parallel replica."
+    )
+    states = model_states(c)
+    assert states is not None
+    # whichever model the draft is read for, its degrees are the ones stated with it, never a mix
+    stated = {6.7e9: (1, 8), 175e9: (8, 8)}
+    n = states.inputs["params"]
+    assert (states.inputs["tp"], states.inputs["pp"]) == stated[n]  # type: ignore[index]
+    assert compute._same_model_degree(c, "tp", 175e9) == 8
+    assert compute._same_model_degree(c, "pp", 175e9) == 8
+    assert compute._same_model_degree(c, "tp", 6.7e9) == 1

@@ -422,12 +422,18 @@ _WEIGHT_BYTES = {"int4": 0.5, "int8": 1.0, "fp8": 1.0}
 
 def _same_model_degree(c: Claims, role: str, model_params: float) -> int | None:
     """A parallel degree stated for this model, not for another size the draft plans ("70B with 4-way TP")."""
+    fallback: int | None = None
     for q in c.values(role):
         i = sentence_index(c, q)
         sizes = [p.value for p in c.values("params") if sentence_index(c, p) == i and not math.isnan(p.value)]
-        if q.qualifier not in ("planned", "projected") and (not sizes or model_params in sizes):
+        # a degree in a sentence that names this very model belongs to it, planned or not ("we plan to train
+        # 175B with tensor parallel 8"); one in a sentence without a size only when no sentence names the model
+        # with a degree, and when it is not a plan
+        if model_params in sizes:
             return _int(q.value)
-    return None
+        if fallback is None and q.qualifier not in ("planned", "projected") and not sizes:
+            fallback = _int(q.value)
+    return fallback
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,15 @@ class MixedPrecision(Rule):
         # an inference draft in 16 bits has no master weights or loss scale to lose: only 8-bit and below matter
         training = c.has_cue("training_mentioned") and compute.is_training(c)
         eight_bit = {s.index for s in c.cue("eight_bit_or_lower_format")}
-        lowered = [s for s in c.cue("precision_lowered_for_component") if training or s.index in eight_bit]
-        fp8 = c.uses_core("fp8-training")
+        lowered = [
+            s
+            for s in c.cue("precision_lowered_for_component")
+            if (training or s.index in eight_bit)
+            # "bf16 weights, fp32 master weights and fp32 Adam moments": the sentence states the policy itself
+            and not c.text_has_cue("precision_policy_specified", s.text)
+        ]
+        # FP8 the baseline already runs ("FP8 expert GEMMs as in the baseline") lowers nothing against it
+        fp8 = c.uses_core("fp8-training") and "fp8-training" not in ctx.baseline.used_ids()
         if not lowered and not fp8:
             return
         if c.has_cue("precision_policy_specified") and not lowered:
