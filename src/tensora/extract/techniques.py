@@ -262,6 +262,8 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
             match = pattern.search(sentence.text)
             if match is None:
                 continue  # one count per sentence, at its first mention
+            if technique.not_when and any(rxcache.compile(p, re.I).search(sentence.text) for p in technique.not_when):
+                continue  # the alias in another sense
             status = classify(sentence, match.start(), match.end())
             if status == "used" and i in others:
                 status = "mentioned"

@@ -50,7 +50,20 @@ class Technique(_Strict):
     hidden_trick: str = ""
     corner_cases: list[str] = []
     codes: list[str] = []
+    # regular expressions for a sentence in which an alias has another sense ("22 minutes of recomputation after
+    # a failure" is lost work done again, not activation recomputation); such a sentence does not name it
+    not_when: list[str] = []
     source: str
+
+    @field_validator("not_when")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from None
+        return patterns
 
     @field_validator("codes")
     @classmethod

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
+from tensora.extract.techniques import is_design
 
 
 class ZeroPrefetchRace(Rule):
@@ -35,7 +36,9 @@ class ZeroPrefetchRace(Rule):
         c = ctx.proposal
         if not c.uses_in_design("zero-3", "fsdp", "parameter-prefetch"):
             return
-        proposed = c.cue("parameters_gathered_ahead")
+        # the draft's own design gathers ahead; a measurement that mentions the prefetcher of the FSDP it
+        # keeps as it is does not
+        proposed = [s for s in c.cue("parameters_gathered_ahead") if is_design(s)]
         if not proposed or c.has_cue("gather_wait_synchronised"):
             return
         yield self.finding(
