@@ -75,3 +75,17 @@ def test_an_idea_the_draft_already_has_is_never_the_twist(claims: MakeClaims, kb
         pytest.skip("the extraction did not see the zero-bubble schedule as used")
     twist = build(c, kb, "DeepStage", [_finding("PIPE-BUBBLE", Severity.FATAL)])
     assert "split-backward" not in twist.idea
+
+
+def test_a_weakness_off_the_mechanism_does_not_pick_the_idea(claims: MakeClaims, kb: KnowledgeBase) -> None:
+    # COMM-OVERLAP fired, but the draft is a pipeline schedule: the idea stays on its schedule
+    c = claims(PIPELINE_DRAFT)
+    twist = build(c, kb, "DeepStage", [_finding("COMM-OVERLAP", Severity.FATAL)], ["one-f-one-b"])
+    assert "split-backward" in twist.idea
+    assert "collectives into chunks" not in twist.idea
+
+
+def test_no_idea_changes_the_model_architecture(kb: KnowledgeBase) -> None:
+    # a system draft's twist is a system mechanism: shrinking the KV cache by changing the attention heads is a
+    # different model, not a better system
+    assert not any("grouped-query attention" in c.story for c in kb.concepts)

@@ -49,7 +49,8 @@ def audit(
     _attach_setting(findings, setting)
     system = profile.system
     mir = mirror.build(profile, proposal, baseline, delta.cls, features.removed)
-    tw = twist.build(proposal, kb, system, findings)
+    lead = [t for t in (profile.technique.value, *profile.techniques[:2]) if t]
+    tw = twist.build(proposal, kb, system, findings, lead)
     return Review(
         names[0],
         names[1],

@@ -24,36 +24,52 @@ _FRESH_SHARE = 0.6  # how much of a concept's score depends on bringing techniqu
 _ANSWER_SHARE = 2.0
 _SECOND_SHARE = 0.25  # each further answered finding counts a quarter: one sharp answer beats two loose ones
 _SEVERITY_WEIGHT = {"fatal": 1.5, "major": 1.0, "minor": 0.25, "info": 0.0}
+_LEAD_BOOST = 2.0
 
 
-def build(proposal: Claims, kb: KnowledgeBase, system: str, findings: Sequence[Finding] = ()) -> Twist:
+def build(
+    proposal: Claims,
+    kb: KnowledgeBase,
+    system: str,
+    findings: Sequence[Finding] = (),
+    lead_techniques: Sequence[str] = (),
+) -> Twist:
     """The concept that best turns the draft's mechanism, and its sharpest weakness, into a story.
 
-    A concept is a candidate when it pairs with one of the draft's three leading techniques, or when it answers
-    a major or fatal finding that fired (the rule fired because the mechanism is there). Answering a fired
-    finding weighs most: the Twist should turn the weakness the review just raised into the paper's claim.
+    A concept is a candidate when it pairs with one of the draft's leading techniques (``lead_techniques``, the
+    profile's reading of what the draft is about, else its three heaviest). Answering a fired major or fatal
+    finding weighs most among those: the Twist should turn the weakness the review just raised into the paper's
+    claim. Only when no concept pairs with the mechanism may one off it be raised, for a weakness it answers.
     """
     weights = {t: u.weight for t, u in proposal.techniques.items() if u.used and u.family != "hardware"}
     fired = {f.code: _SEVERITY_WEIGHT.get(f.severity.value, 0.0) for f in findings}
     top = max(weights.values(), default=1.0)
+    if lead_techniques and lead_techniques[0] in weights:
+        # the technique the draft leans on says most about where a twist should build
+        weights[lead_techniques[0]] = max(weights[lead_techniques[0]], top) * _LEAD_BOOST
+    lead = set(lead_techniques) or set(sorted(weights, key=lambda t: -weights[t])[:3])
     best = None
     best_score = 0.0
-    lead = set(sorted(weights, key=lambda t: -weights[t])[:3])
+    fallback = None
+    fallback_score = 0.0
     for concept in kb.concepts:
         pairs = set(concept.pairs_with)
         if set(concept.not_with) & set(weights):
             continue  # the draft already does this
         hits = sorted((fired.get(code, 0.0) for code in concept.answers), reverse=True)
         answered = hits[0] + _SECOND_SHARE * sum(hits[1:]) if hits else 0.0
-        if not pairs & lead and answered < _SEVERITY_WEIGHT["major"]:
-            continue  # a twist builds on what the draft is about, not on a technique it mentions once
         # a concept whose techniques the draft already uses is a weaker twist, not an impossible one
         fresh = len(pairs - set(weights)) / max(1, len(pairs))
         score = (1 - _FRESH_SHARE + _FRESH_SHARE * fresh) * sum(weights.get(t, 0.0) for t in pairs)
-        # an idea off the draft's own mechanism must answer a weakness to be raised at all, and weighs half
-        score += _ANSWER_SHARE * answered * top * (1.0 if pairs & lead else 0.5)
-        if score > best_score:
-            best, best_score = concept, score
+        score += _ANSWER_SHARE * answered * top
+        if pairs & lead:
+            if score > best_score:
+                best, best_score = concept, score
+        elif answered >= _SEVERITY_WEIGHT["major"] and score > fallback_score:
+            # off the draft's mechanism: raised only when nothing builds on it
+            fallback, fallback_score = concept, score
+    if best is None:
+        best = fallback
     if best is None:
         return Twist(
             f"find the regime where {system} wins by a wide margin and make that regime the paper: sweep the "
