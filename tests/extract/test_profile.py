@@ -257,3 +257,27 @@ def test_a_name_inside_a_keep_sentence_needs_the_baseline(claims) -> None:  # ty
     draft = "# Mixer\n\n## Abstract\n\nMixer keeps every other system's scheduler as it is and replaces the router."
     profile = build_profile(claims(draft), claims(base, "baseline"))
     assert profile.keeps.value == ""
+
+
+def test_a_number_belongs_to_its_own_clause() -> None:
+    text = "OneHop cuts the IB bytes of the MoE layers by 3.3x and improves end-to-end training throughput by 1.45x."
+    claims = claims_of([_s(text)])
+    assert [(c.metric, c.value) for c in claims if c.metric == "throughput"] == [("throughput", 1.45)]
+
+
+def test_an_operator_clause_is_a_kernel_claim_and_the_scope_is_the_clause() -> None:
+    text = (
+        "SegFlash runs the attention forward+backward 3.4x faster than FlashAttention-2, and raises end-to-end "
+        "training throughput by 1.62x."
+    )
+    by_value = {c.value: c for c in claims_of([_s(text)])}
+    assert by_value[3.4].metric == "kernel_time" and by_value[3.4].scope == ""
+    assert by_value[1.62].metric == "throughput" and by_value[1.62].scope == "end-to-end"
+
+
+def test_the_comparator_is_named_when_the_draft_names_it() -> None:
+    [claim] = claims_of([_s("SinkScore delivers 3.4x the decode throughput of vLLM with a full cache.")])
+    assert claim.versus == "vLLM with a full cache"
+    assert claim.describe() == "it delivers 3.4x higher throughput than vLLM with a full cache"
+    [plain] = claims_of([_s("It delivers 1.4x higher throughput than the baseline.")])
+    assert plain.versus == ""
