@@ -11,3 +11,19 @@ from tensora.audit.mirror import _model_size
 )
 def test_model_size_as_people_write_it(params: float, text: str) -> None:
     assert _model_size(params) == text
+
+
+@pytest.mark.parametrize(
+    ("phrase", "ok"),
+    [
+        ("the static expert placement", True),
+        ("full activation recomputation", True),
+        ("storing it", False),
+        ("a few being turned away early", False),
+        ("overflowing", False),
+    ],
+)
+def test_what_the_draft_replaces_names_a_thing(phrase: str, ok: bool) -> None:
+    from tensora.audit.mirror import _names_a_thing
+
+    assert _names_a_thing(phrase) is ok

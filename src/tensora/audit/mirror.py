@@ -46,13 +46,19 @@ def build(profile: DraftProfile, proposal: Claims, baseline: Claims, delta_class
             if lead is not None
             else "the baseline's setting"
         )
-    elif profile.replaces and profile.replaces.confidence >= 0.5:
+    elif profile.replaces and profile.replaces.confidence >= 0.5 and _names_a_thing(profile.replaces.value):
         replaces = profile.replaces.value
     else:
-        names = [baseline.techniques[t].name if t in baseline.techniques else t for t in removed]
+        # a technique the draft drops counts as what it replaces only on the axis it changes ("no pipeline
+        # parallelism" in an expert-routing draft is its setting, not its change)
+        names = [
+            baseline.techniques[t].name
+            for t in removed
+            if t in baseline.techniques and (not profile.family or baseline.techniques[t].family == profile.family)
+        ]
         if names:
             replaces = "the baseline's " + " and ".join(names[:2])
-        elif profile.replaces:
+        elif profile.replaces and _names_a_thing(profile.replaces.value):
             replaces = profile.replaces.value
         else:
             replaces = f"the baseline's {base_name.lower()} design" if base_lead else "the baseline's mechanism"
@@ -63,6 +69,20 @@ def build(profile: DraftProfile, proposal: Claims, baseline: Claims, delta_class
     else:
         hypothesis, sure = _hypothesis(proposal), False
     return Mirror(component, replaces, with_, hypothesis, _setting(profile, proposal), "", kind=kind, sure=sure)
+
+
+# what a replaced thing cannot be: a pronoun's phrase ("storing it"), a quantity ("a few being turned away"),
+# an outcome ("overflowing")
+_NOT_A_THING = re.compile(
+    r"\b(it|them|this|that|these|those)\b|^(a few|few|some|many|most|more|less)\b|^\w+ing$|^\w+ing (it|them)\b",
+    re.I,
+)
+
+
+def _names_a_thing(text: str) -> bool:
+    """Whether a phrase read as what the draft replaces names a thing (a mechanism, a component, a setting)."""
+    words = text.split()
+    return 1 <= len(words) <= 14 and _NOT_A_THING.search(text.strip()) is None
 
 
 def _in_abstract(c: Claims, q: object) -> bool:
