@@ -156,6 +156,11 @@ def test_hypotheses_and_their_verdicts(claims: tuple[Claims, Claims], kb: Knowle
     # the draft profile, when the review carries one, follows the Mirror
     assert [c for c in codes[:3] if c != "PROFILE"] == ["MIRROR", "DELTA"] and "PRIOR-1" in codes and "NUM-1" in codes
     assert set(review.codes()) - {"DOC-HIDDEN-TEXT"} <= set(codes)
+    # the knowledge base's corner cases of the draft's techniques and the candidate Twist are offered too
+    corners = [h for h in offered if h.code.startswith("CORNER-")]
+    assert len(corners) == min(5, len(review.corner_cases))
+    assert all(case in h.statement for case, h in zip(review.corner_cases, corners, strict=False))
+    assert "TWIST" in codes and review.twist.idea in next(h.statement for h in offered if h.code == "TWIST")
     target = review.findings[0].code
     first_work = review.prior_work[0].name
     records = hypotheses.apply(

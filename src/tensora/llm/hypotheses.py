@@ -33,6 +33,7 @@ __all__ = ["VERDICTS", "Hypothesis", "apply", "build", "render"]
 VERDICTS = ("confirmed", "rejected", "revised")
 _RESERVED = {"DOC-HIDDEN-TEXT"}
 _MAX_NUMBERS = 30
+_MAX_CORNERS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,27 @@ def build(
                 f"{w.name} ({w.venue} {w.year}) is among the nearest prior work: {w.why}. To differ, the draft "
                 f"must show: {w.differ}" + (" The draft cites it." if w.cited else " The draft does not cite it."),
                 target=w.name,
+            )
+        )
+    # what the knowledge base knows breaks the draft's techniques, for the model to test against this draft's
+    # own numbers: the bare model's best corner cases come from such knowledge
+    for i, case in enumerate(review.corner_cases[:_MAX_CORNERS], 1):
+        out.append(
+            Hypothesis(
+                f"CORNER-{i}",
+                "known corner case",
+                f"A known corner case of a technique the draft leans on ({case}). Confirm it when the draft's "
+                "mechanism and setting meet it (and say with which of its numbers), reject it when the draft "
+                "answers it or it does not arise here.",
+            )
+        )
+    if review.twist.idea:
+        out.append(
+            Hypothesis(
+                "TWIST",
+                "twist",
+                f"A candidate Twist from the knowledge base: {review.twist.idea}. Keep it if it builds on the "
+                "draft's own mechanism and would make it a paper; otherwise reject it and propose a better one.",
             )
         )
     for i, q in enumerate(proposal.quantities[:max_numbers], 1):
