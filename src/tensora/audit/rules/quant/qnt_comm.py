@@ -8,7 +8,7 @@ from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import precision, quotes
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
-from tensora.extract.techniques import is_core
+from tensora.extract.techniques import is_core, is_elsewhere
 from tensora.models.comm import all_gather_time_s, ring_all_reduce_time_s, transfer_time_s
 from tensora.models.memory import kv_cache_gib
 
@@ -55,6 +55,90 @@ class QntComm(Rule):
         yield from self._kv_transfer(ctx)
         yield from self._checkpoint_persist(ctx)
         yield from self._cross_node_group(ctx)
+        yield from self._host_copy(ctx)
+        yield from self._gradient_allreduce(ctx)
+
+    def _gradient_allreduce(self, ctx: Context) -> Iterator[Finding]:
+        """Data parallelism: the step's gradients over the all-reduce's measured algorithm bandwidth (message
+        size over time, so the time is bytes / algbw) against the backward pass they are meant to hide behind."""
+        c = ctx.proposal
+        if not c.uses("data-parallelism") or not c.has_cue("hiding_claimed"):
+            return
+        sizes = [
+            (float(m.groups["value"]) * _BYTES[m.groups["unit"].lower()], m)
+            for m in c.cue_spans("gradient_bytes_per_step")
+            if not is_elsewhere(m.sentence)
+        ]
+        rates = [
+            (float(m.groups.get("value") or m.groups.get("value2") or 0) * 1e9, m)
+            for m in c.cue_spans("allreduce_algorithm_bandwidth")
+        ]
+        backwards = [
+            (float(m.groups["value"]) * (1e-3 if m.groups["unit"] == "ms" else 1.0), m)
+            for m in c.cue_spans("step_backward_time")
+        ]
+        rates = [r for r in rates if r[0] > 0]
+        if not sizes or not rates or not backwards:
+            return
+        size, size_m = min(sizes, key=lambda x: x[0])
+        rate, rate_m = max(rates, key=lambda x: x[0])
+        window, bw_m = max(backwards, key=lambda x: x[0])
+        t = size / rate
+        if t <= window * 1.05:
+            return
+        yield self.finding(
+            f"The gradient all-reduce cannot hide behind the backward pass: {size / 1e9:.3g} GB at the measured "
+            f"algorithm bandwidth of {rate / 1e9:g} GB/s takes {t:.2f} s, against {window:.2f} s of backward "
+            f"compute ({t / window:.1f}x). Whatever the bucketing, at least {t - window:.2f} s of it is exposed "
+            "every step, so a step time that assumes it hidden cannot be right.",
+            "put the all-reduce time (bytes / algorithm bandwidth) next to the backward time, and reconcile the "
+            "step time you report with it (or say what reduces the bytes)",
+            [size_m.sentence.quote(), rate_m.sentence.quote(), bw_m.sentence.quote()],
+            computed={"comm_time_s": t, "compute_time_s": window},
+            inputs={"size_bytes": size, "algorithm_bandwidth_bytes_per_s": rate},
+        )
+
+    def _host_copy(self, ctx: Context) -> Iterator[Finding]:
+        """Activations offloaded layer by layer: one layer's payload over the measured device-to-host bandwidth
+        against the forward compute of one layer it is meant to hide under (the smallest payload, the fastest
+        copy and the longest forward the draft states: the most lenient reading)."""
+        c = ctx.proposal
+        if not c.has_cue("hiding_claimed"):
+            return
+        sizes: list[tuple[float, CueSpan]] = []
+        for m in c.cue_spans("payload_per_layer"):
+            value, unit = m.groups.get("value") or m.groups.get("value2"), m.groups.get("unit") or m.groups.get("unit2")
+            if value and unit and not is_elsewhere(m.sentence):
+                sizes.append((float(value) * _BYTES[unit.lower()], m))
+        copies = [
+            (float(m.groups["value"]) * 1e9, m)
+            for m in c.cue_spans("host_copy_bandwidth")
+            if m.groups.get("dir", "").lower() in ("device-to-host", "d2h")
+        ]
+        forwards = [
+            (float(m.groups["value"]) * (1e-3 if m.groups["unit"] == "ms" else 1.0), m)
+            for m in c.cue_spans("layer_forward_time")
+            if m.groups.get("pass", "").lower() == "forward"
+        ]
+        if not sizes or not copies or not forwards:
+            return
+        size, size_m = min(sizes, key=lambda x: x[0])
+        bandwidth, bw_m = max(copies, key=lambda x: x[0])
+        window, fw_m = max(forwards, key=lambda x: x[0])
+        t = float(transfer_time_s(size, bandwidth))
+        if t <= window * 1.05:
+            return
+        yield self.finding(
+            f"One layer's offload does not fit under one layer's forward: {size / 1e9:.3g} GB at the "
+            f"{bandwidth / 1e9:g} GB/s device-to-host the draft measures takes {t * 1e3:.1f} ms, against "
+            f"{window * 1e3:.1f} ms of forward compute ({t / window:.1f}x). With a bounded number of staging "
+            "buffers the compute stream waits on the copies, and the forward runs at the speed of the link.",
+            "put the copy time per layer (bytes / measured copy bandwidth) next to the compute it hides under, "
+            "for the forward (device-to-host) and the backward (host-to-device), and show the timeline",
+            [size_m.sentence.quote(), bw_m.sentence.quote(), fw_m.sentence.quote()],
+            computed={"comm_time_s": t, "compute_time_s": window},
+            inputs={"size_bytes": size, "bandwidth_bytes_per_s": bandwidth},
+        )
 
     def _cross_node_group(self, ctx: Context) -> Iterator[Finding]:
         """A collective said to hide behind a compute window, in a group wider than a node.
