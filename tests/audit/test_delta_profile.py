@@ -170,3 +170,26 @@ def test_the_same_knob_beside_a_new_mechanism_stays_structural(claims) -> None: 
     )
     delta, _ = _delta(claims, draft, OFFLOAD_BASELINE)
     assert delta.cls == "structural"
+
+
+DDP_BASELINE = """
+# PyTorch Distributed: experiences on accelerating data parallel training
+
+## Abstract
+
+DDP buckets gradients and overlaps each bucket's all-reduce with the rest of the backward pass.
+"""
+
+BUCKETS = """
+# BucketTune: picking DDP's buckets
+
+## Abstract
+
+BucketTune profiles the backward pass once and picks the bucket size of PyTorch DDP that maximises overlap, then
+sets the NCCL settings instead of the defaults; it replaces the default 25 MB cap and cuts step time by 30%.
+"""
+
+
+def test_a_sure_knob_with_as_many_setting_words_as_structural_ones_is_a_configuration(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, _ = _delta(claims, BUCKETS, DDP_BASELINE)
+    assert delta.cls == "config"

@@ -76,6 +76,7 @@ _WEAK_STRUCTURAL = 1.0
 _RETUNE_KNOBS = 2
 _HEADLINE = 0.7  # the title, abstract, contributions and introduction
 _ABSTRACT = 0.9  # the title and abstract
+_KNOB_SURE = 0.7  # a knob read with a set verb in the headline
 _RETUNE_MIN = 0.4
 _CONFIG_TEXT = 1.5
 _PROMINENT = 2.0  # a technique named in the title or abstract, or in several method sentences
@@ -276,9 +277,14 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
     headline = next(
         (k for k in profile.knobs if k.named and k.confidence >= _KNOB_MIN and k.weight >= _ABSTRACT), None
     )
-    if delta.cls == "structural" and headline is not None and not strong_new and structural <= 0.0:
-        # no structural word anywhere, and the abstract states the contribution as a value of a knob that a
-        # system the draft names already exposes
+    if (
+        delta.cls == "structural"
+        and headline is not None
+        and not strong_new
+        and (structural <= 0.0 or (headline.confidence >= _KNOB_SURE and f.config_score >= structural))
+    ):
+        # the abstract states the contribution as a value of a knob that a system the draft names already
+        # exposes, and no structural word says otherwise (or the setting words weigh as much as they do)
         rationale = (
             f"The contribution is a value of the {headline.knob}, a setting {headline.named[0]} already exposes: "
             f'"{_short_text(headline.source.text)}"'
