@@ -236,3 +236,18 @@ def test_text_reply_counts_as_an_answer(tmp_path: Path) -> None:
     reply = read_reply(exchange / "r.json")
     assert reply.text == "plain text" and reply.usage.input_tokens == 5 and not reply.tool_calls
     assert text("x").text == "x"
+
+
+def test_the_self_check_corrects_a_finding_the_model_added() -> None:
+    from tensora.llm.answer import CORRECTABLE, Answer
+    from tensora.llm.review import _correct_items
+
+    parsed = Answer(
+        findings=[{"code": "EVID-TOY-SCALE", "message": "The emulator leaves out the data-parallel steps."}],
+        hypotheses=[{"code": "NUM-3", "verdict": "revised", "reason": "200B is the target model"}],
+    )
+    assert "findings" in CORRECTABLE and "hypotheses" in CORRECTABLE
+    assert _correct_items(parsed, "findings", "leaves out the", "does not say whether it models the")
+    assert parsed.findings[0]["message"] == "The emulator does not say whether it models the data-parallel steps."
+    assert _correct_items(parsed, "hypotheses", "the target model", "a model the introduction cites")
+    assert not _correct_items(parsed, "findings", "text that is nowhere", "x")

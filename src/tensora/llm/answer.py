@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 PARTS = ("mirror", "novelty_gap", "stress_test", "twist")
+# what the self-check may correct: the four parts, the findings the model added, and its verdicts' reasons
+CORRECTABLE = (*PARTS, "findings", "hypotheses")
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.S)
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 
@@ -104,7 +106,7 @@ def corrections_schema() -> dict[str, Any]:
     item = {
         "type": "object",
         "properties": {
-            "part": {"type": "string", "enum": list(PARTS)},
+            "part": {"type": "string", "enum": list(CORRECTABLE)},
             "find": text,
             "replace": text,
             "reason": text,

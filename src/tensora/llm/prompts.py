@@ -212,7 +212,8 @@ review, long enough to occur only once; JSON escaping is the only change allowed
 empty to delete it) and the reason, with the page:
 {{
   "corrections": [
-    {{"part": "mirror|novelty_gap|stress_test|twist", "find": "the exact text of your draft review to replace",
+    {{"part": "mirror|novelty_gap|stress_test|twist|findings|hypotheses",
+      "find": "the exact text of your draft review to replace (in a part, a finding you added, or a verdict's reason)",
       "replace": "the corrected text (empty to delete it)", "reason": "what the documents say, with the page"}}
   ]
 }}"""

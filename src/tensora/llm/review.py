@@ -388,10 +388,30 @@ def _fallback(result: LLMReview, review: Review, conversation: Conversation, war
 def _draft_json(parsed: answers.Answer) -> str:
     draft = {
         **{part: parsed.parts.get(part, "") for part in answers.PARTS},
+        "findings": parsed.findings,
         "hypotheses": parsed.hypotheses,
         "citations": parsed.citations,
     }
     return json.dumps(draft, indent=2, ensure_ascii=False).replace("</", "<\\/")
+
+
+_ITEM_FIELDS = {"findings": ("title", "message", "must_solve"), "hypotheses": ("reason",)}
+
+
+def _correct_items(parsed: answers.Answer, part: str, find: str, replace: str) -> bool:
+    """Apply one correction to the first text field of a finding the model added (or of a verdict's reason)
+    that holds ``find``."""
+    items = parsed.findings if part == "findings" else parsed.hypotheses
+    for item in items:
+        for key in _ITEM_FIELDS[part]:
+            text = item.get(key)
+            if not isinstance(text, str):
+                continue
+            span = locate(find, text)
+            if span is not None:
+                item[key] = (text[: span[0]] + replace + text[span[1] :]).strip()
+                return True
+    return False
 
 
 def _self_check(conversation: Conversation, documents_text: str, parsed: answers.Answer) -> dict[str, Any]:
@@ -418,6 +438,8 @@ def _self_check(conversation: Conversation, documents_text: str, parsed: answers
         span = locate(find, text) if isinstance(part, str) and part in answers.PARTS and find and reason else None
         if span is not None and isinstance(part, str):
             parsed.parts[part] = (text[: span[0]] + replace + text[span[1] :]).strip()
+            record["applied"] = True
+        elif part in ("findings", "hypotheses") and find and reason and _correct_items(parsed, part, find, replace):
             record["applied"] = True
         elif not reason:
             record["note"] = "no reason given"
