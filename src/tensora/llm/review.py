@@ -41,8 +41,8 @@ from tensora.audit.registry import RULES
 from tensora.audit.rules.security.doc_hidden_text import INJECTION
 from tensora.extract.claims import Claims
 from tensora.knowledge.loader import KnowledgeBase, load_knowledge
+from tensora.llm import absence, documents, hypotheses, prompts
 from tensora.llm import answer as answers
-from tensora.llm import documents, hypotheses, prompts
 from tensora.llm.base import Backend, Completion, Message, StreamCallback, ToolCall, Usage
 from tensora.llm.documents import ADDRESSED
 from tensora.llm.errors import BackendCallError, BadAnswerError, UnauthorizedError
@@ -414,11 +414,20 @@ def _correct_items(parsed: answers.Answer, part: str, find: str, replace: str) -
     return False
 
 
-def _self_check(conversation: Conversation, documents_text: str, parsed: answers.Answer) -> dict[str, Any]:
-    """The critical second pass: the persona checks its draft against the documents; corrections applied."""
+def _self_check(
+    conversation: Conversation, documents_text: str, parsed: answers.Answer, proposal: Claims | None = None
+) -> dict[str, Any]:
+    """The critical second pass: the persona checks its draft against the documents; corrections applied.
+
+    With ``proposal``, the draft's claims that the document does not state something come with the sentences
+    of the document that may state it (``absence.leads``)."""
+    found = absence.leads(parsed.parts, proposal.sentences) if proposal is not None else []
+    request = prompts.self_check_request(documents_text, _draft_json(parsed))
+    if found:
+        request += "\n\n" + absence.render(found)
     messages = [
         Message("system", prompts.self_check_system(conversation.settings.max_tool_rounds)),
-        Message("user", prompts.self_check_request(documents_text, _draft_json(parsed))),
+        Message("user", request),
     ]
     try:
         completion = conversation.ask(messages, schema=answers.corrections_schema(), tools=prompts.SELF_CHECK_TOOLS)
@@ -492,7 +501,7 @@ def _enhance(
     except BackendCallError as exc:
         return _fallback(result, review, conversation, warning_line(settings, exc))
 
-    self_check = _self_check(conversation, documents_text, parsed)
+    self_check = _self_check(conversation, documents_text, parsed, proposal)
     serious = {f.code for f in review.findings if f.severity.value in ("fatal", "major") and f.code != _HIDDEN}
     obeyed = obeys_injection(parsed.parts, parsed.hypotheses, serious)
     if obeyed is not None:
