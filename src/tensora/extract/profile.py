@@ -1085,6 +1085,11 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
         "baseline unchanged",
         "existing mechanism",
     ]
+    # a serving draft that sits in front of the engine keeps the engine: "a gateway in front of an unmodified
+    # engine"
+    if mode_of(baseline).value == "inference":
+        base_names += ["unmodified engine", "engine unchanged", "engine as it is", "unmodified server",
+                       "unmodified serving", "unmodified runtime"]
     # the baseline's own name ("MegaScale: Scaling ..."): "keeps every MegaScale mechanism as it is"
     head = baseline.title.split(":")[0].strip()
     if ":" in baseline.title and 0 < len(head.split()) <= 3 and len(head) >= 3:

@@ -47,13 +47,21 @@ def assemble(
     paragraphs: list[Paragraph] = []
     sections: list[Section] = []
     section = ""
+    # the headings above the current one: a subsection keeps its parent's role ("2. Design / 2.1 Capturing the
+    # step" is design, "5. Related Work / 5.2 Pipelines" is other work)
+    stack: list[tuple[int, str]] = []
     for b in blocks:
         p = b.paragraph
         text = fix(p.text).strip()
         if not text:
             continue
         if p.kind == "heading":
-            section = text
+            while stack and stack[-1][0] >= b.level:
+                stack.pop()
+            parent = stack[-1][1] if stack and b.level > 1 else ""
+            section = f"{parent} / {text}" if parent else text
+            if b.level >= 1:
+                stack.append((b.level, text))
             sections.append(Section(text, p.page, b.level))
         elif p.kind == "list":
             text = _BULLET.sub("", text) or text
