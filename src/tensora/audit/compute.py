@@ -462,7 +462,10 @@ def serving_memory(c: Claims) -> Serving | None:
     seq = _int(c.value("seq_len"))
     shape = model_shape(c)
     if shape is not None:
-        # the published shape of the model the draft names fills what the draft leaves out
+        # the published shape of the model the draft names fills what the draft leaves out; a size far from the
+        # named model's belongs to another model the draft mentions ("unlike 70B deployments ...")
+        if n and not (shape.params / 1.5 <= n <= shape.params * 1.5):
+            n = None
         n, layers, hidden = n or shape.params, layers or shape.layers, hidden or shape.hidden
         heads = heads if heads and hidden % heads == 0 and heads != shape.kv_heads else shape.heads
     if not (n and layers and hidden and seq) or (heads and hidden % heads):

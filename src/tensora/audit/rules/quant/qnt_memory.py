@@ -32,6 +32,41 @@ class QntMemory(Rule):
     title = "The configuration does not fit in memory"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        # one memory finding per draft: a per-token size off by the K/V factor comes first, since every total
+        # the draft gives is built on it
+        found = list(self._per_token(ctx)) or list(self._totals(ctx))
+        yield from found[:1]
+
+    def _per_token(self, ctx: Context) -> Iterator[Finding]:
+        """A per-token KV size the draft states that is half of 2 x layers x KV heads x head dim x bytes: it
+        counts the keys or the values, not both, and every budget built on it is half the real memory."""
+        c = ctx.proposal
+        shape = compute.model_shape(c)
+        if shape is None:
+            return
+        head_dim = shape.hidden // shape.heads
+        per_element = compute.kv_cache_bytes(c)
+        expected = 2 * shape.layers * shape.kv_heads * head_dim * per_element
+        scale = {"kib": 2**10, "kb": 1e3, "mib": 2**20, "mb": 1e6}
+        for m in c.cue_spans("kv_token_cost_stated"):
+            stated = float(m.groups["value"]) * scale[m.groups["unit"].lower()]
+            if abs(stated - expected / 2) > 0.05 * expected / 2:
+                continue
+            yield self.finding(
+                f"One token's KV cache is K and V for every layer: 2 x {shape.layers} layers x {shape.kv_heads} KV "
+                f"heads x {head_dim} x {per_element:g} B = {expected / 2**10:,.0f} KiB for {shape.name}, not the "
+                f"{stated / 2**10:,.0f} KiB the draft uses. Every budget, admission rule and concurrency figure "
+                "built on the per-token size holds twice the memory it claims.",
+                "recompute the per-token KV size with both keys and values, then the per-request budget and the "
+                "concurrency that fits next to the weights",
+                [m.sentence.quote()],
+                computed={"kv_bytes_per_token": expected},
+                inputs={"layers": shape.layers, "kv_heads": shape.kv_heads, "head_dim": head_dim,
+                        "bytes_per_element": per_element, "stated_bytes_per_token": stated},
+            )
+            return
+
+    def _totals(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
         states = compute.model_states(c, stated_together=True)
         dev = compute.device(c)
