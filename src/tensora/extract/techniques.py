@@ -51,6 +51,13 @@ _CMP_BEFORE = rxcache.compile(
 _PASSING = rxcache.compile(r"\b[Aa]s in (the baseline|[A-Z][\w-]*)|\b(unchanged|as before|as usual)\b")
 _CITED_AFTER = rxcache.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:\[\d+(?:\s*[,–-]\s*\d+)*\]|\([A-Z][^()]{0,60}\d{4}[a-z]?\))")
 _FIRST_PERSON = rxcache.compile(r"\b(?:we|our|us|ours)\b", re.I)
+# a system's name (a capital inside it, or a digit: MegaBlocks, DeepSpeed-MoE, ZeRO-3) opening a sentence in the
+# past tense
+_OTHER_SYSTEM_DID = rxcache.compile(
+    r"^\s*(?:the\s+)?[A-Za-z][\w-]*[A-Z0-9][\w-]*(?:\s+\([^)]{1,40}\))?\s+"
+    r"(?:made|introduced|proposed|showed|pioneered|popularized|popularised|was|were|cast|relied|reduced|moved|"
+    r"used|added|replaced|removed|demonstrated)\b"
+)
 _SETTING_FAMILIES = frozenset({"precision", "hardware"})
 _MENTION_SECTIONS = rxcache.compile(r"related work|background|references|bibliography|prior work", re.I)
 _CORE_SECTIONS = rxcache.compile(
@@ -150,6 +157,10 @@ def classify(sentence: Sentence, start: int, end: int) -> Status:
         return "rejected"
     if _CMP_BEFORE.search(before.lower()):
         return "compared"
+    # "MegaBlocks made dropless MoE practical by casting ... as block-sparse matmuls": a sentence whose subject is
+    # a named system, told in the past tense, describes that system's technique
+    if _OTHER_SYSTEM_DID.match(text) and not _FIRST_PERSON.search(text):
+        return "mentioned"
     # "... and early recomputation 1F1B [45]": a technique cited to others, in a clause that does not speak of
     # the draft's own system, is described, not used
     if _CITED_AFTER.match(text[end:]) and not _FIRST_PERSON.search(before + " " + after):

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
+from tensora.extract.techniques import is_elsewhere
 
 
 class AsyncStaleness(Rule):
@@ -36,7 +38,10 @@ class AsyncStaleness(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        torn = c.cue("state_read_while_updated")
+        # stale gradients and torn snapshots are training state; an inference system's background copies are not
+        if not compute.is_training(c):
+            return
+        torn = [s for s in c.cue("state_read_while_updated") if not is_elsewhere(s)]
         if torn and not c.has_cue("consistent_snapshot_kept"):
             yield self.finding(
                 "The design lets state be read while it is updated in place (the barrier that ordered the copy "
@@ -49,7 +54,9 @@ class AsyncStaleness(Rule):
                 quotes(torn, 3),
             )
             return
-        stale = c.cue("stale_updates_applied")
+        # the draft's own updates: "asynchronous variants remove the barrier, at the price of staleness" in a
+        # paragraph about other work is not
+        stale = [s for s in c.cue("stale_updates_applied") if not is_elsewhere(s)]
         if not stale or c.has_cue("convergence_argument_given"):
             return
         own = c.cue("stale_updates_own")

@@ -34,6 +34,9 @@ class SparsityCollapse(Rule):
         ids = ("structured-sparsity-2-4", "unstructured-pruning", "block-sparsity")
         if not c.uses_core(*ids) or not c.has_cue("weights_trained_or_updated") or c.has_cue("sparsity_mask_enforced"):
             return
+        # block-sparse kernels for a dense computation (MoE experts as block-sparse products) prune nothing
+        if not c.has_cue("weights_made_sparse"):
+            return
         yield self.finding(
             "Nothing in the method keeps the pruned weights at zero: every optimizer step updates all weights, "
             "so the pattern is dense again after the first update and the sparse GEMMs the speedup rests on "

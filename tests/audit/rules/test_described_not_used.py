@@ -1,0 +1,84 @@
+"""Rules stay quiet on what the draft describes of other work or of a serving system's copies, and fire on the
+draft's own design."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tensora.audit.base import Context, Rule
+from tensora.audit.rules.corner.async_staleness import AsyncStaleness
+from tensora.audit.rules.corner.sparsity_collapse import SparsityCollapse
+
+STALE_OWN = """
+# LagSGD: training across data centres
+
+## Design
+
+We train a 7B model with data parallelism across two sites. Workers apply gradients computed on weights up to
+four steps old, with asynchronous updates and no outer barrier, so stale updates are applied every step.
+"""
+
+STALE_OTHERS = """
+# StripeSync: faster outer steps for local SGD
+
+## Design
+
+We train a 7B model with synchronous local SGD across two sites and stripe each outer all-reduce over three WAN
+paths.
+
+## Related work
+
+Asynchronous local-SGD variants remove the outer barrier, at the price of staleness: stale updates are applied.
+"""
+
+SERVING_COPY = """
+# Demote: host memory for a prefix cache
+
+## Design
+
+We serve Llama-3-8B. Eviction copies KV pages to the host asynchronously in the background while decoding
+continues, and a page is read from the host while newer pages are still being updated.
+"""
+
+PRUNE = """
+# Sparse40: pruning for pre-training
+
+## Design
+
+We apply 2:4 structured sparsity to the MLP weights and train all weights with Adam for 10,000 steps.
+"""
+
+BLOCK_SPARSE_MOE = """
+# GatherGEMM: dropless MoE without a permutation
+
+## Introduction
+
+MegaBlocks made dropless MoE practical by casting expert computation as block-sparse matrix products.
+
+## Design
+
+GatherGEMM trains a 47B MoE with Adam; each expert GEMM gathers its tokens in the prologue, so no permuted copy
+of the activations is written.
+"""
+
+CASES: list[tuple[str, type[Rule], str, bool]] = [
+    ("stale-own", AsyncStaleness, STALE_OWN, True),
+    ("stale-in-related-work", AsyncStaleness, STALE_OTHERS, False),
+    ("serving-background-copy", AsyncStaleness, SERVING_COPY, False),
+    ("pruned-weights", SparsityCollapse, PRUNE, True),
+    ("block-sparse-moe-formulation", SparsityCollapse, BLOCK_SPARSE_MOE, False),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "fires"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_rule(claims: Callable[..., object], kb: object, rule: type[Rule], text: str, fires: bool) -> None:
+    ctx = Context(claims(text), claims("# Base", "baseline"), kb)  # type: ignore[arg-type]
+    assert bool(list(rule().check(ctx))) is fires
+
+
+def test_a_named_system_in_the_past_tense_is_described(claims: Callable[..., object]) -> None:
+    c = claims(BLOCK_SPARSE_MOE)
+    use = c.techniques.get("block-sparsity")  # type: ignore[attr-defined]
+    assert use is None or not use.used
