@@ -82,3 +82,26 @@ def test_a_named_system_in_the_past_tense_is_described(claims: Callable[..., obj
     c = claims(BLOCK_SPARSE_MOE)
     use = c.techniques.get("block-sparsity")  # type: ignore[attr-defined]
     assert use is None or not use.used
+
+
+FAR = """
+# RailStripe: all-to-all over rails
+
+## Evaluation
+
+We measure on 2 nodes (16 GPUs) with two H100 nodes. With an alpha-beta model fitted on the testbed we project a
+3.4x faster all-to-all on 1,024 GPUs.
+"""
+
+
+@pytest.mark.parametrize(("text", "fires"), [(FAR, True), (FAR.replace("1,024 GPUs", "32 GPUs"), False)])
+def test_a_claim_projected_far_beyond_the_measurements(
+    claims: Callable[..., object], kb: object, text: str, fires: bool
+) -> None:
+    from tensora.audit.rules.evidence.evid_toy_scale import EvidToyScale
+
+    ctx = Context(claims(text), claims("# Base", "baseline"), kb)  # type: ignore[arg-type]
+    found = list(EvidToyScale().check(ctx))
+    assert bool(found) is fires
+    if fires:
+        assert found[0].computed["claimed_gpus"] == 1024 and found[0].computed["measured_gpus"] == 16

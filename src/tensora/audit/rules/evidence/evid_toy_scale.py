@@ -5,8 +5,14 @@ from collections.abc import Iterator
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
+from tensora.extract.claims import Claims
+from tensora.extract.quantities import Quantity
 
 _SCALE_FAMILIES = {"parallelism", "communication", "moe"}
+
+
+# how far beyond every measurement a projected claim must reach before its scale is called untested
+_FAR = 16
 
 
 class EvidToyScale(Rule):
@@ -45,6 +51,7 @@ class EvidToyScale(Rule):
         measured_max = max((q.value for q in measured), default=0.0)
         small = c.cue("single_node_run")
         if not small or measured_max > 16:
+            yield from self._far_projection(c, measured, measured_max)
             return
         planned = [q.value for q in c.values("gpus") if q.qualifier in ("planned", "projected")]
         target = max(planned + [q.value for q in c.values("gpus")], default=0.0)
@@ -73,4 +80,25 @@ class EvidToyScale(Rule):
             "model how the gain changes with scale and check it at two points",
             quotes(small, 3),
             computed={"measured_gpus": measured_max or 8.0, "claimed_gpus": target},
+        )
+
+    def _far_projection(self, c: Claims, measured: list[Quantity], measured_max: float) -> Iterator[Finding]:
+        """A claim projected or simulated to a scale far beyond every measurement (at least _FAR times the
+        largest measured GPU count): a model fitted on a few nodes cannot show what only appears at scale."""
+        projected = [q for q in c.values("gpus") if q.qualifier in ("planned", "projected")]
+        if not measured or not projected or measured_max <= 0:
+            return
+        target = max(projected, key=lambda q: q.value)
+        if target.value < _FAR * measured_max or not c.has_cue("projection_or_simulation_named"):
+            return
+        shown = max(measured, key=lambda q: q.value)
+        yield self.finding(
+            f"The evidence comes from at most {measured_max:,.0f} GPUs and the claim from {target.value:,.0f}, "
+            f"{target.value / measured_max:,.0f}x more, reached by projection or simulation. What decides a "
+            "mechanism at that scale (stragglers, the spine and its congestion, failures, coordinator load) is "
+            "exactly what a model fitted on a small testbed leaves out.",
+            "measure at an intermediate scale that the projection predicts (two points at least), and say which "
+            "effects the model leaves out and how large they could be",
+            [target.quote, shown.quote],
+            computed={"measured_gpus": measured_max, "claimed_gpus": target.value},
         )
