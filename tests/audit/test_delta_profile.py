@@ -193,3 +193,9 @@ sets the NCCL settings instead of the defaults; it replaces the default 25 MB ca
 def test_a_sure_knob_with_as_many_setting_words_as_structural_ones_is_a_configuration(claims) -> None:  # type: ignore[no-untyped-def]
     delta, _ = _delta(claims, BUCKETS, DDP_BASELINE)
     assert delta.cls == "config"
+
+
+def test_the_models_attention_heads_are_not_the_drafts_axis() -> None:
+    from tensora.audit.delta import _MODEL_PROPERTIES
+
+    assert {"grouped-query-attention", "multi-query-attention"} <= _MODEL_PROPERTIES

@@ -92,3 +92,16 @@ def test_the_draft_after_an_existing_work_paragraph_uses_its_techniques(claims) 
         "with FSDP and prefetch two layers ahead."
     )
     assert c.techniques["fsdp"].used
+
+
+def test_a_plural_names_the_technique(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims("# Radix\n\n## Design\n\nWe keep radix KV caches in host memory and reload them layer by layer.")
+    assert c.techniques["kv-cache"].used
+
+
+def test_recomputing_a_prefix_is_not_activation_recomputation(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims(
+        "# Radix\n\n## Design\n\nRecomputation is the dominant cost: for a 16K-token history the prefill is "
+        "recomputed on every turn."
+    )
+    assert "activation-recomputation" not in c.techniques

@@ -82,6 +82,8 @@ _CONFIG_TEXT = 1.5
 _PROMINENT = 2.0  # a technique named in the title or abstract, or in several method sentences
 # Families that set the scene (the GPU, the interconnect) rather than carry a contribution.
 _INCIDENTAL = frozenset({"hardware"})
+# properties of the model being run (its attention heads), not a system a draft contributes
+_MODEL_PROPERTIES = frozenset({"grouped-query-attention", "multi-query-attention"})
 # Families close enough that a contribution in one is not orthogonal to a baseline in another.
 _RELATED = (
     frozenset({"parallelism", "memory", "communication", "compression"}),
@@ -157,7 +159,7 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
 def family_weights(claims: Claims) -> dict[str, float]:
     weights: dict[str, float] = {}
     for use in claims.techniques.values():
-        if use.used and use.family not in _INCIDENTAL:
+        if use.used and use.family not in _INCIDENTAL and use.id not in _MODEL_PROPERTIES:
             weights[use.family] = weights.get(use.family, 0.0) + use.weight
     return weights
 

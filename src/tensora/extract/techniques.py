@@ -122,7 +122,8 @@ def _alias_pattern(name: str, aliases: tuple[str, ...]) -> re.Pattern[str] | Non
             insensitive.append(body)
     parts = []
     if insensitive:
-        parts.append("(?i:" + "|".join(sorted(insensitive, key=len, reverse=True)) + ")")
+        # a plural names the technique too ("radix KV caches", "CUDA graphs")
+        parts.append("(?i:(?:" + "|".join(sorted(insensitive, key=len, reverse=True)) + ")(?:e?s)?)")
     if sensitive:
         parts.append("|".join(sorted(sensitive, key=len, reverse=True)))
     if not parts:
