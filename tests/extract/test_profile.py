@@ -281,3 +281,18 @@ def test_the_comparator_is_named_when_the_draft_names_it() -> None:
     assert claim.describe() == "it delivers 3.4x higher throughput than vLLM with a full cache"
     [plain] = claims_of([_s("It delivers 1.4x higher throughput than the baseline.")])
     assert plain.versus == ""
+
+
+def test_a_phase_made_faster_is_no_headline_and_the_end_to_end_clause_is_its_own() -> None:
+    text = "On our cluster RailHop makes the embedding all-to-all 2.3x faster and end-to-end training 1.27x faster."
+    claims = claims_of([_s(text)])
+    assert [(c.value, c.scope) for c in claims] == [(1.27, "end-to-end")]
+
+
+def test_the_size_of_the_named_model_wins_over_another_models(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = (
+        "# Fit\n\n## Abstract\n\nWe serve Llama-3-70B with tensor parallelism on 4 H100 GPUs and raise capacity "
+        "by 41%.\n\n## Design\n\nThe pipeline bubbles that prior work discusses for a 180B model do not arise here."
+    )
+    profile = build_profile(claims(draft), claims("# Base", "baseline"))
+    assert 60e9 < float(profile.params.value) < 80e9

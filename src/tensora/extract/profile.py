@@ -28,6 +28,7 @@ from tensora.extract.claims import Claims
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import TechniqueUse, is_core, is_elsewhere
 from tensora.knowledge.knobs import Knob, load_knobs
+from tensora.knowledge.models import ModelShape, find_model
 
 Metric = Literal[
     "step_time",
@@ -584,9 +585,17 @@ _CAPACITY_NOUN = rxcache.compile(
 
 _NEXT_CLAUSE = rxcache.compile(
     r"[;:]|,\s(?:and|while|with|but|which)\s|\s(?:and|while|but)\s+(?:\w+\s+){0,1}?"
-    r"(?:improves?|raises?|cuts?|reduces?|increases?|lowers?|keeps?|matches|delivers?|achieves?|runs?|is|are)\b",
+    r"(?:improves?|raises?|cuts?|reduces?|increases?|lowers?|keeps?|matches|delivers?|achieves?|runs?|is|are)\b"
+    r"|\s(?:and|while|but)\s+(?=(?:the\s+)?(?:end-to-end|overall)\b)",
     re.I,
 )
+# a clause about one phase of the step (its communication, a copy, a synchronization) or about the whole run
+_PHASE_CLAUSE = rxcache.compile(
+    r"\bsynchroni[sz]ation\b|\ball-?reduce\b|\ball-to-all\b|\bcollectives?\b|\bthe (?:copy|transfer|exchange)\b|"
+    r"\boptimizer step\b|\bcheckpoint (?:save|write|stall)s?\b",
+    re.I,
+)
+_WHOLE_RUN = rxcache.compile(r"end-to-end|\btraining time\b|\btime-to-|\bstep time\b|\bthroughput\b", re.I)
 # a clause about one operator, not the whole step: "runs the attention forward+backward 3.4x faster"
 _OPERATOR_CLAUSE = rxcache.compile(
     r"\bkernels?\b|\bgemms?\b|\bgemv\b|\bforward\s*\+\s*backward\b|\boperators?\b|"
@@ -640,6 +649,12 @@ def claims_of(sentences: list[Sentence]) -> list[Claim]:
             lowered = (left + m.group(0) + right).lower()
             if metric == "throughput" and (_OPERATOR_CLAUSE.search(lowered) and "end-to-end" not in lowered):
                 metric = "kernel_time"
+            if (
+                metric in ("throughput", "step_time", "kernel_time")
+                and _PHASE_CLAUSE.search(lowered)
+                and not _WHOLE_RUN.search(lowered)
+            ):
+                continue  # one phase of the step made faster ("the outer synchronization 3.1x faster") is no headline
             scope = "end-to-end" if "end-to-end" in lowered or "training time" in lowered else ""
             if metric == "capacity":
                 noun = _CAPACITY_NOUN.search(right) or _CAPACITY_NOUN.search(left)
@@ -1064,8 +1079,29 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
     model = _first(proposal.sentences, _MODEL)
     if model is not None:
         p.model = Field(model[1].group(1), 0.6, Source.of(model[0]))
+    named = _named_model(proposal)
+    if named is not None:
+        shape, where = named
+        stated = float(p.params.value) if p.params.value else 0.0
+        # a size far from the model the draft runs belongs to another model it mentions ("the bubbles that
+        # Sarathi-Serve discusses for Falcon-180B")
+        if not stated or not shape.params / 1.5 <= stated <= shape.params * 1.5:
+            p.params = _field_of(f"{shape.params:.4g}", 0.75, where)
+        if not p.model.value:
+            p.model = Field(shape.name, 0.7, Source.of(where))
     p.mode = mode_of(proposal)
     return p
+
+
+def _named_model(c: Claims) -> tuple[ModelShape, Sentence] | None:
+    """The first published model the draft's own sentences name, with the sentence (not its related work)."""
+    for s in c.sentences:
+        if s.kind == "boilerplate" or is_elsewhere(s) or not is_core(s):
+            continue
+        shape = find_model(s.text)
+        if shape is not None:
+            return shape, s
+    return None
 
 
 def _keep(proposal: Claims, baseline: Claims) -> Field:
