@@ -56,11 +56,13 @@ class AsyncStaleness(Rule):
             return
         # the draft's own updates: "asynchronous variants remove the barrier, at the price of staleness" in a
         # paragraph about other work is not
-        stale = [s for s in c.cue("stale_updates_applied") if not is_elsewhere(s)]
+        every = c.cue("stale_updates_applied")
+        stale = [s for s in every if not is_elsewhere(s)]
         if not stale or c.has_cue("convergence_argument_given"):
             return
         own = c.cue("stale_updates_own")
-        if not (c.uses("asynchronous-sgd", "bounded-staleness", "local-sgd") or len(stale) >= 2 or own):
+        # the draft's own design must apply stale updates; its related work may then add to the evidence
+        if not (c.uses("asynchronous-sgd", "bounded-staleness", "local-sgd") or len(every) >= 2 or own):
             return
         yield self.finding(
             "The update applies gradients computed on older weights, and a staleness bound is offered in place of "
