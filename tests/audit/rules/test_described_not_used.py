@@ -105,3 +105,25 @@ def test_a_claim_projected_far_beyond_the_measurements(
     assert bool(found) is fires
     if fires:
         assert found[0].computed["claimed_gpus"] == 1024 and found[0].computed["measured_gpus"] == 16
+
+
+TIME_AVERAGED = """
+# LongChunk: 256K tokens on one node
+
+## Evaluation
+
+At 128K the measured peak (torch.cuda.max_memory_allocated) is 61.8 GiB. At 256K the checkpoints grow during the
+forward and shrink during the backward; averaged over the step they occupy 32 GiB, and the time-averaged total is
+65.7 GiB, leaving headroom on an 80 GB H100.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [(TIME_AVERAGED, True), (TIME_AVERAGED.split("At 256K")[0], False)],
+)
+def test_a_time_averaged_total_is_no_peak(claims: Callable[..., object], kb: object, text: str, fires: bool) -> None:
+    from tensora.audit.rules.corner.peak_memory import PeakMemory
+
+    ctx = Context(claims(text), claims("# Base", "baseline"), kb)  # type: ignore[arg-type]
+    assert bool(list(PeakMemory().check(ctx))) is fires
