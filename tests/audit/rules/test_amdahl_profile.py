@@ -143,3 +143,33 @@ def test_the_share_the_abstract_states_picks_the_row(claims, kb) -> None:  # typ
     found = _run(claims, kb, HEADLINE_SHARE)
     assert len(found) == 1
     assert found[0].computed["amdahl_max_speedup"] == pytest.approx(1 / 0.8, rel=1e-3)
+
+
+BEFORE_AFTER = """
+# StripeSync: faster outer steps
+
+## Abstract
+
+StripeSync makes the outer synchronization 3.1x faster and reduces time-to-target-loss by 1.42x.
+
+## Evaluation
+
+| Phase | baseline | StripeSync |
+|---|---|---|
+| Inner phase | 800 s | 800 s |
+| Outer all-reduce | 108 s | 35 s |
+| Optimizer and checkpoint | 12 s | 12 s |
+| Total | 920 s | 847 s |
+"""
+
+
+def test_a_before_after_table_bounds_the_claim(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = _run(claims, kb, BEFORE_AFTER)
+    assert len(found) == 1
+    # only the all-reduce row moved: f = 108 / 920, 3.1x faster locally -> 1 / ((1 - f) + f / 3.1) = 1.086
+    f = 108 / 920
+    assert found[0].computed["amdahl_max_speedup"] == pytest.approx(1 / ((1 - f) + f / 3.1), rel=1e-3)
+
+
+def test_quiet_when_the_claim_fits_the_table(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, BEFORE_AFTER.replace("by 1.42x", "by 1.08x")) == []

@@ -9,6 +9,7 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, pct
 from tensora.extract.claims import Claims
+from tensora.extract.cues import CueSpan
 from tensora.extract.profile import DraftProfile, weight
 from tensora.extract.quantities import Quantity
 from tensora.extract.techniques import is_elsewhere
@@ -93,7 +94,7 @@ class QntAmdahl(Rule):
             and not c.text_has_cue("leftover_time_wording", q.quote.text)
         ]
         # a profile table names each part's share; where it names the changed part, that row is the share
-        fractions = _profiled_part(ctx) or _touched(c, _without_complements(fractions))
+        fractions = _profiled_part(ctx) or _before_after(c) or _touched(c, _without_complements(fractions))
         if not claimed or not fractions:
             return
         best: tuple[float, Quantity, Quantity] | None = None
@@ -107,7 +108,8 @@ class QntAmdahl(Rule):
             f = max(eligible, key=lambda q: q.value)  # the most generous bound among the shares the change touches
             local = _local_speedup(c, f, s)
             if math.isclose(local, s.value, rel_tol=0.01) or (
-                s.qualifier != "end-to-end" and _words(f.text or f.quote.text) & _words(_subject(s.quote.text))
+                s.qualifier != "end-to-end"
+                and _words(f.text or f.quote.text) & _words(_subject(_clause_of(s.quote.text, s.value)))
             ):
                 continue  # the claim is the changed part's own speedup, not an end-to-end one
             bound = compute.amdahl(f.value, local)
@@ -132,6 +134,32 @@ class QntAmdahl(Rule):
                 "claimed_speedup": s.value,
             },
         )
+
+
+_TIME_SCALE = {"ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def _before_after(c: Claims) -> list[Quantity]:
+    """A table of each part's time before and after the change, with a total: the parts whose time changed are
+    the share the change touches (the most generous reading: every part that moved, removed entirely)."""
+    rows = []
+    total: tuple[float, CueSpan] | None = None
+    for m in c.cue_spans("row_before_after_times"):
+        before = float(m.groups["a"]) * _TIME_SCALE[m.groups["ua"]]
+        after = float(m.groups["b"]) * _TIME_SCALE[m.groups["ub"]]
+        if m.groups["label"].strip().lower().startswith("total"):
+            total = (before, m)
+        else:
+            rows.append((before, after, m))
+    if total is None or total[0] <= 0:
+        return []
+    end = total[1].sentence.index
+    changed = [r for r in rows if abs(r[0] - r[1]) > 0.01 * max(r[0], r[1]) and r[2].sentence.index < end]
+    share = sum(r[0] for r in changed) / total[0]
+    if not changed or not 0.0 < share < 1.0:
+        return []
+    label = " + ".join(r[2].groups["label"].strip() for r in changed)
+    return [Quantity("time_fraction", share, "ratio", changed[0][2].sentence.quote(), "profile", label)]
 
 
 def _profiled_part(ctx: Context) -> list[Quantity]:
@@ -283,6 +311,16 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
+
+
+def _clause_of(text: str, value: float) -> str:
+    """The clause of a sentence that carries a number: in "makes the sync 3.1x faster and cuts time-to-loss by
+    1.42x", the 1.42x is about time to the loss, not the sync."""
+    mark = f"{value:g}"
+    pieces = [text]
+    for sep in ("; ", ", while ", " and "):
+        pieces = [part for piece in pieces for part in piece.split(sep)]
+    return next((piece for piece in pieces if mark in piece), text)
 
 
 @lru_cache(maxsize=4096)
