@@ -296,3 +296,12 @@ def test_the_size_of_the_named_model_wins_over_another_models(claims) -> None:  
     )
     profile = build_profile(claims(draft), claims("# Base", "baseline"))
     assert 60e9 < float(profile.params.value) < 80e9
+
+
+def test_a_gpu_vendor_is_never_the_drafts_name(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = (
+        "# Energy bloat in large model training\n\n## Abstract\n\nOn NVIDIA A100 GPUs we lower clocks per "
+        "computation. NVIDIA drivers lock the clocks. NVIDIA Management Library reads the power."
+    )
+    profile = build_profile(claims(draft), claims("# Base", "baseline"))
+    assert profile.name.value != "NVIDIA"

@@ -205,8 +205,8 @@ def _profiled_part(ctx: Context) -> list[Quantity]:
         total = sum(q.value for q in parts)
         if 0.0 < total < 1.0:
             first = parts[0]
-            label = " + ".join(str(q.text) for q in parts)
-            return [Quantity("time_fraction", total, "ratio", first.quote, "profile", label)]
+            kept_label = " + ".join(str(q.text) for q in parts)
+            return [Quantity("time_fraction", total, "ratio", first.quote, "profile", kept_label)]
     # the row the draft names most ("residual + RMSNorm + FP8 cast" over "FP8 GEMMs" for a fused norm kernel);
     # a kept row only when no other is named: "the attention kernel is unchanged" in a draft that changes what
     # attention reads still leaves attention the part it speeds up
