@@ -48,16 +48,26 @@ def load_models(user_dir: Path | None = None) -> tuple[ModelShape, ...]:
     return load_file(MODELS_FILE, ModelShape, user_kb_dir(user_dir))
 
 
+_ALIAS_KEYS: dict[int, tuple[tuple[ModelShape, ...], tuple[tuple[str, ModelShape], ...]]] = {}
+
+
+def _alias_keys(models: tuple[ModelShape, ...]) -> tuple[tuple[str, ModelShape], ...]:
+    """Each model's squashed names, computed once per catalog (the loader returns the same tuple each time)."""
+    found = _ALIAS_KEYS.get(id(models))
+    if found is None or found[0] is not models:
+        found = (models, tuple((_key(alias), m) for m in models for alias in [m.name, *m.aliases]))
+        _ALIAS_KEYS[id(models)] = found
+    return found[1]
+
+
 def find_model(text: str) -> ModelShape | None:
     """The model a text names, longest alias first ("Llama-3.1-70B" before "Llama-3-7..."); None when none."""
     squashed = _key(text)
     best: tuple[int, ModelShape] | None = None
-    for m in load_models():
-        for alias in [m.name, *m.aliases]:
-            k = _key(alias)
-            at = squashed.find(k)
-            # the alias must not run on into more digits ("llama38b" inside "llama380b" is another model)
-            if at >= 0 and not squashed[at + len(k) : at + len(k) + 1].isdigit():
-                if best is None or len(k) > best[0]:
-                    best = (len(k), m)
+    for k, m in _alias_keys(load_models()):
+        at = squashed.find(k)
+        # the alias must not run on into more digits ("llama38b" inside "llama380b" is another model)
+        if at >= 0 and not squashed[at + len(k) : at + len(k) + 1].isdigit():
+            if best is None or len(k) > best[0]:
+                best = (len(k), m)
     return best[1] if best else None
