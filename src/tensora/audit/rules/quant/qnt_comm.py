@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import itemgetter
 
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
@@ -16,6 +17,22 @@ _ASSUMED_MFU = 0.5  # stated in the message when the draft gives no utilisation 
 
 
 _BYTES = {"gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}
+
+
+Picked = tuple[float, CueSpan]
+
+
+def _lenient(sizes: list[Picked], rates: list[Picked], windows: list[Picked]) -> tuple[Picked, ...] | None:
+    """The most lenient reading of a transfer the draft states: its smallest size, its fastest rate, its longest
+    window; None when one of the three is missing."""
+    rates = [r for r in rates if r[0] > 0]
+    if not sizes or not rates or not windows:
+        return None
+    return min(sizes, key=itemgetter(0)), max(rates, key=itemgetter(0)), max(windows, key=itemgetter(0))
+
+
+def _seconds(m: CueSpan) -> float:
+    return float(m.groups["value"]) * (1e-3 if m.groups["unit"] == "ms" else 1.0)
 
 
 def _first(c: Claims, cue_id: str, lo: int, hi: int) -> CueSpan | None:
@@ -73,16 +90,10 @@ class QntComm(Rule):
             (float(m.groups.get("value") or m.groups.get("value2") or 0) * 1e9, m)
             for m in c.cue_spans("allreduce_algorithm_bandwidth")
         ]
-        backwards = [
-            (float(m.groups["value"]) * (1e-3 if m.groups["unit"] == "ms" else 1.0), m)
-            for m in c.cue_spans("step_backward_time")
-        ]
-        rates = [r for r in rates if r[0] > 0]
-        if not sizes or not rates or not backwards:
+        picked = _lenient(sizes, rates, [(_seconds(m), m) for m in c.cue_spans("step_backward_time")])
+        if picked is None:
             return
-        size, size_m = min(sizes, key=lambda x: x[0])
-        rate, rate_m = max(rates, key=lambda x: x[0])
-        window, bw_m = max(backwards, key=lambda x: x[0])
+        (size, size_m), (rate, rate_m), (window, bw_m) = picked
         t = size / rate
         if t <= window * 1.05:
             return
@@ -116,15 +127,12 @@ class QntComm(Rule):
             if m.groups.get("dir", "").lower() in ("device-to-host", "d2h")
         ]
         forwards = [
-            (float(m.groups["value"]) * (1e-3 if m.groups["unit"] == "ms" else 1.0), m)
-            for m in c.cue_spans("layer_forward_time")
-            if m.groups.get("pass", "").lower() == "forward"
+            (_seconds(m), m) for m in c.cue_spans("layer_forward_time") if m.groups.get("pass", "").lower() == "forward"
         ]
-        if not sizes or not copies or not forwards:
+        picked = _lenient(sizes, copies, forwards)
+        if picked is None:
             return
-        size, size_m = min(sizes, key=lambda x: x[0])
-        bandwidth, bw_m = max(copies, key=lambda x: x[0])
-        window, fw_m = max(forwards, key=lambda x: x[0])
+        (size, size_m), (bandwidth, bw_m), (window, fw_m) = picked
         t = float(transfer_time_s(size, bandwidth))
         if t <= window * 1.05:
             return
