@@ -127,3 +127,25 @@ def test_a_time_averaged_total_is_no_peak(claims: Callable[..., object], kb: obj
 
     ctx = Context(claims(text), claims("# Base", "baseline"), kb)  # type: ignore[arg-type]
     assert bool(list(PeakMemory().check(ctx))) is fires
+
+
+MOTIVATION_EXAMPLE = """
+# RailHop: all-to-all over rails
+
+## Motivation
+
+At 256 GPUs each pair exchanges small messages.
+
+## Evaluation
+
+We measure on 2 nodes (16 GPUs). Projection to 128 nodes: an alpha-beta model fitted on the testbed predicts a
+1.4x end-to-end speedup at 1,024 GPUs.
+"""
+
+
+def test_a_gpu_count_in_the_motivation_is_no_measurement(claims: Callable[..., object], kb: object) -> None:
+    from tensora.audit.rules.evidence.evid_toy_scale import EvidToyScale
+
+    ctx = Context(claims(MOTIVATION_EXAMPLE), claims("# Base", "baseline"), kb)  # type: ignore[arg-type]
+    [finding] = EvidToyScale().check(ctx)
+    assert finding.computed["measured_gpus"] == 16

@@ -85,7 +85,16 @@ class EvidToyScale(Rule):
     def _far_projection(self, c: Claims, measured: list[Quantity], measured_max: float) -> Iterator[Finding]:
         """A claim projected or simulated to a scale far beyond every measurement (at least _FAR times the
         largest measured GPU count): a model fitted on a few nodes cannot show what only appears at scale."""
-        projected = [q for q in c.values("gpus") if q.qualifier in ("planned", "projected")]
+        projected = [
+            q
+            for q in c.values("gpus")
+            if q.qualifier in ("planned", "projected")
+            or c.text_has_cue("projection_or_simulation_named", f"{q.section} {q.quote.text}")
+        ]
+        measured = [q for q in measured if all(q is not p for p in projected)]
+        # what the evaluation ran on, when the draft says (a GPU count in its motivation is an example)
+        measured = [q for q in measured if q.qualifier == "evaluation"] or measured
+        measured_max = max((q.value for q in measured), default=0.0)
         if not measured or not projected or measured_max <= 0:
             return
         target = max(projected, key=lambda q: q.value)
