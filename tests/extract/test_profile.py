@@ -305,3 +305,12 @@ def test_a_gpu_vendor_is_never_the_drafts_name(claims) -> None:  # type: ignore[
     )
     profile = build_profile(claims(draft), claims("# Base", "baseline"))
     assert profile.name.value != "NVIDIA"
+
+
+def test_gpus_of_a_multi_site_run_add_up(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = (
+        "# Stripe\n\n## Abstract\n\nWe train a 7B model with DiLoCo.\n\n## Setup\n\nFour data centers (east, "
+        "central, south, west), each with 64 H100 SXM GPUs, joined by 100 Gb/s paths."
+    )
+    profile = build_profile(claims(draft), claims("# Base", "baseline"))
+    assert profile.gpus.value == "256"

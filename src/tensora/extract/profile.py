@@ -1057,6 +1057,9 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
         nodes_n, per = _number(proposal, "nodes", name=own_name), _number(proposal, "gpus_per_node")
         if nodes_n and per:
             gpus = (nodes_n[0] * per[0], nodes_n[1])
+    grouped = _grouped_gpus(proposal)
+    if grouped is not None and (not gpus or grouped[0] > gpus[0]):
+        gpus = grouped  # "four data centres, each with 64 GPUs": the run spans all of them
     if gpus:
         p.gpus = _field_of(f"{gpus[0]:.0f}", 0.8, gpus[1])
     nodes = _number(proposal, "nodes", name=own_name)
@@ -1093,6 +1096,29 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
             p.model = Field(shape.name, 0.7, Source.of(where))
     p.mode = mode_of(proposal)
     return p
+
+
+_GROUPS = rxcache.compile(
+    r"\b(?P<n>\d+|two|three|four|five|six|seven|eight|ten|twelve|sixteen)\s+(?:\w+\s+){0,2}?"
+    r"(?:data cent(?:er|re)s|sites|clusters|pods|regions|datacent(?:er|re)s)\b[^.]{0,120}?\beach with\s+"
+    r"(?P<m>\d[\d,]*)\s+(?:\w+\s+){0,3}?GPUs\b",
+    re.I,
+)
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "ten": 10, "twelve": 12,
+                "sixteen": 16}
+
+
+def _grouped_gpus(c: Claims) -> tuple[float, Sentence] | None:
+    """GPUs counted per group of a multi-site run: "four data centres (...), each with 64 H100 GPUs" is 256."""
+    for s in c.sentences:
+        if s.kind == "boilerplate" or is_elsewhere(s):
+            continue
+        m = _GROUPS.search(s.text)
+        if m is not None:
+            n = m.group("n").lower()
+            groups = _COUNT_WORDS.get(n) or int(n)
+            return float(groups * int(m.group("m").replace(",", ""))), s
+    return None
 
 
 def _named_model(c: Claims) -> tuple[ModelShape, Sentence] | None:
