@@ -105,3 +105,10 @@ def test_recomputing_a_prefix_is_not_activation_recomputation(claims) -> None:  
         "recomputed on every turn."
     )
     assert "activation-recomputation" not in c.techniques
+
+
+def test_optimizer_state_quantization_in_its_usual_words(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims(
+        "# F8\n\n## Design\n\nWe store both Adam moments in FP8 with one scale per block: quantized optimizer states."
+    )
+    assert c.techniques["low-memory-optimizers"].used
