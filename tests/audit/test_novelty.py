@@ -79,3 +79,19 @@ def test_a_configuration_ranks_the_knob_owner_first(claims, kb) -> None:  # type
     hits = with_knob_owners(rank(draft, baseline, kb, profile), profile, baseline, kb)
     assert hits[0].name == "vLLM" and "block size" in hits[0].why.lower()
     assert not hits[0].positioned  # a re-tuned system is never a difference the draft has stated
+
+
+def test_a_paper_citing_until_2021_gets_no_later_prior_work(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.novelty import rank
+
+    refs = " ".join(f"[{i}] A. Author. A paper on pipelines. In Proc. {y}." for i, y in enumerate(range(2012, 2022)))
+    draft = (
+        "# Interleaved pipelines\n\n## Abstract\n\nWe interleave pipeline stages with the 1F1B schedule, data and "
+        f"tensor parallelism on 3,072 GPUs.\n\n## References\n\n{refs}"
+    )
+    proposal = claims(draft)
+    assert proposal.cites_until == 2021
+    works = rank(proposal, claims("# Base", "baseline"), kb, k=10)
+    assert works and all(w.year <= 2021 for w in works)
+    # without a reference list nothing is left out
+    assert claims(draft.split("## References")[0]).cites_until is None

@@ -416,6 +416,8 @@ def rank(
         if is_baseline(index.works[i], baseline)
         or is_baseline(index.works[i], proposal)
         or is_own(index.works[i], profile)
+        # a published paper's prior work came out before the last year its references cite
+        or (proposal.cites_until is not None and index.works[i].year > proposal.cites_until)
     }
     text, starts = proposal.joined()
     lowered = text.lower()

@@ -29,6 +29,10 @@ from tensora.ingest.document import Document, Paragraph
 from tensora.knowledge.loader import KnowledgeBase
 
 Pattern = str | re.Pattern[str]
+_REFERENCES = rxcache.compile(r"(\d+(\.\d+)*\.?\s+)?(references|bibliography)\b", re.I)
+_YEAR = rxcache.compile(r"(?<![\d.])(?:19[89]\d|20[0-4]\d)(?!\d)")
+# a reference list with fewer years than this says too little about when the document was written
+_YEARS_TO_TELL = 8
 _NOT_CLAIMS = rxcache.compile(r"(\d+(\.\d+)*\.?\s+)?(references|bibliography|acknowledg(e)?ments?)\b", re.I)
 
 
@@ -46,6 +50,9 @@ class Claims:
     techniques: dict[str, TechniqueUse]
     quantities: list[Quantity]
     extra: list[Sentence] = field(default_factory=list)
+    # the latest year the document's reference list cites, when the list gives enough years to tell (None
+    # otherwise): a paper cannot have been written before the work it cites
+    cites_until: int | None = None
     _cache: tuple[int, str, list[int]] | None = field(default=None, repr=False, compare=False)
     _found: dict[object, list[Sentence]] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
@@ -245,11 +252,17 @@ def claims_from_paragraphs(
     """Claims of some paragraphs. ``semantic`` runs the semantic technique pass (by default on the proposal only:
     the baseline's techniques are read by their names)."""
     # a reference list names techniques in titles and carries years and page numbers: none of it is a claim
+    paragraphs = list(paragraphs)
+    cited_years = [
+        int(y) for p in paragraphs if _REFERENCES.match(p.section.strip()) for y in _YEAR.findall(p.text)
+    ]
     paragraphs = [p for p in paragraphs if not _NOT_CLAIMS.match(p.section.strip())]
     sentences = split_paragraphs(paragraphs, doc)
     techniques = find_techniques(sentences, kb.techniques)
     quantities = quantities_of(sentences) if numbers else []
     claims = Claims(doc, title, sentences, techniques, quantities)
+    if len(cited_years) >= _YEARS_TO_TELL:
+        claims.cites_until = max(cited_years)
     if semantic or (semantic is None and doc == "proposal"):
         # the sentence embeddings are kept in the claims' memo: semantic cues reuse them
         wanted = semantic_candidates(sentences)
