@@ -23,11 +23,15 @@ def precision_lowering(text: str, params: dict[str, re.Pattern[str]]) -> bool:
     within a clause of each other, and the component must not be kept in FP32 there (``high`` just before it,
     ``kept_high_after`` just after), unless the FP32 copy itself is what goes away (``dropped_before``,
     ``no_longer_needed``). A sentence that says the precision is as before (``as_before``, ``as_before_negated``)
-    lowers nothing.
+    lowers nothing, nor does one that chooses FP32 over the reduced format (``high_over_low``).
     """
     low, lowering = params["low"], params["lowering"]
     text = text.lower()
     if not low.search(text) or params["as_before"].search(text) or params["as_before_negated"].search(text):
+        return False
+    # "we log FP32 rather than BF16": a sentence that chooses the higher precision over the reduced one
+    chosen = params.get("high_over_low")
+    if chosen is not None and chosen.search(text):
         return False
     for m in params["component"].finditer(text):
         window = text[max(0, m.start() - _NEAR) : m.end() + _NEAR]
