@@ -149,3 +149,26 @@ def test_a_gpu_count_in_the_motivation_is_no_measurement(claims: Callable[..., o
     ctx = Context(claims(MOTIVATION_EXAMPLE), claims("# Base", "baseline"), kb)  # type: ignore[arg-type]
     [finding] = EvidToyScale().check(ctx)
     assert finding.computed["measured_gpus"] == 16
+
+
+PEAK_DENOMINATOR = """
+# Stash: context parallelism without the ring
+
+## Evaluation
+
+We train on H100 SXM GPUs in BF16 and reach 412 TFLOP/s per GPU. MFU counts 6 x parameters plus causal attention
+FLOPs per token over 989 TFLOP/s.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [(PEAK_DENOMINATOR, False), (PEAK_DENOMINATOR.replace("412 TFLOP/s per GPU", "900 TFLOP/s per GPU"), True)],
+)
+def test_the_peak_an_mfu_divides_by_is_no_claim(
+    claims: Callable[..., object], kb: object, text: str, fires: bool
+) -> None:
+    from tensora.audit.rules.quant.qnt_peak import QntPeak
+
+    ctx = Context(claims(text), claims("# Base", "baseline"), kb)  # type: ignore[arg-type]
+    assert bool(list(QntPeak().check(ctx))) is fires
