@@ -16,11 +16,11 @@ from functools import cache
 from tensora import rxcache
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
-from tensora.extract.profile import mode_of
+from tensora.extract.profile import mode_of, named_model
 from tensora.extract.quantities import Quantity
 from tensora.extract.techniques import is_core
 from tensora.knowledge.hardware import Device, get_device, normalize_name
-from tensora.knowledge.models import ModelShape, find_model
+from tensora.knowledge.models import ModelShape
 from tensora.models.amdahl import amdahl_max_speedup
 from tensora.models.memory import model_states_per_gpu_gib
 from tensora.models.pipeline import (
@@ -507,12 +507,17 @@ def serving_memory(c: Claims) -> Serving | None:
 
 
 _TIME = rxcache.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(ms|us|µs|s)\b")
-_TIME_UNIT = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "s": 1.0}
+_TIME_UNIT = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def seconds(value: str | float, unit: str) -> float:
+    """A duration the draft states, in seconds ("0.30", "ms" -> 3e-4)."""
+    return float(value) * _TIME_UNIT[unit]
 
 
 def times_in(text: str) -> list[float]:
     """Every duration a sentence states, in seconds ("about 1.4 ms", "0.42 ms", "2 s")."""
-    return [float(m.group(1)) * _TIME_UNIT[m.group(2)] for m in _TIME.finditer(text)]
+    return [seconds(m.group(1), m.group(2)) for m in _TIME.finditer(text)]
 
 
 _COLLECTIVE = rxcache.compile(
@@ -553,16 +558,9 @@ def seq_near(c: Claims, q: Quantity, span: int = 2) -> float | None:
 
 def model_shape(c: Claims) -> ModelShape | None:
     """The published shape of the model the draft runs: the first one its own sentences name (not its related
-    work); memoised."""
-    key = ("model-shape", len(c.sentences))
-    if key in c._memo:
-        found = c._memo[key]
-        return found if isinstance(found, ModelShape) else None
-    shape = next(
-        (m for s in c.sentences if s.kind != "boilerplate" and is_core(s) for m in [find_model(s.text)] if m), None
-    )
-    c._memo[key] = shape if shape is not None else False
-    return shape
+    work); read once, by the profile."""
+    found = named_model(c)
+    return found[0] if found is not None else None
 
 
 _KV_SENTENCE = re.compile(r"\bkv\b|key[- ]value|keys and values|\bcache\b", re.I)

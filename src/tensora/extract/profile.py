@@ -1084,7 +1084,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
     model = _first(proposal.sentences, _MODEL)
     if model is not None:
         p.model = Field(model[1].group(1), 0.6, Source.of(model[0]))
-    named = _named_model(proposal)
+    named = named_model(proposal)
     if named is not None:
         shape, where = named
         stated = float(p.params.value) if p.params.value else 0.0
@@ -1121,15 +1121,23 @@ def _grouped_gpus(c: Claims) -> tuple[float, Sentence] | None:
     return None
 
 
-def _named_model(c: Claims) -> tuple[ModelShape, Sentence] | None:
-    """The first published model the draft's own sentences name, with the sentence (not its related work)."""
-    for s in c.sentences:
-        if s.kind == "boilerplate" or is_elsewhere(s) or not is_core(s):
-            continue
-        shape = find_model(s.text)
-        if shape is not None:
-            return shape, s
-    return None
+def named_model(c: Claims) -> tuple[ModelShape, Sentence] | None:
+    """The first published model the draft's own sentences name, with the sentence (not its related work or
+    plans); memoised on the claims."""
+    key = ("named-model", len(c.sentences))
+    if key not in c._memo:
+        c._memo[key] = next(
+            (
+                (shape, s)
+                for s in c.sentences
+                if s.kind != "boilerplate" and is_core(s) and not is_elsewhere(s)
+                for shape in [find_model(s.text)]
+                if shape is not None
+            ),
+            None,
+        )
+    found = c._memo[key]
+    return found if isinstance(found, tuple) else None
 
 
 def _keep(proposal: Claims, baseline: Claims) -> Field:

@@ -136,17 +136,14 @@ class QntAmdahl(Rule):
         )
 
 
-_TIME_SCALE = {"ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0}
-
-
 def _before_after(c: Claims) -> list[Quantity]:
     """A table of each part's time before and after the change, with a total: the parts whose time changed are
     the share the change touches (the most generous reading: every part that moved, removed entirely)."""
     rows = []
     total: tuple[float, CueSpan] | None = None
     for m in c.cue_spans("row_before_after_times"):
-        before = float(m.groups["a"]) * _TIME_SCALE[m.groups["ua"]]
-        after = float(m.groups["b"]) * _TIME_SCALE[m.groups["ub"]]
+        before = compute.seconds(m.groups["a"], m.groups["ua"])
+        after = compute.seconds(m.groups["b"], m.groups["ub"])
         if m.groups["label"].strip().lower().startswith("total"):
             total = (before, m)
         else:

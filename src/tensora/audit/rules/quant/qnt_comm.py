@@ -32,7 +32,7 @@ def _lenient(sizes: list[Picked], rates: list[Picked], windows: list[Picked]) ->
 
 
 def _seconds(m: CueSpan) -> float:
-    return float(m.groups["value"]) * (1e-3 if m.groups["unit"] == "ms" else 1.0)
+    return compute.seconds(m.groups["value"], m.groups["unit"])
 
 
 def _first(c: Claims, cue_id: str, lo: int, hi: int) -> CueSpan | None:

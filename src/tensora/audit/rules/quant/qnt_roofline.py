@@ -20,7 +20,7 @@ def _n(text: str) -> int:
 
 
 def _seconds(value: str, unit: str | None) -> float:
-    return float(value) * (1e-3 if unit == "ms" else 1e-6)
+    return compute.seconds(value, "ms" if unit == "ms" else "us")
 
 
 class QntRoofline(Rule):
