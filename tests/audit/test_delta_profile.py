@@ -204,3 +204,29 @@ def test_the_models_attention_heads_are_not_the_drafts_axis(claims) -> None:  # 
     )
     assert c.techniques["grouped-query-attention"].used
     assert "attention" not in family_weights(c)
+
+
+EP_BASELINE = """
+# Expert-parallel serving with redundant experts
+
+## Abstract
+
+Expert-parallel decoding places the experts of each MoE layer over 32 GPUs. A load balancer duplicates the
+busiest experts into redundant slots, chosen from load statistics and refreshed every 10 minutes.
+"""
+
+EP_RETUNE = """
+# FastBalance: refreshing the expert plan more often
+
+## Abstract
+
+FastBalance keeps the EPLB load balancer of DeepSeek-V3 and its packing heuristics unchanged, doubles the redundant-expert
+budget from 32 to 64 redundant experts and shortens the rebalancing period from 10 minutes to 20 seconds, which
+raises decode throughput by 1.4x.
+"""
+
+
+def test_a_retuned_redundancy_budget_and_period_is_config(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, profile = _delta(claims, EP_RETUNE, EP_BASELINE)
+    assert {k.knob for k in profile.knobs} >= {"redundant expert count", "expert rebalancing period"}
+    assert delta.cls == "config", delta.rationale

@@ -107,6 +107,24 @@ def test_recomputing_a_prefix_is_not_activation_recomputation(claims) -> None:  
     assert "activation-recomputation" not in c.techniques
 
 
+def test_recomputing_a_plan_is_not_activation_recomputation(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims("# Shift\n\n## Design\n\nThe planner recomputes the replica plan every 20 seconds.")
+    assert "activation-recomputation" not in c.techniques
+    c = claims("# Remat\n\n## Design\n\nThe backward recomputes the attention activations of each layer.")
+    assert c.techniques["activation-recomputation"].used
+
+
+def test_a_two_stream_ping_pong_is_overlap_not_warp_specialization(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims(
+        "# Pair\n\n## Design\n\nWe split each micro-batch into two halves and run them as a ping-pong on two "
+        "streams, hiding the all-to-all behind the other half's attention."
+    )
+    assert "warp-specialization" not in c.techniques
+    assert c.techniques["comm-compute-overlap"].used
+    c = claims("# K\n\n## Design\n\nOur GEMM kernel uses ping-pong scheduling of two consumer warpgroups.")
+    assert c.techniques["warp-specialization"].used
+
+
 def test_optimizer_state_quantization_in_its_usual_words(claims) -> None:  # type: ignore[no-untyped-def]
     c: Claims = claims(
         "# F8\n\n## Design\n\nWe store both Adam moments in FP8 with one scale per block: quantized optimizer states."

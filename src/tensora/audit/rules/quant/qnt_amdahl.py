@@ -186,6 +186,9 @@ def _profiled_part(ctx: Context) -> list[Quantity]:
     by_value = [q for q in rows if any(abs(q.value - v) <= 0.005 for v in stated)]
     if len(by_value) == 1:
         return by_value
+    overlapped = _overlapped_rows(c, rows)
+    if overlapped:
+        return overlapped
     explicit = _kept_rows(c, rows)
     scored: list[tuple[int, Quantity]] = []
     held: list[tuple[int, Quantity]] = []
@@ -219,6 +222,50 @@ _KEPT_MIN = 0.2
 # words that name no part of a step on their own: a row is kept only when a sentence names one of its other words
 _GENERIC_LABEL = frozenset(
     {"kernel", "other", "fwd", "bwd", "total", "and", "time", "per", "rank", "each", "gpu", "cpu"}
+)
+
+
+def _overlapped_rows(c: Claims, rows: list[Quantity]) -> list[Quantity]:
+    """For a draft whose mechanism overlaps communication with computation, the profile's communication rows:
+    hiding communication removes at most the communication that is exposed, whatever compute it hides behind
+    (the rows that say "exposed" when the profile separates them). Summed into one share when several."""
+    use = c.techniques.get("comm-compute-overlap")
+    if use is None or not use.used:
+        return []
+    comm = [q for q in rows if set(_label_words(q.text or "")) & _COMM_LABEL]
+    exposed = [q for q in comm if "expos" in _label_words(q.text or "")]
+    picked = exposed or comm
+    if not picked:
+        return []
+    total = sum(q.value for q in picked)
+    if not 0.0 < total < 1.0:
+        return []
+    if len(picked) == 1:
+        return picked
+    label = " + ".join(str(q.text) for q in picked)
+    return [Quantity("time_fraction", total, "ratio", picked[0].quote, "profile", label)]
+
+
+# stemmed words that mark a profile row as communication
+_COMM_LABEL = frozenset(
+    {
+        "expos",
+        "communication",
+        "comm",
+        "collective",
+        "nccl",
+        "dispatch",
+        "combine",
+        "reduce",
+        "scatter",
+        "gather",
+        "alltoall",
+        "allreduce",
+        "allgather",
+        "network",
+        "transfer",
+        "a2a",
+    }
 )
 
 
