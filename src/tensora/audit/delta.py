@@ -276,9 +276,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
             f'exposes: "{_short_text(knob.source.text)}"'
         )
         return Delta("config", rationale, [_quote(knob.source)])
-    headline = next(
-        (k for k in profile.knobs if k.named and k.confidence >= _KNOB_MIN and k.weight >= _ABSTRACT), None
-    )
+    headline = next((k for k in profile.knobs if k.named and k.confidence >= _KNOB_MIN and k.weight >= _ABSTRACT), None)
     if (
         delta.cls == "structural"
         and headline is not None

@@ -109,6 +109,8 @@ class PriorWorkHit:
     cited: bool = False
     # the draft names it and says how it differs ("unlike X, we ..."); a work named only in a list is not
     positioned: bool = False
+    # the draft's evaluation runs it or reports its numbers (a sentence of an evaluation section names it)
+    evaluated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -287,8 +287,7 @@ _CONTRAST = rxcache.compile(
 def positioned(work: PriorWork, proposal: Claims) -> bool:
     """True when the draft names the work in a sentence that states a difference from it, or in a sentence whose
     next one opens with the difference ("In contrast, we ...")."""
-    labels = [work.name] + [a for a in work.aliases if a != a.lower() and len(a) >= 3]
-    rx = re.compile("|".join(rf"(?<![\w-]){re.escape(label)}(?![\w-])" for label in labels), re.I)
+    rx = _label_rx(work)
     sentences = proposal.sentences
     for i, s in enumerate(sentences):
         m = rx.search(s.text)
@@ -302,6 +301,20 @@ def positioned(work: PriorWork, proposal: Claims) -> bool:
         if re.match(r"\s*(in contrast|unlike|by contrast|instead|we differ|our \w+ differs|ours differs)", nxt, re.I):
             return True
     return False
+
+
+_EVALUATION = rxcache.compile(r"evaluat|experiment|result|benchmark|measure|comparison|ablation", re.I)
+
+
+def evaluated(work: PriorWork, proposal: Claims) -> bool:
+    """True when the draft's evaluation names the work: it is run or its numbers are set beside the draft's."""
+    rx = _label_rx(work)
+    return any(_EVALUATION.search(s.section) and rx.search(s.text) for s in proposal.sentences)
+
+
+def _label_rx(work: PriorWork) -> re.Pattern[str]:
+    labels = [work.name] + [a for a in work.aliases if a != a.lower() and len(a) >= 3]
+    return rxcache.compile("|".join(rf"(?<![\w-]){re.escape(label)}(?![\w-])" for label in labels), re.I)
 
 
 def baseline_entry(baseline: Claims, kb: KnowledgeBase) -> PriorWork | None:
@@ -449,7 +462,15 @@ def rank(
         named = cited(work, text)
         out.append(
             PriorWorkHit(
-                work.name, work.year, work.venue, why, differ, score, named, named and positioned(work, proposal)
+                work.name,
+                work.year,
+                work.venue,
+                why,
+                differ,
+                score,
+                named,
+                named and positioned(work, proposal),
+                named and evaluated(work, proposal),
             )
         )
     return out

@@ -18,3 +18,32 @@ def test_an_inference_draft_gets_no_master_weight_questions(claims, kb) -> None:
     assert found, "INT8 accumulators without a precision policy are a concern"
     text = found[0].message + found[0].must_solve
     assert "master" not in text and "loss is scaled" not in text
+
+
+NO_MASTER = """
+# FusedStep: the optimizer update inside the backward
+
+## Abstract
+
+FusedStep fine-tunes a 7B model by updating each parameter in its gradient hook during training.
+
+## Design
+
+The update is computed in FP32 and the result is written back into the BF16 parameter in place; we keep no FP32
+master copy, since that copy would cost another 4 bytes per parameter.
+"""
+
+
+def test_a_policy_that_drops_the_master_copy_is_still_a_concern(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = list(MixedPrecision().check(Context(claims(NO_MASTER), claims("# Base", "baseline"), kb)))
+    assert len(found) == 1
+    assert "rounds away" in found[0].message and "stochastic rounding" in found[0].must_solve
+
+
+def test_a_policy_that_keeps_the_master_copy_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = NO_MASTER.replace(
+        "written back into the BF16 parameter in place; we keep no FP32\nmaster copy, since that copy would cost "
+        "another 4 bytes per parameter",
+        "applied to the FP32 master copy, from which the BF16 weights are cast",
+    )
+    assert list(MixedPrecision().check(Context(claims(text), claims("# Base", "baseline"), kb))) == []

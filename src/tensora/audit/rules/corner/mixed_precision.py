@@ -41,8 +41,12 @@ class MixedPrecision(Rule):
             s
             for s in c.cue("precision_lowered_for_component")
             if (training or s.index in eight_bit)
-            # "bf16 weights, fp32 master weights and fp32 Adam moments": the sentence states the policy itself
-            and not c.text_has_cue("precision_policy_specified", s.text)
+            # "bf16 weights, fp32 master weights and fp32 Adam moments": the sentence states the policy itself,
+            # unless the policy it states is to keep no master copy
+            and (
+                not c.text_has_cue("precision_policy_specified", s.text)
+                or c.text_has_cue("master_copy_dropped", s.text)
+            )
         ]
         # FP8 the baseline already runs ("FP8 expert GEMMs as in the baseline") lowers nothing against it
         fp8 = c.uses_core("fp8-training") and "fp8-training" not in ctx.baseline.used_ids()
@@ -60,6 +64,18 @@ class MixedPrecision(Rule):
                 "show accuracy against the 16-bit model on long-context and long-generation tasks, not only the "
                 "average",
                 quotes(lowered or c.cue("low_precision_named"), 3),
+            )
+            return
+        dropped = [s for s in lowered if c.text_has_cue("master_copy_dropped", s.text)]
+        if dropped:
+            yield self.finding(
+                "The draft keeps no higher-precision master copy: each update is rounded into the low-precision "
+                "weight itself. BF16 keeps 8 significant bits, so an update smaller than half a unit in the last "
+                "place of the weight (about |w| x 2^-9) rounds away entirely; with small learning rates late in "
+                "training most updates fall below that line and the weights stop moving.",
+                "keep an FP32 master copy, or show that stochastic rounding or a compensated (Kahan) update keeps "
+                "the small updates, with loss curves against a master-weight run over the whole schedule",
+                quotes(dropped, 2),
             )
             return
         yield self.finding(

@@ -7,6 +7,8 @@ from tensora.audit.findings import Finding, PriorWorkHit, Severity
 
 _MIN_SCORE = 0.45
 _NEARLY = 0.9
+# a positioned work this close is the comparison the evaluation owes
+_SAME = 0.9
 
 
 class NovPrior(Rule):
@@ -41,6 +43,20 @@ class NovPrior(Rule):
         # nearly as close
         top = close[0].score if close else 0.0
         uncited = [h for h in close if not h.positioned and (h is close[0] or h.score >= _NEARLY * top)]
+        if not uncited and close and close[0].score >= _SAME and not close[0].evaluated:
+            # a work that does nearly the same thing, set apart in words but never run or set beside the draft's
+            # numbers: the difference claimed is not the one a reviewer can check
+            first = close[0]
+            yield self.finding(
+                f"This sounds very close to {first.name} ({first.venue} {first.year}): {first.why}. The draft "
+                f"names it and sets itself apart in words, but its evaluation never runs {first.name} or sets its "
+                "numbers beside the draft's, so the difference that matters is not shown.",
+                first.differ,
+                [s.quote() for s in ctx.proposal.cue("contribution_claimed")[:1]]
+                + [s.quote() for s in ctx.proposal.sentences if first.name.lower() in s.text.lower()][:1],
+                inputs={"prior_work": [first.name]},
+            )
+            return
         if not uncited:
             return
         first = uncited[0]

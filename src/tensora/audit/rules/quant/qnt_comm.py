@@ -192,8 +192,13 @@ class QntComm(Rule):
                 "per GPU) against the compute window, and measure it across nodes, not on one",
                 [s.quote(), nic.quote, degrees[0].quote],
                 computed={"comm_time_s": t, "window_s": window},
-                inputs={"ranks": n, "gpus_per_node": per_node, "size_bytes": size,
-                        "bandwidth_bytes_per_s": bandwidth, "off_node_share": share},
+                inputs={
+                    "ranks": n,
+                    "gpus_per_node": per_node,
+                    "size_bytes": size,
+                    "bandwidth_bytes_per_s": bandwidth,
+                    "off_node_share": share,
+                },
             )
             return
 

@@ -61,8 +61,13 @@ class QntMemory(Rule):
                 "concurrency that fits next to the weights",
                 [m.sentence.quote()],
                 computed={"kv_bytes_per_token": expected},
-                inputs={"layers": shape.layers, "kv_heads": shape.kv_heads, "head_dim": head_dim,
-                        "bytes_per_element": per_element, "stated_bytes_per_token": stated},
+                inputs={
+                    "layers": shape.layers,
+                    "kv_heads": shape.kv_heads,
+                    "head_dim": head_dim,
+                    "bytes_per_element": per_element,
+                    "stated_bytes_per_token": stated,
+                },
             )
             return
 
