@@ -221,8 +221,8 @@ EP_RETUNE = """
 ## Abstract
 
 FastBalance keeps the EPLB load balancer of DeepSeek-V3 and its packing heuristics unchanged, doubles the
-redundant-expert budget from 32 to 64 redundant experts and shortens the rebalancing period from 10 minutes to 20 seconds, which
-raises decode throughput by 1.4x.
+redundant-expert budget from 32 to 64 redundant experts and shortens the rebalancing period from 10 minutes to
+20 seconds, which raises decode throughput by 1.4x.
 """
 
 
