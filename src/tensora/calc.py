@@ -106,9 +106,7 @@ SHAPE_OPT = typer.Option(
     "vocab=V, heads=A, kv-heads=G, ffn=F (or ffn-ratio=R), experts=E, top-k=K, positions=S and the flags "
     "gated, biases, untied; e.g. layers=32,hidden=4096,vocab=32000,heads=32,ffn=11008,gated,untied.",
 )
-GPU_OPT = typer.Option(
-    None, "--gpu", metavar="NAME", help="Device from the catalog, e.g. h100, a100-40gb, tpu-v4."
-)
+GPU_OPT = typer.Option(None, "--gpu", metavar="NAME", help="Device from the catalog, e.g. h100, a100-40gb, tpu-v4.")
 
 
 # --------------------------------------------------------------------------------------------- parsing
@@ -384,9 +382,7 @@ def _peak_and_bandwidth(
         peak = _num("peak-tflops", peak_tflops) * 1e12
     elif dev is not None:
         peak = dev.peak_flops(dtype)
-        conventions.append(
-            f"{dev.name}: dense {dtype} peak {peak / 1e12:g} TFLOP/s (not the sparse datasheet figure)"
-        )
+        conventions.append(f"{dev.name}: dense {dtype} peak {peak / 1e12:g} TFLOP/s (not the sparse datasheet figure)")
     else:
         raise ModelInputError("give --gpu NAME or --peak-tflops")
     if bandwidth_gbs is not None:
@@ -436,9 +432,7 @@ def _save(fig: Any, path: Path) -> None:
         raise ModelInputError(f"--plot: cannot write {path} ({exc.strerror or exc})") from None
 
 
-def _plot_roofline(
-    path: Path, peak: float, bw: float, points: Sequence[tuple[str, float, float]], title: str
-) -> None:
+def _plot_roofline(path: Path, peak: float, bw: float, points: Sequence[tuple[str, float, float]], title: str) -> None:
     from matplotlib.figure import Figure  # lazy: keeps `tensora calc --help` fast
 
     ridge = peak / bw
@@ -502,9 +496,7 @@ def memory_cmd(
     sharding: str = typer.Option(
         "none", "--sharding", help="none (plain DP), zero1, zero2, zero3, fsdp (full shard), fsdp-hybrid."
     ),
-    shard_group: str | None = typer.Option(
-        None, "--shard-group", metavar="G", help="fsdp-hybrid group size (GPUs)."
-    ),
+    shard_group: str | None = typer.Option(None, "--shard-group", metavar="G", help="fsdp-hybrid group size (GPUs)."),
     accounting: str = typer.Option(
         "zero-paper",
         "--accounting",
@@ -532,9 +524,7 @@ def memory_cmd(
     buffer_factor: str = typer.Option(
         "1.5", "--buffer-factor", metavar="X", help="deepspeed accounting: host memory safety factor (ratio)."
     ),
-    optimizer: str = typer.Option(
-        "adam-zero", "--optimizer", help="Byte accounting: " + ", ".join(OPTIMIZERS) + "."
-    ),
+    optimizer: str = typer.Option("adam-zero", "--optimizer", help="Byte accounting: " + ", ".join(OPTIMIZERS) + "."),
     param_bytes: str | None = typer.Option(None, "--param-bytes", metavar="B", help="Bytes per parameter."),
     grad_bytes: str | None = typer.Option(None, "--grad-bytes", metavar="B", help="Bytes per gradient."),
     optimizer_bytes: str | None = typer.Option(
@@ -841,9 +831,7 @@ def activations_cmd(
     tp: str = typer.Option("1", "--tp", metavar="T"),
     sp: bool = typer.Option(False, "--sp/--no-sp", help="Sequence parallelism (with TP)."),
     recompute: str = typer.Option("none", "--recompute", help="none, selective or full."),
-    layers: str | None = typer.Option(
-        None, "--layers", metavar="L", help="Give to get the per-device total."
-    ),
+    layers: str | None = typer.Option(None, "--layers", metavar="L", help="Give to get the per-device total."),
     pp: str = typer.Option("1", "--pp", metavar="P"),
     schedule: str = typer.Option("1f1b", "--schedule", help="gpipe, 1f1b or interleaved."),
     microbatches: str | None = typer.Option(None, "--microbatches", metavar="M"),
@@ -949,13 +937,10 @@ def kvcache_cmd(
         report.quantities.append(kv)
         dev = _device(gpu)
         if dev is not None:
-            total = memory_per_gpu_gib(
-                0.0, kv_cache_bytes=kv.details["total_bytes"], capacity_bytes=dev.memory_bytes
-            )
+            total = memory_per_gpu_gib(0.0, kv_cache_bytes=kv.details["total_bytes"], capacity_bytes=dev.memory_bytes)
             report.row(
                 f"share of {dev.name}",
-                f"{total.details['utilisation'] * 100:.3g}% of "
-                f"{dev.memory.capacity:g} {dev.memory.capacity_unit}",
+                f"{total.details['utilisation'] * 100:.3g}% of {dev.memory.capacity:g} {dev.memory.capacity_unit}",
                 "kv_cache / capacity",
             )
         _emit(report, fmt)
@@ -982,12 +967,8 @@ def flops_cmd(
     no_recompute: bool = typer.Option(False, "--no-recompute", help="Same as --recompute none."),
     gpus: str | None = typer.Option(None, "--gpus", metavar="N"),
     iteration_time: str | None = typer.Option(None, "--iteration-time", metavar="SECONDS"),
-    tflops_per_gpu: str | None = typer.Option(
-        None, "--tflops-per-gpu", metavar="X", help="Reported throughput."
-    ),
-    tokens: str | None = typer.Option(
-        None, "--tokens", metavar="T", help="Training tokens, for time to train."
-    ),
+    tflops_per_gpu: str | None = typer.Option(None, "--tflops-per-gpu", metavar="X", help="Reported throughput."),
+    tokens: str | None = typer.Option(None, "--tokens", metavar="T", help="Training tokens, for time to train."),
     gpu: str | None = GPU_OPT,
     dtype: str = typer.Option("bf16", "--dtype"),
     fmt: Format = FORMAT_OPT,
@@ -998,9 +979,7 @@ def flops_cmd(
         report = Report("Training FLOPs")
         if any(x is not None for x in megatron_args):
             if not all(x is not None for x in megatron_args):
-                raise ModelInputError(
-                    "the per-iteration count needs --batch, --seq, --layers, --hidden and --vocab"
-                )
+                raise ModelInputError("the per-iteration count needs --batch, --seq, --layers, --hidden and --vocab")
             b, s, n_layers = _int("batch", batch or ""), _int("seq", seq or ""), _int("layers", layers or "")
             h, v = _int("hidden", hidden or ""), _int("vocab", vocab or "")
             mode = "none" if no_recompute else recompute.strip().lower()
@@ -1026,9 +1005,7 @@ def flops_cmd(
                 if iteration_time is not None and tflops_per_gpu is not None:
                     raise ModelInputError("give --iteration-time or --tflops-per-gpu, not both")
                 if iteration_time is not None:
-                    ach = achieved_flops_per_device(
-                        float(f_iter), _num("iteration-time", iteration_time), n_gpus
-                    )
+                    ach = achieved_flops_per_device(float(f_iter), _num("iteration-time", iteration_time), n_gpus)
                     report.quantities.append(ach)
                     x = float(ach)
                     if dev is not None:
@@ -1050,9 +1027,7 @@ def flops_cmd(
                     report.extra_json["implied_iteration_time_s"] = t_iter
                 if x is not None and dev is not None:
                     frac = x / dev.peak_flops(dtype)
-                    report.row(
-                        f"fraction of {dev.name} dense {dtype} peak", f"{frac * 100:.3g}%", "X / P_dense"
-                    )
+                    report.row(f"fraction of {dev.name} dense {dtype} peak", f"{frac * 100:.3g}%", "X / P_dense")
                     report.extra_json["fraction_of_peak"] = frac
                 if x is not None and tokens is not None:
                     report.quantities.append(
@@ -1077,9 +1052,7 @@ def flops_cmd(
 
 @calc_app.command("mfu")
 def mfu_cmd(
-    tokens_per_s: str | None = typer.Option(
-        None, "--tokens-per-s", metavar="R", help="Training throughput, tokens/s."
-    ),
+    tokens_per_s: str | None = typer.Option(None, "--tokens-per-s", metavar="R", help="Training throughput, tokens/s."),
     devices: str | None = typer.Option(None, "--devices", metavar="N", help="Accelerators (GPUs or TPU chips)."),
     achieved_tflops_per_gpu: str | None = typer.Option(
         None,
@@ -1108,9 +1081,7 @@ def mfu_cmd(
         help="Selective recomputation's extra FLOPs: megatron (the attention-score term doubled, as "
         "Korthikanti et al. count) or forward (one forward of the scores, A/3).",
     ),
-    tokens: str | None = typer.Option(
-        None, "--tokens", metavar="T", help="Training tokens, for time to train."
-    ),
+    tokens: str | None = typer.Option(None, "--tokens", metavar="T", help="Training tokens, for time to train."),
     gpu: str | None = GPU_OPT,
     dtype: str = typer.Option("bf16", "--dtype"),
     peak_tflops: str | None = typer.Option(None, "--peak-tflops", metavar="P", help="Dense peak per device."),
@@ -1183,9 +1154,7 @@ def roofline_cmd(
     heads: str = typer.Option("1", "--heads", metavar="H"),
     batch: str = typer.Option("1", "--batch", metavar="B"),
     causal: bool = typer.Option(False, "--causal/--no-causal"),
-    io_aware: bool = typer.Option(
-        False, "--io-aware/--standard", help="Tiled (FlashAttention-style) or standard."
-    ),
+    io_aware: bool = typer.Option(False, "--io-aware/--standard", help="Tiled (FlashAttention-style) or standard."),
     kv_passes: str = typer.Option("1", "--kv-passes", metavar="N", help="K/V re-reads of the tiled kernel."),
     op: str | None = typer.Option(
         None, "--op", help="add, mul, relu, gelu, bias-gelu, dropout, softmax, layernorm, rmsnorm."
@@ -1282,12 +1251,8 @@ def roofline_cmd(
                 peak,
                 bw,
                 measured_time_s=_num("time-us", time_us) * 1e-6 if time_us is not None else None,
-                achieved_flops=_num("achieved-tflops", achieved_tflops) * 1e12
-                if achieved_tflops is not None
-                else None,
-                achieved_bandwidth=_num("achieved-gbs", achieved_gbs) * 1e9
-                if achieved_gbs is not None
-                else None,
+                achieved_flops=_num("achieved-tflops", achieved_tflops) * 1e12 if achieved_tflops is not None else None,
+                achieved_bandwidth=_num("achieved-gbs", achieved_gbs) * 1e9 if achieved_gbs is not None else None,
                 claimed_speedup=_opt_num("claimed-speedup", claimed_speedup),
             )
             report.quantities.append(sp)
@@ -1373,9 +1338,7 @@ def collective_cmd(
     size: str | None = typer.Option(None, "--size", metavar="BYTES", help="Full buffer: 1GB, 512MiB, 1e9."),
     params: str | None = typer.Option(None, "--params", metavar="N", help="Gradient all-reduce of N params."),
     shape: str | None = SHAPE_OPT,
-    grad_bytes: str = typer.Option(
-        "2", "--grad-bytes", metavar="B", help="Bytes per gradient (2 bf16, 4 fp32)."
-    ),
+    grad_bytes: str = typer.Option("2", "--grad-bytes", metavar="B", help="Bytes per gradient (2 bf16, 4 fp32)."),
     zero3: bool = typer.Option(False, "--zero3", help="With --params: ZeRO-3/FSDP traffic (1.5x DP)."),
     ranks: str | None = typer.Option(None, "--ranks", metavar="N"),
     bandwidth_gbs: str | None = typer.Option(
@@ -1384,12 +1347,8 @@ def collective_cmd(
     gpu: str | None = GPU_OPT,
     nodes: str | None = typer.Option(None, "--nodes", metavar="N"),
     gpus_per_node: str | None = typer.Option(None, "--gpus-per-node", metavar="G"),
-    nic: str | None = typer.Option(
-        None, "--nic", metavar="NAME", help="Scale-out NIC per GPU: ndr, hdr, roce..."
-    ),
-    inter_gbs: str | None = typer.Option(
-        None, "--inter-gbs", metavar="B", help="One-way GB/s per GPU across nodes."
-    ),
+    nic: str | None = typer.Option(None, "--nic", metavar="NAME", help="Scale-out NIC per GPU: ndr, hdr, roce..."),
+    inter_gbs: str | None = typer.Option(None, "--inter-gbs", metavar="B", help="One-way GB/s per GPU across nodes."),
     latency_us: str = typer.Option("0", "--latency-us", metavar="A", help="Per-step latency alpha, us."),
     inter_latency_us: str = typer.Option("0", "--inter-latency-us", metavar="A"),
     time_ms: str | None = typer.Option(None, "--time-ms", metavar="T", help="Measured time: gives busbw."),
@@ -1425,9 +1384,7 @@ def collective_cmd(
             report.quantities.append(vol)
             s_bytes = _num("params", params) * _num("grad-bytes", grad_bytes)
             if op.strip().lower() != "all-reduce":
-                raise ModelInputError(
-                    "--params models the gradient all-reduce (or ZeRO-3 with --zero3); drop --op"
-                )
+                raise ModelInputError("--params models the gradient all-reduce (or ZeRO-3 with --zero3); drop --op")
             if zero3 and algo.strip().lower() != "ring":
                 raise ModelInputError("--zero3 is modelled with ring collectives only")
         else:
@@ -1483,9 +1440,7 @@ def collective_cmd(
 @calc_app.command("bubble")
 def bubble_cmd(
     stages: str = typer.Option(..., "--stages", metavar="P", help="Pipeline stages (PP degree)."),
-    microbatches: str | None = typer.Option(
-        None, "--microbatches", metavar="M", help="Micro-batches per step."
-    ),
+    microbatches: str | None = typer.Option(None, "--microbatches", metavar="M", help="Micro-batches per step."),
     virtual: str = typer.Option("1", "--virtual", metavar="V", help="Chunks per device (interleaved 1F1B)."),
     schedule: str = typer.Option("1f1b", "--schedule", help="gpipe, 1f1b or interleaved."),
     global_batch: str | None = typer.Option(None, "--global-batch", metavar="B"),
@@ -1527,9 +1482,7 @@ def bubble_cmd(
             m = check.microbatches
             report.row("divisibility", f"ok, m = {m}", "m = B / (b * d)")
         elif v > 1 and m is not None and m % p:
-            raise ModelInputError(
-                f"interleaved schedule needs micro-batches ({m}) to be a multiple of stages ({p})"
-            )
+            raise ModelInputError(f"interleaved schedule needs micro-batches ({m}) to be a multiple of stages ({p})")
         if m is None:
             raise ModelInputError("give --microbatches M, or --global-batch and --micro-batch-size")
         report.quantities.append(pipeline_bubble_fraction(p, m, v))
@@ -1544,12 +1497,8 @@ def bubble_cmd(
 
 @calc_app.command("amdahl")
 def amdahl_cmd(
-    fraction: str = typer.Option(
-        ..., "--fraction", metavar="F", help="Share of step time the change touches."
-    ),
-    speedup: str = typer.Option(
-        "inf", "--speedup", metavar="S", help="Speedup of that part (default: infinite)."
-    ),
+    fraction: str = typer.Option(..., "--fraction", metavar="F", help="Share of step time the change touches."),
+    speedup: str = typer.Option("inf", "--speedup", metavar="S", help="Speedup of that part (default: infinite)."),
     fmt: Format = FORMAT_OPT,
 ) -> None:
     """Amdahl's bound: 1 / ((1 - f) + f / s)."""
@@ -1635,9 +1584,7 @@ def hardware_cmd(
                 card = get_nic(name)
                 if fmt is Format.json:
                     sys.stdout.write(
-                        json.dumps(
-                            {**card.model_dump(), "one_way_GBps": card.one_way_bytes_per_s / 1e9}, indent=2
-                        )
+                        json.dumps({**card.model_dump(), "one_way_GBps": card.one_way_bytes_per_s / 1e9}, indent=2)
                         + "\n"
                     )
                 else:

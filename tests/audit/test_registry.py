@@ -56,9 +56,7 @@ def test_registry_codes_equal_the_spec() -> None:
     spec = _ROW.findall(SPEC.read_text(encoding="utf-8")) + _ROW.findall(EXTRA.read_text(encoding="utf-8"))
     assert len(spec) == len(set(spec)), "a code is listed twice in spec/findings.md and docs/findings-extra.md"
     only_registry, only_spec = sorted(set(RULES) - set(spec)), sorted(set(spec) - set(RULES))
-    assert not only_registry and not only_spec, (
-        f"only in the registry: {only_registry}; only in the spec: {only_spec}"
-    )
+    assert not only_registry and not only_spec, f"only in the registry: {only_registry}; only in the spec: {only_spec}"
 
 
 @pytest.mark.parametrize("code", list(RULES))

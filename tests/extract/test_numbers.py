@@ -269,10 +269,7 @@ def test_no_role(sentence: str) -> None:
 
 
 def test_markdown_table_maps_columns_by_header() -> None:
-    table = (
-        "| Model | Layers | Hidden | Heads |\n|---|---|---|---|\n"
-        "| 13B | 40 | 5120 | 40 |\n| 70B | 80 | 8192 | 64 |"
-    )
+    table = "| Model | Layers | Hidden | Heads |\n|---|---|---|---|\n| 13B | 40 | 5120 | 40 |\n| 70B | 80 | 8192 | 64 |"
     quantities = _extract(table)
     got = {(q.role, q.value) for q in quantities}
     assert {("params", 13e9), ("layers", 40), ("hidden", 5120), ("heads", 40)} <= got
@@ -331,9 +328,7 @@ def test_table_with_time_columns_reads_the_header_unit() -> None:
 
 
 def test_table_label_cells_are_read_as_text() -> None:
-    table = (
-        "| Workload | Metric | Ours |\n|---|---|---|\n| ResNet-50, batch 8,192, 90 epochs | top-1 | 76.3% |"
-    )
+    table = "| Workload | Metric | Ours |\n|---|---|---|\n| ResNet-50, batch 8,192, 90 epochs | top-1 | 76.3% |"
     got = [(q.role, q.value) for q in _extract(table)]
     assert got == [("global_batch", 8192)]
 

@@ -17,9 +17,7 @@ from tensora.models import (
 )
 
 
-@pytest.mark.parametrize(
-    ("n", "size", "bw"), [(2, 1e6, 25e9), (8, 1e9, 450e9), (64, 2.5e8, 50e9), (1024, 4e9, 50e9)]
-)
+@pytest.mark.parametrize(("n", "size", "bw"), [(2, 1e6, 25e9), (8, 1e9, 450e9), (64, 2.5e8, 50e9), (1024, 4e9, 50e9)])
 def test_ring_all_reduce_is_2_n_minus_1_over_n_s_over_b(n: int, size: float, bw: float) -> None:
     # nccl-tests doc/PERFORMANCE.md: t = (S/B) * (2*(n-1)/n)
     t = ring_all_reduce_time_s(size, n, bw)
@@ -78,9 +76,7 @@ def test_hierarchical_two_levels() -> None:
 
 
 def test_dispatcher() -> None:
-    assert collective_time_s("all_reduce", 1e9, 8, 450e9) == pytest.approx(
-        ring_all_reduce_time_s(1e9, 8, 450e9)
-    )
+    assert collective_time_s("all_reduce", 1e9, 8, 450e9) == pytest.approx(ring_all_reduce_time_s(1e9, 8, 450e9))
     assert collective_time_s("all-reduce", 1e9, 8, 450e9, algorithm="tree") == pytest.approx(
         tree_all_reduce_time_s(1e9, 8, 450e9)
     )

@@ -34,9 +34,7 @@ def test_zero_formulas_exactly() -> None:
     assert model_states_per_gpu_gib(psi, nd, sharding="zero2").details["total_bytes"] == pytest.approx(
         2 * psi + 14 * psi / nd
     )
-    assert model_states_per_gpu_gib(psi, nd, sharding="zero3").details["total_bytes"] == pytest.approx(
-        16 * psi / nd
-    )
+    assert model_states_per_gpu_gib(psi, nd, sharding="zero3").details["total_bytes"] == pytest.approx(16 * psi / nd)
 
 
 def test_fsdp_full_shard_equals_zero3_and_hybrid_shards_within_groups() -> None:
@@ -59,9 +57,7 @@ def test_byte_accounting_is_explicit() -> None:
     assert custom.details["bytes_per_param"] == 6
 
 
-@pytest.mark.parametrize(
-    ("name", "bpp"), [("adam-8bit", 10), ("adafactor", 8), ("fp8", 15), ("adam-fp32", 16)]
-)
+@pytest.mark.parametrize(("name", "bpp"), [("adam-8bit", 10), ("adafactor", 8), ("fp8", 15), ("adam-fp32", 16)])
 def test_other_optimizers(name: str, bpp: float) -> None:
     assert model_states_per_gpu_gib(1e9, optimizer=name).details["bytes_per_param"] == bpp
 
@@ -138,9 +134,7 @@ def test_kv_cache() -> None:
     # 2 * layers * kv_heads * head_dim * seq * batch * bytes
     c = kv_cache_gib(80, 8, 128, 4096, 1)
     assert c.details["total_bytes"] == 2 * 80 * 8 * 128 * 4096 * 1 * 2
-    assert kv_cache_gib(80, 8, 128, 4096, 1, tp=4).details["total_bytes"] == pytest.approx(
-        c.details["total_bytes"] / 4
-    )
+    assert kv_cache_gib(80, 8, 128, 4096, 1, tp=4).details["total_bytes"] == pytest.approx(c.details["total_bytes"] / 4)
     # more TP ranks than KV heads: each rank still holds one head
     assert kv_cache_gib(80, 8, 128, 4096, 1, tp=16).details["total_bytes"] == pytest.approx(
         c.details["total_bytes"] / 8

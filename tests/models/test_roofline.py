@@ -50,9 +50,7 @@ def test_attention_standard_vs_io_aware() -> None:
     assert attention_intensity(n, d, heads=32, batch=8) == pytest.approx(std)
 
 
-@pytest.mark.parametrize(
-    ("op", "expected"), [("add", 1 / 6), ("layernorm", 2.0), ("softmax", 1.25), ("relu", 0.25)]
-)
+@pytest.mark.parametrize(("op", "expected"), [("add", 1 / 6), ("layernorm", 2.0), ("softmax", 1.25), ("relu", 0.25)])
 def test_elementwise(op: str, expected: float) -> None:
     assert elementwise_intensity(op, 1 << 20) == pytest.approx(expected)
 

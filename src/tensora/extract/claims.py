@@ -253,9 +253,7 @@ def claims_from_paragraphs(
     the baseline's techniques are read by their names)."""
     # a reference list names techniques in titles and carries years and page numbers: none of it is a claim
     paragraphs = list(paragraphs)
-    cited_years = [
-        int(y) for p in paragraphs if _REFERENCES.match(p.section.strip()) for y in _YEAR.findall(p.text)
-    ]
+    cited_years = [int(y) for p in paragraphs if _REFERENCES.match(p.section.strip()) for y in _YEAR.findall(p.text)]
     paragraphs = [p for p in paragraphs if not _NOT_CLAIMS.match(p.section.strip())]
     sentences = split_paragraphs(paragraphs, doc)
     techniques = find_techniques(sentences, kb.techniques)

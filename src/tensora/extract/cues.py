@@ -325,9 +325,7 @@ def evaluate(cue_id: str, sentences: Sequence[Sentence], memo: Memo) -> list[Sen
     hits = {
         i
         for i in _candidates(cc, sentences, memo)
-        if sentences[i].kind != "boilerplate"
-        and (not core or is_core(sentences[i]))
-        and cc.lexical(sentences[i].text)
+        if sentences[i].kind != "boilerplate" and (not core or is_core(sentences[i])) and cc.lexical(sentences[i].text)
     }
     threshold = calibration(cue_id).threshold if cc.cue.semantic else None
     if threshold is not None:

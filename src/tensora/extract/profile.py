@@ -898,9 +898,7 @@ def _builds_on(knobs: list[KnobSetting]) -> Field:
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.I)
 
 
-def _number(
-    c: Claims, role: str, *, prefer_max: bool = True, name: str = ""
-) -> tuple[float, Sentence | None] | None:
+def _number(c: Claims, role: str, *, prefer_max: bool = True, name: str = "") -> tuple[float, Sentence | None] | None:
     """The draft's own value of a quantity: not the baseline's, not a plan's, not one from a sentence about other
     systems or future work; a sentence in the first person or naming the draft's system first."""
     own = [q for q in c.values(role) if not math.isnan(q.value) and q.qualifier != "baseline"]
@@ -1104,8 +1102,18 @@ _GROUPS = rxcache.compile(
     r"(?P<m>\d[\d,]*)\s+(?:\w+\s+){0,3}?GPUs\b",
     re.I,
 )
-_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "ten": 10, "twelve": 12,
-                "sixteen": 16}
+_COUNT_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "ten": 10,
+    "twelve": 12,
+    "sixteen": 16,
+}
 
 
 def _grouped_gpus(c: Claims) -> tuple[float, Sentence] | None:
@@ -1160,8 +1168,14 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
     # a serving draft that sits in front of the engine keeps the engine: "a gateway in front of an unmodified
     # engine"
     if mode_of(baseline).value == "inference":
-        base_names += ["unmodified engine", "engine unchanged", "engine as it is", "unmodified server",
-                       "unmodified serving", "unmodified runtime"]
+        base_names += [
+            "unmodified engine",
+            "engine unchanged",
+            "engine as it is",
+            "unmodified server",
+            "unmodified serving",
+            "unmodified runtime",
+        ]
     # the baseline's own name ("MegaScale: Scaling ..."): "keeps every MegaScale mechanism as it is"
     head = baseline.title.split(":")[0].strip()
     if ":" in baseline.title and 0 < len(head.split()) <= 3 and len(head) >= 3:

@@ -287,8 +287,12 @@ def _enumerated(text: str) -> str:
     return "".join(out).strip()
 
 
-_PARTS = (("parts.mirror", "mirror"), ("parts.novelty", "novelty_gap"), ("parts.stress", "stress_test"),
-          ("parts.twist", "twist"))
+_PARTS = (
+    ("parts.mirror", "mirror"),
+    ("parts.novelty", "novelty_gap"),
+    ("parts.stress", "stress_test"),
+    ("parts.twist", "twist"),
+)
 
 
 def compose(result: LLMReview, parts: dict[str, str], detail: Detail) -> None:

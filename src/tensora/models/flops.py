@@ -101,8 +101,10 @@ def megatron_flops_per_iteration(
     h = positive_int("hidden", hidden)
     v = positive_int("vocab", vocab)
     base = float(b) * s * n_layers * h * h
-    mode = ("full" if recompute else "none") if isinstance(recompute, bool) else choice(
-        "recompute", recompute, ("none", "selective", "full")
+    mode = (
+        ("full" if recompute else "none")
+        if isinstance(recompute, bool)
+        else choice("recompute", recompute, ("none", "selective", "full"))
     )
     attn_factor = 12
     if mode == "full":

@@ -75,9 +75,7 @@ OPTIMIZERS: dict[str, ByteAccounting] = {
         "mixed-precision Adam as Megatron-LM counts it: bf16 params 2 + fp32 grads 4 + "
         "fp32 master, momentum, variance 12 = 18 bytes/param",
     ),
-    "adam-fp32": ByteAccounting(
-        4, 4, 8, "fp32 Adam: params 4 + grads 4 + momentum, variance 8 = 16 bytes/param"
-    ),
+    "adam-fp32": ByteAccounting(4, 4, 8, "fp32 Adam: params 4 + grads 4 + momentum, variance 8 = 16 bytes/param"),
     "adam-8bit": ByteAccounting(
         2,
         2,
@@ -184,14 +182,10 @@ def model_states_per_gpu_gib(
     psi = n / (t * p)
     if mode == "fsdp-hybrid":
         if shard_group is None:
-            raise ModelInputError(
-                "fsdp-hybrid needs shard_group (ranks per sharding group, e.g. GPUs per node)"
-            )
+            raise ModelInputError("fsdp-hybrid needs shard_group (ranks per sharding group, e.g. GPUs per node)")
         g = positive_int("shard_group", shard_group)
         if d % g:
-            raise ModelInputError(
-                f"shard_group ({g}) does not divide dp ({d}); hybrid shard replicates whole groups"
-            )
+            raise ModelInputError(f"shard_group ({g}) does not divide dp ({d}); hybrid shard replicates whole groups")
     elif shard_group is not None:
         raise ModelInputError(f"shard_group applies to fsdp-hybrid only, not {mode}")
     else:
@@ -395,9 +389,7 @@ def activation_memory_per_gpu_gib(
     p = positive_int("pp", pp)
     if n_layers % p:
         raise ModelInputError(f"pp ({p}) does not divide layers ({n_layers}); stages need whole layers")
-    per_layer = activation_bytes_per_layer(
-        seq_len, micro_batch, hidden, heads, tp, sequence_parallel, recompute
-    )
+    per_layer = activation_bytes_per_layer(seq_len, micro_batch, hidden, heads, tp, sequence_parallel, recompute)
     if microbatches is None:
         if schedule.strip().lower() == "gpipe":
             raise ModelInputError("the GPipe schedule needs microbatches (it holds all m in flight)")
@@ -410,9 +402,7 @@ def activation_memory_per_gpu_gib(
         total / GIB,
         name="activation_memory_per_gpu_gib",
         unit="GiB",
-        formula=(
-            f"per_layer * (L / p) * in_flight; per_layer = {per_layer.formula}; in_flight = {flight.formula}"
-        ),
+        formula=(f"per_layer * (L / p) * in_flight; per_layer = {per_layer.formula}; in_flight = {flight.formula}"),
         inputs={
             **dict(per_layer.inputs),
             "L": n_layers,

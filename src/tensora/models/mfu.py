@@ -203,9 +203,7 @@ def time_to_train_s(
     )
 
 
-def megatron_training_time_s(
-    tokens: float, params: float, devices: int, achieved_flops_per_device: float
-) -> Computed:
+def megatron_training_time_s(tokens: float, params: float, devices: int, achieved_flops_per_device: float) -> Computed:
     """End-to-end training time as Narayanan et al. estimate it.
 
     t ~ 8 * T * P / (n * X), T = tokens, P = parameters, n = GPUs, X = achieved FLOP/s per GPU (their

@@ -133,9 +133,8 @@ def deepspeed_zero3_estimate(
         per = 18 if offload_params else 16
         gpu = live if offload_params else live + int(2 * n / total)
         cpu = n * per * f * buf if zero_init else n * max(4 * g, per * f) * buf
-        formula = (
-            f"4*largest{'' if offload_params else ' + int(2*N / gpus)'} on the GPU; host "
-            + (f"N * {per} / nodes * buffer" if zero_init else f"N * max(4 * gpus_per_node, {per} / nodes) * buffer")
+        formula = f"4*largest{'' if offload_params else ' + int(2*N / gpus)'} on the GPU; host " + (
+            f"N * {per} / nodes * buffer" if zero_init else f"N * max(4 * gpus_per_node, {per} / nodes) * buffer"
         )
     else:
         gpu = live + int(18 * n / total)

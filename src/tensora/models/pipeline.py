@@ -93,9 +93,7 @@ def pipeline_bubble_relative_to_ideal(stages: int, microbatches: int, virtual: i
     )
 
 
-def in_flight_microbatches(
-    stages: int, microbatches: int, schedule: str = "1f1b", virtual: int = 1
-) -> Computed:
+def in_flight_microbatches(stages: int, microbatches: int, schedule: str = "1f1b", virtual: int = 1) -> Computed:
     """Micro-batches whose activations the first stage holds at its peak, in whole-stage units.
 
     GPipe: m (all forwards before any backward). 1F1B: min(p, m). Interleaved 1F1B with v chunks:
@@ -172,9 +170,7 @@ def check_divisibility(
     problems: list[str] = []
     m: int | None = None
     if b_glob % (b * d):
-        problems.append(
-            f"global batch ({b_glob}) does not divide into micro-batch size x DP ({b} x {d} = {b * d})"
-        )
+        problems.append(f"global batch ({b_glob}) does not divide into micro-batch size x DP ({b} x {d} = {b * d})")
     else:
         m = b_glob // (b * d)
     if layers is not None:

@@ -117,9 +117,7 @@ def _intensity(
     )
 
 
-def gemm_intensity(
-    m: int, n: int, k: int, dtype_bytes: float = 2, out_bytes: float | None = None
-) -> Computed:
+def gemm_intensity(m: int, n: int, k: int, dtype_bytes: float = 2, out_bytes: float | None = None) -> Computed:
     """Arithmetic intensity of a GEMM C[m, n] = A[m, k] @ B[k, n].
 
     FLOPs = 2*m*n*k; bytes = (m*k + k*n) * dtype_bytes + m*n * out_bytes (A and B read once, C written

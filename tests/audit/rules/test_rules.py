@@ -42,11 +42,9 @@ COMPUTED = {
 _EXPECTED = re.compile(r"<!--\s*expected computed\[(?P<key>\w+)\]\s*=\s*(?P<value>[0-9][0-9.eE+-]*)")
 
 # (code, case) -> why the rule misses a fixture that states its case plainly.
-XFAIL: dict[tuple[str, str], str] = {
-}
+XFAIL: dict[tuple[str, str], str] = {}
 # code -> why its fires finding lacks a part that every finding must carry.
-XFAIL_COMPLETE: dict[str, str] = {
-}
+XFAIL_COMPLETE: dict[str, str] = {}
 
 _REVIEWS: dict[tuple[str, str], Review] = {}
 
@@ -99,10 +97,7 @@ def test_rule_on_its_fixture(code: str, case: str, kb: KnowledgeBase) -> None:
 
 def test_every_code_has_both_fixtures() -> None:
     missing = [
-        f"{code}/{case}.md"
-        for code in RULES
-        for case in CASES
-        if not (FIXTURES / code / f"{case}.md").is_file()
+        f"{code}/{case}.md" for code in RULES for case in CASES if not (FIXTURES / code / f"{case}.md").is_file()
     ]
     assert not missing, f"fixtures missing: {missing}"
     assert SHARED_BASELINE.is_file()

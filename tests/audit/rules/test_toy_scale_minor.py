@@ -27,3 +27,23 @@ def test_one_node_distributed_mechanism_is_minor(claims, kb) -> None:  # type: i
 
 def test_several_sites_stay_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, SITES) == []
+
+
+ARGUED = """
+# GuardSum: checksums for every GEMM of training
+
+## Abstract
+
+GuardSum checks every GEMM of a data-parallel training job with a checksum and replays a step whose check
+fails. On 16 A100 GPUs over two nodes it catches 99% of injected bit flips at 1.8% overhead. We argue that
+GuardSum makes 10,000-GPU runs safe from silent data corruption.
+"""
+
+
+def test_a_reach_argued_far_beyond_the_runs_is_flagged(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, ARGUED)
+    assert found.computed == {"measured_gpus": 16.0, "claimed_gpus": 10000.0}
+
+
+def test_a_reach_within_the_runs_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, ARGUED.replace("10,000-GPU runs", "32-GPU runs")) == []

@@ -36,7 +36,7 @@ class EvidToyScale(Rule):
 
     code = "EVID-TOY-SCALE"
     severity = Severity.MAJOR
-    title = "One node of evidence for a claim about scale"
+    title = "Small-scale evidence for a claim about scale"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
@@ -91,6 +91,9 @@ class EvidToyScale(Rule):
             if q.qualifier in ("planned", "projected")
             or c.text_has_cue("projection_or_simulation_named", f"{q.section} {q.quote.text}")
         ]
+        # a reach argued or expected rather than run ("we argue X makes 10,000-GPU runs safe")
+        argued = [q for q in c.values("gpus") if c.text_has_cue("expectation_wording", q.quote.text)]
+        projected += [q for q in argued if all(q is not p for p in projected)]
         measured = [q for q in measured if all(q is not p for p in projected)]
         # what the evaluation ran on, when the draft says (a GPU count in its motivation is an example)
         measured = [q for q in measured if q.qualifier == "evaluation"] or measured
@@ -98,7 +101,9 @@ class EvidToyScale(Rule):
         if not measured or not projected or measured_max <= 0:
             return
         target = max(projected, key=lambda q: q.value)
-        if target.value < _FAR * measured_max or not c.has_cue("projection_or_simulation_named"):
+        if target.value < _FAR * measured_max or not (
+            c.has_cue("projection_or_simulation_named") or any(target is q for q in argued)
+        ):
             return
         shown = max(measured, key=lambda q: q.value)
         yield self.finding(
