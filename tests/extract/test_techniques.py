@@ -130,3 +130,13 @@ def test_optimizer_state_quantization_in_its_usual_words(claims) -> None:  # typ
         "# F8\n\n## Design\n\nWe store both Adam moments in FP8 with one scale per block: quantized optimizer states."
     )
     assert c.techniques["low-memory-optimizers"].used
+
+
+def test_what_practitioners_usually_do_is_mentioned_not_used(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims(
+        "# Fit\n\n## Introduction\n\nAdamW needs 16 bytes per parameter, so practitioners shard it with ZeRO-3 over "
+        "several GPUs.\n\n## Design\n\nWe fuse the update into the backward pass on one GPU."
+    )
+    assert c.techniques["zero-3"].status == "mentioned"
+    c = claims("# Fit\n\n## Design\n\nWe shard the optimizer states with ZeRO-3 over 8 GPUs.")
+    assert c.techniques["zero-3"].status == "used"

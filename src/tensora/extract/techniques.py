@@ -58,6 +58,12 @@ _OTHER_SYSTEM_DID = rxcache.compile(
     r"(?:made|introduced|proposed|showed|pioneered|popularized|popularised|was|were|cast|relied|reduced|moved|"
     r"used|added|replaced|removed|demonstrated)\b"
 )
+_COMMON_PRACTICE = rxcache.compile(
+    r"\b(?:practitioners|people|users|engineers|operators|most (?:teams|labs|users|systems|frameworks|deployments)|"
+    r"one (?:typically|usually|normally|would)|(?:the )?(?:standard|usual|common|conventional) "
+    r"(?:way|practice|approach|recipe|answer|remedy)|(?:is|are) (?:typically|usually|commonly|normally))\b",
+    re.I,
+)
 _SETTING_FAMILIES = frozenset({"precision", "hardware"})
 _MENTION_SECTIONS = rxcache.compile(r"related work|background|references|bibliography|prior work", re.I)
 _CORE_SECTIONS = rxcache.compile(
@@ -161,6 +167,9 @@ def classify(sentence: Sentence, start: int, end: int) -> Status:
     # "MegaBlocks made dropless MoE practical by casting ... as block-sparse matmuls": a sentence whose subject is
     # a named system, told in the past tense, describes that system's technique
     if _OTHER_SYSTEM_DID.match(text) and not _FIRST_PERSON.search(text):
+        return "mentioned"
+    # "... so practitioners shard it with ZeRO-3": what people usually do, told as the status quo
+    if _COMMON_PRACTICE.search(before) and not _FIRST_PERSON.search(before + " " + after):
         return "mentioned"
     # "... and early recomputation 1F1B [45]": a technique cited to others, in a clause that does not speak of
     # the draft's own system, is described, not used
