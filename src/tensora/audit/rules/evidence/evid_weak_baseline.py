@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Delta, Finding, PriorWorkHit, Severity
 from tensora.audit.rules._common import quotes
+from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile
 
 
@@ -86,6 +87,18 @@ class EvidWeakBaseline(Rule):
             return
         if ctx.delta_class != "orthogonal":
             return
+        if works and works[0].cited and works[0].score >= _SAME and not works[0].evaluated and _has_evaluation(c):
+            # the draft names the work that does the same thing on its axis, and measures against something else
+            rival = works[0]
+            yield self.finding(
+                f"The baseline is context here, and the draft names the work that matters on its own axis, "
+                f"{rival.name} ({rival.venue} {rival.year}), yet its evaluation never runs it: beating the baseline "
+                "or a simpler stand-in does not show the draft does better than the work it sets itself apart from.",
+                f"run {rival.name} (or its released code) on the same model, hardware and workload, and give the "
+                "gain against it",
+                [s.quote() for s in c.sentences if rival.name.lower() in s.text.lower()][:1] + delta.evidence[:1],
+            )
+            return
         if not works or works[0].cited:
             return  # the draft names its closest work: how it compares is NOV-PRIOR's question
         if any(u.counts.get("compared", 0) for u in c.techniques.values()):
@@ -118,3 +131,14 @@ class EvidWeakBaseline(Rule):
             "own algorithm selection, its features on) and report the headline gain against that",
             quotes(hits, 3),
         )
+
+
+# a named work this close is the comparison an orthogonal draft owes (as NOV-PRIOR's threshold)
+_SAME = 0.9
+
+
+def _has_evaluation(c: Claims) -> bool:
+    """Whether the draft reports an evaluation of its own (a section that measures)."""
+    return any(
+        k in s.section.lower() for s in c.sentences for k in ("evaluat", "experiment", "result", "benchmark")
+    )
