@@ -230,3 +230,33 @@ def test_a_retuned_redundancy_budget_and_period_is_config(claims) -> None:  # ty
     delta, profile = _delta(claims, EP_RETUNE, EP_BASELINE)
     assert {k.knob for k in profile.knobs} >= {"redundant expert count", "expert rebalancing period"}
     assert delta.cls == "config", delta.rationale
+
+
+CKPT_BASELINE = """
+# SnapFreq: cheap, frequent checkpoints
+
+## Abstract
+
+SnapFreq splits a checkpoint into a snapshot to host memory and an asynchronous persist to storage, tunes the
+checkpoint frequency online, and keeps a resumable data iterator so a restart repeats no sample.
+"""
+
+DEADLINE = """
+# WaitLess: straggler-tolerant synchronous training
+
+## Abstract
+
+WaitLess gives every data-parallel replica a deadline per step; a replica that misses it stops accumulating and
+contributes the micro-batches it finished, and the update averages by samples received. Failures are still
+handled by SnapFreq; WaitLess addresses slow workers, not dead ones.
+
+## Design
+
+A check between micro-batches bounds the remaining wait to one micro-batch instead of an unbounded tail.
+"""
+
+
+def test_leaving_the_baselines_job_to_it_is_orthogonal(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, profile = _delta(claims, DEADLINE, CKPT_BASELINE)
+    assert "still" in profile.keeps.value
+    assert delta.cls == "orthogonal", delta.rationale

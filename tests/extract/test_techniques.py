@@ -140,3 +140,11 @@ def test_what_practitioners_usually_do_is_mentioned_not_used(claims) -> None:  #
     assert c.techniques["zero-3"].status == "mentioned"
     c = claims("# Fit\n\n## Design\n\nWe shard the optimizer states with ZeRO-3 over 8 GPUs.")
     assert c.techniques["zero-3"].status == "used"
+
+
+def test_remedies_set_aside_are_mentioned_not_used(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims(
+        "# Wait\n\n## Introduction\n\nThe obvious remedies are heavy: restarting costs a reload, and asynchronous "
+        "SGD gives up synchronous semantics."
+    )
+    assert c.techniques["asynchronous-sgd"].status == "mentioned"

@@ -192,6 +192,7 @@ def classify(proposal: Claims, baseline: Claims, profile: DraftProfile | None = 
         and profile.family
         and _related(profile.family, f.baseline_families)
         and profile.replaces.source is not None
+        and _names_baseline_part(profile.replaces.value, baseline)
     ):
         # the draft says what of the baseline's own sub-area it replaces: the change is on the baseline's axis
         delta = Delta(
@@ -404,3 +405,22 @@ def _headline_source(src: Source, proposal: Claims) -> bool:
 
 def _short(s: Sentence, n: int = 140) -> str:
     return s.text if len(s.text) <= n else s.text[: n - 3] + "..."
+
+
+def _names_baseline_part(phrase: str, baseline: Claims) -> bool:
+    """Whether a replaced phrase names something the baseline has: a word of its opening (title, abstract) or of
+    one of its techniques. "an unbounded tail" of waiting replaces nothing the baseline built."""
+    wanted = {w for w in re.findall(r"[a-z][a-z0-9-]{3,}", phrase.lower()) if w not in _PLAIN_WORDS}
+    if not wanted:
+        return False
+    opening = " ".join(s.text for s in baseline.sentences[:12]).lower()
+    names = " ".join(u.name for u in baseline.techniques.values() if u.used).lower()
+    have = set(re.findall(r"[a-z][a-z0-9-]{3,}", opening + " " + names))
+    return bool(wanted & have)
+
+
+# words that name no part of a system on their own
+_PLAIN_WORDS = frozenset(
+    "with that this their there these those which while from into over under each every other same more less "
+    "most much many time times step steps".split()
+)

@@ -230,7 +230,9 @@ _KEEP = rxcache.compile(
     r"\b(unchanged|untouched|unmodified|as[- ]is|as (it|they) (is|are)|remains? in place|intact|kept as|"
     r"stays? the same|left alone|"
     r"(do|does|did) not (change|modify|alter|touch)|without (changing|modifying|touching)|"
-    r"orthogonal|complementary to|independent of the|on top of|leaves? [\w\s'-]{0,40}(alone|as it is))\b",
+    r"orthogonal|complementary to|independent of the|on top of|leaves? [\w\s'-]{0,40}(alone|as it is)|"
+    # "failures are still handled by CheckFreq": the baseline keeps its job, the draft takes another
+    r"(still|continue to be|remain) (handled|done|managed|covered|provided|taken care of) by)\b",
     re.I,
 )
 _ADD = rxcache.compile(r"\b(on top of|in addition to|adds?|added|augments?|extends?|layer(s|ed)? over)\b", re.I)
@@ -1194,7 +1196,13 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
             if not names:
                 continue
             # "keeps every MegaScale mechanism as it is": all of it, not one part
-            whole = len(names) > 1 or "baseline" in window or re.search(r"\b(every|all)\b", window) is not None
+            whole = (
+                len(names) > 1
+                or "baseline" in window
+                or re.search(r"\b(every|all)\b", window) is not None
+                # "failures are still handled by CheckFreq": the baseline's whole job stays with it
+                or m.group(0).lower().endswith(" by")
+            )
             conf = w * (0.9 if whole else 0.75)
             if best is None or conf > best[0]:
                 best = (conf, Field(clause(s.text, 160), conf, Source.of(s)))

@@ -58,6 +58,11 @@ _OTHER_SYSTEM_DID = rxcache.compile(
     r"(?:made|introduced|proposed|showed|pioneered|popularized|popularised|was|were|cast|relied|reduced|moved|"
     r"used|added|replaced|removed|demonstrated)\b"
 )
+_REMEDIES_LEAD = rxcache.compile(
+    r"^\s*(?:the\s+)?(?:obvious|usual|standard|existing|common|naive|conventional|classic|known|two|three)\s+"
+    r"(?:remed(?:y|ies)|fix(?:es)?|solutions?|answers?|alternatives?|approaches|options|workarounds?)\b",
+    re.I,
+)
 _COMMON_PRACTICE = rxcache.compile(
     r"\b(?:practitioners|people|users|engineers|operators|most (?:teams|labs|users|systems|frameworks|deployments)|"
     r"one (?:typically|usually|normally|would)|(?:the )?(?:standard|usual|common|conventional) "
@@ -167,6 +172,9 @@ def classify(sentence: Sentence, start: int, end: int) -> Status:
     # "MegaBlocks made dropless MoE practical by casting ... as block-sparse matmuls": a sentence whose subject is
     # a named system, told in the past tense, describes that system's technique
     if _OTHER_SYSTEM_DID.match(text) and not _FIRST_PERSON.search(text):
+        return "mentioned"
+    # "The obvious remedies are heavy: restarting ..., and asynchronous SGD gives up ...": alternatives set aside
+    if _REMEDIES_LEAD.match(text) and not _FIRST_PERSON.search(text):
         return "mentioned"
     # "... so practitioners shard it with ZeRO-3": what people usually do, told as the status quo
     if _COMMON_PRACTICE.search(before) and not _FIRST_PERSON.search(before + " " + after):

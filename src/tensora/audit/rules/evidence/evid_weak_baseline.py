@@ -139,6 +139,4 @@ _SAME = 0.9
 
 def _has_evaluation(c: Claims) -> bool:
     """Whether the draft reports an evaluation of its own (a section that measures)."""
-    return any(
-        k in s.section.lower() for s in c.sentences for k in ("evaluat", "experiment", "result", "benchmark")
-    )
+    return any(k in s.section.lower() for s in c.sentences for k in ("evaluat", "experiment", "result", "benchmark"))
