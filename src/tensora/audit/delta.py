@@ -54,7 +54,12 @@ _CHOICE = rxcache.compile(
 # effects and side remarks that use structural words without being the contribution
 _NOT_STRUCTURAL = rxcache.compile(
     r"instead of\s+(about\s+)?\d|from the critical path|asynchronous checkpoint|no longer hides?|"
-    r"(failure|fault|restart|recover)\w*",
+    r"(failure|fault|restart|recover)\w*|"
+    # a cost removed ("removes both", "eliminates the padding") is an outcome, not a mechanism
+    r"\b(remov|eliminat)\w*\s+(both|all of them|(the |most )?(padding|stalls?|bubbles?|idle time|waiting|waste))\b|"
+    # an existing asynchronous path made deeper or wider is a setting of it
+    r"\b(deeper|wider|larger|bigger)\b[\w, -]{0,30}\basynchronous|"
+    r"\basynchronous(ly)?\s+(\w+\s+){0,2}(\d+|two|three|four|five|six|seven|eight|ten)\s+steps ahead",
     re.I,
 )
 _STRUCTURAL = rxcache.compile(
