@@ -20,6 +20,15 @@ from tensora.audit.rules.evidence.evid_curves import EvidCurves
 from tensora.audit.rules.evidence.evid_toy_scale import EvidToyScale
 from tensora.audit.rules.evidence.evid_weak_baseline import EvidWeakBaseline
 
+MOE_OFFLOAD_SERVING = """
+# HearthServe: experts on the CPU
+
+## Design
+
+HearthServe serves a mixture-of-experts model at batch 1 on one workstation GPU: routing is unchanged, the top-2
+experts of a token run on the GPU when resident and on the CPU otherwise, so no expert weights cross PCIe.
+"""
+
 MOE_FIRES = """
 # SpreadMoE: more GPUs for busy experts
 
@@ -285,6 +294,7 @@ CASES = [
     ("recompute-only-in-setup", RecomputeCost, SETUP_RECOMPUTE, False),
     ("overlap-in-an-implementation-note", CommOverlap, OVERLAP_IN_PASSING, False),
     ("moe-only-in-the-plans", MoeImbalance, MOE_ONLY_PLANNED, False),
+    ("moe-offloaded-serving", MoeImbalance, MOE_OFFLOAD_SERVING, False),
     (
         "overlap-in-the-design",
         CommOverlap,

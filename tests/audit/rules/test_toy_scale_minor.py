@@ -47,3 +47,18 @@ def test_a_reach_argued_far_beyond_the_runs_is_flagged(claims, kb) -> None:  # t
 
 def test_a_reach_within_the_runs_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, ARGUED.replace("10,000-GPU runs", "32-GPU runs")) == []
+
+
+SERVE_ONE_NODE = """
+# StripeKV: million-token decode on one node
+
+## Abstract
+
+StripeKV stripes the KV cache pages of one request over the 8 GPUs of a single DGX H100 node and merges the
+partial attention of each GPU, so one request decodes at 1M tokens of context with a 12.8 ms time per output
+token.
+"""
+
+
+def test_a_serving_system_sized_for_one_node_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, SERVE_ONE_NODE) == []

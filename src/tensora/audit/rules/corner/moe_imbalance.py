@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
@@ -41,6 +42,10 @@ class MoeImbalance(Rule):
         k = c.value("top_k") or 2.0
         removed = c.cue("balancing_removed")
         average = c.cue("expert_load_from_average")
+        if not (removed or average or compute.is_training(c) or c.uses_in_design("expert-parallelism")):
+            # serving one copy of the experts (offloaded, or on one device) with routing untouched: no backward
+            # spike, no busiest rank setting the pace of the others
+            return
         computed: dict[str, float] = {}
         extra = ""
         if experts:

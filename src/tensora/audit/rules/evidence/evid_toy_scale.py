@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
@@ -58,6 +59,8 @@ class EvidToyScale(Rule):
         if target <= 16 and not c.has_cue("scaling_stated"):
             if c.has_cue("several_sites"):
                 return  # several workers, sites or nodes: not one NVLink domain
+            if not compute.is_training(c):
+                return  # a serving system sized for one node, claiming no more, is judged at its own scale
             # no larger target stated, but a distributed mechanism judged inside one NVLink domain all the same
             yield self.finding(
                 "All the evidence for a distributed mechanism comes from one node, and the draft does not say how "
