@@ -47,3 +47,15 @@ def test_a_policy_that_keeps_the_master_copy_is_quiet(claims, kb) -> None:  # ty
         "applied to the FP32 master copy, from which the BF16 weights are cast",
     )
     assert list(MixedPrecision().check(Context(claims(text), claims("# Base", "baseline"), kb))) == []
+
+
+def test_a_format_named_only_to_be_rejected_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = """
+# SpecHead: draft heads for the served temperature
+
+## Design
+
+The target serves bf16 weights and KV cache (no FP8: quantising the target would change the distribution we
+verify against); the draft head is trained in bf16 with FP32 master weights.
+"""
+    assert list(MixedPrecision().check(Context(claims(text), claims("# Base", "baseline"), kb))) == []

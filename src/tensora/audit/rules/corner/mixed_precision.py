@@ -36,7 +36,10 @@ class MixedPrecision(Rule):
         c = ctx.proposal
         # an inference draft in 16 bits has no master weights or loss scale to lose: only 8-bit and below matter
         training = c.has_cue("training_mentioned") and compute.is_training(c)
-        eight_bit = {s.index for s in c.cue("eight_bit_or_lower_format")}
+        # "bf16 weights (no FP8)" names a format only to say it is not used
+        eight_bit = {
+            s.index for s in c.cue("eight_bit_or_lower_format") if not c.text_has_cue("low_precision_rejected", s.text)
+        }
         lowered = [
             s
             for s in c.cue("precision_lowered_for_component")
