@@ -55,8 +55,9 @@ _CHOICE = rxcache.compile(
 _NOT_STRUCTURAL = rxcache.compile(
     r"instead of\s+(about\s+)?\d|from the critical path|asynchronous checkpoint|no longer hides?|"
     r"(failure|fault|restart|recover)\w*|"
-    # a cost removed ("removes both", "eliminates the padding") is an outcome, not a mechanism
-    r"\b(remov|eliminat)\w*\s+(both|all of them|(the |most )?(padding|stalls?|bubbles?|idle time|waiting|waste))\b|"
+    # a cost removed ("removes both", "eliminates the padding") is an outcome, not a mechanism (a stall removed
+    # may be a barrier taken out, which is one)
+    r"\b(remov|eliminat)\w*\s+(both|all of them|(the |most )?(padding|waste))\b|"
     # an existing asynchronous path made deeper or wider is a setting of it
     r"\b(deeper|wider|larger|bigger)\b[\w, -]{0,30}\basynchronous|"
     r"\basynchronous(ly)?\s+(\w+\s+){0,2}(\d+|two|three|four|five|six|seven|eight|ten)\s+steps ahead",
