@@ -206,3 +206,27 @@ def test_an_overlap_removes_at_most_the_exposed_communication(claims, kb) -> Non
 
 def test_an_overlap_claim_within_the_exposed_share_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, OVERLAP.replace("1.40x faster", "1.20x faster")) == []
+
+
+def test_a_kernel_rate_ratio_is_not_an_end_to_end_claim(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = """
+# FastAttn: FP8 attention for a new GPU
+
+## Abstract
+
+Attention is 49% of prefill time at 32k tokens. At 16k tokens our kernel reaches 735 TFLOPs/s, 1.62x the BF16
+library attention, and prefill end to end runs 1.19x faster.
+"""
+    assert _run(claims, kb, text) == []
+
+
+def test_an_error_cut_by_a_factor_is_no_speedup(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = """
+# FastAttn: FP8 attention for a new GPU
+
+## Abstract
+
+Attention is 49% of prefill time at 32k tokens. Our kernel matches the vendor's FP8 attention while cutting the
+output error of per-tensor FP8 by 3.9x.
+"""
+    assert _run(claims, kb, text) == []

@@ -16,6 +16,12 @@ from tensora.extract.techniques import is_elsewhere
 from tensora.extract.words import words
 
 _LOCAL_QUALIFIERS = {"kernel", "local"}
+# a speedup stated beside a FLOP or bandwidth rate compares kernels
+_KERNEL_RATES = ("tflop", "gflop", "pflop", "flop/s", "flops/s")
+# a ratio of one of these is no speedup, whatever verb carries it
+_NOT_TIME = frozenset(
+    {"error", "errors", "memory", "footprint", "bytes", "traffic", "volume", "storage", "accuracy", "perplexity"}
+)
 _SYNONYMS = (
     frozenset({"gemm", "gemv", "matmul", "linear", "projection", "kernel", "tensor-core", "cubla", "cutlass"}),
     frozenset(
@@ -101,6 +107,11 @@ class QntAmdahl(Rule):
         for s in claimed:
             # a projection may lean on any profile the draft gives; a measurement only on the one beside it
             # (as may the headline of the abstract or the contributions, which sums up the whole draft)
+            clause = _clause_of(s.quote.text, s.value).lower()
+            if any(rate in clause for rate in _KERNEL_RATES):
+                continue  # "reaches 735 TFLOP/s, 1.62x the library kernel": a kernel's rate, not a step's
+            if any(word in clause.split() for word in _NOT_TIME):
+                continue  # "cutting the output error by 3.9x": a ratio of something other than time
             projected = c.text_has_cue("projection_wording", s.quote.text) or _headline(c, s)
             eligible = [f for f in fractions if projected or compute.near(c, f, s, span=3)]
             if not eligible:
