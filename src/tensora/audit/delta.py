@@ -284,10 +284,23 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         )
         return Delta("config", rationale, [_quote(knob.source)])
     headline = next((k for k in profile.knobs if k.named and k.confidence >= _KNOB_MIN and k.weight >= _ABSTRACT), None)
+    # a technique the baseline lacks, prominent in the draft (its title, abstract or method), is a mechanism the
+    # knob words sit beside ("HD-Rail ... built on recursive halving and doubling", with buckets in passing)
+    fresh_prominent = [
+        u
+        for u in proposal.techniques.values()
+        if u.used
+        and u.core
+        and u.id not in base_used
+        and u.weight >= _PROMINENT
+        and u.family not in _INCIDENTAL | {"kernels"}
+        and not u.semantic
+    ]
     if (
         delta.cls == "structural"
         and headline is not None
         and not strong_new
+        and not fresh_prominent
         and (structural <= 0.0 or (headline.confidence >= _KNOB_SURE and f.config_score >= structural))
     ):
         # the abstract states the contribution as a value of a knob that a system the draft names already
