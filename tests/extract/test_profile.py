@@ -314,3 +314,18 @@ def test_gpus_of_a_multi_site_run_add_up(claims) -> None:  # type: ignore[no-unt
     )
     profile = build_profile(claims(draft), claims("# Base", "baseline"))
     assert profile.gpus.value == "256"
+
+
+def test_the_headline_is_the_claim_against_the_baseline(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+# SpanKV: striping one sequence's KV pages over a node
+
+## Abstract
+
+SpanKV stripes the KV pages of one sequence over 8 GPUs and decodes at 1M tokens of context (more than 200x
+faster than offloading the KV cache to host memory), 2.1x faster than vLLM at 256k.
+"""
+    base = "# vLLM: paged KV memory\n\n## Abstract\n\nvLLM stores the KV cache in fixed-size pages (PagedAttention)."
+    profile = build_profile(claims(draft), claims(base, "baseline"))
+    assert profile.claim is not None and profile.claim.value == 2.1 and "vLLM" in profile.claim.versus
+    assert claims(draft).value("seq_len") == 1e6  # "1M tokens of context"

@@ -61,7 +61,10 @@ def build(profile: DraftProfile, proposal: Claims, baseline: Claims, delta_class
         elif profile.replaces and _names_a_thing(profile.replaces.value):
             replaces = profile.replaces.value
         else:
-            replaces = f"the baseline's {base_name.lower()} design" if base_lead else "the baseline's mechanism"
+            # a proper name keeps its spelling ("PagedAttention"), a common one reads in lower case ("tensor
+            # parallelism")
+            shown = base_name if any(ch.isupper() for ch in base_name[1:]) else base_name.lower()
+            replaces = f"the baseline's {shown} design" if base_lead else "the baseline's mechanism"
     claim = profile.claim
     if claim is not None:
         hypothesis = claim.describe()

@@ -679,12 +679,22 @@ _HARDWARE_TREND = re.compile(
 )
 
 
-def _headline(claims: list[Claim], sentences: list[Sentence]) -> Claim | None:
+def _names_of(text: str) -> set[str]:
+    """The name-like words of a text: a capital after the first letter or a digit ("vLLM", "H100", "DeepSpeed")."""
+    return {w.lower() for w in re.findall(r"[\w.+-]+", text) if any(ch.isupper() or ch.isdigit() for ch in w[1:])}
+
+
+def _headline(claims: list[Claim], sentences: list[Sentence], baseline: Claims | None = None) -> Claim | None:
     by_index = {s.index: s for s in sentences}
+    # the baseline's names, from its title and opening: a claim against it is the comparison the draft is about
+    base = _names_of(" ".join(s.text for s in baseline.sentences[:6])) if baseline is not None else set()
 
     def score(c: Claim) -> float:
         s = by_index.get(c.source.index)
         w = weight(s) if s else 0.3
+        if c.versus and base:
+            # "2.1x faster than vLLM" over "(200x faster than offloading to host memory)"
+            w *= 1.25 if _names_of(c.versus) & base else 0.75
         if _BASELINE_SUBJECT.search(c.source.text) and "than the baseline" not in c.source.text.lower():
             w *= 0.6
         if _HARDWARE_TREND.search(c.source.text):
@@ -1048,7 +1058,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
 
     # the claim
     p.claims = claims_of(proposal.sentences)
-    p.claim = _headline(p.claims, proposal.sentences)
+    p.claim = _headline(p.claims, proposal.sentences, baseline)
 
     # setting
     own_name = p.name.value

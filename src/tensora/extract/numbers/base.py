@@ -360,7 +360,8 @@ def _read(kind: str, num: _Num) -> float | None:
         ok = not suffix and not num.percent and v == int(v) and 1 <= v <= 1e7
         return v if ok else None
     if kind == "seq":
-        if num.percent or suffix not in ("", "k", "K"):
+        # "a 1M-token context" is a million-token window (read as 2^20, as "256k" reads as 2^18)
+        if num.percent or suffix not in ("", "k", "K", "M"):
             return None
         v *= units.scale(suffix, binary=True)
         return v if v == int(v) and 16 <= v <= 1e8 else None

@@ -136,7 +136,7 @@ ARCH_RULES: tuple[_Rule, ...] = (
         "seq",
         after=_rx(
             r"-token\s+(?:sequences?|contexts?|inputs?|prompts?|documents?|windows?|samples?)\b"
-            r"|\s?tokens?\s+(?:per|each|in\s+each)\s+sequence\b"
+            r"|\s?tokens?\s+(?:per|each|in\s+each)\s+sequence\b|\s?tokens?\s+of\s+context\b"
         ),
         keys="token",
         first="-t",
