@@ -286,6 +286,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
     headline = next((k for k in profile.knobs if k.named and k.confidence >= _KNOB_MIN and k.weight >= _ABSTRACT), None)
     # a technique the baseline lacks, prominent in the draft (its title, abstract or method), is a mechanism the
     # knob words sit beside ("HD-Rail ... built on recursive halving and doubling", with buckets in passing)
+    opening = {s.text for s in proposal.sentences if weight(s) >= _ABSTRACT}
     fresh_prominent = [
         u
         for u in proposal.techniques.values()
@@ -295,6 +296,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         and u.weight >= _PROMINENT
         and u.family not in _INCIDENTAL | {"kernels"}
         and not u.semantic
+        and any(q.text in opening for q in u.quotes)
     ]
     if (
         delta.cls == "structural"
