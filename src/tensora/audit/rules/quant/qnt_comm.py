@@ -74,6 +74,48 @@ class QntComm(Rule):
         yield from self._cross_node_group(ctx)
         yield from self._host_copy(ctx)
         yield from self._gradient_allreduce(ctx)
+        yield from self._below_line_rate(ctx)
+
+    def _below_line_rate(self, ctx: Context) -> Iterator[Finding]:
+        """A collective said to finish faster than its bytes can cross the link.
+
+        A bandwidth-optimal reduce-scatter or all-gather over P ranks sends (P - 1)/P of the buffer through
+        each rank's link, an all-reduce twice that; no algorithm (ring, tree, halving-doubling) moves fewer
+        bytes, so bytes / link bandwidth is a floor on its time. P is the data-parallel degree the draft states
+        (2 when it states none: the most lenient floor), the link the NIC bandwidth per GPU.
+        """
+        c = ctx.proposal
+        nics = [q for q in c.values("nic_bandwidth") if q.value > 0 and q.unit in ("GB/s", "Gb/s", "")]
+        if not nics:
+            return
+        nic = max(nics, key=lambda q: q.value)  # the most lenient link
+        bandwidth = nic.value * (1e9 / 8 if nic.unit == "Gb/s" else 1e9)
+        ranks = int(max([q.value for q in c.values("dp") if q.value >= 2], default=2))
+        for m in c.cue_spans("collective_time_stated"):
+            if is_elsewhere(m.sentence):
+                continue
+            size = float(m.groups["size"]) * _BYTES[m.groups["sunit"].lower()]
+            t = float(m.groups["time"]) * (1e-3 if m.groups["tunit"] == "ms" else 1.0)
+            op = m.groups["op"].lower()
+            # an all-reduce is a reduce-scatter then an all-gather: twice the bytes
+            share = (ranks - 1) / ranks * (1.0 if ("scatter" in op or "gather" in op) else 2.0)
+            floor = share * size / bandwidth
+            if t <= 0 or t >= 0.9 * floor:
+                continue
+            yield self.finding(
+                f"The {m.groups['op']} of {size / 1e9:.3g} GB is said to take {t * 1e3:.0f} ms, but a "
+                f"bandwidth-optimal one over {ranks} ranks sends {share:.3g} of the buffer through each GPU's "
+                f"{bandwidth / 1e9:g} GB/s link: at least {floor * 1e3:.0f} ms, {floor / t:.1f}x longer. No "
+                "algorithm moves fewer bytes, so the measurement (host timing without a stream synchronisation, "
+                "a smaller buffer than stated) or the link figure is off, and what the draft hides behind that "
+                "time does not fit.",
+                "time the collective with the stream synchronised (nccl-tests' bus bandwidth), and size every "
+                "overlap window against bytes / link bandwidth",
+                [m.sentence.quote(), nic.quote],
+                computed={"comm_time_s": floor, "claimed_time_s": t},
+                inputs={"size_bytes": size, "ranks": ranks, "bandwidth_bytes_per_s": bandwidth},
+            )
+            return
 
     def _gradient_allreduce(self, ctx: Context) -> Iterator[Finding]:
         """Data parallelism: the step's gradients over the all-reduce's measured algorithm bandwidth (message
