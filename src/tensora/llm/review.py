@@ -41,7 +41,7 @@ from tensora.audit.registry import RULES
 from tensora.audit.rules.security.doc_hidden_text import INJECTION
 from tensora.extract.claims import Claims
 from tensora.knowledge.loader import KnowledgeBase, load_knowledge
-from tensora.llm import absence, documents, hypotheses, prompts
+from tensora.llm import absence, artifacts, documents, hypotheses, prompts
 from tensora.llm import answer as answers
 from tensora.llm.base import Backend, Completion, Message, StreamCallback, ToolCall, Usage
 from tensora.llm.documents import ADDRESSED
@@ -537,7 +537,9 @@ def _enhance(
     for f in checked.findings:
         known.add_json([q.text for q in f.evidence])
         f.title = f"{f.title} (the model's suggestion)"
-    parts, quotes = guard.check_quotes({part: parsed.parts[part] for part in answers.PARTS if parsed.parts.get(part)})
+    # sentences that answer a hypothesis in the prose ("drop the candidate twist") speak of the review's making
+    clean, scrubbed = artifacts.scrub({part: parsed.parts[part] for part in answers.PARTS if parsed.parts.get(part)})
+    parts, quotes = guard.check_quotes({part: text for part, text in clean.items() if text})
     citations = guard.check_citations(parsed.citations, parts)
     texts = dict(parts)
     for f in checked.findings:
@@ -553,6 +555,7 @@ def _enhance(
             "citations": citations,
             "quotes": quotes,
             "self_check": self_check,
+            "scrubbed": [{"part": x.part, "sentence": x.sentence} for x in scrubbed],
             "tool_calls": conversation.tool_log,
             "numbers_checked": {"total": sum(1 for text in texts.values() for _ in numbers_in(text))},
             "unverified_numbers": unverified,
