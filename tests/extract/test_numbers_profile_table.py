@@ -22,3 +22,33 @@ def test_share_beside_a_time_column() -> None:
 def test_other_share_columns_are_not_step_shares() -> None:
     found = quantities_of(_rows(["expert | share of tokens", "e0 | 30%"]))
     assert [q for q in found if q.role == "time_fraction"] == []
+
+
+def test_times_with_a_total_row_give_each_part_its_share() -> None:
+    found = quantities_of(
+        _rows(
+            [
+                "| Component | Time per step (s) |",
+                "|---|---|",
+                "| Forward + backward | 10.2 |",
+                "| Exposed communication | 0.5 |",
+                "| Straggler wait | 2.4 |",
+                "| **Total** | **13.1** |",
+            ]
+        )
+    )
+    shares = {q.text: round(q.value, 3) for q in found if q.role == "time_fraction"}
+    assert shares == {"Forward + backward": 0.779, "Exposed communication": 0.038, "Straggler wait": 0.183}
+
+
+def test_times_without_a_total_give_no_shares() -> None:
+    found = quantities_of(_rows(["| Kernel | Time (ms) |", "|---|---|", "| GEMM | 1.2 |", "| Softmax | 0.4 |"]))
+    assert [q for q in found if q.role == "time_fraction"] == []
+
+
+def test_a_speedup_followed_by_and_a_clause_is_read() -> None:
+    text = "DeadlineSync raises training throughput by 1.38x and reaches the same validation loss."
+    found = quantities_of([Sentence(text, 1, "Abstract", "proposal", 0)])
+    assert [(q.role, q.value) for q in found if q.role == "speedup"] == [("speedup", 1.38)]
+    pair = quantities_of([Sentence("We use 2x and 4x larger batches.", 1, "Setup", "proposal", 0)])
+    assert [q for q in pair if q.role == "speedup"] == []

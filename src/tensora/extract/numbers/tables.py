@@ -146,11 +146,38 @@ def _table_quantities(rows: list[Sentence], kind: str, lex: _Lexicon) -> list[Qu
     roles = [_column_role(h) for h in header]
     lines = [r for r in rows if r.text.strip()][-len(body) :] if body else []
     out: list[Quantity] = []
-    for row, line in zip(body, lines, strict=False):
+    shares = _shares_of_total(header, roles, body)
+    for k, (row, line) in enumerate(zip(body, lines, strict=False)):
         quote = line.text.strip()[:_QUOTE_LIMIT]
         hits = _row_hits(row, header, roles, line.section, lex)
+        if k in shares:
+            hits.append(_Hit("time_fraction", shares[k], "ratio", 0, 0, qualifier="profile", text=_column_name(row[0])))
         out.extend(_quantities(_Sentence.of(quote, line.section, lex, line.page, line.index), hits, line.doc, quote))
     return out
+
+
+def _shares_of_total(header: list[str], roles: list[str], body: list[list[str]]) -> dict[int, float]:
+    """A profile given as times with a total row ("Straggler wait | 2.4" ... "Total | 13.1"): each part's share of
+    the total, by row position, when the table has one time column and no share column of its own."""
+    timed = [i for i, role in enumerate(roles) if role in ("step_time", "kernel_time") and i > 0]
+    if len(timed) != 1 or "time_fraction" in roles:
+        return {}
+    col = timed[0]
+    values: dict[int, float] = {}
+    total: float | None = None
+    for k, row in enumerate(body):
+        if col >= len(row):
+            continue
+        value = _cell_value(roles[col], row[col], header[col])
+        if value is None or value <= 0:
+            continue
+        if _EMPHASIS.sub("", row[0]).strip().lower().startswith("total"):
+            total = value
+        else:
+            values[k] = value
+    if total is None or len(values) < 2 or any(v >= total for v in values.values()):
+        return {}
+    return {k: v / total for k, v in values.items()}
 
 
 def _row_hits(row: list[str], header: list[str], roles: list[str], section: str, lex: _Lexicon) -> list[_Hit]:

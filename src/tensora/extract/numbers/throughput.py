@@ -140,7 +140,8 @@ RULES: tuple[_Rule, ...] = (
             r"|higher\s+(?:\w+\s+)?(?:throughput|MFU|TFLOP/s|tokens/s|performance|utili[sz]ation|efficiency)"
             r"|lower\s+(?:\w+\s+)?(?:step\s+time|latency|time|runtime|memory)|less\s+(?:\w+\s+)?(?:memory|time)"
             r"|(?:memory\s+)?reduction|more\s+(?:throughput|tokens/s))"
-            r"|(?=[,;:.)\]|*]|\s*$|\s+(?:on|in|at|for|over|than|versus|vs|compared|relative|with|when|from|across)\b))",
+            r"|(?=[,;:.)\]|*]|\s*$|\s+(?:on|in|at|for|over|than|versus|vs|compared|relative|with|when|from|across"
+            r"|and(?!\s+[\d.]+\s?[x×])|while|but|whereas)\b))",
             0,
         ),
         handler=_speedup,
