@@ -330,3 +330,22 @@ def test_share_split_counts_micro_batches(claims: Callable[..., object], kb: obj
     (finding,) = PipeDivisibility().check(ctx)
     # 71% of 512 = 363.52 sequences = 181.76 micro-batches of 2
     assert finding.computed["microbatches_per_worker"] == pytest.approx(0.71 * 512 / 2)
+
+
+BUBBLE_BELOW_FLOOR = """
+# DeepWarm: a deeper warm-up for pipelines
+
+## Abstract
+
+DeepWarm raises the warm-up depth of 1F1B. With 8 pipeline stages and 16 micro-batches per step, DeepWarm cuts
+the pipeline bubble from 30.4% to 11.2% on 256 GPUs.
+"""
+
+
+def test_a_bubble_claimed_below_the_flush_floor_is_flagged(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.rules.corner.pipe_bubble import PipeBubble
+
+    found = list(PipeBubble().check(Context(claims(BUBBLE_BELOW_FLOOR), claims("# Base", "baseline"), kb)))
+    assert [round(f.computed["pipeline_bubble_fraction"], 3) for f in found] == [0.304]
+    quiet = BUBBLE_BELOW_FLOOR.replace("from 30.4% to 11.2%", "from 30.4% to 29.8%")
+    assert list(PipeBubble().check(Context(claims(quiet), claims("# Base", "baseline"), kb))) == []

@@ -6,6 +6,8 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, pct, quotes
+from tensora.extract.claims import Claims
+from tensora.extract.techniques import is_elsewhere
 
 
 class PipeBubble(Rule):
@@ -39,7 +41,10 @@ class PipeBubble(Rule):
         if not p or not m or p < 2:
             return
         v = c.value("virtual_stages") or 1.0
-        if m >= 4 * p or c.has_cue("zero_bubble_schedule") or c.has_cue("bubble_quantified"):
+        if any(not is_elsewhere(s) for s in c.cue("zero_bubble_schedule")):
+            return
+        yield from self._below_floor(c, p, m, v)
+        if m >= 4 * p or c.has_cue("bubble_quantified"):
             return
         bubble = compute.bubble(p, m, v)
         rel = compute.bubble_relative(p, m, v)
@@ -56,5 +61,37 @@ class PipeBubble(Rule):
             evidence,
             severity=severity,
             computed={"pipeline_bubble_fraction": bubble, "bubble_relative_to_ideal": rel},
+            inputs={"stages": p, "microbatches": m, "virtual_stages": v},
+        )
+
+    def _below_floor(self, c: Claims, p: float, m: float, v: float) -> Iterator[Finding]:
+        """A bubble the draft says its flush schedule reaches below (p-1)/(v*m+p-1): the schedule's order of
+        forwards and backwards (its warm-up depth included) moves activations in flight, not the fill and
+        drain, so only more micro-batches, interleaving or a split backward lower that floor."""
+        floor = compute.bubble(p, m, v)
+        claimed = []
+        for span in c.cue_spans("bubble_value_claimed"):
+            if is_elsewhere(span.sentence):
+                continue
+            raw = span.groups.get("value") or span.groups.get("value2")
+            if raw:
+                claimed.append((float(raw) / 100.0, span))
+        if not claimed:
+            return
+        value, span = min(claimed, key=lambda x: x[0])
+        if value >= 0.9 * floor:
+            return
+        yield self.finding(
+            f"The draft reports a bubble of {pct(value)}, but with p = {p:.0f} stages and m = {m:.0f} "
+            + (f"micro-batches (v = {v:.0f}) " if v > 1 else "micro-batches ")
+            + f"every synchronous flush schedule idles (p-1)/(v·m+p-1) = {pct(floor)} of the step: GPipe, 1F1B "
+            "and every warm-up depth between them fill and drain the same way, and reordering forwards and "
+            "backwards moves the activations in flight, not the idle time. A lower figure measures something "
+            "else (a window that leaves out the fill and drain, or the idle time of one stage).",
+            "measure the bubble over the whole step, from the first stage's first forward to the last stage's "
+            "last backward, on every stage, and set it beside (p-1)/(v·m+p-1); lower the floor only with more "
+            "micro-batches, interleaving or a split backward",
+            [span.sentence.quote()],
+            computed={"pipeline_bubble_fraction": floor, "claimed_bubble_fraction": value},
             inputs={"stages": p, "microbatches": m, "virtual_stages": v},
         )
