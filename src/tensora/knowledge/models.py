@@ -66,8 +66,9 @@ def find_model(text: str) -> ModelShape | None:
     best: tuple[int, ModelShape] | None = None
     for k, m in _alias_keys(load_models()):
         at = squashed.find(k)
-        # the alias must not run on into more digits ("llama38b" inside "llama380b" is another model)
-        if at >= 0 and not squashed[at + len(k) : at + len(k) + 1].isdigit():
+        # an alias ending in a digit must not run on into more digits ("gpt3" inside "gpt35" is another model);
+        # one ending in its size ("llama38b") may carry a variant after it ("Llama-3-8B-1048k")
+        if at >= 0 and not (k[-1].isdigit() and squashed[at + len(k) : at + len(k) + 1].isdigit()):
             if best is None or len(k) > best[0]:
                 best = (len(k), m)
     return best[1] if best else None
