@@ -89,3 +89,26 @@ def test_no_idea_changes_the_model_architecture(kb: KnowledgeBase) -> None:
     # a system draft's twist is a system mechanism: shrinking the KV cache by changing the attention heads is a
     # different model, not a better system
     assert not any("grouped-query attention" in c.story for c in kb.concepts)
+
+
+SERVE_DRAFT = """
+# StripeKV: one sequence's KV over a node
+
+## Design
+
+StripeKV serves long contexts at inference time: the paged KV cache of one request lives on all 8 GPUs, each runs
+paged decode attention over its local pages, and continuous batching admits new requests every iteration.
+"""
+
+
+def test_a_story_that_presumes_an_absent_technique_is_not_chosen(claims: MakeClaims, kb: KnowledgeBase) -> None:
+    twist = build(claims(SERVE_DRAFT), kb, "StripeKV", lead_techniques=["paged-attention", "kv-cache"])
+    assert "speculation" not in twist.idea
+    assert "backward" not in twist.idea and "loss curve" not in twist.idea
+
+
+def test_a_serving_draft_gets_no_training_story(claims: MakeClaims, kb: KnowledgeBase) -> None:
+    for concept in kb.concepts:
+        if concept.mode == "training":
+            twist = build(claims(SERVE_DRAFT), kb, "StripeKV")
+            assert twist.idea != concept.story.replace("{mechanism}", "StripeKV").rstrip(".")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from tensora.audit import compute
 from tensora.audit.findings import Finding, Twist
 from tensora.audit.rules._common import pct
 from tensora.errors import ModelInputError
@@ -52,10 +53,15 @@ def build(
     best_score = 0.0
     fallback = None
     fallback_score = 0.0
+    mode = "training" if compute.is_training(proposal) else "inference"
     for concept in kb.concepts:
         pairs = set(concept.pairs_with)
         if set(concept.not_with) & set(weights):
             continue  # the draft already does this
+        if concept.requires and not set(concept.requires) & set(weights):
+            continue  # the story presumes a technique the draft does not use
+        if concept.mode and concept.mode != mode:
+            continue  # a backward pass for a serving system, or a serving crossover for a training run
         hits = sorted((fired.get(code, 0.0) for code in concept.answers), reverse=True)
         answered = hits[0] + _SECOND_SHARE * sum(hits[1:]) if hits else 0.0
         # a concept whose techniques the draft already uses is a weaker twist, not an impossible one

@@ -102,6 +102,11 @@ class Concept(_Strict):
     not_with: list[str] = Field(default_factory=list)
     # finding codes whose weakness this idea answers: it is preferred when one of them fires
     answers: list[str] = Field(default_factory=list)
+    # the story presumes one of these techniques in the draft ("find where speculation stops paying off"):
+    # without one of them the idea does not apply
+    requires: list[str] = Field(default_factory=list)
+    # the story presumes training (a backward pass, loss curves) or serving; "" for either
+    mode: Literal["training", "inference", ""] = ""
 
     @field_validator("story")
     @classmethod
