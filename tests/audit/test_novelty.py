@@ -55,8 +55,13 @@ def test_nov_prior_fires_on_a_close_work_named_without_a_difference(claims, kb) 
     named_only = PriorWorkHit("Zero Bubble", 2024, "ICLR", "splits B and W", "say what differs", 0.9, True, False)
     messages = run(named_only)
     assert messages and "does not say how it differs" in messages[0]
-    positioned_hit = PriorWorkHit("Zero Bubble", 2024, "ICLR", "splits B and W", "say", 0.9, True, True)
+    positioned_hit = PriorWorkHit("Zero Bubble", 2024, "ICLR", "splits B and W", "say", 0.9, True, True, True)
     assert run(positioned_hit) == []
+    # set apart in words but never run in the evaluation: the comparison is still owed
+    unevaluated = PriorWorkHit("Zero Bubble", 2024, "ICLR", "splits B and W", "say", 0.9, True, True, False)
+    assert "never runs Zero Bubble" in run(unevaluated)[0]
+    farther = PriorWorkHit("Zero Bubble", 2024, "ICLR", "splits B and W", "say", 0.8, True, True, False)
+    assert run(farther) == []
 
 
 def test_a_configuration_ranks_the_knob_owner_first(claims, kb) -> None:  # type: ignore[no-untyped-def]

@@ -393,7 +393,12 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
         )
         return Delta("config", rationale, [s.quote() for s in hits[:3]]), f
     parts = []
-    prominent = [t for t in f.new if proposal.techniques[t].weight >= _PROMINENT]
+    # what the draft brings, not the hardware it runs on ("introduces NVLink" says nothing of a mechanism)
+    prominent = [
+        t
+        for t in f.new
+        if proposal.techniques[t].weight >= _PROMINENT and proposal.techniques[t].family not in _INCIDENTAL
+    ]
     if prominent:
         parts.append("introduces " + ", ".join(names[t] for t in prominent[:3]))
     if f.removed:

@@ -10,6 +10,7 @@ more prior work, and the knowledge base's other corner cases). The fixed phrases
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from tensora.audit.findings import Finding, Review
@@ -88,8 +89,35 @@ def quantity(key: str, value: float) -> str:
         if key.endswith(suffix):
             if unit == "%":
                 return f"{value:.1%}"
-            return f"{value:.4g}{unit}"
+            return f"{_figure(value)}{unit}"
+    return _figure(value)
+
+
+def _figure(value: object) -> str:
+    """A number as a reader writes it: 131,072 rather than 1.311e+05, 0.0866 rather than 0.08662."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if value == int(value) and abs(value) >= 1000:
+        return f"{int(value):,}"
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
     return f"{value:.4g}"
+
+
+def _label(key: str) -> str:
+    """A quantity's name in words: ``kv_bytes_per_token`` -> "KV bytes per token", its unit suffix dropped
+    (the value carries it)."""
+    for suffix, unit in _UNITS:
+        if key.endswith(suffix) and unit not in ("%", "x") and len(key) > len(suffix):
+            key = key[: -len(suffix)]
+            break
+    words = key.replace("_", " ").strip()
+    for short, long in _WORDS:
+        words = re.sub(rf"\b{short}\b", long, words)
+    return words
+
+
+_WORDS = (("kv", "KV"), ("mfu", "MFU"), ("gpu", "GPU"), ("gpus", "GPUs"), ("fp16", "FP16"), ("hfu", "HFU"))
 
 
 def _scalar(value: object) -> bool:
@@ -101,10 +129,10 @@ def _numbers(f: Finding, detail: Detail) -> str:
     keys = sorted(f.computed, key=lambda k: k not in _CONTRACT)[: _SHOWN[detail]]
     if not keys:
         return ""
-    items = ", ".join(f"`{k}` = {quantity(k, f.computed[k])}" for k in keys)
+    items = ", ".join(f"{_label(k)} = {quantity(k, f.computed[k])}" for k in keys)
     inputs = [(k, v) for k, v in f.inputs.items() if detail == "full" or _scalar(v)][: _SHOWN[detail]]
     if inputs:
-        items += "; from " + ", ".join(f"{k} = {v}" for k, v in inputs)
+        items += " (from " + ", ".join(f"{_label(k)} = {_figure(v)}" for k, v in inputs) + ")"
     return say("computed", numbers=items)
 
 
