@@ -27,3 +27,10 @@ def test_what_the_draft_replaces_names_a_thing(phrase: str, ok: bool) -> None:
     from tensora.audit.mirror import _names_a_thing
 
     assert _names_a_thing(phrase) is ok
+
+
+def test_a_lone_participle_names_nothing_replaced() -> None:
+    from tensora.audit.mirror import _names_a_thing
+
+    assert not _names_a_thing("serialised")
+    assert _names_a_thing("the ring all-reduce")

@@ -100,3 +100,10 @@ def test_a_paper_citing_until_2021_gets_no_later_prior_work(claims, kb) -> None:
     assert works and all(w.year <= 2021 for w in works)
     # without a reference list nothing is left out
     assert claims(draft.split("## References")[0]).cites_until is None
+
+
+def test_a_conditional_differ_reads_as_what_to_do() -> None:
+    from tensora.audit.rules.novelty.nov_prior import _imperative
+
+    assert _imperative("If you accelerate RLHF, compare with the Hybrid Engine.") == "compare with the Hybrid Engine."
+    assert _imperative("Say how your schedule differs.") == "say how your schedule differs."

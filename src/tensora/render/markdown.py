@@ -181,7 +181,12 @@ def _novelty(review: Review, detail: Detail) -> list[str]:
     nov = framing.get("NOV-PRIOR")
     if not hits:
         return out + [say("novelty_none", system=review.system), ""]
-    first = next((h for h in hits if not h.cited), hits[0]) if nov is not None else hits[0]
+    first = hits[0]
+    if nov is not None:
+        # the work the finding is about, so the sentence and its must-solve speak of the same work
+        named = nov.inputs.get("prior_work") if isinstance(nov.inputs, dict) else None
+        wanted = named[0] if isinstance(named, list) and named else None
+        first = next((h for h in hits if h.name == wanted), None) or next((h for h in hits if not h.cited), hits[0])
     out += [
         say(
             "novelty_lead",

@@ -51,7 +51,7 @@ class NovPrior(Rule):
                 f"This sounds very close to {first.name} ({first.venue} {first.year}): {first.why}. The draft "
                 f"names it and sets itself apart in words, but its evaluation never runs {first.name} or sets its "
                 "numbers beside the draft's, so the difference that matters is not shown.",
-                first.differ,
+                _imperative(first.differ),
                 [s.quote() for s in ctx.proposal.cue("contribution_claimed")[:1]]
                 + [s.quote() for s in ctx.proposal.sentences if first.name.lower() in s.text.lower()][:1],
                 inputs={"prior_work": [first.name]},
@@ -70,7 +70,18 @@ class NovPrior(Rule):
                 if others or not first.cited
                 else ""
             ),
-            first.differ,
+            _imperative(first.differ),
             [s.quote() for s in ctx.proposal.cue("contribution_claimed")[:2]],
             inputs={"prior_work": [h.name for h in uncited]},
         )
+
+
+def _imperative(differ: str) -> str:
+    """What the draft must do, as the end of "you need to ...": "If you accelerate RLHF, compare with X" reads
+    "compare with X" (the condition is the finding's premise), "Say how ..." reads "say how ..."."""
+    text = differ.strip()
+    if text.lower().startswith("if you "):
+        comma = text.find(", ")
+        if 0 < comma < 160:
+            text = text[comma + 2 :]
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
