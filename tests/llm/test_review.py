@@ -253,3 +253,12 @@ def test_an_enumerated_run_becomes_one_paragraph_per_item() -> None:
         "3) The baseline.",
     ]
     assert _enumerated("No list here, only 2) once.") == "No list here, only 2) once."
+
+
+def test_a_table_or_a_list_in_a_part_keeps_its_lines() -> None:
+    from tensora.llm.answer import _prose
+
+    text = "Numbers first:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nA  paragraph\nwrapped here.\n\n1. one\n2. two"
+    out = _prose(text)
+    assert "| a | b |\n|---|---|\n| 1 | 2 |" in out
+    assert "A paragraph wrapped here." in out and "1. one\n2. two" in out

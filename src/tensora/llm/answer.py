@@ -191,12 +191,25 @@ def _loads(text: str) -> Any:
     raise ParseError(f"its JSON is malformed ({error.msg} at line {error.lineno}, column {error.colno})")
 
 
+_STRUCTURED_LINE = re.compile(r"^\s*(?:\||[-*+]\s|\d+[.)]\s|#{1,6}\s|>\s)")
+
+
 def _prose(value: Any) -> str:
-    """A part's text with its paragraphs kept and the spaces inside lines collapsed."""
+    """A part's text with its paragraphs kept and the spaces inside lines collapsed. A block with Markdown
+    structure (a table, a list, a heading) keeps its lines: joined, a table would read as a row of pipes."""
     if not isinstance(value, str):
         return ""
-    paragraphs = (" ".join(block.split()) for block in re.split(r"\n\s*\n", value))
-    return "\n\n".join(p for p in paragraphs if p)
+    out = []
+    for block in re.split(r"\n\s*\n", value):
+        lines = [" ".join(line.split()) for line in block.splitlines()]
+        lines = [line for line in lines if line]
+        if not lines:
+            continue
+        if any(_STRUCTURED_LINE.match(line) for line in lines):
+            out.append("\n".join(lines))
+        else:
+            out.append(" ".join(lines))
+    return "\n\n".join(out)
 
 
 def parse(text: str) -> Answer:
