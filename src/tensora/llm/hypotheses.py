@@ -25,14 +25,15 @@ from typing import Any
 
 from tensora.audit.findings import Review
 from tensora.extract.claims import Claims
-from tensora.extract.quantities import Quote
+from tensora.extract.profile import weight
+from tensora.extract.quantities import Quantity, Quote
 from tensora.llm import boilerplate
 
 __all__ = ["VERDICTS", "Hypothesis", "apply", "build", "render"]
 
 VERDICTS = ("confirmed", "rejected", "revised")
 _RESERVED = {"DOC-HIDDEN-TEXT"}
-_MAX_NUMBERS = 30
+MAX_NUMBERS = 12
 _MAX_CORNERS = 5
 
 
@@ -96,7 +97,7 @@ def _evidence(quotes: list[Quote], titles: tuple[str, ...], layout: dict[str, st
 
 
 def build(
-    review: Review, proposal: Claims, max_numbers: int = _MAX_NUMBERS, *, baseline: Claims | None = None
+    review: Review, proposal: Claims, max_numbers: int = MAX_NUMBERS, *, baseline: Claims | None = None
 ) -> list[Hypothesis]:
     """The hypotheses of a review, with at most ``max_numbers`` of the draft's numbers (fewer for a small model).
 
@@ -169,7 +170,7 @@ def build(
                 "draft's own mechanism and would make it a paper; otherwise reject it and propose a better one.",
             )
         )
-    for i, q in enumerate(proposal.quantities[:max_numbers], 1):
+    for i, q in enumerate(_numbers_that_matter(review, proposal, max_numbers), 1):
         value = q.text if math.isnan(q.value) else f"{_value(q.value)} {q.unit}".strip()
         qualifier = f" ({q.qualifier})" if q.qualifier else ""
         out.append(
@@ -181,6 +182,26 @@ def build(
             )
         )
     return out
+
+
+def _numbers_that_matter(review: Review, proposal: Claims, limit: int) -> list[Quantity]:
+    """The draft numbers worth a verdict, in document order: those a finding rests on and those of the headline
+    (title, abstract, contributions) first, then the rest, up to ``limit``. Checking every number of a long
+    draft is bookkeeping that crowds out the review."""
+    if limit <= 0:
+        return []
+    cited = {q.text for f in review.findings for q in f.evidence}
+    ranked = []
+    for i, q in enumerate(proposal.quantities):
+        s = proposal.sentences[q.sentence] if 0 <= q.sentence < len(proposal.sentences) else None
+        headline = s is not None and weight(s) >= _HEADLINE_WEIGHT
+        ranked.append((not (q.quote.text in cited or headline), i, q))
+    chosen = sorted(ranked, key=lambda r: r[:2])[:limit]
+    return [q for _, _, q in sorted(chosen, key=lambda r: r[1])]
+
+
+# the title, abstract, contributions and introduction (tensora.extract.profile.weight)
+_HEADLINE_WEIGHT = 0.7
 
 
 def render(hypotheses: list[Hypothesis]) -> str:

@@ -487,7 +487,7 @@ def _enhance(
     own = tuple(x for x in (review.system, proposal.title) if x and x != "your approach")
     conversation.toolbox = Toolbox(docs, kb, own)
     # a small context window takes fewer of the draft's numbers as hypotheses, so that documents still fit
-    for max_numbers in (30, 8, 0):
+    for max_numbers in (hypotheses.MAX_NUMBERS, 6, 0):
         offered = hypotheses.build(review, proposal, max_numbers, baseline=baseline)
         hypotheses_text = hypotheses.render(offered)
         fixed = system + prompts.review_request("", hypotheses_text, codes)
