@@ -343,6 +343,10 @@ def _entry(name: str, kb: KnowledgeBase) -> PriorWork | None:
     return next((w for w in kb.prior_work if any(_norm(label) == loose for label in [w.name, *w.aliases])), None)
 
 
+# general frameworks: a knob of theirs set in passing names no prior work of the draft's mechanism
+_FRAMEWORKS = frozenset({"PyTorch", "TensorFlow", "JAX"})
+
+
 def with_knob_owners(
     hits: list[PriorWorkHit], profile: DraftProfile | None, baseline: Claims, kb: KnowledgeBase
 ) -> list[PriorWorkHit]:
@@ -364,6 +368,8 @@ def with_knob_owners(
         names += [(n, k.knob) for k in knobs for n in k.named]
         for name, knob in names:
             work = _entry(name, kb)
+            if work is not None and work.name in _FRAMEWORKS:
+                continue  # every draft runs on PyTorch: its data-loader setting makes it no closest work
             if work is not None and not is_own(work, profile) and all(work is not o for o, _ in owners):
                 owners.append((work, knob))
     out: list[PriorWorkHit] = []

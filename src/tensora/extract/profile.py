@@ -173,7 +173,11 @@ _DOWN = (
 # a benefit is "up" for these, "down" for the rest
 _HIGHER_IS_BETTER = frozenset({"throughput", "capacity", "accuracy"})
 _RATIO = rxcache.compile(
-    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:x|×|-fold|\s?times)(?![\w])|(?<![\w.])(\d+(?:\.\d+)?)\s*%", re.I
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:x|×|-fold|\s?times)(?![\w])"
+    # "256 x H100", "8 x 400 Gb/s", "32 x 8 GPUs": a count of things, not a ratio
+    r"(?!\s*(?:[A-Z]{1,4}\d|\d|GPUs?\b|nodes?\b|NICs?\b|cards?\b|devices?\b|servers?\b))"
+    r"|(?<![\w.])(\d+(?:\.\d+)?)\s*%",
+    re.I,
 )
 _WORD = rxcache.compile(r"[\w/$+-]+(?:[\s-]+[\w/$+-]+)*")
 # Section weights: where the draft states what it is about.
@@ -282,6 +286,24 @@ _COMPONENT = {
     "optimization": "the optimizer",
     "hardware": "the hardware mapping",
 }
+
+
+# techniques whose family names the wrong component ("sequence packing" is filed under attention for its masks)
+_TECHNIQUE_COMPONENT = {
+    "sequence-packing": "how training batches are packed and fed",
+    "async-rl-rollout": "how RL post-training schedules generation and training",
+    "straggler-mitigation": "how a synchronous step waits for its slowest worker",
+    "silent-data-corruption-detection": "how training detects silently wrong results",
+    "multi-lora-serving": "how adapters are batched and served",
+    "microscaling-formats": "the block-scaled numeric format",
+    "speculative-decoding": "the draft-and-verify decoding loop",
+    "prefill-decode-disaggregation": "where prefill and decode run",
+    "request-admission": "which requests the server admits",
+}
+
+
+def _component(u: TechniqueUse) -> str:
+    return _TECHNIQUE_COMPONENT.get(u.id) or _COMPONENT.get(u.family, "the baseline core mechanism")
 
 
 @dataclass(frozen=True, slots=True)
@@ -999,9 +1021,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
         conf = min(0.9, 0.4 + 0.1 * lead.weight)
         p.technique = _field_of(lead.id, conf, src)
         p.family = lead.family
-        p.component = _field_of(
-            f"{_COMPONENT.get(lead.family, 'the baseline core mechanism')}, specifically {lead.name}", conf, src
-        )
+        p.component = _field_of(f"{_component(lead)}, specifically {lead.name}", conf, src)
 
     # A -> B
     hit = _first(proposal.sentences, _REPLACE) or _first(proposal.sentences, _REPLACED_BY)
@@ -1034,7 +1054,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
             p.technique = _field_of(changed.id, conf, sentence)
             p.family = changed.family
             p.component = _field_of(
-                f"{_COMPONENT.get(changed.family, 'the baseline core mechanism')}, specifically {changed.name}",
+                f"{_component(changed)}, specifically {changed.name}",
                 conf,
                 sentence,
             )
