@@ -81,7 +81,7 @@ def _imperative(differ: str) -> str:
     "compare with X" (the condition is the finding's premise), "Say how ..." reads "say how ..."."""
     text = differ.strip()
     if text.lower().startswith("if you "):
-        comma = text.find(", ")
-        if 0 < comma < 160:
-            text = text[comma + 2 :]
+        condition, sep, rest = text.partition(", ")
+        if sep and len(condition) < 160:
+            text = rest
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
