@@ -246,7 +246,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         evidence = [_quote(keep.source)] + [q for q in lead.quotes[:1]]
         return Delta("orthogonal", rationale, evidence)
     strong_new = bool(profile.new_mechanism and profile.new_mechanism.confidence >= 0.45)
-    retuned = _retuned(profile)
+    retuned = _retuned(profile, baseline)
     if delta.cls != "config" and retuned and not strong_new:
         system, knobs = retuned
         rationale = (
@@ -338,14 +338,16 @@ def _owned(knob: str, profile: DraftProfile, baseline: Claims) -> bool:
     return not any(k.knob == knob for k in profile.knobs)  # a knob read from a "set X to N" phrase
 
 
-def _retuned(profile: DraftProfile) -> tuple[str, list[KnobSetting]] | None:
-    """The named system of which the draft sets several knobs where it says what it is, with those knobs."""
+def _retuned(profile: DraftProfile, baseline: Claims | None = None) -> tuple[str, list[KnobSetting]] | None:
+    """The named system of which the draft sets several knobs where it says what it is, with those knobs (the
+    baseline's own system first among systems that expose as many)."""
     headline = [k for k in profile.knobs if k.named and k.confidence >= _RETUNE_MIN and k.weight >= _HEADLINE]
     by_system: dict[str, list[KnobSetting]] = {}
     for k in headline:
         for name in k.named:
             by_system.setdefault(name, []).append(k)
-    best = max(sorted(by_system.items()), key=lambda kv: len(kv[1]), default=None)
+    opening = " ".join(x.text for x in baseline.sentences[:4]).lower() if baseline is not None else ""
+    best = max(sorted(by_system.items()), key=lambda kv: (len(kv[1]), kv[0].lower() in opening), default=None)
     if best is None or len(best[1]) < _RETUNE_KNOBS:
         return None
     return best

@@ -230,3 +230,30 @@ Attention is 49% of prefill time at 32k tokens. Our kernel matches the vendor's 
 output error of per-tensor FP8 by 3.9x.
 """
     assert _run(claims, kb, text) == []
+
+
+PHASES = """
+# KeepFew: prompt KV compression
+
+## Abstract
+
+KeepFew keeps 1/128 of the prompt's KV cache and serves a 128K-token request 2.7x faster end to end.
+
+## Latency
+
+| phase | Full cache | Other (2048) | KeepFew (1024) |
+|---|---|---|---|
+| prefill | 15.4 s | 15.5 s | 15.5 s |
+| decode, per token | 14.6 ms | 7.0 ms | 6.7 ms |
+| decode, 512 tokens | 7.48 s | 3.58 s | 3.43 s |
+"""
+
+
+def test_a_phase_table_bounds_an_end_to_end_claim(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, PHASES)
+    # decode is 7.48 / 22.88 of the request and gets 7.48 / 3.43 = 2.18x faster: at most 1.215x end to end
+    assert found.computed["amdahl_max_speedup"] == pytest.approx(1.215, rel=0.01)
+
+
+def test_a_claim_the_phase_table_allows_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, PHASES.replace("2.7x faster end to end", "1.2x faster end to end")) == []

@@ -148,26 +148,43 @@ class QntAmdahl(Rule):
 
 
 def _before_after(c: Claims) -> list[Quantity]:
-    """A table of each part's time before and after the change, with a total: the parts whose time changed are
-    the share the change touches (the most generous reading: every part that moved, removed entirely)."""
+    """A table of each part's time before and after the change (the last time column is the draft's when a third
+    one sits between), with a total row or, without one, parts that add up to the whole: the parts whose time
+    changed are the share the change touches, and their own before/after ratio is the local speedup (recorded in
+    the quantity's text as "label (s = ...)")."""
     rows = []
-    total: tuple[float, CueSpan] | None = None
+    total: tuple[float, float, CueSpan] | None = None
     for m in c.cue_spans("row_before_after_times"):
+        label = m.groups["label"].strip().strip("|* ").strip()
         before = compute.seconds(m.groups["a"], m.groups["ua"])
-        after = compute.seconds(m.groups["b"], m.groups["ub"])
-        if m.groups["label"].strip().lower().startswith("total"):
-            total = (before, m)
-        else:
-            rows.append((before, after, m))
-    if total is None or total[0] <= 0:
+        last, unit = (m.groups["c"], m.groups["uc"]) if m.groups.get("c") else (m.groups["b"], m.groups["ub"])
+        after = compute.seconds(last, unit)
+        if label.lower().startswith("total"):
+            total = (before, after, m)
+        elif " per " not in f" {label.lower()} ":
+            rows.append((before, after, m))  # "decode, per token" is a rate, not a part of the request
+    if total is not None:
+        end = total[2].sentence.index
+        rows = [r for r in rows if r[2].sentence.index < end]
+        whole = total[0]
+    elif len(rows) >= 2 and all(r[2].groups.get("c") for r in rows):
+        whole = sum(r[0] for r in rows)  # a phase table of one request: its phases add up to it
+    else:
         return []
-    end = total[1].sentence.index
-    changed = [r for r in rows if abs(r[0] - r[1]) > 0.01 * max(r[0], r[1]) and r[2].sentence.index < end]
-    share = sum(r[0] for r in changed) / total[0]
+    if whole <= 0:
+        return []
+    changed = [r for r in rows if abs(r[0] - r[1]) > 0.01 * max(r[0], r[1])]
+    share = sum(r[0] for r in changed) / whole
     if not changed or not 0.0 < share < 1.0:
         return []
-    label = " + ".join(r[2].groups["label"].strip() for r in changed)
-    return [Quantity("time_fraction", share, "ratio", changed[0][2].sentence.quote(), "profile", label)]
+    label = " + ".join(r[2].groups["label"].strip().strip("|* ").strip() for r in changed)
+    after = sum(r[1] for r in changed)
+    local = sum(r[0] for r in changed) / after if after > 0 else float("inf")
+    return [
+        Quantity(
+            "time_fraction", share, "ratio", changed[0][2].sentence.quote(), "profile", f"{label} (s = {local:.3g})"
+        )
+    ]
 
 
 def _profiled_part(ctx: Context) -> list[Quantity]:
@@ -405,6 +422,13 @@ def _local_speedup(c: Claims, fraction: Quantity, claim: Quantity | None = None)
     A local speedup counts only when its sentence names the same thing as the profiled share ("GEMMs take 70%
     of the step" and "sparse tensor cores double the GEMM math throughput").
     """
+    # a before/after table gives the changed parts' own speedup: their times before over their times after
+    label, sep, tail = (fraction.text or "").partition(" (s = ")
+    if sep and tail.endswith(")"):
+        try:
+            return float(tail[:-1])
+        except ValueError:
+            pass
     subject = _words(fraction.text or fraction.quote.text)
     # an unscoped speedup of the same thing counts too ("decodes 3.1x faster" against "decoding takes 82%"),
     # but never the claim itself
