@@ -309,3 +309,28 @@ def test_a_deeper_pipeline_warm_up_is_a_configuration(claims) -> None:  # type: 
     delta, profile = _delta(claims, WARMUP, WARMUP_BASELINE)
     assert "pipeline warm-up depth" in {k.knob for k in profile.knobs}
     assert delta.cls == "config", delta.rationale
+
+
+MORPH_BASELINE = """
+# Elastic pipelines: job morphing on spot VMs
+
+## Abstract
+
+The system trains large models with pipeline and data parallelism on spot VMs and morphs a job to a new layout
+when VMs come or go, with a simulator that picks the layout.
+"""
+
+CARBON = """
+# GreenMorph: carbon-aware morphing of training jobs
+
+## Abstract
+
+GreenMorph follows the grid's carbon intensity: it grows a training job when the grid is clean and shrinks it
+when it is not, within a deadline. It adds no new training mechanism: it drives the baseline's existing job
+morphing with a carbon-aware planner.
+"""
+
+
+def test_a_planner_driving_the_baselines_mechanism_is_orthogonal(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, _ = _delta(claims, CARBON, MORPH_BASELINE)
+    assert delta.cls == "orthogonal", delta.rationale

@@ -52,3 +52,9 @@ def test_a_speedup_followed_by_and_a_clause_is_read() -> None:
     assert [(q.role, q.value) for q in found if q.role == "speedup"] == [("speedup", 1.38)]
     pair = quantities_of([Sentence("We use 2x and 4x larger batches.", 1, "Setup", "proposal", 0)])
     assert [q for q in pair if q.role == "speedup"] == []
+
+
+def test_a_capital_p_names_the_pipeline_degree() -> None:
+    text = "We fix `P = 8` (6 layers per stage; the model states of a stage fit on one GPU)."
+    found = quantities_of([Sentence(text, 1, "Design", "proposal", 0)])
+    assert [(q.role, q.value) for q in found if q.role == "pp"] == [("pp", 8.0)]

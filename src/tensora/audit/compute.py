@@ -429,7 +429,8 @@ def _same_model_degree(c: Claims, role: str, model_params: float) -> int | None:
         # a degree in a sentence that names this very model belongs to it, planned or not ("we plan to train
         # 175B with tensor parallel 8"); one in a sentence without a size only when no sentence names the model
         # with a degree, and when it is not a plan
-        if model_params in sizes:
+        # "P = 8 (... a stage's 2.75B parameters ...)": a size that is the model's share of the degree is the model
+        if model_params in sizes or any(abs(size * q.value - model_params) <= 0.05 * model_params for size in sizes):
             return _int(q.value)
         if fallback is None and q.qualifier not in ("planned", "projected") and not sizes:
             fallback = _int(q.value)

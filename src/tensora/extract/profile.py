@@ -236,7 +236,9 @@ _KEEP = rxcache.compile(
     r"(do|does|did) not (change|modify|alter|touch)|without (changing|modifying|touching)|"
     r"orthogonal|complementary to|independent of the|on top of|leaves? [\w\s'-]{0,40}(alone|as it is)|"
     # "failures are still handled by CheckFreq": the baseline keeps its job, the draft takes another
-    r"(still|continue to be|remain) (handled|done|managed|covered|provided|taken care of) by)\b",
+    r"(still|continue to be|remain) (handled|done|managed|covered|provided|taken care of) by|"
+    # "it adds no new training mechanism: it drives Varuna's existing morphing"; "we do not claim a new ..."
+    r"(adds?|introduces?|needs?) no new (\w+ ){0,2}mechanism|(do|does) not claim a new|'s existing)\b",
     re.I,
 )
 _ADD = rxcache.compile(r"\b(on top of|in addition to|adds?|added|augments?|extends?|layer(s|ed)? over)\b", re.I)

@@ -90,7 +90,8 @@ RULES: tuple[_Rule, ...] = (
     _Rule(
         "pp",
         "int",
-        before=_rx(r"\bp\s*=\s*\Z", 0),
+        # "p = 8", or "P = 8" in a draft that names its degrees by capitals ("P = 8", "D must divide ...")
+        before=_rx(r"\b[pP]\s*=\s*`?\Z", 0),
         cue=_rx(r"pipelin|\bPP\b|stage|parallel|\bt\s*=|bubble"),
         keys="=",
     ),
