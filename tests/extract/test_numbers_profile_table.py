@@ -58,3 +58,9 @@ def test_a_capital_p_names_the_pipeline_degree() -> None:
     text = "We fix `P = 8` (6 layers per stage; the model states of a stage fit on one GPU)."
     found = quantities_of([Sentence(text, 1, "Design", "proposal", 0)])
     assert [(q.role, q.value) for q in found if q.role == "pp"] == [("pp", 8.0)]
+
+
+def test_a_share_of_gpu_hours_is_a_share_of_time() -> None:
+    text = "Summed over all jobs, lease changes consume 9.0% of allocated GPU-hours."
+    found = quantities_of([Sentence(text, 1, "Motivation", "proposal", 0)])
+    assert [(q.role, q.value) for q in found if q.role == "time_fraction"] == [("time_fraction", 0.09)]

@@ -258,7 +258,9 @@ RULES: tuple[_Rule, ...] = (
         "time_fraction",
         after=_rx(
             r"\s?%\s+of\s+(?:the\s+|each\s+|every\s+|total\s+|its\s+|our\s+|a\s+)?(?:[\w/-]+\s+){0,2}?"
-            r"(?:time|runtime|(?:step|iteration|training|execution)s?(?:\s+time)?|latency|wall-clock)(?![\w-])"
+            r"(?:time|runtime|(?:step|iteration|training|execution)s?(?:\s+time)?|latency|wall-clock"
+            # a cluster's share: "9.0% of allocated GPU-hours"
+            r"|(?:allocated\s+|all\s+)?GPU[- ]hours)(?![\w-])"
         ),
         handler=_time_fraction,
         percent=True,
