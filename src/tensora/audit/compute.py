@@ -413,7 +413,9 @@ _CONCURRENCY = rxcache.compile(
     r"(\d[\d,]*)\s+(?:concurrent|simultaneous|in-?flight|parallel|active)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:requests|sequences|users|streams)|"
     r"batch(?:es)?\s+(?:of\s+)?(\d[\d,]*)\s+(?:concurrent\s+)?(?:requests|sequences)|"
-    r"batch size (?:of\s+|=\s*)?(\d[\d,]*)",
+    r"batch size (?:of\s+|=\s*)?(\d[\d,]*)|"
+    # "a decode-only iteration (batch 96, mean context 2,048 tokens)"
+    r"\((?:decode\s+)?batch\s+(\d[\d,]*)\s*,",
     re.I,
 )
 _KV_HEADS = rxcache.compile(r"(\d+)\s+(?:kv|key[- ]value)\s+heads|(?:kv|key[- ]value)\s+heads\s*(?:=|of)\s*(\d+)", re.I)
@@ -473,7 +475,7 @@ def serving_memory(c: Claims) -> Serving | None:
         return None
     # multi-head attention caches K and V of the full hidden width per layer, whatever the head count
     heads_known, heads = bool(heads), heads or 1
-    batches = [int((m.group(1) or m.group(2) or m.group(3)).replace(",", "")) for m in _CONCURRENCY.finditer(c.text)]
+    batches = [int(next(g for g in m.groups() if g).replace(",", "")) for m in _CONCURRENCY.finditer(c.text)]
     if not batches:
         return None
     kv_heads = heads

@@ -149,6 +149,15 @@ ARCH_RULES: tuple[_Rule, ...] = (
         keys="token",
         first="t",
     ),
+    # "mean context 2,048 tokens", "average context of 8K tokens"
+    _Rule(
+        "seq_len",
+        "seq",
+        before=_rx(r"\b(?:mean|average|typical|median)\s+context(?:\s+length)?\s+(?:of\s+)?\Z"),
+        after=_rx(r"\s?tokens?\b"),
+        keys="context",
+        first="t",
+    ),
     _Rule("seq_len", "seq_k", after=_rx(r"\s?tokens\b(?!\s*(?:/|per\s+s))"), keys="token", first="t"),
 )
 MOE_RULES: tuple[_Rule, ...] = (

@@ -10,6 +10,7 @@ from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
+from tensora.extract.techniques import is_elsewhere
 from tensora.models.roofline import gemm_intensity, roofline_max_speedup
 
 _BYTES = {"fp32": 4.0, "tf32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
@@ -51,7 +52,47 @@ class QntRoofline(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         found = list(self._gemm(ctx.proposal))
-        yield from found or self._format_bound(ctx.proposal)
+        found = found or list(self._format_bound(ctx.proposal))
+        yield from found or self._decode_floor(ctx.proposal)
+
+    def _decode_floor(self, c: Claims) -> Iterator[Finding]:
+        """A decode iteration claimed faster than reading the weights and the batch's KV cache once from HBM.
+
+        Every decode step streams all weights and the whole KV cache of the batch (``compute.serving_memory``
+        from the model, the concurrency and the context the draft states); at the device's HBM bandwidth that
+        is the step's floor, whatever the kernels or the SM split."""
+        serving = compute.serving_memory(c)
+        dev = compute.device(c)
+        if serving is None or dev is None or not dev.memory_bandwidth:
+            return
+        floor = (serving.weights_gib + serving.kv_gib) * 2**30 / dev.memory_bandwidth
+        for m in c.cue_spans("decode_step_time_claimed"):
+            if is_elsewhere(m.sentence):
+                continue
+            t = float(m.groups["value"]) * 1e-3
+            if t >= 0.95 * floor:
+                continue
+            before = m.groups.get("before")
+            computed = {"decode_floor_s": floor, "claimed_time_s": t}
+            if before:
+                computed["roofline_max_speedup"] = float(before) * 1e-3 / floor
+            yield self.finding(
+                f"A decode iteration streams every weight and the batch's whole KV cache from HBM: "
+                f"{serving.weights_gib:.1f} GiB of weights + {serving.kv_gib:.1f} GiB of KV "
+                f"({serving.inputs['concurrent_sequences']} sequences of {serving.inputs['context']:,} tokens) at "
+                f"{dev.memory_bandwidth / 1e12:g} TB/s on {dev.name} is at least {floor * 1e3:.1f} ms, and the draft "
+                f"claims {t * 1e3:g} ms. A step below that floor is measured wrong (a launch timed instead of the "
+                "kernels, shorter contexts than stated, L2-resident data), not made faster.",
+                "time the decode iteration with the stream synchronised at the stated batch and context, and set it "
+                "beside (weights + KV bytes) / HBM bandwidth",
+                [m.sentence.quote()],
+                computed=computed,
+                inputs={
+                    "bytes_per_step": (serving.weights_gib + serving.kv_gib) * 2**30,
+                    "hbm_bytes_per_s": dev.memory_bandwidth,
+                },
+            )
+            return
 
     def _format_bound(self, c: Claims) -> Iterator[Finding]:
         """A memory-bound kernel over a quantized store cannot beat its 16-bit version by more than the ratio of
