@@ -31,7 +31,8 @@ class QntRoofline(Rule):
     A GEMM whose shape the draft states (M, N, K) and whose claimed time is below the roofline minimum
     max(FLOPs / peak, bytes / bandwidth) of the named device, or whose speedup over the library exceeds
     t_library / t_min. Without a shape: a memory-bound kernel over a quantized store (weights or KV cache)
-    claimed faster than its 16-bit version by more than 16 / (bits + metadata bits), the ratio of bytes read.
+    claimed faster than its 16-bit version by more than 16 / (bits + metadata bits), the ratio of bytes read. A
+    decode iteration claimed faster than streaming the weights and the batch's KV cache once from HBM.
     ## Why a reviewer cares
     A skinny GEMM is memory-bound: it cannot run faster than reading its weights once at full HBM bandwidth.
     A faster measurement means L2-resident weights across repeated runs, missing synchronisation, or a wrong
