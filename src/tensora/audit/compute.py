@@ -461,6 +461,8 @@ def serving_memory(c: Claims) -> Serving | None:
 
     if is_training(c) and not c.uses("kv-cache", "paged-attention", "continuous-batching"):
         return None
+    if c.uses_core("kv-cache-eviction"):
+        return None  # a draft that evicts KV holds a fraction of it: the full cache is not what stays resident
     n, layers, hidden, heads = params(c), _int(c.value("layers")), _int(c.value("hidden")), _int(c.value("heads"))
     seq = _int(c.value("seq_len"))
     shape = model_shape(c)

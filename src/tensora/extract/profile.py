@@ -238,7 +238,8 @@ _KEEP = rxcache.compile(
     # "failures are still handled by CheckFreq": the baseline keeps its job, the draft takes another
     r"(still|continue to be|remain) (handled|done|managed|covered|provided|taken care of) by|"
     # "it adds no new training mechanism: it drives Varuna's existing morphing"; "we do not claim a new ..."
-    r"(adds?|introduces?|needs?) no new (\w+ ){0,2}mechanism|(do|does) not claim a new|'s existing)\b",
+    r"(adds?|introduces?|needs?) no new (\w+ ){0,2}mechanism|(do|does) not claim a new|"
+    r"(drives?|reuses?|keeps?|leaves?) [\w-]+'s existing)\b",
     re.I,
 )
 _ADD = rxcache.compile(r"\b(on top of|in addition to|adds?|added|augments?|extends?|layer(s|ed)? over)\b", re.I)
