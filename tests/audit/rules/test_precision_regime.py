@@ -59,3 +59,18 @@ The target serves bf16 weights and KV cache (no FP8: quantising the target would
 verify against); the draft head is trained in bf16 with FP32 master weights.
 """
     assert list(MixedPrecision().check(Context(claims(text), claims("# Base", "baseline"), kb))) == []
+
+
+INT8_COLLECTIVES = """
+# SqueezeComm: 8-bit collectives for training
+
+## Design
+
+During training, SqueezeComm sends the sequence-parallel activations and their gradients as INT8 with per-token
+absmax scales in every all-gather and reduce-scatter.
+"""
+
+
+def test_training_tensors_sent_in_eight_bits_without_a_bound_are_raised(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = list(MixedPrecision().check(Context(claims(INT8_COLLECTIVES), claims("# Base", "baseline"), kb)))
+    assert len(found) == 1 and "outlier channel" in found[0].message

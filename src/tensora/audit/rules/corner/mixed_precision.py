@@ -6,6 +6,7 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
+from tensora.extract.techniques import is_design
 
 
 class MixedPrecision(Rule):
@@ -54,6 +55,23 @@ class MixedPrecision(Rule):
         # FP8 the baseline already runs ("FP8 expert GEMMs as in the baseline") lowers nothing against it
         fp8 = c.uses_core("fp8-training") and "fp8-training" not in ctx.baseline.used_ids()
         if not lowered and not fp8:
+            # a training draft whose own design sends or stores activations or gradients in 8 bits or fewer
+            squeezed = [
+                s
+                for s in c.cue("eight_bit_or_lower_format")
+                if s.index in eight_bit and is_design(s) and s.kind != "heading" and s.index > 0
+            ]
+            if training and squeezed and not c.has_cue("precision_policy_specified"):
+                yield self.finding(
+                    "The draft moves training tensors (activations, gradients) through 8 bits or fewer without "
+                    "saying what bounds the error: a per-token or per-tensor scale lets one outlier channel set "
+                    "the step for every other value of the row, large models carry such channels, and rounding "
+                    "repeated at every step (or every hop of a ring) adds up where a one-off test does not look.",
+                    "state the scale granularity and why it holds with outlier channels, bound the error per "
+                    "step and across the ring's hops, and show loss and gradient-norm curves against the 16-bit "
+                    "run over a long run",
+                    quotes(squeezed, 2),
+                )
             return
         if c.has_cue("precision_policy_specified") and not lowered:
             return
