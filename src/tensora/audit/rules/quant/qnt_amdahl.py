@@ -20,7 +20,22 @@ _LOCAL_QUALIFIERS = {"kernel", "local"}
 _KERNEL_RATES = ("tflop", "gflop", "pflop", "flop/s", "flops/s")
 # a ratio of one of these is no speedup, whatever verb carries it
 _NOT_TIME = frozenset(
-    {"error", "errors", "memory", "footprint", "bytes", "traffic", "volume", "storage", "accuracy", "perplexity"}
+    {
+        "error",
+        "errors",
+        "memory",
+        "footprint",
+        "bytes",
+        "traffic",
+        "volume",
+        "storage",
+        "accuracy",
+        "perplexity",
+        "loads",
+        "fmas",
+        "instructions",
+        "registers",
+    }
 )
 _SYNONYMS = (
     frozenset({"gemm", "gemv", "matmul", "linear", "projection", "kernel", "tensor-core", "cubla", "cutlass"}),
