@@ -257,3 +257,35 @@ def test_a_phase_table_bounds_an_end_to_end_claim(claims, kb) -> None:  # type: 
 
 def test_a_claim_the_phase_table_allows_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, PHASES.replace("2.7x faster end to end", "1.2x faster end to end")) == []
+
+
+STEP_PARTS = """
+# StashLess: store activations, do not recompute them
+
+## Abstract
+
+StashLess trains 1.27x faster than the baseline with block recomputation.
+
+## Step time
+
+| | Baseline | StashLess |
+|---|---|---|
+| forward | 27.0 s | 27.0 s |
+| backward | 54.0 s | 54.0 s |
+| recompute | 9.0 s | — |
+| quantize / dequantize | — | 1.6 s |
+| pipeline bubble | 4.9 s | 4.4 s |
+| exposed comm + optimizer | 3.1 s | 3.1 s |
+| **step (measured)** | **98.0 s** | **77.2 s** |
+"""
+
+
+def test_a_total_below_the_sum_of_its_parts_is_flagged(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, STEP_PARTS)
+    # the draft's parts sum to 90.1 s: 98.0 / 90.1 = 1.088x, not 98.0 / 77.2 = 1.27x
+    assert found.computed["amdahl_max_speedup"] == pytest.approx(98.0 / 90.1, rel=1e-3)
+
+
+def test_a_total_that_matches_its_parts_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = STEP_PARTS.replace("**77.2 s**", "**90.1 s**").replace("1.27x faster", "1.09x faster")
+    assert _run(claims, kb, text) == []

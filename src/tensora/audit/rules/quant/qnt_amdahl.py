@@ -99,6 +99,43 @@ class QntAmdahl(Rule):
     title = "Speedup beyond the Amdahl bound"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        summed = list(self._parts_against_total(ctx.proposal))
+        if summed:
+            yield from summed
+            return
+        yield from self._bound(ctx)
+
+    def _parts_against_total(self, c: Claims) -> Iterator[Finding]:
+        """A step table whose draft column reports a total below the sum of its own parts: the speedup it claims
+        over the baseline's total exceeds what the parts allow (the baseline's total over the sum of the draft's
+        parts)."""
+        rows: list[tuple[float, float]] = []
+        for m in c.cue_spans("row_two_times"):
+            label = m.groups["label"].strip().strip("|* ").strip().lower()
+            before = compute.seconds(m.groups["a"], m.groups["ua"]) if m.groups.get("a") else 0.0
+            after = compute.seconds(m.groups["b"], m.groups["ub"]) if m.groups.get("b") else 0.0
+            if label.startswith(("total", "step", "iteration", "end-to-end")):
+                parts = sum(a for _, a in rows)
+                if len(rows) >= 2 and before > 0 and after > 0 and parts > 1.05 * after:
+                    claimed = before / after
+                    bound = before / parts
+                    if claimed > 1.02 * bound:
+                        yield self.finding(
+                            f"The draft's own parts add up to {parts:.4g} s, not the {after:.4g} s it reports for the "
+                            f"step: against the baseline's {before:.4g} s that allows {bound:.3f}x, not the "
+                            f"{claimed:.2f}x the total implies. Some {parts - after:.3g} s of the gain is in no row.",
+                            "reconcile the step's parts with its measured total (a part left out, double-counted "
+                            "overlap, or a measurement taken differently), and report the speedup the parts support",
+                            [m.sentence.quote()],
+                            computed={"amdahl_max_speedup": bound, "claimed_speedup": claimed},
+                            inputs={"parts_s": parts, "reported_s": after, "baseline_s": before},
+                        )
+                        return
+                rows = []
+            else:
+                rows.append((before, after))
+
+    def _bound(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
         claimed = [
             q
