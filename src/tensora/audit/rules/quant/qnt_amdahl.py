@@ -81,7 +81,8 @@ class QntAmdahl(Rule):
 
     ## What it flags
     A claimed end-to-end speedup larger than 1 / ((1 - f) + f / s), where f is the share of step time that the
-    draft itself says the change touches and s the local speedup it states (unbounded when unstated).
+    draft itself says the change touches and s the local speedup it states (unbounded when unstated); and a step
+    total below the sum of the draft's own parts in its step table.
     ## Why a reviewer cares
     If the part you speed up is 12% of the step, even removing it entirely gives 1/(1 - 0.12) = 1.14x. A larger
     claim means the profile or the projection is wrong.
