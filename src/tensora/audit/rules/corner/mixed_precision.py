@@ -59,7 +59,11 @@ class MixedPrecision(Rule):
             squeezed = [
                 s
                 for s in c.cue("eight_bit_or_lower_format")
-                if s.index in eight_bit and is_design(s) and s.kind != "heading" and s.index > 0
+                if s.index in eight_bit
+                and is_design(s)
+                and s.kind != "heading"
+                and s.index > 0
+                and c.text_has_cue("low_precision_applied", s.text)
             ]
             if training and squeezed and not c.has_cue("precision_policy_specified"):
                 yield self.finding(
