@@ -28,3 +28,28 @@ def test_a_decode_step_below_the_hbm_floor_is_flagged(claims, kb) -> None:  # ty
 
 def test_a_decode_step_above_the_floor_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, DRAFT.replace("to 9.4 ms", "to 13.1 ms")) == []
+
+
+GEMM_TABLE = """
+# Group512: larger FP8 scaling groups
+
+## Evaluation
+
+On one H100 SXM in FP8:
+
+| shape (M x N x K) | use | reference | ours |
+|---|---|---|---|
+| 128 x 7168 x 2048 | small expert group | 6.9 us | 4.6 us |
+| 64 x 7168 x 2048 | decode | 6.4 us | 3.9 us |
+"""
+
+
+def test_a_gemm_row_faster_than_its_roofline_is_flagged(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = _run(claims, kb, GEMM_TABLE)
+    assert len(found) == 1 and "M = 64" in found[0].message
+    assert found[0].computed["roofline_max_speedup"] < found[0].computed["claimed_speedup"]
+
+
+def test_gemm_rows_within_the_roofline_are_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = GEMM_TABLE.replace("4.6 us", "6.5 us").replace("3.9 us", "6.0 us")
+    assert _run(claims, kb, text) == []
