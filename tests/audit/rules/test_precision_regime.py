@@ -74,3 +74,27 @@ absmax scales in every all-gather and reduce-scatter.
 def test_training_tensors_sent_in_eight_bits_without_a_bound_are_raised(claims, kb) -> None:  # type: ignore[no-untyped-def]
     found = list(MixedPrecision().check(Context(claims(INT8_COLLECTIVES), claims("# Base", "baseline"), kb)))
     assert len(found) == 1 and "outlier channel" in found[0].message
+
+
+POLICY_TABLE = """
+# TableGuard: FP8 pre-training with a stated policy
+
+## Setup
+
+Precision policy (identical for both runs).
+
+| component | format |
+|---|---|
+| GEMMs | FP8 E4M3 / E5M2, per-tensor scales, FP32 accumulation |
+| master weights, main gradients, Adam moments | FP32 |
+
+There is no loss scaling: all non-FP8 tensors are BF16 during training, and every FP8 tensor has its own scale.
+"""
+
+
+def test_a_policy_table_answers_the_precision_question(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert list(MixedPrecision().check(Context(claims(POLICY_TABLE), claims("# Base", "baseline"), kb))) == []
+    no_table = POLICY_TABLE.replace("| component | format |", "| part | what |").replace(
+        "Precision policy (", "Setup ("
+    )
+    assert list(MixedPrecision().check(Context(claims(no_table), claims("# Base", "baseline"), kb)))

@@ -92,6 +92,8 @@ class MixedPrecision(Rule):
             )
             return
         dropped = [s for s in lowered if c.text_has_cue("master_copy_dropped", s.text)]
+        if not dropped and c.has_cue("precision_policy_table"):
+            return  # a table of every tensor class and its format is the policy the finding would ask for
         if dropped:
             yield self.finding(
                 "The draft keeps no higher-precision master copy: each update is rounded into the low-precision "
