@@ -91,7 +91,9 @@ class MixedPrecision(Rule):
                 quotes(lowered or c.cue("low_precision_named"), 3),
             )
             return
-        dropped = [s for s in lowered if c.text_has_cue("master_copy_dropped", s.text)]
+        dropped = [s for s in lowered if c.text_has_cue("master_copy_dropped", s.text)] or [
+            s for s in c.cue("master_copy_dropped") if is_design(s) and training
+        ]
         if not dropped and c.has_cue("precision_policy_table"):
             return  # a table of every tensor class and its format is the policy the finding would ask for
         if dropped:
