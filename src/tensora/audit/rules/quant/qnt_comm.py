@@ -17,6 +17,7 @@ _ASSUMED_MFU = 0.5  # stated in the message when the draft gives no utilisation 
 
 
 _BYTES = {"gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}
+_BULK = {"TB": 1e12, "GB": 1e9, "MB": 1e6}
 
 
 Picked = tuple[float, CueSpan]
@@ -75,6 +76,52 @@ class QntComm(Rule):
         yield from self._host_copy(ctx)
         yield from self._gradient_allreduce(ctx)
         yield from self._below_line_rate(ctx)
+        yield from self._hidden_bulk(ctx)
+
+    def _hidden_bulk(self, ctx: Context) -> Iterator[Finding]:
+        """State said to move hidden behind a compute window, in the paragraph that gives its size and the
+        window: size over the fastest link the draft states against the window (the largest size and the longest
+        window of those sentences: the most lenient reading)."""
+        c = ctx.proposal
+        links = [q for q in c.values("nic_bandwidth") + c.values("link_bandwidth") if q.value > 0]
+        if not links:
+            return
+        fastest = max(links, key=lambda q: q.value * (1 / 8 if q.unit == "Gb/s" else 1.0))
+        bandwidth = fastest.value * (1e9 / 8 if fastest.unit == "Gb/s" else 1e9)
+        for s in c.cue("hiding_claimed"):
+            if is_elsewhere(s) or not is_core(s) or not c.text_has_cue("hiding_claimed_strongly", s.text):
+                continue
+            near = {x.index for x in c.sentences if s.index - 2 <= x.index <= s.index and x.paragraph == s.paragraph}
+            sizes = [
+                (float(m.groups["value"]) * _BULK[m.groups["unit"]], m)
+                for m in c.cue_spans("bulk_size_stated")
+                if m.sentence.index in near
+            ]
+            windows = [
+                (float(m.groups["value"]) * (1e-3 if m.groups["unit"] == "ms" else 1.0), m)
+                for m in c.cue_spans("hide_window_time")
+                if m.sentence.index in near
+            ]
+            if not sizes or not windows:
+                continue
+            size, size_m = max(sizes, key=itemgetter(0))
+            window, window_m = max(windows, key=itemgetter(0))
+            t = size / bandwidth
+            if t <= 1.05 * window:
+                continue
+            yield self.finding(
+                f"The draft hides {size / 1e9:.3g} GB behind a {window * 1e3:.3g} ms window, but even at the fastest "
+                f"link it states ({bandwidth / 1e9:g} GB/s) the transfer takes {t * 1e3:.3g} ms, {t / window:.1f}x "
+                "the window. What does not fit lands on the critical path, and the link is shared with everything "
+                "else that crosses it.",
+                "size the transfer against the window (bytes / link bandwidth next to the compute it hides behind), "
+                "and measure the exposed remainder under load",
+                [size_m.sentence.quote()]
+                + ([window_m.sentence.quote()] if window_m.sentence is not size_m.sentence else []),
+                computed={"comm_time_s": t, "compute_time_s": window},
+                inputs={"size_bytes": size, "bandwidth_bytes_per_s": bandwidth},
+            )
+            return
 
     def _below_line_rate(self, ctx: Context) -> Iterator[Finding]:
         """A collective said to finish faster than its bytes can cross the link.
