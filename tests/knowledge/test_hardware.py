@@ -102,11 +102,14 @@ def test_missing_dtype_is_an_input_error() -> None:
 
 
 def test_memory_units() -> None:
+    # an HBM part's "80GB" is binary: CUDA reports about 79.2 GiB usable on an H100
     h100 = get_device("h100")
-    assert h100.memory.capacity_unit == "GB"
-    assert h100.memory_bytes == 80e9
-    assert h100.memory_gib == pytest.approx(80e9 / 2**30)
+    assert h100.memory.capacity_unit == "GiB"
+    assert h100.memory_gib == pytest.approx(80.0)
     assert h100.memory_bandwidth == 3.35e12
+    l40s = get_device("l40s")  # GDDR6 "48GB" is decimal: about 44.7 GiB
+    assert l40s.memory.capacity_unit == "GB"
+    assert l40s.memory_bytes == 48e9
     v4 = get_device("tpu-v4")  # Google prints GiB
     assert v4.memory.capacity_unit == "GiB"
     assert v4.memory_bytes == 32 * 2**30
