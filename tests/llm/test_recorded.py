@@ -18,7 +18,9 @@ CASES = sorted(p.name for p in RECORDED.iterdir() if p.is_dir())
 
 
 def _inputs(case: str) -> tuple[Path, Path]:
-    folder = next(f for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3", "round9", "round10")) if f.is_dir())
+    folder = next(
+        f for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3", "round9", "round10")) if f.is_dir()
+    )
     proposal = folder / "proposal.pdf" if (folder / "proposal.pdf").exists() else folder / "proposal.md"
     baseline = folder / "baseline.pdf" if (folder / "baseline.pdf").exists() else folder / "baseline.md"
     if not proposal.resolve().exists() or not baseline.resolve().exists():

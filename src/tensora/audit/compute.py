@@ -578,10 +578,12 @@ _KV_FORMAT = (
 
 
 def kv_cache_bytes(c: Claims) -> float:
-    """Bytes per cached element: the narrowest format the draft's own KV-cache sentences give, else 16 bits.
+    """Bytes per cached element: the narrowest format the draft's own KV-cache sentences give, else 16 bits,
+    with the metadata of its quantization groups on top when the draft states them (its own count of metadata
+    bits, else a 16-bit scale per group, 32 bits with a zero point, over the group size it states).
 
-    The narrowest is a lower bound on memory (scales and zero points come on top), so a configuration that does
-    not fit with it does not fit at all."""
+    Without a stated group the narrowest format is a lower bound on memory, so a configuration that does not fit
+    with it does not fit at all."""
     found = [
         size
         for s in c.sentences
@@ -589,7 +591,18 @@ def kv_cache_bytes(c: Claims) -> float:
         for rx, size in _KV_FORMAT
         if rx.search(s.text)
     ]
-    return min(found) if found else 2.0
+    if not found:
+        return 2.0
+    size = min(found)
+    if size < 2.0:
+        stated = c.cue_spans("quantization_metadata_bits")
+        groups = c.cue_spans("quantization_group_size")
+        if stated:
+            size += float(stated[0].groups["bits"]) / 8
+        elif groups and int(groups[0].groups["size"]) > 0:
+            per_group = 32.0 if c.has_cue("asymmetric_quantization") else 16.0
+            size += per_group / int(groups[0].groups["size"]) / 8
+    return size
 
 
 _WEIGHT_SENTENCE = re.compile(r"\bweights?\b|\bw[48]a(?:16|8)\b|quantized model|model in", re.I)

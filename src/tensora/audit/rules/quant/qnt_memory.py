@@ -112,6 +112,9 @@ class QntMemory(Rule):
 
 
 def _bits(kv_bytes: object) -> str:
-    """ "16 bits", or "2 bits (before scales and zero points)" for a quantized cache."""
+    """ "16 bits", "3 bits" for a quantized cache whose group metadata the draft states, or "2 bits (before
+    scales and zero points)" when it states none."""
     bits = 8 * float(kv_bytes) if isinstance(kv_bytes, (int, float)) else 16.0
-    return "16 bits" if bits >= 16 else f"{bits:g} bits (before scales and zero points)"
+    if bits >= 16:
+        return "16 bits"
+    return f"{bits:g} bits" if bits != int(bits) or bits % 2 else f"{bits:g} bits (before scales and zero points)"
