@@ -207,7 +207,14 @@ def _novelty(review: Review, detail: Detail) -> list[str]:
         for h in more:
             cited = ", cited" if h.cited else ""
             why = f" {h.why}." if detail == "full" else ""
-            out.append(f"- **{h.name}** ({h.venue}, {h.year}{cited}).{why} {h.differ}")
+            # what this work has in common with this draft, so the line speaks of the draft, not only of the work
+            _, sep, shared = h.why.partition("(shares ")
+            common = (
+                f"; it shares {shared.rstrip(').')} with {review.system}"
+                if sep and shared
+                else f"; near {review.system}"
+            )
+            out.append(f"- **{h.name}** ({h.venue}, {h.year}{cited}{common}).{why} {h.differ}")
         out.append("")
     return out
 
