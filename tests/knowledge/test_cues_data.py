@@ -77,3 +77,23 @@ def test_a_pattern_that_starts_with_a_number_starts_only_where_a_number_does() -
         for key in ("patterns", "requires"):
             for pattern in entry.get(key) or []:
                 assert not leading_number.match(pattern), f"{entry['id']}: {key} {pattern[:40]!r} needs (?<![\\d.])"
+
+
+def test_no_scanned_cue_pattern_is_anchored_to_a_line_start() -> None:
+    """A cue's patterns are scanned over the draft's joined text, where "^" matches only the very first
+    character: an anchored pattern would match in its examples and never in a draft. Only cues read one text at
+    a time (the injection screen's directive) may anchor."""
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(__file__).resolve().parents[2] / "src" / "tensora" / "knowledge" / "data" / "cues.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = entries if isinstance(entries, list) else entries["cues"]
+    read_alone = {"review_directive"}
+    for entry in entries:
+        if entry["id"] in read_alone:
+            continue
+        for key in ("patterns", "requires"):
+            for pattern in entry.get(key) or []:
+                assert not pattern.lstrip("(?:").startswith("^") and "|^" not in pattern, f"{entry['id']}: {key}"
