@@ -304,6 +304,13 @@ def positioned(work: PriorWork, proposal: Claims) -> bool:
 
 
 _EVALUATION = rxcache.compile(r"evaluat|experiment|result|benchmark|measure|comparison|ablation", re.I)
+#: a prior work this close does what the draft does: set apart in words only, it is the comparison the draft owes
+NEAR_IDENTICAL = 0.9
+
+
+def has_evaluation(proposal: Claims) -> bool:
+    """Whether the draft reports an evaluation of its own (a section that measures)."""
+    return any(_EVALUATION.search(s.section) for s in proposal.sentences)
 
 
 def evaluated(work: PriorWork, proposal: Claims) -> bool:

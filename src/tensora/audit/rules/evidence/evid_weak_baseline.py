@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Delta, Finding, PriorWorkHit, Severity
+from tensora.audit.novelty import NEAR_IDENTICAL, has_evaluation
 from tensora.audit.rules._common import quotes
-from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile
 
 
@@ -87,7 +87,13 @@ class EvidWeakBaseline(Rule):
             return
         if ctx.delta_class != "orthogonal":
             return
-        if works and works[0].cited and works[0].score >= _SAME and not works[0].evaluated and _has_evaluation(c):
+        if (
+            works
+            and works[0].cited
+            and works[0].score >= NEAR_IDENTICAL
+            and not works[0].evaluated
+            and has_evaluation(c)
+        ):
             # the draft names the work that does the same thing on its axis, and measures against something else
             rival = works[0]
             yield self.finding(
@@ -131,12 +137,3 @@ class EvidWeakBaseline(Rule):
             "own algorithm selection, its features on) and report the headline gain against that",
             quotes(hits, 3),
         )
-
-
-# a named work this close is the comparison an orthogonal draft owes (as NOV-PRIOR's threshold)
-_SAME = 0.9
-
-
-def _has_evaluation(c: Claims) -> bool:
-    """Whether the draft reports an evaluation of its own (a section that measures)."""
-    return any(k in s.section.lower() for s in c.sentences for k in ("evaluat", "experiment", "result", "benchmark"))

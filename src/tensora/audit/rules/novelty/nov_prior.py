@@ -4,11 +4,10 @@ from collections.abc import Iterator
 
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, PriorWorkHit, Severity
+from tensora.audit.novelty import NEAR_IDENTICAL
 
 _MIN_SCORE = 0.45
 _NEARLY = 0.9
-# a positioned work this close is the comparison the evaluation owes
-_SAME = 0.9
 
 
 class NovPrior(Rule):
@@ -43,7 +42,7 @@ class NovPrior(Rule):
         # nearly as close
         top = close[0].score if close else 0.0
         uncited = [h for h in close if not h.positioned and (h is close[0] or h.score >= _NEARLY * top)]
-        if not uncited and close and close[0].score >= _SAME and not close[0].evaluated:
+        if not uncited and close and close[0].score >= NEAR_IDENTICAL and not close[0].evaluated:
             # a work that does nearly the same thing, set apart in words but never run or set beside the draft's
             # numbers: the difference claimed is not the one a reviewer can check
             first = close[0]

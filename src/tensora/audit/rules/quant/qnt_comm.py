@@ -16,8 +16,7 @@ from tensora.models.memory import kv_cache_gib
 _ASSUMED_MFU = 0.5  # stated in the message when the draft gives no utilisation of its own
 
 
-_BYTES = {"gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}
-_BULK = {"TB": 1e12, "GB": 1e9, "MB": 1e6}
+_BYTES = {"tb": 1e12, "gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}
 
 
 Picked = tuple[float, CueSpan]
@@ -93,7 +92,7 @@ class QntComm(Rule):
                 continue
             near = {x.index for x in c.sentences if s.index - 2 <= x.index <= s.index and x.paragraph == s.paragraph}
             sizes = [
-                (float(m.groups["value"]) * _BULK[m.groups["unit"]], m)
+                (float(m.groups["value"]) * _BYTES[m.groups["unit"].lower()], m)
                 for m in c.cue_spans("bulk_size_stated")
                 if m.sentence.index in near
             ]
