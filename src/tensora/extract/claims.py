@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from tensora import rxcache
+from tensora import rxcache, rxliteral
 from tensora.extract import cues
 from tensora.extract.numbers import quantities_of
 from tensora.extract.quantities import DocLabel, Quantity, Quote
@@ -120,23 +120,30 @@ class Claims:
     def find(self, pattern: Pattern, *, core_only: bool = False) -> list[Sentence]:
         """Sentences in which the pattern matches (case-insensitively for a string pattern).
 
-        One scan of the joined text proposes candidate sentences; each is then searched on its own, so a
-        match never spans two sentences.
+        The sentences holding a word the pattern cannot match without (``tensora.rxliteral``), else one scan of
+        the joined text, propose candidates; each is then searched on its own, so a match never spans two
+        sentences.
         """
         ident = pattern if isinstance(pattern, str) else (pattern.pattern, pattern.flags)
         key = (ident, core_only, len(self.sentences))
         if key in self._found:
             return list(self._found[key])
         rx = _rx(pattern)
-        text, starts = self.joined()
-        candidates: set[int] = set()
-        for m in rx.finditer(text):
-            first = bisect_right(starts, m.start()) - 1
-            last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
-            candidates.update(range(first, min(last + 2, len(self.sentences))))
+        words = rxliteral.required(rx.pattern, rx.flags)
+        candidates: Iterable[int]
+        if words is not None and not any("\n" in w for w in words):
+            candidates = cues.sentences_containing(words, self.sentences, self._memo)
+        else:
+            text, starts = self.joined()
+            spans: set[int] = set()
+            for m in rx.finditer(text):
+                first = bisect_right(starts, m.start()) - 1
+                last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+                spans.update(range(first, min(last + 2, len(self.sentences))))
+            candidates = sorted(spans)
         found = [
             s
-            for s in (self.sentences[i] for i in sorted(candidates))
+            for s in (self.sentences[i] for i in candidates)
             if rx.search(s.text) and (not core_only or is_core(s))
         ]
         self._found[key] = found

@@ -23,13 +23,13 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import cast
 
 import numpy as np
 
-from tensora import rxcache
+from tensora import rxcache, rxliteral
 from tensora.errors import KnowledgeError
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_core
@@ -42,6 +42,7 @@ __all__ = [
     "calibration",
     "compiled",
     "evaluate",
+    "sentences_containing",
     "spans",
 ]
 
@@ -84,6 +85,7 @@ class CompiledCue:
         self.negation = [rxcache.compile(p, flags) for p in cue.negation]
         self.ignore = [rxcache.compile(p, flags) for p in cue.ignore]
         self.params = {k: rxcache.compile(v, flags) for k, v in cue.params.items()}
+        self._flags = flags
         self.detector: Callable[[str, dict[str, re.Pattern[str]]], bool] | None = None
         if cue.detector is not None:
             from tensora.extract import detectors
@@ -96,6 +98,21 @@ class CompiledCue:
     @property
     def id(self) -> str:
         return self.cue.id
+
+    @cached_property
+    def words(self) -> frozenset[str] | None:
+        """Lower-case strings one of which every matching sentence contains (None: no such filter).
+
+        Taken from the first requirement when it has them (every match needs it), else from all the patterns.
+        """
+        sources = [self.cue.requires[:1], self.cue.patterns] if self.cue.requires else [self.cue.patterns]
+        for patterns in sources:
+            sets = [rxliteral.required(p, self._flags) for p in patterns]
+            if sets and all(s is not None for s in sets):
+                words = frozenset().union(*cast(list[frozenset[str]], sets))
+                if not any("\n" in w for w in words):
+                    return words
+        return None
 
     def _cleaned(self, text: str) -> str:
         for rx in self.ignore:
@@ -271,10 +288,41 @@ def _joined(sentences: Sequence[Sentence], memo: Memo) -> tuple[str, list[int]]:
     return cast(tuple[str, list[int]], memo[key])
 
 
+def _lowered(sentences: Sequence[Sentence], memo: Memo) -> tuple[str, list[int]]:
+    key = ("lowered", len(sentences))
+    if key not in memo:
+        parts = [s.text.lower() for s in sentences]
+        starts, pos = [], 0
+        for part in parts:
+            starts.append(pos)
+            pos += len(part) + 1
+        memo[key] = ("\n".join(parts), starts)
+    return cast(tuple[str, list[int]], memo[key])
+
+
+def sentences_containing(words: frozenset[str], sentences: Sequence[Sentence], memo: Memo) -> list[int]:
+    """Sentences whose lower-cased text contains one of the words (none of which holds a line break)."""
+    text, starts = _lowered(sentences, memo)
+    out: set[int] = set()
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            out.add(k)
+            at = text.find(word, starts[k + 1]) if k + 1 < len(starts) else -1
+    return sorted(out)
+
+
 def _candidates(cc: CompiledCue, sentences: Sequence[Sentence], memo: Memo) -> Iterable[int]:
-    """Sentences that may match: one scan of the joined text per pattern (a detector reads every sentence)."""
+    """Sentences that may match (each is then matched on its own).
+
+    A cue whose patterns need one of a few words is looked up by those words with ``str.find``; otherwise one
+    scan of the joined text per pattern; a detector or an ``ignore`` pattern reads every sentence.
+    """
     if cc.detector is not None or cc.ignore:
         return range(len(sentences))
+    if cc.words is not None:
+        return sentences_containing(cc.words, sentences, memo)
     text, starts = _joined(sentences, memo)
     out: set[int] = set()
     # a cue with requirements is searched by the first of them (every match needs it, and a requirement is

@@ -837,6 +837,7 @@ def _mechanism(proposal: Claims, system: str) -> Field:
 def _knob(proposal: Claims, baseline: Claims) -> Field:
     """A knob the draft sets to a value in the sentences that state its contribution."""
     base_text = baseline.text.lower()
+    knobs = _knobs_named_in(proposal)
     best: tuple[float, Field] | None = None
     for s in proposal.sentences:
         w = weight(s)
@@ -856,7 +857,7 @@ def _knob(proposal: Claims, baseline: Claims) -> Field:
         # ("4 micro-batches per replica") describes a setup as often as it states a contribution
         if not _SET_VERB.search(s.text):
             continue
-        for ks in _knob_settings_in(s, s.lower + " \n " + low, w, base_text, ()):
+        for ks in _knob_settings_in(s, s.lower + " \n " + low, w, base_text, (), knobs):
             conf = ks.confidence
             if best is None or conf > best[0]:
                 best = (conf, Field(ks.knob, conf, ks.source))
@@ -874,17 +875,38 @@ def _phrase_at(low: str, phrase: str) -> int:
     return -1
 
 
+_PHRASES: dict[int, tuple[tuple[Knob, ...], tuple[tuple[Knob, tuple[str, ...]], ...]]] = {}
+
+
+def _knob_phrases(knobs: tuple[Knob, ...]) -> tuple[tuple[Knob, tuple[str, ...]], ...]:
+    """Each knob with its phrases, computed once per table (tables are kept, so identity names them)."""
+    kept = _PHRASES.get(id(knobs))
+    if kept is None or kept[0] is not knobs:
+        kept = _PHRASES[id(knobs)] = (knobs, tuple((k, tuple(k.phrases)) for k in knobs))
+    return kept[1]
+
+
+_KnobPhrases = tuple[tuple[Knob, tuple[str, ...]], ...]
+
+
+def _knobs_named_in(claims: Claims) -> _KnobPhrases:
+    """The knobs (with their phrases) one of whose phrases occurs in the document: the only ones it can set."""
+    low = claims.text.lower()
+    low = low + "\n" + low.replace("_", " ")
+    return tuple((k, phrases) for k, phrases in _knob_phrases(load_knobs()) if any(p in low for p in phrases))
+
+
 def _knob_settings_in(
-    s: Sentence, low: str, w: float, base_text: str, named_text: tuple[str, ...], knobs: tuple[Knob, ...] | None = None
+    s: Sentence, low: str, w: float, base_text: str, named_text: tuple[str, ...], knobs: _KnobPhrases | None = None
 ) -> list[KnobSetting]:
     """The knobs a sentence sets to a value: a knob's phrase with a set verb in the sentence or a value beside it.
     ``named_text``: the draft's and the baseline's text, lower-cased, to find which exposing systems they name."""
     out: list[KnobSetting] = []
     setverb = _SET_VERB.search(s.text) is not None
-    for knob in knobs if knobs is not None else load_knobs():
+    for knob, phrases in knobs if knobs is not None else _knob_phrases(load_knobs()):
         if knob.context and not any(c.lower() in low for c in knob.context):
             continue
-        for phrase in knob.phrases:
+        for phrase in phrases:
             at = _phrase_at(low, phrase)
             if at < 0:
                 continue
@@ -906,12 +928,14 @@ def _knob_settings(proposal: Claims, baseline: Claims) -> list[KnobSetting]:
     """Every distinct knob the draft sets in its headline and method sentences (the best sentence for each)."""
     base_text = baseline.text.lower()
     named_text = (proposal.text.lower(), base_text)
+    knobs = _knobs_named_in(proposal)
     best: dict[str, KnobSetting] = {}
     for s in proposal.sentences:
         w = weight(s)
         if w < 0.6 or s.kind in ("table", "heading"):
             continue
-        for ks in _knob_settings_in(s, s.lower + " \n " + s.lower.replace("_", " "), w, base_text, named_text):
+        low = s.lower + " \n " + s.lower.replace("_", " ")
+        for ks in _knob_settings_in(s, low, w, base_text, named_text, knobs):
             if ks.knob not in best or ks.confidence > best[ks.knob].confidence:
                 best[ks.knob] = ks
     return sorted(best.values(), key=lambda k: (-k.confidence, k.knob))

@@ -1,0 +1,100 @@
+"""The words a regular expression cannot match without: a cheap prefilter before the regex engine.
+
+``required(pattern, flags)`` reads a pattern's parse tree and returns a set of lower-case strings such that
+every match of the pattern contains at least one of them (compared in lower case), or None when no such set of
+useful strings exists (a pattern that can match a bare number, a class of characters or the empty string).
+``communicat\\w*|all-?gather`` gives ``{"communicat", "gather"}``: a text without either substring (in lower
+case) cannot match, and ``str.find`` on the lower-cased text rules it out far faster than the engine can scan
+a 30-page draft for an alternation.
+
+The set is a necessary condition only: a text that contains one of the strings is still matched by the
+pattern itself. Zero-width assertions (``\\b``, lookarounds) are transparent, since they consume nothing; an
+optional or repeated part breaks a run of literal characters; an alternation needs a set from each branch.
+
+Does not: treat the few Unicode characters that ``re.IGNORECASE`` equates with an ASCII letter but that do not
+lower-case to it (the long s, the dotless i) as that letter: a draft spelling "ſtale" is not a candidate for
+``stale``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+__all__ = ["MIN_LENGTH", "required"]
+
+# a string shorter than this is in nearly every sentence: no use as a filter
+MIN_LENGTH = 3
+
+try:
+    from re import _constants as _c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    _ENABLED = hasattr(_parser, "parse")
+except ImportError:  # pragma: no cover - not CPython
+    _ENABLED = False
+
+_Set = frozenset[str] | None
+
+
+def _weakest(s: frozenset[str]) -> int:
+    return min((len(x) for x in s), default=0)
+
+
+def _sequence(items: list[tuple[object, object]]) -> _Set:
+    """The most selective necessary set of one sequence of parse items (None: none of use)."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            options.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(chr(av).lower())  # type: ignore[arg-type]
+        elif op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue  # zero width: the characters either side are adjacent in the match
+        else:
+            close()
+            child = _item(op, av)
+            if child is not None:
+                options.append(child)
+    close()
+    useful = [s for s in options if s and _weakest(s) >= MIN_LENGTH]
+    if not useful:
+        return None
+    # the longest shortest string filters best; among equals, the smaller set
+    return max(useful, key=lambda s: (_weakest(s), -len(s)))
+
+
+def _item(op: object, av: object) -> _Set:
+    if op is _c.SUBPATTERN:
+        return _sequence(list(av[-1]))  # type: ignore[index]
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:  # type: ignore[index]
+            got = _sequence(list(branch))
+            if got is None:
+                return None
+            out |= got
+        return frozenset(out)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+        low: int = av[0]  # type: ignore[index]
+        return _sequence(list(av[2])) if low >= 1 else None  # type: ignore[index]
+    if op is getattr(_c, "ATOMIC_GROUP", None):
+        return _sequence(list(av))  # type: ignore[call-overload]
+    return None
+
+
+@cache
+def required(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Lower-case strings of which every match of the pattern contains one, or None when there are none of use."""
+    if not _ENABLED:
+        return None
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except (re.error, RecursionError):
+        return None
+    return _sequence(list(parsed))
