@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tensora import rxcache
+from tensora import rxcache, rxliteral
 from tensora.extract.techniques import alias_pattern
 from tensora.knowledge.cues import load_cues
 from tensora.knowledge.loader import KnowledgeBase
@@ -73,6 +73,16 @@ def test_compiled_and_reloaded_patterns_equal_re_compile(
     assert not rxcache._added  # came from the file, nothing to write
 
 
+@pytest.mark.parametrize(("pattern", "flags"), PATTERNS)
+def test_kept_words_equal_a_fresh_parse(fresh: Path, monkeypatch: pytest.MonkeyPatch, pattern: str, flags: int) -> None:
+    expected = rxliteral.required(pattern, flags)
+    assert rxcache.literals(pattern, flags) == expected
+    rxcache.save()
+    _new_process(monkeypatch)
+    assert rxcache.literals(pattern, flags) == expected
+    assert not rxcache._added  # the words came from the file with the program
+
+
 def test_damaged_file_and_entry_fall_back(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pattern, flags = PATTERNS[0]
     rxcache.compile(pattern, flags)
@@ -83,8 +93,8 @@ def test_damaged_file_and_entry_fall_back(fresh: Path, monkeypatch: pytest.Monke
     _same(rxcache.compile(pattern, flags), re.compile(pattern, flags))
     # an entry whose program the engine refuses is compiled again
     entries = rxcache._load()
-    flags_out, _, groups, groupindex, indexgroup = entries[(pattern, int(flags))]
-    entries[(pattern, int(flags))] = (flags_out, b"\xff\xff\xff\xff" * 3, groups, groupindex, indexgroup)
+    flags_out, _, groups, groupindex, indexgroup, words = entries[(pattern, int(flags))]
+    entries[(pattern, int(flags))] = (flags_out, b"\xff\xff\xff\xff" * 3, groups, groupindex, indexgroup, words)
     _same(rxcache.compile(pattern, flags), re.compile(pattern, flags))
 
 

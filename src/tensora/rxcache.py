@@ -10,7 +10,8 @@ The file is keyed by the interpreter (its version, its regex engine's ``MAGIC`` 
 another interpreter is never loaded. The engine validates every program it is given; an entry that fails, a
 file that cannot be read or written, or an interpreter without CPython's ``_sre`` falls back to ``re.compile``
 with no message. The cache is an optimisation only: a pattern compiled either way is equal (``==``) to the
-other.
+other. Each entry also keeps the words every match of the pattern holds (``literals``, from
+``tensora.rxliteral``), read off the same parse, so a fresh process prefilters by them without parsing.
 
 Does not: cache patterns built from a document's own text (callers route only the fixed patterns of the code
 and the knowledge base through here), or hold more than ``_MAX_ENTRIES`` patterns: past that, the file keeps
@@ -29,10 +30,12 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-__all__ = ["compile", "cache_file"]
+from tensora import rxliteral
+
+__all__ = ["cache_file", "compile", "literals"]
 
 _MAX_ENTRIES = 5_000
-_FORMAT = "tensora-rx-1"
+_FORMAT = "tensora-rx-2"
 # flags that change only how a pattern matches (no debugging output)
 _CACHED_FLAGS = re.I | re.M | re.S | re.X | re.A | re.U
 
@@ -46,8 +49,8 @@ except (ImportError, StopIteration):  # pragma: no cover - not CPython
     _ENABLED = False
 
 Key = tuple[str, int]
-# flags, program, number of groups, group names to numbers, numbers to names
-Entry = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]
+# flags, program, number of groups, group names to numbers, numbers to names, the words every match holds
+Entry = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...], tuple[str, ...] | None]
 
 _entries: dict[Key, Entry] | None = None
 _added: dict[Key, Entry] = {}
@@ -65,15 +68,16 @@ def cache_file() -> Path:
 
 
 def _valid(value: Any) -> bool:
-    if not isinstance(value, tuple) or len(value) != 5:
+    if not isinstance(value, tuple) or len(value) != 6:
         return False
-    flags, code, groups, groupindex, indexgroup = value
+    flags, code, groups, groupindex, indexgroup, words = value
     return (
         isinstance(flags, int)
         and isinstance(code, bytes)
         and isinstance(groups, int)
         and isinstance(groupindex, dict)
         and isinstance(indexgroup, tuple)
+        and (words is None or (isinstance(words, tuple) and all(isinstance(w, str) for w in words)))
     )
 
 
@@ -92,7 +96,7 @@ def _load() -> dict[Key, Entry]:
 
 
 def _build(pattern: str, entry: Entry) -> re.Pattern[str]:
-    flags, code, groups, groupindex, indexgroup = entry
+    flags, code, groups, groupindex, indexgroup, _words = entry
     program = array(_CODE_TYPE)
     program.frombytes(code)
     compiled: re.Pattern[str] = _sre.compile(pattern, flags, program.tolist(), groups, groupindex, indexgroup)
@@ -102,13 +106,15 @@ def _build(pattern: str, entry: Entry) -> re.Pattern[str]:
 def _fresh(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry]:
     """Compile as ``re.compile`` does, keeping the program it produces."""
     parsed = _parser.parse(pattern, flags)
+    found = rxliteral.from_parsed(parsed)  # before the compiler walks the tree
+    words = None if found is None else tuple(sorted(found))
     code = _compiler._code(parsed, flags)
     groupindex = dict(parsed.state.groupdict)
     indexgroup: list[str | None] = [None] * parsed.state.groups
     for name, i in groupindex.items():
         indexgroup[i] = name
     program = array(_CODE_TYPE, code).tobytes()
-    entry: Entry = (flags | parsed.state.flags, program, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+    entry: Entry = (flags | parsed.state.flags, program, parsed.state.groups - 1, groupindex, tuple(indexgroup), words)
     return _build(pattern, entry), entry
 
 
@@ -136,6 +142,24 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 - mi
     _added[key] = entry
     _schedule_save()
     return compiled
+
+
+def literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """``tensora.rxliteral.required(pattern, flags)``, kept in the cache file beside the compiled program."""
+    if not _ENABLED or not isinstance(pattern, str) or flags & ~_CACHED_FLAGS:
+        return rxliteral.required(pattern, flags)
+    key = (pattern, int(flags))
+    entry = _load().get(key)
+    if entry is None:
+        try:
+            compile(pattern, flags)
+        except re.error:
+            return None
+        entry = _load().get(key)
+    if entry is None:
+        return rxliteral.required(pattern, flags)
+    words = entry[5]
+    return None if words is None else frozenset(words)
 
 
 def _schedule_save() -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-__all__ = ["MIN_LENGTH", "required"]
+__all__ = ["MIN_LENGTH", "from_parsed", "required"]
 
 # a string shorter than this is in nearly every sentence: no use as a filter
 MIN_LENGTH = 3
@@ -97,4 +97,12 @@ def required(pattern: str, flags: int = 0) -> frozenset[str] | None:
         parsed = _parser.parse(pattern, flags)
     except (re.error, RecursionError):
         return None
-    return _sequence(list(parsed))
+    return from_parsed(parsed)
+
+
+def from_parsed(parsed: object) -> frozenset[str] | None:
+    """``required`` for a pattern already parsed by ``re._parser.parse`` (``tensora.rxcache`` keeps the result)."""
+    try:
+        return _sequence(list(parsed))  # type: ignore[call-overload]
+    except (TypeError, ValueError, AttributeError, RecursionError):  # the parser's tree changed shape
+        return None

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from tensora import rxcache, rxliteral
+from tensora import rxcache
 from tensora.extract import cues
 from tensora.extract.numbers import quantities_of
 from tensora.extract.quantities import DocLabel, Quantity, Quote
@@ -129,7 +129,7 @@ class Claims:
         if key in self._found:
             return list(self._found[key])
         rx = _rx(pattern)
-        words = rxliteral.required(rx.pattern, rx.flags)
+        words = rxcache.literals(rx.pattern, rx.flags & ~re.U)
         candidates: Iterable[int]
         if words is not None and not any("\n" in w for w in words):
             candidates = cues.sentences_containing(words, self.sentences, self._memo)

@@ -29,7 +29,7 @@ from typing import cast
 
 import numpy as np
 
-from tensora import rxcache, rxliteral
+from tensora import rxcache
 from tensora.errors import KnowledgeError
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_core
@@ -107,7 +107,7 @@ class CompiledCue:
         """
         sources = [self.cue.requires[:1], self.cue.patterns] if self.cue.requires else [self.cue.patterns]
         for patterns in sources:
-            sets = [rxliteral.required(p, self._flags) for p in patterns]
+            sets = [rxcache.literals(p, self._flags) for p in patterns]
             if sets and all(s is not None for s in sets):
                 words = frozenset().union(*cast(list[frozenset[str]], sets))
                 if not any("\n" in w for w in words):
@@ -126,6 +126,10 @@ class CompiledCue:
         """True when the text matches the cue by its patterns (no semantics)."""
         if self.detector is not None:
             return self.detector(text, self.params) and not self.negated(text)
+        if self.words is not None and not self.ignore:
+            low = text.lower()
+            if not any(w in low for w in self.words):
+                return False
         text = self._cleaned(text)
         return (
             any(rx.search(text) for rx in self.patterns)
