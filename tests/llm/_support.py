@@ -39,7 +39,9 @@ def answer_json(**changes: Any) -> str:
 
 
 def settings(**changes: Any) -> LLMSettings:
+    # the own reading is a request of its own; tests of the review request leave it out (test_reading has it)
     base: dict[str, Any] = {"provider": "fake", "model": "fake-model", "timeout": 5.0, "retries": 2}
+    base["own_reading"] = False
     return LLMSettings(**{**base, **changes})
 
 

@@ -17,6 +17,26 @@ RECORDED = Path(__file__).parent / "fixtures" / "exchanges" / "recorded"
 CASES = sorted(p.name for p in RECORDED.iterdir() if p.is_dir())
 
 
+def _recorded_with_reading(case: str) -> bool:
+    """Whether the exchange starts with the model's own reading (exchanges recorded before that stage do not)."""
+    first = json.loads((RECORDED / case / "001.reply.json").read_text(encoding="utf-8"))
+    content = first.get("content")
+    answer = json.loads(content) if isinstance(content, str) and content.lstrip().startswith("{") else content
+    return isinstance(answer, dict) and "notes" in answer and "mirror" not in answer
+
+
+@pytest.fixture(autouse=True)
+def _settings_of_the_recording(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The config the exchange was recorded with: the own reading on or off."""
+    case = request.node.callspec.params.get("case") if hasattr(request.node, "callspec") else None
+    home = tmp_path / "home"
+    home.mkdir()
+    if case is not None:
+        flag = "true" if _recorded_with_reading(case) else "false"
+        (home / "config.toml").write_text(f"[llm]\nown_reading = {flag}\n", encoding="utf-8")
+    monkeypatch.setenv("TENSORA_HOME", str(home))
+
+
 def _inputs(case: str) -> tuple[Path, Path]:
     folder = next(
         f for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3", "round9", "round10")) if f.is_dir()

@@ -24,6 +24,15 @@ DOCS = [str(EXAMPLE / "proposal.md"), "--baseline", str(EXAMPLE / "baseline.md")
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _recorded_without_own_reading(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The sp-chunking exchange was recorded before the own-reading request (tests/llm/test_reading.py has it)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text("[llm]\nown_reading = false\n", encoding="utf-8")
+    monkeypatch.setenv("TENSORA_HOME", str(home))
+
+
 def review(exchange: Path, *more: str) -> tuple[int, str, str]:
     done = runner.invoke(app, ["review", *DOCS, "--llm", "replay", "--llm-exchange", str(exchange), *more])
     return done.exit_code, done.stdout, done.stderr

@@ -142,9 +142,7 @@ class Claims:
                 spans.update(range(first, min(last + 2, len(self.sentences))))
             candidates = sorted(spans)
         found = [
-            s
-            for s in (self.sentences[i] for i in candidates)
-            if rx.search(s.text) and (not core_only or is_core(s))
+            s for s in (self.sentences[i] for i in candidates) if rx.search(s.text) and (not core_only or is_core(s))
         ]
         self._found[key] = found
         return list(found)

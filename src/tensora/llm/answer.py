@@ -19,9 +19,12 @@ __all__ = [
     "PARTS",
     "Answer",
     "ParseError",
+    "Reading",
     "corrections_schema",
     "parse",
     "parse_chat",
+    "parse_reading",
+    "reading_schema",
     "parse_corrections",
     "schema",
 ]
@@ -118,6 +121,63 @@ def corrections_schema() -> dict[str, Any]:
         "properties": {"corrections": {"type": "array", "items": item}},
         "required": ["corrections"],
     }
+
+
+def reading_schema() -> dict[str, Any]:
+    """The own reading's answer: the crux, notes (point and check), prior work, a twist."""
+    text = {"type": "string"}
+    note = {"type": "object", "properties": {"point": text, "check": text}, "required": ["point", "check"]}
+    return {
+        "type": "object",
+        "properties": {
+            "crux": text,
+            "notes": {"type": "array", "items": note},
+            "prior_work": {"type": "array", "items": text},
+            "twist": text,
+        },
+        "required": ["crux", "notes", "prior_work", "twist"],
+    }
+
+
+@dataclass(slots=True)
+class Reading:
+    """The model's own reading of the documents, written before it sees tensora's audit."""
+
+    crux: str
+    notes: list[tuple[str, str]]  # (point, check)
+    prior_work: list[str]
+    twist: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "crux": self.crux,
+            "notes": [{"point": p, "check": c} for p, c in self.notes],
+            "prior_work": self.prior_work,
+            "twist": self.twist,
+        }
+
+
+def _line(value: Any, limit: int) -> str:
+    return " ".join(value.split())[:limit] if isinstance(value, str) else ""
+
+
+def parse_reading(text: str, *, max_notes: int = 12) -> Reading:
+    """The own reading in ``text`` (a ``ParseError`` when it holds no JSON object or no note)."""
+    if not text.strip():
+        raise ParseError("it is empty")
+    data = _loads(text)
+    if not isinstance(data, dict):
+        raise ParseError("it is not a JSON object")
+    notes = []
+    for item in _objects(data, "notes")[:max_notes]:
+        point, check = _line(item.get("point"), 700), _line(item.get("check"), 700)
+        if point:
+            notes.append((point, check))
+    if not notes:
+        raise ParseError("it has no notes")
+    works = data.get("prior_work")
+    prior = [_line(w, 300) for w in works if _line(w, 300)][:8] if isinstance(works, list) else []
+    return Reading(_line(data.get("crux"), 700), notes, prior, _line(data.get("twist"), 900))
 
 
 def _first_object(text: str) -> str:

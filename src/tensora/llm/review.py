@@ -60,6 +60,8 @@ from tensora.render.voice import say
 __all__ = ["Conversation", "LLMFinding", "LLMReview", "create_backend", "enhance", "usage_line", "warning_line"]
 
 MAX_CALLS_PER_ROUND = 8
+#: characters the own reading may take in the review request (about 2,000 tokens), kept free when fitting
+READING_ROOM = 6000
 _HIDDEN = "DOC-HIDDEN-TEXT"
 
 
@@ -462,6 +464,17 @@ def _self_check(
     return {"status": "ok", "corrections": records}
 
 
+def _own_reading(conversation: Conversation, documents_text: str) -> tuple[answers.Reading | None, dict[str, Any]]:
+    """The model's reading of the documents alone, before the audit's hypotheses (no tools)."""
+    messages = [Message("system", prompts.reading_system()), Message("user", prompts.reading_request(documents_text))]
+    try:
+        completion = conversation.ask(messages, schema=answers.reading_schema(), use_tools=False)
+        reading = answers.parse_reading(completion.text)
+    except answers.ParseError as exc:
+        return None, {"status": f"unusable answer ({exc}); the review went on without it"}
+    return reading, {"status": "ok", **reading.to_dict()}
+
+
 def _refused_texts(review: Review, proposal: Claims) -> list[str]:
     """Text the model must never quote: what the draft hides, and visible sentences aimed at reviewers."""
     out = [normalise(q.text) for f in review.findings if f.code == _HIDDEN for q in f.evidence]
@@ -490,16 +503,23 @@ def _enhance(
     for max_numbers in (hypotheses.MAX_NUMBERS, 6, 0):
         offered = hypotheses.build(review, proposal, max_numbers, baseline=baseline)
         hypotheses_text = hypotheses.render(offered)
-        fixed = system + prompts.review_request("", hypotheses_text, codes)
+        room = "x" * READING_ROOM if settings.own_reading else ""
+        fixed = system + prompts.review_request("", hypotheses_text, codes, room)
         budget = document_budget(settings, fixed, conversation.toolbox)
         if budget is None or budget >= 8000:
             break
     plan = documents.plan(docs, budget)
     documents_text = plan.render()
-    request = prompts.review_request(documents_text, hypotheses_text, codes)
-    messages = [Message("system", system), Message("user", request)]
     result.llm["documents"] = plan.to_dict()
     try:
+        reading_text = ""
+        if settings.own_reading:
+            reading, result.llm["reading"] = _own_reading(conversation, documents_text)
+            if reading is not None:
+                reading_text = prompts.render_reading(reading.crux, reading.notes, reading.prior_work, reading.twist)
+                reading_text = reading_text[:READING_ROOM]
+        request = prompts.review_request(documents_text, hypotheses_text, codes, reading_text)
+        messages = [Message("system", system), Message("user", request)]
         completion = conversation.ask(messages, schema=schema, on_text=on_text)
         parsed = _parse_with_repair(conversation, messages, completion, schema, on_text)
     except BackendCallError as exc:

@@ -14,6 +14,7 @@ config's ``api_key``. The config file is ``$TENSORA_HOME/config.toml`` when ``TE
     retries = 3                 # for 429 and 5xx
     max_tool_rounds = 3         # 0: no tools offered
     context_tokens = 8192       # the model's context window, when small: the evidence is shrunk to fit
+    own_reading = true          # the model reads the documents alone first, before tensora's audit
 
     [llm.openai]                # one backend: the PROVIDER of --llm PROVIDER:MODEL
     base_url = "http://127.0.0.1:8080/v1"
@@ -43,7 +44,7 @@ from tensora.llm.errors import BackendConfigError, MissingKeyError
 
 __all__ = ["LLMSettings", "config_path", "load_config", "parse_spec", "resolve"]
 
-_COMMON = {"timeout", "temperature", "max_tokens", "retries", "max_tool_rounds", "context_tokens"}
+_COMMON = {"timeout", "temperature", "max_tokens", "retries", "max_tool_rounds", "context_tokens", "own_reading"}
 _PROVIDER = _COMMON | {"base_url", "key_env", "api_key"}
 _PRICE = {"input", "output"}
 
@@ -63,6 +64,9 @@ class LLMSettings:
     max_tool_rounds: int = 3
     #: the model's context window in tokens, when it is small enough to matter (None: not limited)
     context_tokens: int | None = None
+    #: a first request in which the model reads the documents without tensora's audit; its notes then lead
+    #: the review request, so the audit adds to the model's reading instead of anchoring it
+    own_reading: bool = True
     #: model -> (USD per million input tokens, per million output tokens), from the config file
     prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     #: record/replay directory (``--llm-exchange``): requests written there, replies read (replay) or saved
@@ -84,6 +88,12 @@ class LLMSettings:
 
 
 REPLAY = "replay"
+
+
+def _flag(value: Any, name: str, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise BackendConfigError(f"{where}: setting {name!r} must be true or false; got {value!r}.")
+    return value
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
@@ -252,4 +262,5 @@ def resolve(
         ),
         prices=_prices(cfg, path),
         exchange=exchange,
+        own_reading=_flag(setting("own_reading", None, True), "own_reading", str(path)),
     )
