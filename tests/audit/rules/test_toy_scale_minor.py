@@ -62,3 +62,61 @@ token.
 
 def test_a_serving_system_sized_for_one_node_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, SERVE_ONE_NODE) == []
+
+
+PROJECTED = """
+# ShardLite: deferring the gradient reduce-scatter of fully sharded training
+
+## Abstract
+
+ShardLite changes PyTorch FSDP: it accumulates gradients locally across micro-batches and reduce-scatters
+once per step. On a 34B model trained on 128 H100 GPUs, our calibrated cost model projects a 1.21x step-time
+reduction.
+A pilot on a 7B model on one 8-GPU node confirms correctness and a 1.06x speedup.
+
+## Motivation
+
+Our 128-GPU production job spends 31% of its step in the reduce-scatter.
+"""
+
+MEASURED_AT_SCALE = PROJECTED.replace(
+    "Our 128-GPU production job spends 31% of its step in the reduce-scatter.",
+    "On 128 GPUs over 16 nodes, ShardLite measured a 1.19x speedup against the tuned baseline.",
+)
+
+ONE_GPU = """
+# LowMoments: Adam moments in a random subspace under ZeRO-1
+
+## Abstract
+
+LowMoments keeps Adam's moments in a random low-rank subspace and leaves the data-parallel ZeRO-1 partitioning
+unchanged. For our
+13B configuration on 256 GPUs we project 11 GB of freed memory per GPU.
+
+## Evaluation
+
+All runs use one H100 80 GB GPU with activation checkpointing, on a 1.3B model.
+"""
+
+
+def test_a_gain_projected_to_scale_from_one_node_is_flagged(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, PROJECTED)
+    assert found.severity is Severity.MAJOR and found.computed == {"claimed_gpus": 128.0}
+    assert any("one 8-GPU node" in q.text for q in found.evidence)
+
+
+def test_a_gain_measured_at_scale_is_not_called_a_projection(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert all("by projection" not in f.message for f in _run(claims, kb, MEASURED_AT_SCALE))
+
+
+def test_one_gpu_runs_for_a_claim_on_256_gpus_are_flagged(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, ONE_GPU)
+    assert found.computed == {"claimed_gpus": 256.0}
+
+
+def test_the_shape_of_a_cluster_is_not_a_single_node_run(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = PROJECTED.replace(
+        "A pilot on a 7B model on one 8-GPU node confirms correctness and a 1.06x speedup.",
+        "Each node holds 8 H100 GPUs and eight 400 Gb/s NICs.",
+    )
+    assert all("by projection" not in f.message for f in _run(claims, kb, text))

@@ -8,8 +8,11 @@ from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
 from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quantity
+from tensora.extract.sentences import Sentence
 
 _SCALE_FAMILIES = {"parallelism", "communication", "moe"}
+# sharded data parallelism is filed under memory, but what it saves and what it sends depend on the degree
+_SHARDED = {"zero-1", "zero-2", "zero-3", "fsdp"}
 
 
 # how far beyond every measurement a projected claim must reach before its scale is called untested
@@ -41,8 +44,9 @@ class EvidToyScale(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        core_families = {u.family for u in c.techniques.values() if u.used and u.core}
-        if not core_families & _SCALE_FAMILIES:
+        core = {t: u.family for t, u in c.techniques.items() if u.used and u.core}
+        distributed = bool(set(core.values()) & _SCALE_FAMILIES)
+        if not (distributed or set(core) & _SHARDED):
             return
         measured = [
             q
@@ -51,6 +55,13 @@ class EvidToyScale(Rule):
         ]
         measured_max = max((q.value for q in measured), default=0.0)
         small = c.cue("single_node_run")
+        # a single-node sentence that reports a run (a run word, or a gain measured there), not the cluster's shape
+        gains = {q.sentence for q in c.values("speedup")}
+        runs = [s for s in small if s.index in gains or c.text_has_cue("run_reported", s.text)]
+        found = list(self._projected_from_small(c, runs + c.cue("single_gpu_run")))
+        if found or not distributed:
+            yield from found
+            return
         if not small or measured_max > 16:
             yield from self._far_projection(c, measured, measured_max)
             return
@@ -83,6 +94,50 @@ class EvidToyScale(Rule):
             "model how the gain changes with scale and check it at two points",
             quotes(small, 3),
             computed={"measured_gpus": measured_max or 8.0, "claimed_gpus": target},
+        )
+
+    def _projected_from_small(self, c: Claims, small: list[Sentence]) -> Iterator[Finding]:
+        """The gain at scale is a projection and the only runs of the mechanism are on one node or one GPU.
+
+        A GPU count of the production cluster or of a measured baseline says nothing of where the mechanism
+        ran: what counts is whether any gain of the draft was measured in a sentence that names more than 16
+        GPUs. None was, a larger GPU count comes with projection or expectation wording, and a run on one node
+        or one GPU is stated: the claim at scale rests on a model fitted where the effects that decide it
+        (inter-node links, stragglers, state that stops being sharded) do not appear."""
+        if not small:
+            return
+        projected = [
+            q
+            for q in c.values("gpus")
+            if q.value > 16
+            and (
+                q.qualifier in ("planned", "projected")
+                or c.text_has_cue("projection_or_simulation_named", q.quote.text)
+                or c.text_has_cue("expectation_wording", q.quote.text)
+            )
+        ]
+        if not projected:
+            return
+        projected_at = {q.sentence for q in projected}
+        big_runs = {q.sentence for q in c.values("gpus") if q.value > 16 and q.sentence not in projected_at}
+        measured_gain_at_scale = any(
+            q.sentence in big_runs
+            and q.qualifier != "projected"
+            and not c.text_has_cue("projection_or_simulation_named", q.quote.text)
+            for q in c.values("speedup")
+        )
+        if measured_gain_at_scale:
+            return
+        target = max(projected, key=lambda q: q.value)
+        yield self.finding(
+            f"The gain is claimed for {target.value:,.0f} GPUs by projection, and the mechanism itself has run only "
+            "on one node or one GPU. What decides it at that scale (the inter-node links, stragglers, state that "
+            "stops being sharded or replicated the same way) never appears in that run, so the projection is "
+            "fitted where the effect it predicts cannot be seen.",
+            "run the mechanism on several nodes over the real inter-node network, or check the projection at two "
+            "scales you can measure before extrapolating",
+            [target.quote, *quotes(small, 2)],
+            computed={"claimed_gpus": target.value},
         )
 
     def _far_projection(self, c: Claims, measured: list[Quantity], measured_max: float) -> Iterator[Finding]:
