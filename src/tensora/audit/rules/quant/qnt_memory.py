@@ -6,6 +6,7 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, quotes
+from tensora.extract.techniques import is_core
 
 
 class QntMemory(Rule):
@@ -34,7 +35,7 @@ class QntMemory(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         # one memory finding per draft: a per-token size off by the K/V factor comes first, since every total
         # the draft gives is built on it
-        found = list(self._per_token(ctx)) or list(self._totals(ctx))
+        found = list(self._per_token(ctx)) or list(self._group_metadata(ctx)) or list(self._totals(ctx))
         yield from found[:1]
 
     def _per_token(self, ctx: Context) -> Iterator[Finding]:
@@ -70,6 +71,57 @@ class QntMemory(Rule):
                 },
             )
             return
+
+    def _group_metadata(self, ctx: Context) -> Iterator[Finding]:
+        """A weight budget counted at the bare bit width (parameters x 0.5 byte at 4 bits) for a group-wise
+        format: each group of g weights also stores a 16-bit scale (32 bits with a zero point), 16/g more bits
+        per weight. Flagged when the draft's own total plus those scales exceeds the device."""
+        c = ctx.proposal
+        stated = c.cue_spans("weight_bytes_per_param_stated")
+        totals = c.cue_spans("memory_total_stated")
+        dev = compute.device(c)
+        if not stated or not totals or dev is None or dev.memory_gib is None:
+            return
+        line = stated[0]
+        per_param = float(line.groups["bytes"])
+        if per_param >= 1.0:
+            return  # 8 bits and wider: no group scales in the formats the draft would use
+        groups = [m for m in c.cue_spans("quantization_group_size") if int(m.groups["size"]) > 0]
+        local = [m for m in groups if m.sentence.section == line.sentence.section]
+        core = [m for m in groups if is_core(m.sentence)]
+        chosen = local or core
+        if not chosen:
+            return
+        group = min(int(m.groups["size"]) for m in chosen)
+        metadata_bits = 32.0 if c.has_cue("asymmetric_quantization") else 16.0
+        params = float(line.groups["params"]) * 1e9
+        extra = params * metadata_bits / group / 8
+        total_m = totals[-1]
+        unit = 2**30 if total_m.groups["unit"].lower() == "gib" else 1e9
+        total = float(total_m.groups["value"]) * unit
+        capacity = dev.memory_gib * 2**30
+        real = total + extra
+        if real <= capacity:
+            return
+        yield self.finding(
+            f"The weights are counted at {per_param:g} byte per parameter, but a group-wise format stores a "
+            f"{metadata_bits:g}-bit scale{' and zero point' if metadata_bits > 16 else ''} for every {group} "
+            f"weights: {metadata_bits:g} / {group} = {metadata_bits / group:g} more bits per weight, "
+            f"{params / 1e9:g}e9 x {metadata_bits / group / 8:g} B = {extra / 1e9:.1f} GB. The stated total of "
+            f"{total / 1e9:.1f} GB becomes {real / 1e9:.1f} GB ({real / 2**30:.1f} GiB) against "
+            f"{dev.memory_gib:.1f} GiB on {dev.name}: the configuration does not fit.",
+            "count the scales (and zero points) of every group in the weight memory, and give a configuration "
+            "that fits with them: fewer concurrent sequences, a shorter context or a larger group",
+            [line.sentence.quote(), total_m.sentence.quote(), *(m.sentence.quote() for m in local[:1])],
+            computed={"memory_per_gpu_gib": real / 2**30, "capacity_gib": dev.memory_gib},
+            inputs={
+                "params": params,
+                "stated_bytes_per_param": per_param,
+                "group_size": group,
+                "metadata_bits_per_group": metadata_bits,
+                "stated_total_bytes": total,
+            },
+        )
 
     def _totals(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
