@@ -35,7 +35,12 @@ class QntMemory(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         # one memory finding per draft: a per-token size off by the K/V factor comes first, since every total
         # the draft gives is built on it
-        found = list(self._per_token(ctx)) or list(self._group_metadata(ctx)) or list(self._totals(ctx))
+        found = (
+            list(self._per_token(ctx))
+            or list(self._group_metadata(ctx))
+            or list(self._unsharded_accumulation(ctx))
+            or list(self._totals(ctx))
+        )
         yield from found[:1]
 
     def _per_token(self, ctx: Context) -> Iterator[Finding]:
@@ -121,6 +126,42 @@ class QntMemory(Rule):
                 "metadata_bits_per_group": metadata_bits,
                 "stated_total_bytes": total,
             },
+        )
+
+    def _unsharded_accumulation(self, ctx: Context) -> Iterator[Finding]:
+        """Sharded data parallelism (ZeRO-2/3, FSDP) whose gradients are accumulated locally across
+        micro-batches, the reduce-scatter skipped or deferred: the reduce-scatter is what shards the gradient,
+        so until it runs every rank holds the whole gradient of what it computes (its tensor and pipeline slice
+        of the model), in the accumulation format."""
+        c = ctx.proposal
+        if not (c.uses_core("fsdp") or c.uses_core("zero-2") or c.uses_core("zero-3")):
+            return
+        said = c.cue("gradients_accumulated_unsharded")
+        states = compute.model_states(c)
+        dev = compute.device(c)
+        if not said or states is None or dev is None or dev.memory_gib is None:
+            return
+        inputs = states.inputs
+        n, tp, pp = float(str(inputs["params"])), int(str(inputs["tp"])), int(str(inputs["pp"]))
+        if int(str(inputs["dp"])) <= 1:
+            return
+        wide = any(c.text_has_cue("fp32_named", s.text) for s in said)
+        per_element = 4.0 if wide else 2.0
+        buffer = n * per_element / (tp * pp) / 2**30
+        total = states.gib + buffer
+        if total <= dev.memory_gib:
+            return
+        yield self.finding(
+            f"Skipping the reduce-scatter skips what shards the gradient: until it runs, each rank accumulates the "
+            f"whole gradient of its part of the model, {n / 1e9:,.3g}e9 parameters x {per_element:g} B"
+            + (f" / (tp x pp = {tp * pp})" if tp * pp > 1 else "")
+            + f" = {buffer:,.1f} GiB, on top of {states.gib:,.1f} GiB of sharded model states ({states.explain}): "
+            f"{total:,.1f} GiB per GPU against {dev.memory_gib:.1f} GiB on {dev.name}, before activations.",
+            "account the accumulation buffer at its unsharded size, and give a configuration where it fits "
+            "(a narrower buffer, accumulation over fewer micro-batches, or sharding within a smaller group)",
+            quotes(said, 2),
+            computed={"model_states_per_gpu_gib": total, "capacity_gib": dev.memory_gib},
+            inputs={**inputs, "accumulation_bytes_per_element": per_element},
         )
 
     def _totals(self, ctx: Context) -> Iterator[Finding]:
