@@ -36,8 +36,8 @@ def test_a_bf16_buffer_of_a_small_model_fits(claims, kb) -> None:  # type: ignor
 
 def test_quiet_when_every_micro_batch_reduce_scatters(claims, kb) -> None:  # type: ignore[no-untyped-def]
     text = DRAFT.replace(
-        "During the first k-1 micro-batches each\nrank accumulates its gradient locally in an FP32 buffer, and a single "
-        "reduce-scatter runs after the last\nmicro-batch.",
+        "During the first k-1 micro-batches each\nrank accumulates its gradient locally in an FP32 buffer, and a "
+        "single reduce-scatter runs after the last\nmicro-batch.",
         "Every micro-batch reduce-scatters its gradients, which accumulate in sharded form.",
     )
     assert _run(claims, kb, text) == []
