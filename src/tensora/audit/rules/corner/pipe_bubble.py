@@ -38,11 +38,15 @@ class PipeBubble(Rule):
             return
         p = c.value("pp")
         m = c.value("micro_batches") or compute.micro_batches(c)
+        if any(not is_elsewhere(s) for s in c.cue("zero_bubble_schedule")):
+            return
+        counted = list(self._global_batch_counted(c, p))
+        if counted:
+            yield from counted
+            return
         if not p or not m or p < 2:
             return
         v = c.value("virtual_stages") or 1.0
-        if any(not is_elsewhere(s) for s in c.cue("zero_bubble_schedule")):
-            return
         yield from self._below_floor(c, p, m, v)
         if m >= 4 * p or c.has_cue("bubble_quantified"):
             return
@@ -62,6 +66,43 @@ class PipeBubble(Rule):
             severity=severity,
             computed={"pipeline_bubble_fraction": bubble, "bubble_relative_to_ideal": rel},
             inputs={"stages": p, "microbatches": m, "virtual_stages": v},
+        )
+
+    def _global_batch_counted(self, c: Claims, p: float | None) -> Iterator[Finding]:
+        """A bubble the draft computes with the global batch as one pipeline's micro-batches. With data
+        parallelism of degree d the batch splits over d pipelines, each running B/d of it (times the units each
+        sequence is cut into), so the idle share is (p-1)/(k·B/d + p-1), not (p-1)/(k·B + p-1). The count the
+        draft used is read back from its own figure: m = (p-1)(1-b)/b."""
+        d, batch = c.value("dp"), c.value("global_batch")
+        if not p or p < 2 or not d or d < 2 or not batch or batch % d:
+            return
+        claimed = [
+            (float(raw) / 100.0, span)
+            for span in c.cue_spans("bubble_value_claimed")
+            if not is_elsewhere(span.sentence) and (raw := span.groups.get("value") or span.groups.get("value2"))
+        ]
+        claimed = [(b, span) for b, span in claimed if 0.0 < b < 1.0]
+        if not claimed:
+            return
+        value, span = min(claimed, key=lambda x: x[0])
+        used = (p - 1) * (1 - value) / value
+        units = round(used / batch)
+        if units < 1 or abs(used - units * batch) > 0.03 * units * batch:
+            return
+        per_pipeline = units * batch / d
+        real = compute.bubble(p, per_pipeline)
+        yield self.finding(
+            f"The draft's {pct(value)} bubble counts all {batch:.0f} sequences of the global batch"
+            + (f" ({units} units each)" if units > 1 else "")
+            + f" as the micro-batches of one pipeline: (p-1)/({used:.0f} + p-1) with p = {p:.0f}. With data "
+            f"parallelism of degree {d:.0f} each pipeline runs {batch / d:.0f} of them, so its schedule has "
+            f"{per_pipeline:.0f} units and idles (p-1)/({per_pipeline:.0f} + p-1) = {pct(real)} of the step.",
+            "recompute the bubble with the micro-batches one pipeline actually runs (global batch / (data-"
+            "parallel degree x micro-batch size)), and every gain projected from it",
+            [span.sentence.quote()],
+            severity=Severity.FATAL if real >= 0.25 else Severity.MAJOR,
+            computed={"pipeline_bubble_fraction": real, "claimed_bubble_fraction": value},
+            inputs={"stages": p, "data_parallel": d, "global_batch": batch, "units_per_sequence": units},
         )
 
     def _below_floor(self, c: Claims, p: float, m: float, v: float) -> Iterator[Finding]:
