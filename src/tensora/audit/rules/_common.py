@@ -39,8 +39,15 @@ def total_gpus(c: Claims, qualifier: str | None = None) -> float | None:
 
 
 def precision(c: Claims) -> str:
-    """The training/compute precision the draft states (bf16 by default)."""
-    texts = [t.lower() for t in c.texts("precision")]
+    """The precision the matrix arithmetic runs in, as the draft states it (bf16 by default).
+
+    FP32 or TF32 counts only where the draft runs its arithmetic in it: a gradient reduced in FP32, an FP32
+    master copy or accumulator says nothing about the tensor-core peak the GEMMs reach."""
+    texts = [
+        q.text.lower()
+        for q in c.values("precision")
+        if q.text.lower() not in ("fp32", "tf32") or c.text_has_cue("fp32_compute_stated", q.quote.text)
+    ]
     for p in ("fp8", "int8", "fp16", "bf16", "tf32", "fp32"):
         if p in texts:
             return p
