@@ -37,6 +37,8 @@ class MoeImbalance(Rule):
             return
         if c.has_cue("max_expert_load_bounded") or c.has_cue("expert_choice_routing"):
             return
+        if c.has_cue("tokens_stay_local"):
+            return  # weights move to the tokens: each GPU computes its own tokens, whatever the routing skew
         counts = [q.value for q in c.values("experts") if 2 <= q.value <= 4096]
         experts = max(counts) if counts else None
         k = c.value("top_k") or 2.0
