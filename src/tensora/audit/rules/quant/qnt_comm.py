@@ -17,6 +17,7 @@ _ASSUMED_MFU = 0.5  # stated in the message when the draft gives no utilisation 
 
 
 _BYTES = {"tb": 1e12, "gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}
+_WINDOW_UNIT = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6}
 
 
 Picked = tuple[float, CueSpan]
@@ -33,6 +34,11 @@ def _lenient(sizes: list[Picked], rates: list[Picked], windows: list[Picked]) ->
 
 def _seconds(m: CueSpan) -> float:
     return compute.seconds(m.groups["value"], m.groups["unit"])
+
+
+def _at(m: CueSpan) -> int:
+    """Where a match starts in its sentence."""
+    return len(m.sentence.text.partition(m.text)[0])
 
 
 def _first(c: Claims, cue_id: str, lo: int, hi: int) -> CueSpan | None:
@@ -97,10 +103,17 @@ class QntComm(Rule):
                 if m.sentence.index in near
             ]
             windows = [
-                (float(m.groups["value"]) * (1e-3 if m.groups["unit"] == "ms" else 1.0), m)
+                (float(m.groups["value"]) * _WINDOW_UNIT.get(m.groups["unit"], 1.0), m)
                 for m in c.cue_spans("hide_window_time")
                 if m.sentence.index in near
             ]
+            # in the hiding sentence itself, the window is the time named before the hiding word ("computes for
+            # 185 us, so it is hidden"), not a step total worked out after it ("... = 29.6 ms")
+            hiding = [m.text for m in c.cue_spans("hiding_claimed_strongly") if m.sentence.index == s.index]
+            if hiding:
+                at = len(s.text.partition(hiding[0])[0])
+                before = [w for w in windows if w[1].sentence.index != s.index or _at(w[1]) < at]
+                windows = before or windows
             if not sizes or not windows:
                 continue
             size, size_m = max(sizes, key=itemgetter(0))

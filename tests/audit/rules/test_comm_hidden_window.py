@@ -1,0 +1,33 @@
+"""QNT-COMM: a transfer said to hide behind a compute window, sized against the link (micro- and milliseconds)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tensora.audit.base import Context
+from tensora.audit.rules.quant.qnt_comm import QntComm
+
+DRAFT = """
+# PingPong: attention and dense layers on separate GPUs
+
+## Design
+
+The two pools are connected by 2x 200 Gb/s NICs per node (400 Gb/s). The per-layer traffic of one micro-batch,
+512 x 36 KiB = 18 MiB, is sent while the other micro-batch computes for 185 us, so it is hidden and the step time
+is set by the dense pool alone: 80 layers x 2 x 185 us = 29.6 ms.
+"""
+
+
+def _run(claims, kb, text):  # type: ignore[no-untyped-def]
+    return [f for f in QntComm().check(Context(claims(text), claims("# Base", "baseline"), kb))]
+
+
+def test_a_transfer_longer_than_the_window_it_hides_in(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [finding] = _run(claims, kb, DRAFT)
+    # 18 MiB over 50 GB/s = 377 us against the 185 us named before "hidden", not the 29.6 ms step total after it
+    assert finding.computed["comm_time_s"] == pytest.approx(18 * 2**20 / 50e9)
+    assert finding.computed["compute_time_s"] == pytest.approx(185e-6)
+
+
+def test_quiet_when_the_transfer_fits(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, DRAFT.replace("18 MiB", "8 MiB")) == []
