@@ -39,7 +39,7 @@ def _settings_of_the_recording(request: pytest.FixtureRequest, monkeypatch: pyte
 
 def _inputs(case: str) -> tuple[Path, Path]:
     folder = next(
-        f for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3", "round9", "round10")) if f.is_dir()
+        f for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3", "round9", "round10", "round12")) if f.is_dir()
     )
     proposal = folder / "proposal.pdf" if (folder / "proposal.pdf").exists() else folder / "proposal.md"
     baseline = folder / "baseline.pdf" if (folder / "baseline.pdf").exists() else folder / "baseline.md"
@@ -72,6 +72,8 @@ def test_a_recorded_exchange_replays_and_everything_is_checked(case: str, tmp_pa
     data = json.loads(done.stdout)
     llm = data["llm"]
     assert llm["status"] == "ok"
+    if _recorded_with_reading(case):  # the model's own reading came first and was kept
+        assert llm["reading"]["status"] == "ok" and llm["reading"]["notes"]
     parts = llm["parts"]
     assert all(parts[p] for p in ("mirror", "novelty_gap", "stress_test", "twist"))
     # every number of the prose is traced (documents, audit, tool, written formula) or listed as unverified
