@@ -39,7 +39,9 @@ def _settings_of_the_recording(request: pytest.FixtureRequest, monkeypatch: pyte
 
 def _inputs(case: str) -> tuple[Path, Path]:
     folder = next(
-        f for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3", "round9", "round10", "round12")) if f.is_dir()
+        f
+        for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3", "round9", "round10", "round12"))
+        if f.is_dir()
     )
     proposal = folder / "proposal.pdf" if (folder / "proposal.pdf").exists() else folder / "proposal.md"
     baseline = folder / "baseline.pdf" if (folder / "baseline.pdf").exists() else folder / "baseline.md"
