@@ -432,7 +432,8 @@ def _headline(c: Claims, q: Quantity) -> bool:
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
+    # "sampler", "sampling" and "samples" meet at "sampl"; "router" and "routing" at "rout"
+    for suffix in ("ers", "ing", "ed", "er", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
