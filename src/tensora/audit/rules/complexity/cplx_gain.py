@@ -41,16 +41,33 @@ class CplxGain(Rule):
             for q in c.values("speedup")
             if q.qualifier in ("end-to-end", "throughput") and 1.0 < q.value <= 1.10
         ]
+        bound = None
         if not small and not gains:
-            return
+            # the draft's own profile may cap the gain well below what it claims (QNT-AMDAHL's bound), for code
+            # that is hand-written at the lowest level (PTX, SASS, assembly), not only long
+            if not (c.uses_core("custom-ptx-kernel") or c.has_cue("hand_written_low_level_code")):
+                return
+            from tensora.audit.rules.quant.qnt_amdahl import QntAmdahl
+
+            bound = next((f.computed.get("amdahl_max_speedup") for f in QntAmdahl().check(ctx)), None)
+            if bound is None or not 1.0 < bound <= 1.10:
+                return
         gain = None
         if small:
             gain = float(small[0].groups["pct"]) / 100
         if gain is None and gains:
             gain = min(gains)
+        if gain is None and bound is not None:
+            gain = bound - 1
         gain = gain if gain is not None else 0.1
+        said = (
+            f"The draft's own profile caps the end-to-end gain at {pct(gain, 0)} (Amdahl's bound on the part it "
+            "speeds up)"
+            if bound is not None
+            else f"The end-to-end gain is {pct(gain, 0)}"
+        )
         yield self.finding(
-            f"The end-to-end gain is {pct(gain, 0)}, and it rests on hand-scheduled, architecture-specific "
+            f"{said}, and it rests on hand-scheduled, architecture-specific "
             "code that someone has to maintain for every shape and GPU generation.",
             "show the gain is worth its maintenance: a larger end-to-end win, or the same win from a portable "
             "implementation (CUTLASS/Triton, a library configuration)",
