@@ -113,6 +113,8 @@ class Device(_Strict):
     peak_tflops: dict[str, float]
     sparse_tflops: dict[str, float] = {}
     memory: Memory
+    #: streaming multiprocessors (compute units on AMD parts): what a communication kernel's thread blocks hold
+    sms: int | None = Field(default=None, gt=0)
     link: Link | None = None
     source: str = Field(min_length=1)
     notes: str = ""

@@ -81,9 +81,9 @@ class QntComm(Rule):
         yield from self._host_copy(ctx)
         yield from self._gradient_allreduce(ctx)
         yield from self._below_line_rate(ctx)
-        yield from self._hidden_bulk(ctx)
+        yield from self.hidden_bulk(ctx)
 
-    def _hidden_bulk(self, ctx: Context) -> Iterator[Finding]:
+    def hidden_bulk(self, ctx: Context) -> Iterator[Finding]:
         """State said to move hidden behind a compute window, in the paragraph that gives its size and the
         window: size over the fastest link the draft states against the window (the largest size and the longest
         window of those sentences: the most lenient reading)."""
