@@ -125,6 +125,9 @@ class EvidToyScale(Rule):
             and q.qualifier != "projected"
             and not c.text_has_cue("projection_or_simulation_named", q.quote.text)
             for q in c.values("speedup")
+        ) or any(  # "we measured on 512 GPUs": a run at scale the authors report as their own
+            q.value > 16 and q.sentence in big_runs and c.text_has_cue("first_person_run", q.quote.text)
+            for q in c.values("gpus")
         )
         if measured_gain_at_scale:
             return
