@@ -153,8 +153,35 @@ class QntRoofline(Rule):
                 excess = found[0].computed["claimed_speedup"] / found[0].computed["roofline_max_speedup"]
                 if worst is None or excess > worst[0]:
                     worst = (excess, found)
+        if worst is None:
+            worst = self._gemm_nk_rows(c)
         if worst is not None:
             yield from worst[1]
+
+    def _gemm_nk_rows(self, c: Claims) -> tuple[float, list[Finding]] | None:
+        """A table whose rows give the weight shape N x K and two unitless times (the reference's, then the
+        draft's), with M stated in the caption just before it ("M = 4:") and the unit in its header ("(us)")."""
+        worst: tuple[float, list[Finding]] | None = None
+        stated_m = c.cue_spans("gemm_m_stated")
+        units = c.cue_spans("table_time_unit")
+        for m in c.cue_spans("gemm_nk_row_times"):
+            at = m.sentence.index
+            rows_m = [x for x in stated_m if at - 8 <= x.sentence.index <= at]
+            header = [x for x in units if at - 8 <= x.sentence.index <= at]
+            if not rows_m or not header:
+                continue
+            g, unit = m.groups, header[-1].groups["unit"]
+            old_t, new_t = (
+                _seconds(g["a"], "ms" if unit == "ms" else "us"),
+                _seconds(g["b"], "ms" if unit == "ms" else "us"),
+            )
+            shape = ((int(rows_m[-1].groups["m"]), _n(g["n"]), _n(g["k"])), m.sentence)
+            found = list(self._gemm_at(c, shape, ((new_t, old_t), m.sentence)))
+            if found:
+                excess = found[0].computed["claimed_speedup"] / found[0].computed["roofline_max_speedup"]
+                if worst is None or excess > worst[0]:
+                    worst = (excess, found)
+        return worst
 
     def _gemm_at(
         self,
