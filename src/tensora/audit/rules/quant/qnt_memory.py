@@ -39,6 +39,7 @@ class QntMemory(Rule):
             list(self._per_token(ctx))
             or list(self._group_metadata(ctx))
             or list(self._unsharded_accumulation(ctx))
+            or list(self._in_flight(ctx))
             or list(self._totals(ctx))
         )
         yield from found[:1]
@@ -162,6 +163,47 @@ class QntMemory(Rule):
             quotes(said, 2),
             computed={"model_states_per_gpu_gib": total, "capacity_gib": dev.memory_gib},
             inputs={**inputs, "accumulation_bytes_per_element": per_element},
+        )
+
+    def _in_flight(self, ctx: Context) -> Iterator[Finding]:
+        """A pipeline stage said to hold one unit's activations at a time, under a schedule that keeps several in
+        flight: in 1F1B the first stage runs p forwards before its first backward, so it holds p units (micro-
+        batches, or slices when sequences are cut), and that peak is what must fit."""
+        c = ctx.proposal
+        if not c.uses("one-f-one-b", "pipeline-parallelism") or c.uses_core("zero-bubble-pipeline"):
+            return
+        said = c.cue("one_unit_resident")
+        p, dev = c.value("pp"), compute.device(c)
+        if not said or not p or p < 2 or dev is None or dev.memory_gib is None:
+            return
+        near = {s.paragraph for s in said}
+        per_unit = [
+            m
+            for m in c.cue_spans("per_stage_activation")
+            if m.sentence.paragraph in near or any(abs(m.sentence.index - s.index) <= 2 for s in said)
+        ]
+        if not per_unit:
+            return
+        # the unit's activations, the largest per-stage size next to the claim (a K/V cache kept across units is
+        # smaller and is not what the backward waits on)
+        unit = max(per_unit, key=lambda m: float(m.groups["value"]))
+        scale = 1.0 if unit.groups["unit"] == "GiB" else 1e9 / 2**30
+        each = float(unit.groups["value"]) * scale
+        states = compute.model_states(c)
+        held = p * each + (states.gib if states else 0.0)
+        if held <= dev.memory_gib:
+            return
+        yield self.finding(
+            f"Under 1F1B the first stage runs p = {p:.0f} forwards before its first backward, so it holds {p:.0f} "
+            f"units of activations, not one: {p:.0f} x {each:.1f} GiB = {p * each:,.1f} GiB"
+            + (f" plus {states.gib:.1f} GiB of model states" if states else "")
+            + f", against {dev.memory_gib:.0f} GiB on {dev.name}. A stage that processes one unit at a time still "
+            "keeps the activations of every unit whose backward has not run.",
+            "count the activations of every unit in flight on the first stage (p of them under 1F1B, more if a "
+            "unit's backward waits for later ones), and give a configuration that fits at that peak",
+            [said[0].quote(), unit.sentence.quote()],
+            computed={"memory_per_gpu_gib": held, "capacity_gib": dev.memory_gib},
+            inputs={"stages": p, "activation_gib_per_unit": each, "model_states_gib": states.gib if states else 0.0},
         )
 
     def _totals(self, ctx: Context) -> Iterator[Finding]:
