@@ -234,6 +234,8 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         delta.cls != "orthogonal"
         and keep.confidence >= _KEEP_MIN
         and keep.source is not None
+        # "everything else in FSDP is untouched" keeps the rest of the baseline: a part of it is what changes
+        and not proposal.text_has_cue("keeps_the_rest", keep.source.text)
         and new_lead
         and lead is not None
         and (not f.removed or keep.confidence >= _KEEP_SURE)
