@@ -246,6 +246,7 @@ _ADD = rxcache.compile(r"\b(on top of|in addition to|adds?|added|augments?|exten
 _REPLACE = rxcache.compile(r"\breplac\w+ ([^,.;:]{3,80}?) (?:with|by) ([^.;:]{3,160})", re.I)
 _REPLACED_BY = rxcache.compile(r"\b([^,.;:]{3,80}?) (?:is|are) replaced (?:with|by) ([^.;:]{3,160})", re.I)
 _INSTEAD = rxcache.compile(r"\b(?:instead of|rather than) ([^,.;:]{3,80})", re.I)
+_FORMAT_ONLY = rxcache.compile(r"\s*(?:fp|bf|int|tf|e[45]m)\d+\b", re.I)
 _PROPOSE = rxcache.compile(r"\bwe (?:propose|introduce|present|design|build|describe)\s+([^.;:]+)", re.I)
 _NAME_AFTER = rxcache.compile(
     r"\b(?:[Ww]e (?:propose|present|introduce|build|design|call (?:it|this|our \w+))|called|named|dubbed)\s+"
@@ -1065,8 +1066,13 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
             and weight(inst[0]) >= 0.6
             and not re.match(r"\w+ing\s+(the|a|an|its|their)\b", inst[1].group(1))
             and not inst[1].group(1).strip()[:1].isdigit()  # "8 blocks instead of 128" compares numbers
+            # "reducing in FP32 instead of BF16" names a number format, not the mechanism the draft replaces
+            and not _FORMAT_ONLY.match(inst[1].group(1))
         ):
-            p.replaces = Field(clause(inst[1].group(1), 90), 0.55, Source.of(inst[0]))
+            replaced = inst[1].group(1)
+            if replaced.count("(") > replaced.count(")"):
+                replaced = replaced.split("(")[0]  # an aside cut off by the clause's end
+            p.replaces = Field(clause(replaced.strip(), 90), 0.55, Source.of(inst[0]))
             p.relation = "replaces"
     if not p.with_:
         p.with_ = _mechanism(proposal, p.name.value)
