@@ -334,3 +334,40 @@ morphing with a carbon-aware planner.
 def test_a_planner_driving_the_baselines_mechanism_is_orthogonal(claims) -> None:  # type: ignore[no-untyped-def]
     delta, _ = _delta(claims, CARBON, MORPH_BASELINE)
     assert delta.cls == "orthogonal", delta.rationale
+
+
+VLLM_BASELINE = """
+# Efficient Memory Management for Large Language Model Serving with PagedAttention
+
+## Abstract
+
+vLLM stores the KV cache in fixed-size blocks addressed through a block table and batches requests
+continuously, so memory fragmentation no longer limits the batch.
+"""
+
+ROLLOUT_RECIPE = """
+# SoloRoll: single-GPU rollout replicas
+
+## Abstract
+
+We run the rollout engine of RL post-training with vLLM at tp = 1 instead of 4, one replica per GPU.
+
+## Design
+
+We raise gpu_memory_utilization from 0.5 to 0.85. CUDA graphs (enforce_eager=False) remove launch overhead, and
+max_num_batched_tokens = 8192 bounds the prefill chunk.
+"""
+
+
+def test_a_method_made_of_settings_of_a_named_engine_is_a_configuration(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, profile = _delta(claims, ROLLOUT_RECIPE, VLLM_BASELINE)
+    assert len({k.knob for k in profile.knobs}) >= 3, profile.knobs
+    assert delta.cls == "config" and "already expose" in delta.rationale, delta.rationale
+
+
+def test_settings_only_in_the_details_do_not_make_a_configuration(claims) -> None:  # type: ignore[no-untyped-def]
+    text = ROLLOUT_RECIPE.replace(
+        "We run the rollout engine of RL post-training with vLLM at tp = 1 instead of 4, one replica per GPU.",
+        "We replace the rollout engine's attention with a new sparse gather kernel that skips inactive heads.",
+    )
+    assert _delta(claims, text, VLLM_BASELINE)[0].cls != "config"

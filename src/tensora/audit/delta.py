@@ -84,6 +84,9 @@ _HEADLINE = 0.7  # the title, abstract, contributions and introduction
 _ABSTRACT = 0.9  # the title and abstract
 _KNOB_SURE = 0.7  # a knob read with a set verb in the headline
 _RETUNE_MIN = 0.4
+# settings of named systems read in the method (any section), and how many make the method a configuration
+_DESIGN_KNOB_MIN = 0.3
+_DESIGN_KNOBS = 3
 _CONFIG_TEXT = 1.5
 _PROMINENT = 2.0  # a technique named in the title or abstract, or in several method sentences
 # Families that set the scene (the GPU, the interconnect) rather than carry a contribution.
@@ -257,6 +260,27 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
             + f'): "{_short_text(knobs[0].source.text)}"'
         )
         return Delta("config", rationale, [_quote(k.source) for k in knobs[:3]])
+    settings = {k.knob: k for k in profile.knobs if k.named and k.confidence >= _DESIGN_KNOB_MIN}
+    headline_setting = any(k.weight >= _HEADLINE for k in settings.values())
+    if (
+        delta.cls != "config"
+        and len(settings) >= _DESIGN_KNOBS
+        and headline_setting  # the draft states a setting where it says what it is, not only in its details
+        and not strong_new
+        and not f.removed
+    ):
+        # the method is a list of values of settings that named systems already expose ("we raise
+        # gpu_memory_utilization from 0.5 to 0.85", "enforce_eager=False", "max_num_seqs=256")
+        chosen = sorted(settings.values(), key=lambda k: (-k.confidence, k.knob))[:3]
+        systems = sorted({n for k in chosen for n in k.named})
+        rationale = (
+            "The method is a set of values of settings that "
+            + " and ".join(systems[:2])
+            + " already expose ("
+            + ", ".join(k.knob for k in chosen)
+            + f'): "{_short_text(chosen[0].source.text)}"'
+        )
+        return Delta("config", rationale, [_quote(k.source) for k in chosen])
     named = next((k for k in profile.knobs if k.named and k.confidence >= _KNOB_MIN), None)
     if (
         delta.cls == "orthogonal"
