@@ -371,3 +371,32 @@ def test_settings_only_in_the_details_do_not_make_a_configuration(claims) -> Non
         "We replace the rollout engine's attention with a new sparse gather kernel that skips inactive heads.",
     )
     assert _delta(claims, text, VLLM_BASELINE)[0].cls != "config"
+
+
+OOBLECK_BASELINE = """
+# Oobleck: resilient distributed training using pipeline templates
+
+## Abstract
+
+Oobleck re-instantiates pipelines from precomputed templates after a failure and copies the lost states from
+another data-parallel replica.
+"""
+
+SHADOW = """
+# Understudy: shadow stages in the pipeline bubble
+
+## Abstract
+
+Understudy makes every pipeline stage run a shadow copy of its successor's layers inside the 1F1B bubble, so a
+preempted stage is taken over by its predecessor without a restart.
+
+## Design
+
+Since the bubble is always (p-1) slots, we expect the same near-zero cost at the production configuration.
+Run the 256-GPU configuration on reserved spot capacity.
+"""
+
+
+def test_a_deployment_called_a_configuration_is_not_a_setting(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, _ = _delta(claims, SHADOW, OOBLECK_BASELINE)
+    assert delta.cls != "config", delta.rationale

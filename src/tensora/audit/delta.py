@@ -26,7 +26,11 @@ from tensora.extract.techniques import is_core, is_design, is_planned
 # A contribution phrased as a setting: "chunk size", "tile shape", "sharding group", "a tunable", "fewer,
 # larger micro-batches", "the opposite corner of the design space".
 _CONFIG = rxcache.compile(
-    r"\b(tunable|knob|sweep\w*|design space|hyper-?parameter|configuration|decoupl\w+ the \w+ size)\b|"
+    r"\b(tunable|knob|sweep\w*|design space|hyper-?parameter|decoupl\w+ the \w+ size)\b|"
+    # "configuration" as the thing chosen, not the deployment ("the production configuration", "our 256-GPU
+    # configuration" name a setup the draft runs on)
+    r"\b(?:new|different|tuned|better|optimal|best|chosen|right|per-\w+) configurations?\b|"
+    r"\bconfigurations? (?:change|choice|knob|parameter|space|setting|search)s?\b|"
     r"\b(fewer|larger|smaller|deeper|shallower|bigger|finer|coarser)(,? (and )?\w+)? "
     r"(micro-?batches|pipelines?|stages|chunks|groups|buckets|shards|delays?|lags?|staleness|look-?ahead|"
     r"update delay)\b|"
