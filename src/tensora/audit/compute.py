@@ -411,7 +411,9 @@ def setting_profile(c: Claims) -> dict[str, object]:
 
 _CONCURRENCY = rxcache.compile(
     r"(\d[\d,]*)\s+(?:concurrent|simultaneous|in-?flight|parallel|active)\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:requests|sequences|users|streams)|"
+    r"(?:requests|sequences|users|streams|conversations|sessions|chats)|"
+    # an engine's own cap: "max_num_seqs=96", "max_running_requests = 256"
+    r"max_num_seqs`?\s*=\s*(\d[\d,]*)|max_running_requests`?\s*=\s*(\d[\d,]*)|"
     r"batch(?:es)?\s+(?:of\s+)?(\d[\d,]*)\s+(?:concurrent\s+)?(?:requests|sequences)|"
     r"batch size (?:of\s+|=\s*)?(\d[\d,]*)|"
     # "a decode-only iteration (batch 96, mean context 2,048 tokens)"
