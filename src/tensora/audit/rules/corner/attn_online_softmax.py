@@ -33,12 +33,27 @@ class AttnOnlineSoftmax(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        if not (c.mentions("flashattention", "online-softmax") or c.has_cue("tiled_attention_named")):
+        # partial outputs merged without their statistics lose exactness whatever the kernels keep
+        dropped = c.cue("partial_attention_merged_without_lse")
+        if not (dropped or c.mentions("flashattention", "online-softmax") or c.has_cue("tiled_attention_named")):
             return
         # what is stored for the backward, or recomputed, is memory policy, not the kernel's statistics: the
         # cue leaves such sentences out, as it does normalisation layers
-        changed = c.cue("softmax_statistics_changed")
-        if len(changed) < 1 or c.has_cue("online_softmax_kept_exact"):
+        changed = dropped or c.cue("softmax_statistics_changed")
+        if len(changed) < 1 or (not dropped and c.has_cue("online_softmax_kept_exact")):
+            return
+        if dropped:
+            yield self.finding(
+                "Two softmax-normalised partial outputs merge exactly only through each part's log-sum-exp: "
+                "O = (e^(lse_1 - m) O_1 + e^(lse_2 - m) O_2) / (e^(lse_1 - m) + e^(lse_2 - m)), m the larger lse. "
+                "Any other weight (the keys each part covered) is right only when the parts' exp sums per key are "
+                "equal, as in a random-input test where attention is near uniform; real prompts put most of the "
+                "mass on a few keys (the first token, the instructions), and there the merged output is wrong.",
+                "return each pass's log-sum-exp (or running max and sum) and merge with it, and test on real "
+                "prompts whose attention concentrates, not only random inputs",
+                quotes(dropped, 3),
+                title="Partial attention merged without its statistics",
+            )
             return
         fp16_exp_limit = 11.09  # ln(65504): exp(x) overflows FP16 above this
         yield self.finding(
