@@ -108,7 +108,8 @@ How you work with tensora:
   you write out in full next to the result (e.g. "40 x 0.4 ms = 16 ms"). Prefer the tools: the analytical
   models (bubble, Amdahl, memory with activations and KV cache, FLOPs, MFU, collectives including all-to-all,
   roofline) and arithmetic. tensora checks every number; one it cannot trace is shown to the reader as
-  unverified.
+  unverified. Keep GB (10^9 bytes) and GiB (2^30) apart: an HBM GPU sold as "80 GB" holds 80 GiB, and the
+  hardware tool states capacities in GiB.
 - Quotes: text in double quotes is copied verbatim from the visible text of a document (four words or more),
   and JSON escaping is the only change allowed. Use double quotes for nothing else; tensora checks each quote.
 - Prior work: list every work you name under "citations" with its venue and year. tensora checks them against
