@@ -400,3 +400,23 @@ Run the 256-GPU configuration on reserved spot capacity.
 def test_a_deployment_called_a_configuration_is_not_a_setting(claims) -> None:  # type: ignore[no-untyped-def]
     delta, _ = _delta(claims, SHADOW, OOBLECK_BASELINE)
     assert delta.cls != "config", delta.rationale
+
+
+SATURATE = """
+# BrimServe: memory-saturating continuous batching
+
+## Abstract
+
+vLLM caps the running batch at 256 sequences and hands only 90% of the GPU to the engine. BrimServe replaces these
+conservative limits with saturating admission and memory reclaim.
+
+## Design
+
+We lift the running-batch cap from 256 to 1,024. The admission watermark of free KV blocks is set to 0. We raise
+the engine's memory fraction from 0.90 to 0.98.
+"""
+
+
+def test_replacing_limits_is_setting_values_not_a_new_mechanism(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, profile = _delta(claims, SATURATE, VLLM_BASELINE)
+    assert delta.cls == "config", (delta.rationale, profile.knobs)

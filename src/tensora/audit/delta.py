@@ -47,6 +47,11 @@ _SETTING = rxcache.compile(
     r"(size|shape|count|granularity|depth|degree|interval|frequency|bound|window|length)s?\b",
     re.I,
 )
+_SETTING_OBJECT = rxcache.compile(
+    r"\breplac\w*\s+(?:the\s+|these\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:limits?|defaults?|settings?|values?|thresholds?|caps?|constants?|margins?|knobs?|parameters?|history)\b",
+    re.I,
+)
 _CHOICE = rxcache.compile(
     r"\b(choos\w+|chose|select\w*|tun(e|ed|ing)|pick\w*|vary\w*|optimal|best|increas\w+|decreas\w+|"
     r"rais\w+|lower\w*|instead of|independent of|dominat\w+|first-order|the key|matters?|adaptive(ly)?|"
@@ -254,7 +259,12 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         )
         evidence = [_quote(keep.source)] + [q for q in lead.quotes[:1]]
         return Delta("orthogonal", rationale, evidence)
-    strong_new = bool(profile.new_mechanism and profile.new_mechanism.confidence >= 0.45)
+    # "replaces these conservative limits with ..." replaces values of settings, not a mechanism
+    strong_new = bool(
+        profile.new_mechanism
+        and profile.new_mechanism.confidence >= 0.45
+        and not _SETTING_OBJECT.search(profile.new_mechanism.value)
+    )
     retuned = _retuned(profile, baseline)
     if delta.cls != "config" and retuned and not strong_new:
         system, knobs = retuned
@@ -264,7 +274,13 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
             + f'): "{_short_text(knobs[0].source.text)}"'
         )
         return Delta("config", rationale, [_quote(k.source) for k in knobs[:3]])
-    settings = {k.knob: k for k in profile.knobs if k.named and k.confidence >= _DESIGN_KNOB_MIN}
+    # settings of one named system: three knobs of three different libraries describe a setup, not a recipe
+    owners: dict[str, dict[str, KnobSetting]] = {}
+    for k in profile.knobs:
+        if k.confidence >= _DESIGN_KNOB_MIN:
+            for name in k.named:
+                owners.setdefault(name, {})[k.knob] = k
+    settings = max(sorted(owners.items()), key=lambda kv: len(kv[1]), default=("", {}))[1]
     headline_setting = any(k.weight >= _HEADLINE for k in settings.values())
     if (
         delta.cls != "config"
