@@ -38,6 +38,17 @@ class KernelPortability(Rule):
             return
         if c.has_cue("kernel_ported_across_generations"):
             return
+        if hand and all(c.text_has_cue("cpu_isa_named", s.text) for s in hand):
+            yield self.finding(
+                "The gain lives in hand-written code for one CPU instruction set. x86 servers (AVX2, AVX-512, "
+                "AMX), Arm cores with SVE or SME, and even other cores of the same ISA (different table-lookup "
+                "and load throughput) each need their own version and tuning, and a plan to port is not a port.",
+                "show the gain on a second ISA, or generate the kernel from a portable description (a compiler "
+                "or template library) and show what the hand-written version adds",
+                quotes(hand, 3),
+                title="Hand-written code for one instruction set",
+            )
+            return
         yield self.finding(
             "The gain lives in hand-scheduled low-level code for one architecture. On Hopper the fast path is "
             "TMA loads and wgmma with warp specialisation, not the Ampere instructions scheduled here, so the "
