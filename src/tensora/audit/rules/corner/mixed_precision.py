@@ -34,6 +34,10 @@ class MixedPrecision(Rule):
     title = "Precision policy unspecified"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        coarse = list(self._coarse_activation_scale(ctx))
+        if coarse:
+            yield from coarse
+            return
         c = ctx.proposal
         # an inference draft in 16 bits has no master weights or loss scale to lose: only 8-bit and below matter
         training = c.has_cue("training_mentioned") and compute.is_training(c)
@@ -116,4 +120,28 @@ class MixedPrecision(Rule):
             "moments, accumulators, softmax and normalisation) and show stability with loss curves against the "
             "higher-precision policy",
             quotes(lowered or c.cue("low_precision_named"), 3),
+        )
+
+    def _coarse_activation_scale(self, ctx: Context) -> Iterator[Finding]:
+        """Activations (or tables built from them) quantized to 8 bits or fewer with one scale per token: the
+        row's largest value sets the step for every element of the row, and the activations of large language
+        models carry outlier channels tens of times larger than the rest, so most values round to a few levels.
+        Quiet when the draft handles outliers (smoothing, rotation, finer groups, outliers kept apart)."""
+        c = ctx.proposal
+        if c.has_cue("outlier_handling_named"):
+            return
+        low = {s.index for s in c.cue("eight_bit_or_lower_format") if is_design(s)}
+        rows = [s for s in c.cue("one_scale_per_row") if is_design(s) and any(abs(s.index - i) <= 1 for i in low)]
+        if not rows:
+            return
+        yield self.finding(
+            "One scale per token spans the whole activation row, so the row's largest value sets the step for "
+            "every element. The activations of large language models carry outlier channels tens of times larger "
+            "than the rest; with 8 bits or fewer the other channels then round to a handful of levels, and the "
+            "error lands on every token, not on average.",
+            "handle the outlier channels (smoothing, a rotation, finer groups along the row, or outliers kept in "
+            "16 bits) or show the per-layer error of the quantized path on real activations, with accuracy "
+            "measured on the build that ships",
+            quotes(rows, 2),
+            title="One scale per row with outlier channels",
         )
