@@ -34,7 +34,7 @@ class MixedPrecision(Rule):
     title = "Precision policy unspecified"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        coarse = list(self._coarse_activation_scale(ctx))
+        coarse = list(self._coarse_activation_scale(ctx)) or list(self._reversible_in_low_precision(ctx))
         if coarse:
             yield from coarse
             return
@@ -144,4 +144,27 @@ class MixedPrecision(Rule):
             "measured on the build that ships",
             quotes(rows, 2),
             title="One scale per row with outlier channels",
+        )
+
+    def _reversible_in_low_precision(self, ctx: Context) -> Iterator[Finding]:
+        """Reversible layers with 16-bit residual streams: each inversion subtracts a branch's output from a
+        much larger residual, so the rounding error of the 16-bit stream is amplified and compounds layer by
+        layer down the backward, unless the streams are kept in FP32 (or the arithmetic is exact)."""
+        c = ctx.proposal
+        if not c.uses_core("reversible-layers") or c.has_cue("higher_precision_residual_stream"):
+            return
+        low = [s for s in c.sentences if is_design(s) and c.text_has_cue("sixteen_bit_named", s.text)]
+        if not low:
+            return
+        yield self.finding(
+            "Inverting a reversible block subtracts a branch's output from the residual stream, and in a 16-bit "
+            "format the residual keeps 8 (BF16) or 11 (FP16) significant bits: each reconstructed input carries "
+            "the rounding of a much larger number, and the error compounds through every layer the backward "
+            "inverts. A short test at initialisation does not show what a deep, trained model with outlier "
+            "activations does.",
+            "keep the residual streams in FP32 (or use exactly invertible arithmetic), and measure the "
+            "reconstruction error and the gradient error against stored activations at full depth and after "
+            "training",
+            quotes(low, 2),
+            title="Inversion error in 16-bit streams",
         )

@@ -6,7 +6,7 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
-from tensora.extract.techniques import is_design
+from tensora.extract.techniques import is_design, is_elsewhere
 
 
 class RecomputeCost(Rule):
@@ -36,6 +36,10 @@ class RecomputeCost(Rule):
     title = "Recomputation counted as free"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        reversible = list(self._reversible(ctx))
+        if reversible:
+            yield from reversible
+            return
         c = ctx.proposal
         # recomputing matmul outputs (projections, the MLP) repeats most of a layer's forward, as full
         # recomputation does, whatever the draft calls its plan
@@ -65,4 +69,29 @@ class RecomputeCost(Rule):
             "configuration still wins once it is paid, or recompute selectively",
             quotes(used + free, 3),
             computed={"hfu_over_mfu": hfu_over_mfu},
+        )
+
+    def _reversible(self, ctx: Context) -> Iterator[Finding]:
+        """Reversible layers called recomputation-free: rebuilding a layer's input from its output runs the
+        layer's branches (attention, MLP) again in the backward, which is the extra forward full recomputation
+        pays; only the stored inputs are saved."""
+        c = ctx.proposal
+        if not c.uses_core("reversible-layers") or not compute.is_training(c):
+            return
+        said = [s for s in c.cue("no_recomputation_claimed") if not is_elsewhere(s)]
+        if not said:
+            return
+        said = [s for s in said if s.kind != "heading" and s.index > 0] or said  # the claim in a sentence first
+        yield self.finding(
+            "Inverting a reversible block is recomputation under another name: X2 = Y2 - F(Y1) and X1 = Y1 - G(X2) "
+            "evaluate the block's branches (attention and MLP) again in the backward, and with no internal "
+            "activations stored the backward then differentiates that same forward. A step costs a forward, a "
+            "second forward and a backward per layer, as with full recomputation; what reversibility saves is "
+            "the stored layer inputs, not the compute.",
+            "count the branch re-evaluation in the step (compare against full recomputation at equal memory, and "
+            "against selective recomputation with sequence or context parallelism), and report the measured "
+            "backward time per layer",
+            quotes(said, 2),
+            title="Inversion re-runs the forward",
+            computed={"hfu_over_mfu": 4 / 3},
         )
