@@ -8,6 +8,7 @@ from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, precision
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
+from tensora.extract.cues import CueSpan
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_elsewhere
@@ -54,6 +55,7 @@ class QntRoofline(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         found = list(self._gemm(ctx.proposal))
         found = found or list(self._format_bound(ctx.proposal))
+        found = found or list(self._bytes_per_token_rows(ctx.proposal))
         yield from found or self._decode_floor(ctx.proposal)
 
     def _decode_floor(self, c: Claims) -> Iterator[Finding]:
@@ -94,6 +96,51 @@ class QntRoofline(Rule):
                 },
             )
             return
+
+    def _bytes_per_token_rows(self, c: Claims) -> Iterator[Finding]:
+        """A decode table giving the bytes each token reads and the tokens per second: one token at a time,
+        the rate cannot exceed the memory bandwidth over the bytes per token. The bandwidth is the first the
+        draft states for its machine's memory."""
+        bandwidths = c.cue_spans("memory_bandwidth_stated")
+        headers = c.cue_spans("bytes_per_token_header")
+        if not bandwidths or not headers:
+            return
+        b = bandwidths[0]
+        bw = float(b.groups["value"]) * (1e12 if b.groups["unit"] == "TB/s" else 1e9)
+        worst: tuple[float, CueSpan] | None = None
+        for m in c.cue_spans("bytes_tokens_row"):
+            if not any(0 < m.sentence.index - h.sentence.index <= 6 for h in headers):
+                continue
+            per_token = float(m.groups["gb"]) * (2**30 if m.groups["unit"] == "GiB" else 1e9)
+            needed = per_token * float(m.groups["tps"])
+            if needed > 1.02 * bw and (worst is None or needed / bw > worst[0]):
+                worst = (needed / bw, m)
+        if worst is None:
+            return
+        excess, m = worst
+        per_token = float(m.groups["gb"]) * (2**30 if m.groups["unit"] == "GiB" else 1e9)
+        tps = float(m.groups["tps"])
+        computed = {"decode_roof_tokens_per_s": bw / per_token, "claimed_tokens_per_s": tps}
+        # the reference row of the table ("| 1.00x |") turns the roof into the largest speedup it allows
+        reference = [
+            float(r.groups["tps"])
+            for r in c.cue_spans("bytes_tokens_row")
+            if r is not m and any(mark in r.sentence.text for mark in ("| 1.00x", "| 1.0x", "| 1x"))
+        ]
+        if reference:
+            computed["roofline_max_speedup"] = bw / per_token / reference[0]
+        yield self.finding(
+            f"Decoding one token at a time reads {per_token / 1e9:.3g} GB per token, so {tps:g} tokens/s needs "
+            f"{per_token * tps / 1e9:,.0f} GB/s, {excess:.2f}x the {bw / 1e9:,.0f} GB/s the draft states for "
+            f"its memory: the roof is {bw / per_token:.1f} tokens/s at full bandwidth, and sustained bandwidth "
+            "is lower. The rate is measured wrong (a cache-resident model, a batch counted as one stream, "
+            "fewer bytes than stated) or the bytes are.",
+            "reconcile the bytes read per token with the measured rate and the memory's bandwidth (measure the "
+            "achieved bandwidth during decode), and state the speedup the roof allows",
+            [m.sentence.quote(), b.sentence.quote()],
+            computed=computed,
+            inputs={"bytes_per_token": per_token, "memory_bytes_per_s": bw},
+        )
 
     def _format_bound(self, c: Claims) -> Iterator[Finding]:
         """A memory-bound kernel over a quantized store cannot beat its 16-bit version by more than the ratio of
