@@ -47,9 +47,9 @@ class CplxGain(Rule):
             # that is hand-written at the lowest level (PTX, SASS, assembly), not only long
             if not (c.uses_core("custom-ptx-kernel") or c.has_cue("hand_written_low_level_code")):
                 return
-            from tensora.audit.rules.quant.qnt_amdahl import QntAmdahl
+            from tensora.audit.rules.quant.qnt_amdahl import amdahl_findings
 
-            bound = next((f.computed.get("amdahl_max_speedup") for f in QntAmdahl().check(ctx)), None)
+            bound = next((f.computed.get("amdahl_max_speedup") for f in amdahl_findings(ctx)), None)
             if bound is None or not 1.0 < bound <= 1.10:
                 return
         gain = None

@@ -72,9 +72,10 @@ class CommOverlap(Rule):
         """The design rests on an overlap that its own sizes cannot give: the transfer it hides takes longer
         than the window (QNT-COMM's reading of the same sentences), so the remainder is on the critical path of
         every layer and every throughput figure that assumes the overlap is optimistic."""
-        from tensora.audit.rules.quant.qnt_comm import QntComm
+        from tensora.audit.rules.quant.qnt_comm import hidden_transfer
 
-        for f in QntComm().hidden_bulk(ctx):
+        f = hidden_transfer(ctx)
+        if f is not None:
             t, window = f.computed["comm_time_s"], f.computed["compute_time_s"]
             yield self.finding(
                 f"The overlap the design relies on does not happen at the draft's own sizes: the transfer takes "

@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import cast
 
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
@@ -100,11 +101,10 @@ class QntAmdahl(Rule):
     title = "Speedup beyond the Amdahl bound"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        summed = list(self._parts_against_total(ctx.proposal))
-        if summed:
-            yield from summed
-            return
-        yield from self._bound(ctx)
+        yield from amdahl_findings(ctx)
+
+    def _findings(self, ctx: Context) -> list[Finding]:
+        return list(self._parts_against_total(ctx.proposal)) or list(self._bound(ctx))
 
     def _parts_against_total(self, c: Claims) -> Iterator[Finding]:
         """A step table whose draft column reports a total below the sum of its own parts: the speedup it claims
@@ -198,6 +198,14 @@ class QntAmdahl(Rule):
                 "claimed_speedup": s.value,
             },
         )
+
+
+def amdahl_findings(ctx: Context) -> list[Finding]:
+    """QNT-AMDAHL's findings, computed once per review (CPLX-GAIN reads the bound they state)."""
+    key = "qnt_amdahl.findings"
+    if key not in ctx.shared:
+        ctx.shared[key] = QntAmdahl()._findings(ctx)
+    return list(cast(list[Finding], ctx.shared[key]))
 
 
 def _before_after(c: Claims) -> list[Quantity]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from operator import itemgetter
+from typing import cast
 
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
@@ -81,9 +82,11 @@ class QntComm(Rule):
         yield from self._host_copy(ctx)
         yield from self._gradient_allreduce(ctx)
         yield from self._below_line_rate(ctx)
-        yield from self.hidden_bulk(ctx)
+        found = hidden_transfer(ctx)
+        if found is not None:
+            yield found
 
-    def hidden_bulk(self, ctx: Context) -> Iterator[Finding]:
+    def _hidden_bulk(self, ctx: Context) -> Iterator[Finding]:
         """State said to move hidden behind a compute window, in the paragraph that gives its size and the
         window: size over the fastest link the draft states against the window (the largest size and the longest
         window of those sentences: the most lenient reading)."""
@@ -576,6 +579,15 @@ class QntComm(Rule):
 
 
 _KIB = {"kib": 1024.0, "kb": 1e3, "mib": 2.0**20, "mb": 1e6}
+
+
+def hidden_transfer(ctx: Context) -> Finding | None:
+    """QNT-COMM's finding on a transfer said to hide behind a window that it cannot fit, read once per review
+    (COMM-OVERLAP states the exposed remainder from the same reading)."""
+    key = "qnt_comm.hidden_transfer"
+    if key not in ctx.shared:
+        ctx.shared[key] = next(QntComm()._hidden_bulk(ctx), None)
+    return cast(Finding | None, ctx.shared[key])
 
 
 def _kv_bytes_per_token(c: Claims) -> tuple[float | None, str]:
