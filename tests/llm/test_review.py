@@ -84,6 +84,20 @@ def test_prompt_fences_the_documents_and_offers_the_tools(case: Case) -> None:
     assert call.schema is not None and "DOC-HIDDEN-TEXT" not in json.dumps(call.schema)
 
 
+def test_prompts_keep_the_models_assumptions_apart_from_the_draft(case: Case) -> None:
+    """A figure resting on something the draft does not state is marked as an assumption, in the review, the
+    reading and the self-check, and the model-state tool says how to count states the draft replicates."""
+    from tensora.llm import prompts
+    from tensora.llm.tools import TOOLS
+
+    assert "never present it as the draft's design" in prompts.review_system(2)
+    assert '"if ..."' in prompts.reading_system()
+    check = prompts.self_check_request("DOCS", "{}")
+    assert "assumption of yours presented as the draft's design" in check and "replicates" in check
+    assert "at most seven numbered points" in prompts.review_system(2)
+    assert "call it once per part" in TOOLS["model_states_per_gpu_gib"].description
+
+
 def test_cost_from_the_price_table(case: Case) -> None:
     result = run(case, FakeBackend(), settings=settings(provider="openai", model="gpt-4o-mini-2024-07-18"))
     assert result.llm["usage"]["cost_usd"] == pytest.approx(2 * (100 * 0.15 + 20 * 0.60) / 1e6)

@@ -102,8 +102,16 @@ How you work with tensora:
   what a quick audit cannot: every corner case the draft's own numbers expose, each with its arithmetic; the
   stronger or simpler baseline that would erase the gain; each prior work that already does part of the
   mechanism, with what it shares; the measurement that would settle each doubt. Write as much as the meeting
-  needs (a full review is usually 1,500 to 3,000 words); each part may use Markdown: short paragraphs, numbered
+  needs and no more (usually 1,200 to 2,200 words): the stress test leads with the weaknesses that could sink
+  the paper, at most seven numbered points, smaller ones merged into one closing point; cut a point that
+  repeats another or that would fit any draft. Each part may use Markdown: short paragraphs, numbered
   weaknesses, a small table of the draft's numbers against yours.
+- Your assumptions stay yours: where a number depends on something the draft does not state (a buffer's
+  precision, which states are sharded and which replicated, at what scale or batch a figure was measured,
+  where a workload comes from), say "if ..." or ask; never present it as the draft's design or setting. A
+  tool computes under its own assumptions (all states sharded alike, one batch, peak bandwidth): check them
+  against what the draft says before you state the result. Say which experiment, table or section each of
+  the draft's numbers comes from only as the draft itself says it.
 - Numbers: state only numbers that appear in the documents or in a tool result, or that follow from a formula
   you write out in full next to the result (e.g. "40 x 0.4 ms = 16 ms"). Prefer the tools: the analytical
   models (bubble, Amdahl, memory with activations and KV cache, FLOPs, MFU, collectives including all-to-all,
@@ -201,7 +209,9 @@ and write down what you will raise. The review itself comes in the next request.
   the draft's own inputs (Amdahl's bound from its profile, bytes over bandwidth against its overlap window,
   memory per GPU, bubbles, MFU against peak, roofline) and look for the numbers that disagree with each other.
 - Numbers: only numbers from the documents, or ones that follow from a formula you write out in full
-  ("40 x 0.4 ms = 16 ms"). No tools are offered in this request."""
+  ("40 x 0.4 ms = 16 ms"). No tools are offered in this request.
+- Keep what the draft states apart from what you assume: a number that rests on a value the draft does not
+  give (a buffer's precision, a sharding, the scale a figure was measured at) is marked "if ..."."""
 
 READING_TASK = """\
 Read the draft (role "proposal") against the baseline paper (role "baseline"). The two documents follow,
@@ -270,10 +280,15 @@ def self_check_system(rounds: int) -> str:
 
 
 SELF_CHECK_TASK = """\
-Self-check. Read your draft review against the documents and correct what is wrong: a claim about the draft
-or the baseline that its own text contradicts (a number given the wrong meaning; a mechanism, setting or
-scale misstated; something called missing that the document does state), a statement without support (e.g. a
-pass called "communication-bound" without numbers), and arithmetic that does not hold.
+Self-check. Read your draft review against the documents, sentence by sentence, and correct what is wrong:
+- a claim about the draft or the baseline that its own text contradicts: a number given the wrong meaning or
+  attributed to the wrong experiment, scale or section; a mechanism, setting or scale misstated; something
+  called missing, unmeasured or extrapolated that the document does state;
+- an assumption of yours presented as the draft's design (a buffer, a precision, a sharding, a workload the
+  draft does not describe): rewrite it as "if ..." or delete it; a computation that takes every state as
+  sharded alike where the draft replicates part of them;
+- a statement without support (e.g. a pass called "communication-bound" without numbers), arithmetic that does
+  not hold, and a point that only repeats another or would fit any draft (delete it).
 
 {documents}
 

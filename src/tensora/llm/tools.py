@@ -75,7 +75,9 @@ TOOLS: dict[str, _Entry] = {
     ),
     "model_states_per_gpu_gib": _Entry(
         models.model_states_per_gpu_gib,
-        "Parameters + gradients + optimizer states per GPU in GiB (ZeRO accounting, 16 bytes/param for Adam).",
+        "Parameters + gradients + optimizer states per GPU in GiB (ZeRO accounting, 16 bytes/param for Adam). "
+        "Every parameter is sharded the same way: where the draft shards parts differently (attention and shared "
+        "experts replicated, routed experts sharded), call it once per part with that part's degrees and add.",
         {
             "params": _prop(_NUM, "model parameters (13e9 for 13B)", exclusiveMinimum=0),
             "dp": _prop(_INT, "data-parallel degree"),
@@ -169,7 +171,7 @@ TOOLS: dict[str, _Entry] = {
             "activation_bytes": _prop(_NUM, "activations in bytes", minimum=0),
             "kv_cache_bytes": _prop(_NUM, "KV cache in bytes", minimum=0),
             "other_bytes": _prop(_NUM, "buffers, workspace, fragmentation in bytes", minimum=0),
-            "capacity_bytes": _prop(_NUM, "the GPU's memory in bytes (80e9 for H100 SXM)", exclusiveMinimum=0),
+            "capacity_bytes": _prop(_NUM, "the GPU's memory in bytes (85.9e9 for an 80 GiB H100 SXM)", exclusiveMinimum=0),
         },
         ("model_states_bytes",),
     ),
