@@ -171,7 +171,9 @@ TOOLS: dict[str, _Entry] = {
             "activation_bytes": _prop(_NUM, "activations in bytes", minimum=0),
             "kv_cache_bytes": _prop(_NUM, "KV cache in bytes", minimum=0),
             "other_bytes": _prop(_NUM, "buffers, workspace, fragmentation in bytes", minimum=0),
-            "capacity_bytes": _prop(_NUM, "the GPU's memory in bytes (85.9e9 for an 80 GiB H100 SXM)", exclusiveMinimum=0),
+            "capacity_bytes": _prop(
+                _NUM, "the GPU's memory in bytes (85.9e9 for an 80 GiB H100 SXM)", exclusiveMinimum=0
+            ),
         },
         ("model_states_bytes",),
     ),
