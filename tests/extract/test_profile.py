@@ -241,6 +241,21 @@ def test_knobs_need_a_value_and_their_context(claims) -> None:  # type: ignore[n
     assert "offload ratio" not in {k.knob for k in build_profile(ratio, base).knobs}
 
 
+def test_knobs_set_through_command_line_flags(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.extract.profile import build_profile, spelled
+
+    assert spelled("`--moe-aux-loss-coeff 1e-3` and block_size=16") == "`moe aux loss coeff 1e-3` and block size=16"
+    assert spelled("an all-to-all with top-k routing") == "an all-to-all with top-k routing"  # not flags
+    base = claims("# MoE training\n\n## Abstract\n\nExperts use a capacity factor and a balancing loss.", "baseline")
+    flags = claims(
+        "# X\n\n## Abstract\n\nWe train with `--moe-expert-capacity-factor 1.0` and `--moe-aux-loss-coeff 1e-3`."
+    )
+    knobs = {k.knob for k in build_profile(flags, base).knobs}
+    assert {"capacity factor", "auxiliary loss coefficient"} <= knobs
+    prose = claims("# X\n\n## Abstract\n\nWe route every token to its top-2 experts over an all-to-all.")
+    assert not {k.knob for k in build_profile(prose, base).knobs} & {"capacity factor", "auxiliary loss coefficient"}
+
+
 def test_keeping_the_baseline_by_its_name(claims) -> None:  # type: ignore[no-untyped-def]
     base = "# RailScale: Training at Scale\n\n## Abstract\n\nRailScale overlaps communication and tunes operators."
     draft = (

@@ -844,7 +844,7 @@ def _knob(proposal: Claims, baseline: Claims) -> Field:
         w = weight(s)
         if w < 0.6 or s.kind == "table":
             continue
-        low = s.lower.replace("_", " ")  # "the `block_size` argument" names the block size
+        low = spelled(s.lower)  # "the `block_size` argument" names the block size
         m = _SET_TO.search(s.text)
         if m and m.group(1).split()[-1].lower() not in _NOT_KNOBS:
             knob = m.group(1).lower().replace("_", " ")
@@ -879,11 +879,26 @@ def _phrase_at(low: str, phrase: str) -> int:
 _PHRASES: dict[int, tuple[tuple[Knob, ...], tuple[tuple[Knob, tuple[str, ...]], ...]]] = {}
 
 
+_FLAG = re.compile(r"(?<![\w-])--?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)+)")
+
+
+def spelled(low: str) -> str:
+    """Lower-case text with identifiers spelled as words: ``block_size`` and the command-line flag
+    ``--moe-aux-loss-coeff`` read as "block size" and "moe aux loss coeff", so a knob's phrase finds them."""
+    return _FLAG.sub(lambda m: m.group(1).replace("-", " ").replace("_", " "), low).replace("_", " ")
+
+
 def _knob_phrases(knobs: tuple[Knob, ...]) -> tuple[tuple[Knob, tuple[str, ...]], ...]:
-    """Each knob with its phrases, computed once per table (tables are kept, so identity names them)."""
+    """Each knob with its phrases, computed once per table (tables are kept, so identity names them); a phrase
+    written as an identifier (``moe_aux_loss_coeff``) is also looked for spelled as words."""
     kept = _PHRASES.get(id(knobs))
     if kept is None or kept[0] is not knobs:
-        kept = _PHRASES[id(knobs)] = (knobs, tuple((k, tuple(k.phrases)) for k in knobs))
+        table = []
+        for k in knobs:
+            phrases = list(k.phrases)
+            phrases += [q for p in phrases if (q := spelled("--" + p if "-" in p else p)) not in phrases]
+            table.append((k, tuple(sorted(set(phrases), key=lambda p: (-len(p), p)))))
+        kept = _PHRASES[id(knobs)] = (knobs, tuple(table))
     return kept[1]
 
 
@@ -893,7 +908,7 @@ _KnobPhrases = tuple[tuple[Knob, tuple[str, ...]], ...]
 def _knobs_named_in(claims: Claims) -> _KnobPhrases:
     """The knobs (with their phrases) one of whose phrases occurs in the document: the only ones it can set."""
     low = claims.text.lower()
-    low = low + "\n" + low.replace("_", " ")
+    low = low + "\n" + spelled(low)
     return tuple((k, phrases) for k, phrases in _knob_phrases(load_knobs()) if any(p in low for p in phrases))
 
 
@@ -935,7 +950,7 @@ def _knob_settings(proposal: Claims, baseline: Claims) -> list[KnobSetting]:
         w = weight(s)
         if w < 0.6 or s.kind in ("table", "heading"):
             continue
-        low = s.lower + " \n " + s.lower.replace("_", " ")
+        low = s.lower + " \n " + spelled(s.lower)
         for ks in _knob_settings_in(s, low, w, base_text, named_text, knobs):
             if ks.knob not in best or ks.confidence > best[ks.knob].confidence:
                 best[ks.knob] = ks
