@@ -28,12 +28,13 @@ DIRS = [
     ROOT / "benchmarks" / "round2",
     ROOT / "benchmarks" / "round3",
     ROOT / "benchmarks" / "round4",
-    *(ROOT / "benchmarks" / f"round{i}" for i in range(5, 15)),
+    *(ROOT / "benchmarks" / f"round{i}" for i in range(5, 16)),
     ROOT / "benchmarks" / "corpus",
 ]
 PLACEHOLDER = re.compile(
     r"\b(by|of|from|to|at|is|than|under|over) [XYZN]\b|\b[XYZ]%|\b[XYZ]x\b|\b[XYZ] (GB|GiB|GPUs|bytes|times|ms|s)\b"
 )
+QUOTED = re.compile(r'"[^"\n]{12,}?"')
 BROKEN = re.compile(r"\bOne things\b|\.\.\.\s*(Your|Is)\b|\.\.\s|\bthe baseline's setting of\b")
 
 
@@ -98,7 +99,8 @@ def test_no_placeholder_letter_nor_broken_phrase() -> None:
         f"{name}: {m.group(0)!r}"
         for name, (_, review) in _reviews().items()
         for rx in (PLACEHOLDER, BROKEN)
-        for m in rx.finditer(review.text)
+        # the draft's own words inside quotes may name a tensor X; only tensora's prose is checked
+        for m in rx.finditer(QUOTED.sub('""', review.text))
     ]
     assert not bad, bad[:5]
 
