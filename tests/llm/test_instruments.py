@@ -10,7 +10,7 @@ from tensora.extract.claims import Claims
 from tensora.knowledge.loader import KnowledgeBase, load_knowledge
 from tensora.llm import documents, hypotheses
 from tensora.llm.formula import FormulaError, evaluate, stated_formulas
-from tensora.llm.guard import NOT_IN_KB, Guard
+from tensora.llm.guard import NOT_FOUND, NOT_IN_KB, Guard
 from tensora.llm.numbers import KnownNumbers
 from tensora.llm.toolbox import Toolbox
 from tensora.llm.validate import QuoteIndex
@@ -131,8 +131,8 @@ def test_guard_numbers_quotes_and_works(claims: tuple[Claims, Claims], kb: Knowl
     unverified, wrong = guard.check_numbers({"p": "3.6 / 24.0 = 0.15 and 3.6 x 2 = 9, and 17 more."})
     assert [u["number"] for u in unverified] == ["9", "17"] and wrong[0]["formula"] == "3.6 x 2 = 9"
     texts, quotes = guard.check_quotes({"p": 'They say "this is a secret line indeed" and "not in the paper at all".'})
-    assert [q["status"] for q in quotes] == ["refused: hidden text", "not found in the documents"]
-    assert "secret" not in texts["p"]
+    assert [q["status"] for q in quotes] == ["refused: hidden text", NOT_FOUND]
+    assert "secret" not in texts["p"] and texts["p"].endswith(" and not in the paper at all.")
     works = guard.check_citations(
         [
             {"name": "T3", "venue": "ASPLOS", "year": 2024},

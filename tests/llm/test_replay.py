@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tensora.cli import app
+from tensora.llm.guard import NOT_FOUND
 from tensora.llm.replay import RecordingBackend
 from tensora.llm.review import enhance
 from tensora.llm.settings import resolve
@@ -110,10 +111,10 @@ def test_the_whole_exchange_replays(tmp_path: Path) -> None:
     assert verdicts["NUM-7"]["verdict"] == "revised"
     # numbers: the tool result, the written-out formula and the documents verify all but one
     assert [u["number"] for u in llm["unverified_numbers"]] == ["8.5 µs"]
-    # quotes: one verbatim, one not in the documents (marked in the prose)
+    # quotes: one verbatim, one not in the documents (kept as paraphrase, without its quotation marks)
     statuses = {q["quote"][:20]: q["status"] for q in llm["quotes"]}
-    assert statuses == {"Each transfer theref": "verified", "the chunk size can b": "not found in the documents"}
-    assert "[not found in the documents]" in llm["parts"]["stress_test"]
+    assert statuses == {"Each transfer theref": "verified", "the chunk size can b": NOT_FOUND}
+    assert '"the chunk size can b' not in llm["parts"]["stress_test"]
     # prior work: checked against the knowledge base, venue without its year
     works = {c["name"]: c["status"] for c in llm["citations"]}
     assert works["T3"] == "verified" and works["FlashOverlap"] == "not in tensora's knowledge base"
@@ -149,10 +150,10 @@ def test_markdown_lists_what_to_check(tmp_path: Path) -> None:
     exchange = with_replies(tmp_path, "001.reply.json", "002.reply.json", "003.reply.json")
     code, out, err = review(exchange)
     assert code == 0
-    body, notes = out.split("\n---\n", 1)
-    # a quote the reader must not trust is flagged in the review; what could not be traced goes to stderr
-    assert "*Quoted above but not found in the documents:*" in notes and "could not trace" not in notes
-    assert "could not trace 1 number(s)" in err and "1 named work(s)" in err
+    body = out
+    # a quote that is not verbatim is no longer shown as one; what could not be traced goes to stderr
+    assert "Quoted above" not in out and "could not trace" not in out
+    assert "could not trace 1 number(s)" in err and "1 named work(s)" in err and "1 quote(s)" in err
     # the review is the model's: a rejected finding and the audit's template paragraphs do not appear in it
     assert "FAULT-TOLERANCE" not in body
     assert "Walk me through" not in body or body.count("Walk me through") == 1

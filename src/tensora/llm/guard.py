@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tensora.audit.findings import MUST_SOLVE_PREFIX
+from tensora.extract.quantities import Quote
 from tensora.knowledge.loader import KnowledgeBase
 from tensora.knowledge.schema import PriorWork
 from tensora.llm.formula import stated_formulas
@@ -43,6 +44,10 @@ _QUOTE = re.compile(
 _ESCAPED_QUOTE = re.compile(r'\\+(?=")')
 _PLAIN_QUOTE = re.compile(r'(?<!\\)"')
 _MIN_QUOTE_WORDS = 4
+# an omission inside a quote: "...", "…" or "[...]"
+_ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){3}\]|\[\u2026\]|\.\s?\.\s?\.|\u2026)\s*")
+#: the status of a quote that is not verbatim in the documents (shown as paraphrase, without quotation marks)
+NOT_FOUND = "not found in the documents; shown without quotation marks"
 _PRAISE = re.compile(
     r"\b(strong(?:ly)? accept|accept(?:ed)? as is|should be accepted|no (?:major |real |significant )?"
     r"(?:weakness(?:es)?|flaws?|concerns?)|flawless|excellent paper|outstanding (?:paper|work)|"
@@ -96,6 +101,23 @@ class Guard:
         key = loose_key(quote)
         return len(key) >= 10 and any(key in k or (len(k) >= 10 and k in key) for k in map(loose_key, self.hidden))
 
+    def _elided(self, quote: str) -> Quote | None:
+        """A quote with an omission ("the first part ... the last part"): every piece of three words or more is
+        in the same document (a shorter piece proves nothing and is not looked for)."""
+        pieces = [p.strip(" ,;:") for p in _ELLIPSIS.split(quote)]
+        if len(pieces) < 2:
+            return None
+        long = [p for p in pieces if len(p.split()) >= 3]
+        if not long or sum(len(p.split()) for p in long) < _MIN_QUOTE_WORDS:
+            return None
+        for doc in ("proposal", "baseline"):
+            found = [self.index.find(p, doc) for p in long]
+            if all(f is not None and f.doc == doc for f in found):
+                first = found[0]
+                assert first is not None
+                return Quote(doc, first.page, " ".join(quote.split()))
+        return None
+
     def check_quotes(self, texts: dict[str, str]) -> tuple[dict[str, str], list[dict[str, Any]]]:
         """The texts with refused quotes removed and unfound ones marked, and one record per quote."""
         records: list[dict[str, Any]] = []
@@ -109,10 +131,12 @@ class Guard:
                 if self._hidden(quote):
                     records.append({"where": where, "quote": quote, "status": "refused: hidden text"})
                     return "[a quote of text hidden in the draft was removed]"
-                found = self.index.find(quote)
+                found = self.index.find(quote) or self._elided(quote)
                 if found is None:
-                    records.append({"where": where, "quote": quote, "status": "not found in the documents"})
-                    return m.group(0) + " [not found in the documents]"
+                    # not verbatim: the words stay as the model's paraphrase, without quotation marks, so the
+                    # review never presents them as the draft's own; the JSON keeps the record
+                    records.append({"where": where, "quote": quote, "status": NOT_FOUND})
+                    return quote
                 records.append(
                     {"where": where, "quote": quote, "status": "verified", "doc": found.doc, "page": found.page}
                 )

@@ -46,7 +46,7 @@ from tensora.llm import answer as answers
 from tensora.llm.base import Backend, Completion, Message, StreamCallback, ToolCall, Usage
 from tensora.llm.documents import ADDRESSED
 from tensora.llm.errors import BackendCallError, BadAnswerError, UnauthorizedError
-from tensora.llm.guard import NOT_IN_KB, Guard, obeys_injection
+from tensora.llm.guard import NOT_FOUND, NOT_IN_KB, Guard, obeys_injection
 from tensora.llm.numbers import KnownNumbers, numbers_in
 from tensora.llm.pricing import cost_usd
 from tensora.llm.retry import RetryPolicy, call_with_retries
@@ -245,16 +245,6 @@ def _insert_after(text: str, heading: str, paragraph: str) -> str:
     return text[:at] + paragraph + "\n\n" + text[at:]
 
 
-def _notes(result: LLMReview) -> str:
-    """A closing line only when the review quotes something that is not in the documents: the reader must not
-    trust that quote. Numbers and works the guard could not trace are said on stderr and listed in the JSON
-    (``llm``), not in the student's review."""
-    quotes = result.llm.get("quotes") or []
-    bad_quotes = [q for q in quotes if q.get("status") != "verified"]
-    if not bad_quotes:
-        return ""
-    shown = "; ".join(f"\u201c{q['quote'][:80]}\u201d" for q in bad_quotes[:4])
-    return f"---\n\n*Quoted above but not found in the documents:* {shown}.\n"
 
 
 def untraced_summary(info: dict[str, Any]) -> str:
@@ -267,6 +257,9 @@ def untraced_summary(info: dict[str, Any]) -> str:
         parts.append(f"{len(unverified)} number(s) to a document, a tool result or a written formula")
     if unknown:
         parts.append(f"{len(unknown)} named work(s) to its knowledge base")
+    quotes = [q for q in info.get("quotes") or [] if q.get("status") == NOT_FOUND]
+    if quotes:
+        parts.append(f"{len(quotes)} quote(s) to the documents (shown as paraphrase, without quotation marks)")
     if not parts:
         return ""
     return f"could not trace {' or '.join(parts)} (not necessarily wrong; --format json lists them)"
@@ -315,8 +308,7 @@ def compose(result: LLMReview, parts: dict[str, str], detail: Detail) -> None:
         text = "\n".join(out)
     result.mirror.text = parts.get("mirror") or mirror_det
     result.twist.text = parts.get("twist") or twist_det
-    notes = _notes(result)
-    result.text = _hidden_text_first(result, text).rstrip() + "\n" + ("\n" + notes if notes else "")
+    result.text = _hidden_text_first(result, text).rstrip() + "\n"
 
 
 def _hidden_text_first(result: LLMReview, text: str) -> str:
