@@ -62,3 +62,30 @@ def test_orthogonal_contribution(claims) -> None:  # type: ignore[no-untyped-def
     delta, features = classify(claims(ORTHOGONAL), claims(BASELINE, "baseline"))
     assert delta.cls == "orthogonal", features
     assert "fault-tolerance" in delta.rationale
+
+
+def test_removing_idle_time_is_an_outcome_not_a_mechanism(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.delta import features
+
+    base = claims(BASELINE, "baseline")
+    outcome = claims("# Lag\n\n## Abstract\n\nThe GPUs idle while the host runs Adam. Lag removes this idle time.")
+    assert features(outcome, base).structural_score == 0.0
+    mechanism = claims("# Lag\n\n## Abstract\n\nLag removes the barrier between the optimizer and the forward.")
+    assert features(mechanism, base).structural_score > 0.0
+
+
+def test_a_draft_on_the_input_pipeline_is_orthogonal_to_a_parallelism_baseline(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.extract.profile import build_profile
+
+    base = claims(
+        "# VidPar\n\n## Abstract\n\nVidPar trains video models with hybrid sharded data parallelism and sequence "
+        "parallelism over long clips.",
+        "baseline",
+    )
+    draft = claims(
+        "# Reel\n\n## Abstract\n\nReel moves video decoding onto the GPUs' hardware video decoders (NVDEC) so the "
+        "data loader stops starving them. The model, its data parallelism and sequence parallelism are VidPar's, "
+        "untouched. GPU video decoding with NVDEC cuts the data stall."
+    )
+    delta, _ = classify(draft, base, build_profile(draft, base))
+    assert delta.cls == "orthogonal", delta.rationale

@@ -256,6 +256,39 @@ def test_knobs_set_through_command_line_flags(claims) -> None:  # type: ignore[n
     assert not {k.knob for k in build_profile(prose, base).knobs} & {"capacity factor", "auxiliary loss coefficient"}
 
 
+def test_a_value_inside_a_noun_phrase_sets_nothing(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.extract.profile import _SET_VERB, _attribute, build_profile
+
+    def attribute(text: str) -> list[bool]:
+        return [_attribute(text, m) for m in _SET_VERB.finditer(text)]
+
+    assert attribute("An instance is a TP=4 replica that keeps graphs.") == [True]
+    assert attribute("We use TP=4 for all runs.") == [False]
+    base = claims("# Serving\n\n## Abstract\n\nvLLM serves with tensor parallelism.", "baseline")
+    setup = claims("# X\n\n## Abstract\n\nAn instance is a TP=4 replica that flips roles between phases with vLLM.")
+    assert build_profile(setup, base).knob.value == ""
+    sets = claims("# X\n\n## Abstract\n\nWe serve with vLLM and set TP=8 instead of TP=4.")
+    assert build_profile(sets, base).knob.value != ""
+
+
+def test_a_contributions_list_weighs_as_the_headline(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.extract.claims import claims_from_paragraphs
+    from tensora.extract.profile import build_profile
+    from tensora.ingest.document import Paragraph
+
+    base = claims("# Inference\n\n## Abstract\n\nLayouts of the weights across chips.", "baseline")
+    why = "1. Why the torus needs care"
+    paras = [
+        Paragraph("MeshX", 1, "", "heading"),
+        Paragraph("MeshX serves a model on a torus.", 1, "Abstract"),
+        Paragraph("Some background on the chips and their links, at length. " * 12 + "Our contributions:", 1, why),
+        Paragraph("We evaluate the mesh factorisations 2x8, 4x4 and 8x2 and pick 4x4.", 1, why, "list"),
+    ]
+    draft = claims_from_paragraphs(paras, "proposal", kb, title="MeshX")
+    knobs = {k.knob: k for k in build_profile(draft, base).knobs}
+    assert knobs["mesh shape"].weight >= 0.9
+
+
 def test_keeping_the_baseline_by_its_name(claims) -> None:  # type: ignore[no-untyped-def]
     base = "# RailScale: Training at Scale\n\n## Abstract\n\nRailScale overlaps communication and tunes operators."
     draft = (

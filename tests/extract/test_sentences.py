@@ -51,3 +51,15 @@ def test_a_long_run_without_an_address_is_read_in_linear_time() -> None:
     assert not is_boilerplate("x." * 50_000)
     # a search from every position of the run took minutes; one pass takes milliseconds
     assert time.process_time() - start < 2.0
+
+
+def test_a_list_announced_as_contributions_is_marked_whatever_its_section() -> None:
+    paras = [
+        Paragraph("Two things follow. Our contributions:", 1, "1. Why the chip needs its own layouts"),
+        Paragraph("A layout for decode.", 1, "1. Why the chip needs its own layouts", "list"),
+        Paragraph("A switch per phase.", 1, "1. Why the chip needs its own layouts", "list"),
+        Paragraph("The setup follows.", 2, "2. Setup"),
+        Paragraph("- 16 chips.", 2, "2. Setup", "list"),
+    ]
+    out = split_paragraphs(paras, "proposal")
+    assert [s.contribution for s in out] == [False, False, True, True, False, False]

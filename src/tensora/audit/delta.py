@@ -66,7 +66,7 @@ _NOT_STRUCTURAL = rxcache.compile(
     r"(failure|fault|restart|recover)\w*|"
     # a cost removed ("removes both", "eliminates the padding") is an outcome, not a mechanism (a stall removed
     # may be a barrier taken out, which is one)
-    r"\b(remov|eliminat)\w*\s+(both|all of them|(the |most )?(padding|waste))\b|"
+    r"\b(remov|eliminat)\w*\s+(both|all of them|(the |this |that |most )?(padding|waste|idle time|idle gap|slack))\b|"
     # an existing asynchronous path made deeper or wider is a setting of it
     r"\b(deeper|wider|larger|bigger)\b[\w, -]{0,30}\basynchronous|"
     r"\basynchronous(ly)?\s+(\w+\s+){0,2}(\d+|two|three|four|five|six|seven|eight|ten)\s+steps ahead",
@@ -133,7 +133,11 @@ class DeltaFeatures:
 def _score(hits: list[Sentence]) -> float:
     """The title, abstract and contributions count double; other method sentences once; planned work half."""
     return sum(
-        2.0 if s.index == 0 or re.search(r"abstract|contribution", s.section, re.I) else 1.0 if is_core(s) else 0.5
+        2.0
+        if s.index == 0 or s.contribution or re.search(r"abstract|contribution", s.section, re.I)
+        else 1.0
+        if is_core(s)
+        else 0.5
         for s in hits
     )
 

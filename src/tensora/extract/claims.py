@@ -220,7 +220,7 @@ class Claims:
         Sentences and technique uses accumulate; for numbers, the other document's take precedence.
         """
         offset = len(self.sentences)
-        moved = [Sentence(s.text, s.page, s.section, s.doc, s.index + offset, s.kind) for s in other.sentences]
+        moved = [replace(s, index=s.index + offset, paragraph=-1) for s in other.sentences]
         techniques = {k: v for k, v in self.techniques.items()}
         for tid, use in other.techniques.items():
             if tid in techniques:

@@ -203,7 +203,7 @@ _BASELINE_SUBJECT = rxcache.compile(r"\b(the baseline|baseline's|prior work|prev
 # knowledge/data/knobs.yaml.
 _SET_VERB = rxcache.compile(
     # verbs, not their nouns: "KV page selection" or "a configuration" sets nothing
-    r"\b(set(?:s|ting)?|choos\w+|chosen|chose|pick(?:s|ed|ing)?|select(?:s|ed|ing)?|tun(?:e|es|ed|ing)|raise[sd]?|"
+    r"\b(set(?:s|ting)?|choos\w+|chosen|chose|pick(?:s|ed|ing)?|select(?:s|ed|ing)?|(?<!fine-)tun(?:e|es|ed|ing)|raise[sd]?|"
     r"rais\w+|lower\w*|increas\w+|decreas\w+|doubl\w+|halv\w+|sweep\w*|configur(?:e|es|ed|ing)|"
     r"from \d[\d,.]*\s*(?:\w+\s)?to|of \d|=\s*\w+|to \d|"
     r"fewer|larger|smaller|deeper|shallower)\b",
@@ -224,6 +224,20 @@ _VALUE_AFTER = rxcache.compile(
 _VALUE_BEFORE = rxcache.compile(
     r"(?:\d[\d,.]*\s*(?:x\s*\d+|[a-z]{0,2})|one|two|three|four|eight)[\s-]+(?:[\w-]+[\s-]+)?$", re.I
 )
+# "an instance is a TP=4 replica": a value inside a noun phrase describes the setup; it sets nothing
+_ARTICLE_BEFORE = rxcache.compile(r"\b(?:a|an|the|each|every|one|per)\s+[\w-]+\s*$", re.I)
+_NOUN_AFTER = rxcache.compile(r"\s+[a-z]")
+
+
+def _attribute(text: str, m: re.Match[str]) -> bool:
+    """Whether a set-verb match is an ``=`` inside a noun phrase ("a TP=4 replica"), not a setting."""
+    return (
+        m.group(0).lstrip().startswith("=")
+        and _ARTICLE_BEFORE.search(text[max(0, m.start() - 40) : m.start()]) is not None
+        and _NOUN_AFTER.match(text, m.end()) is not None
+    )
+
+
 _NOT_KNOBS = frozenset({"model", "gpus", "gpu", "nodes", "baseline", "accuracy", "loss", "learning", "rate", "seed"})
 _NEW_MECHANISM = rxcache.compile(
     r"\b(new (mechanism|algorithm|protocol|format|scheduler|schedule|kernel|data ?structure|policy|router|cache)|"
@@ -289,6 +303,7 @@ _COMPONENT = {
     "scheduling": "how jobs share the cluster",
     "optimization": "the optimizer",
     "hardware": "the hardware mapping",
+    "data": "the input pipeline that feeds the GPUs",
 }
 
 
@@ -510,6 +525,8 @@ def weight(s: Sentence) -> float:
     """How much a sentence says about what the draft is: title and abstract most, then contributions."""
     if s.index == 0:
         return 1.0
+    if s.contribution:
+        return 0.9
     return _section_weight(s.section, s.kind, s.index < 12)
 
 
@@ -856,7 +873,7 @@ def _knob(proposal: Claims, baseline: Claims) -> Field:
                 best = (conf, Field(knob, conf, Source.of(s)))
         # the main knob needs a verb that sets it ("we raise the block size to 64"); a value beside a knob's name
         # ("4 micro-batches per replica") describes a setup as often as it states a contribution
-        if not _SET_VERB.search(s.text):
+        if not any(not _attribute(s.text, m) for m in _SET_VERB.finditer(s.text)):
             continue
         for ks in _knob_settings_in(s, s.lower + " \n " + low, w, base_text, (), knobs):
             conf = ks.confidence

@@ -52,6 +52,9 @@ class Sentence:
     index: int
     kind: str = "text"
     paragraph: int = -1  # index of the paragraph it came from, in the order given to ``split_paragraphs``
+    # an item of a list that a sentence announces as the draft's contributions ("Our contributions:"), whatever
+    # its section is called
+    contribution: bool = False
 
     @property
     def lower(self) -> str:
@@ -80,9 +83,16 @@ def split_text(text: str) -> list[str]:
     return [s for s in out if s]
 
 
+_ANNOUNCES = re.compile(r"\bcontributions?\b[^.]{0,40}:\s*$", re.I)
+
+
 def split_paragraphs(paragraphs: Iterable[Paragraph], doc: DocLabel) -> list[Sentence]:
     sentences: list[Sentence] = []
+    announced = False  # inside the list that follows "Our contributions:"
     for p, para in enumerate(paragraphs):
+        announced = para.kind == "list" and (
+            announced or bool(sentences and _ANNOUNCES.search(sentences[-1].text) and sentences[-1].kind == "text")
+        )
         if para.kind == "heading":
             pieces = [para.text.strip()]
         elif para.kind == "table" or para.text.lstrip().startswith("|"):
@@ -92,5 +102,5 @@ def split_paragraphs(paragraphs: Iterable[Paragraph], doc: DocLabel) -> list[Sen
         for piece in pieces:
             piece = _EMPHASIS.sub("", piece)  # "lag by **two** steps" reads as "lag by two steps"
             kind = "boilerplate" if para.kind == "text" and is_boilerplate(piece) else para.kind
-            sentences.append(Sentence(piece, para.page, para.section, doc, len(sentences), kind, p))
+            sentences.append(Sentence(piece, para.page, para.section, doc, len(sentences), kind, p, announced))
     return sentences

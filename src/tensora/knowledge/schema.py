@@ -31,6 +31,7 @@ Family = Literal[
     "scheduling",
     "optimization",
     "hardware",
+    "data",
 ]
 
 
