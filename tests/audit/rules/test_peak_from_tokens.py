@@ -60,3 +60,36 @@ def test_gemms_in_tf32_do_set_the_peak(claims, kb) -> None:  # type: ignore[no-u
     text = STATED.replace("In the backward, expert gradients are\nreduce-scattered in FP32.", "All GEMMs run in TF32.")
     [finding] = _run(claims, kb, text)
     assert finding.computed["mfu"] > 1.0
+
+
+SLICE = """
+# MeshX: serving on a torus
+
+## Abstract
+
+MeshX serves Llama-2-70B on 16 TPU v5e chips and reaches 24,000 tokens/s in prefill with int8 weight-only
+quantization; weights are dequantized to bf16 and all matmuls run in bf16.
+"""
+
+
+def test_a_rate_of_the_whole_slice_is_shared_by_its_chips_at_the_16_bit_peak(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [f] = _run(claims, kb, SLICE)
+    # 24,000 / 16 x 2 x 70e9 = 210 TFLOP/s per chip against v5e's 197 bf16 (not its 393 int8)
+    assert f.computed["mfu"] == pytest.approx(24000 / 16 * 2 * 70e9 / 197e12, rel=1e-3)
+    assert _run(claims, kb, SLICE.replace("24,000", "12,000")) == []
+
+
+ABOVE = """
+# CausalX: attention past the peak
+
+## Abstract
+
+CausalX reaches 1,148 TFLOPS in BF16 on one H100 SXM5, the first attention kernel above the dense peak. Its FP8
+path is future work.
+"""
+
+
+def test_a_claim_read_next_to_the_word_peak_is_not_the_peak(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [f] = _run(claims, kb, ABOVE)
+    # the claim's own sentence says BF16: 1,148 against 989, although FP8 is named elsewhere
+    assert f.computed["mfu"] == pytest.approx(1148 / 989, rel=1e-3)

@@ -38,6 +38,22 @@ def total_gpus(c: Claims, qualifier: str | None = None) -> float | None:
     return max(counts) if counts else None
 
 
+def precision_at(c: Claims, sentence: str) -> str:
+    """The precision a sentence states for itself ("1,148 TFLOPS in BF16"), or the draft's (``precision``)."""
+    here = {q.text.lower() for q in c.values("precision") if q.quote.text == sentence}
+    return next((p for p in ("fp8", "int8", "fp16", "bf16", "tf32", "fp32") if p in here), "") or compute_precision(c)
+
+
+def compute_precision(c: Claims) -> str:
+    """The precision the GEMMs run in, for a peak: the draft's, except that weights stored in 8 or fewer bits
+    and dequantized for 16-bit matmuls ("int8 weight-only, all matmuls in bf16") run at the 16-bit peak."""
+    dtype = precision(c)
+    if dtype in ("int8", "fp8") and c.has_cue("matmuls_in_16_bit"):
+        stated = {str(span.groups.get("dtype") or "").lower() for span in c.cue_spans("matmuls_in_16_bit")}
+        return "fp16" if "fp16" in stated and "bf16" not in stated else "bf16"
+    return dtype
+
+
 def precision(c: Claims) -> str:
     """The precision the matrix arithmetic runs in, as the draft states it (bf16 by default).
 

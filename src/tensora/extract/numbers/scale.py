@@ -120,7 +120,8 @@ def rules(model: str) -> tuple[_Rule, ...]:
             "gpus",
             after=_rx(
                 rf"\+?\s?(?:(?:NVIDIA|AMD|Google)\s+)?(?:(?:{_TOKEN}\s+){{0,2}}?(?:GPUs?|accelerators?)(?![\w-])(?!\s*hours?)"
-                rf"|{model}s\b|TPU(?:\s*v\d\w*)?\s+(?:chips|cores)\b)|-GPUs?\b(?!-?hours?)",
+                rf"|{model}s\b|TPU(?:\s*v\d\w*)?\s+(?:chips|cores)\b|(?:v\d\w*\s+)?chips\b(?!\s+(?:per|of\s+HBM))(?![\w-])"
+                r")|-GPUs?\b(?!-?hours?)",
                 0,
             ),
             words=True,
