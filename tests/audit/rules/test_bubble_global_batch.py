@@ -38,3 +38,25 @@ def test_quiet_when_the_figure_uses_one_pipelines_share(claims, kb) -> None:  # 
 def test_quiet_without_data_parallelism(claims, kb) -> None:  # type: ignore[no-untyped-def]
     text = DRAFT.replace("512 H100 GPUs as TP = 8 x PP = 16 x DP = 4", "128 H100 GPUs as TP = 8 x PP = 16")
     assert all("global batch" not in f.message for f in _run(claims, kb, text))
+
+
+LAYOUT = """
+# Shallow: a short pipeline with sharded stages
+
+## Design
+
+At 2,048 GPUs we run t = 8, p = 4 and d = 64 with 1F1B, a global batch of 512 sequences and micro-batch size 1.
+With p = 4 and m = 32 micro-batches, we project a pipeline bubble of 8.6%.
+"""
+
+
+def test_a_micro_batch_count_from_another_layout(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [finding] = _run(claims, kb, LAYOUT)
+    # 512 / (1 x 64) = 8 micro-batches per pipeline: 3 / (8 + 3), not the 3 / 35 of m = 32
+    assert finding.computed["pipeline_bubble_fraction"] == pytest.approx(3 / 11)
+    assert finding.inputs["micro_batch_size"] == 1
+
+
+def test_quiet_when_the_count_matches_the_layout(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = LAYOUT.replace("d = 64", "d = 16")
+    assert all("own layout" not in f.message for f in _run(claims, kb, text))

@@ -7,6 +7,7 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, pct, quotes
 from tensora.extract.claims import Claims
+from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_elsewhere
 
 
@@ -88,6 +89,7 @@ class PipeBubble(Rule):
         used = (p - 1) * (1 - value) / value
         units = round(used / batch)
         if units < 1 or abs(used - units * batch) > 0.03 * units * batch:
+            yield from self._other_layout(c, p, d, batch, value, used, span.sentence)
             return
         per_pipeline = units * batch / d
         real = compute.bubble(p, per_pipeline)
@@ -103,6 +105,32 @@ class PipeBubble(Rule):
             severity=Severity.FATAL if real >= 0.25 else Severity.MAJOR,
             computed={"pipeline_bubble_fraction": real, "claimed_bubble_fraction": value},
             inputs={"stages": p, "data_parallel": d, "global_batch": batch, "units_per_sequence": units},
+        )
+
+    def _other_layout(
+        self, c: Claims, p: float, d: float, batch: float, value: float, used: float, sentence: Sentence
+    ) -> Iterator[Finding]:
+        """A bubble computed with more micro-batches than the stated layout gives one pipeline: global batch B,
+        micro-batch size b and data-parallel degree d leave each pipeline B/(b·d) micro-batches, and a count
+        from another layout (a smaller d) understates the idle share."""
+        mbs = c.value("micro_batch_size")
+        if not mbs or batch % (mbs * d):
+            return
+        m = batch / (mbs * d)
+        if used < 1.5 * m or abs(used - round(used)) > 0.05 * used:
+            return
+        real = compute.bubble(p, m)
+        yield self.finding(
+            f"The draft's {pct(value)} bubble is (p-1)/(m+p-1) with m = {used:.0f} and p = {p:.0f}, but its own "
+            f"layout gives each pipeline global batch / (micro-batch x data-parallel degree) = {batch:.0f} / "
+            f"({mbs:.0f} x {d:.0f}) = {m:.0f} micro-batches, so the schedule idles (p-1)/(m+p-1) = {pct(real)} "
+            "of the step. At a fixed global batch, more data-parallel replicas mean fewer micro-batches each.",
+            "recompute the bubble, and every gain projected from it, with the micro-batches one pipeline runs "
+            "at the layout you claim, or raise the global batch and show it still converges",
+            [sentence.quote()],
+            severity=Severity.FATAL if real >= 0.25 else Severity.MAJOR,
+            computed={"pipeline_bubble_fraction": real, "claimed_bubble_fraction": value},
+            inputs={"stages": p, "data_parallel": d, "global_batch": batch, "micro_batch_size": mbs},
         )
 
     def _below_floor(self, c: Claims, p: float, m: float, v: float) -> Iterator[Finding]:
