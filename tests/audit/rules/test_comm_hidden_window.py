@@ -31,3 +31,29 @@ def test_a_transfer_longer_than_the_window_it_hides_in(claims, kb) -> None:  # t
 
 def test_quiet_when_the_transfer_fits(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, DRAFT.replace("18 MiB", "8 MiB")) == []
+
+
+DRAIN = """
+# Flip: instances that change role
+
+## Design
+
+Each instance owns one 200 Gb/s NIC. When an instance flips, its KV pages are sent layer by layer with NCCL,
+overlapped with the instance's final decode iteration (38 ms at batch 96). Its requests then decode elsewhere.
+
+The prompts of the workload are long, and the scheduler sees them all.
+
+At the moment of a flip the chosen instance held a median of 60 GB of KV cache (P90 78 GB).
+"""
+
+
+def test_a_size_stated_later_in_the_section_for_the_same_state(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [finding] = _run(claims, kb, DRAIN)
+    # 60 GB (the median, not the P90) over 25 GB/s = 2.4 s against one 38 ms iteration
+    assert finding.computed["comm_time_s"] == pytest.approx(2.4)
+    assert finding.computed["compute_time_s"] == pytest.approx(0.038)
+
+
+def test_quiet_when_the_later_size_is_of_another_state(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = DRAIN.replace("60 GB of KV cache (P90 78 GB)", "60 GB of host memory (P90 78 GB)")
+    assert _run(claims, kb, text) == []

@@ -10,6 +10,7 @@ from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import precision, quotes
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
+from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_core, is_elsewhere
 from tensora.models.comm import all_gather_time_s, ring_all_reduce_time_s, transfer_time_s
 from tensora.models.memory import kv_cache_gib
@@ -117,6 +118,8 @@ class QntComm(Rule):
                 at = len(s.text.partition(hiding[0])[0])
                 before = [w for w in windows if w[1].sentence.index != s.index or _at(w[1]) < at]
                 windows = before or windows
+            if not sizes and windows:
+                sizes = _section_sizes(c, s)
             if not sizes or not windows:
                 continue
             size, size_m = max(sizes, key=itemgetter(0))
@@ -579,6 +582,28 @@ class QntComm(Rule):
 
 
 _KIB = {"kib": 1024.0, "kb": 1e3, "mib": 2.0**20, "mb": 1e6}
+
+
+# what a transfer moves, for tying a size stated elsewhere in the section to the transfer said to hide
+_STATE_NOUNS = ("kv", "weights", "parameters", "gradients", "optimizer state", "activations", "checkpoint", "experts")
+
+
+def _section_sizes(c: Claims, hiding: Sentence) -> list[tuple[float, CueSpan]]:
+    """Sizes stated elsewhere in the hiding sentence's section, in the draft's own sentences that name the same
+    state ("KV pages are sent ... overlapped with the final iteration" and, a paragraph later, "the instance held
+    a median of 60 GB of KV cache"): the first size of each such sentence (a median before its tail)."""
+    low = hiding.lower
+    nouns = [n for n in _STATE_NOUNS if n in low]
+    if not nouns:
+        return []
+    first: dict[int, tuple[float, CueSpan]] = {}
+    for m in c.cue_spans("bulk_size_stated"):
+        t = m.sentence
+        if t.index == hiding.index or t.section != hiding.section or not is_core(t) or is_elsewhere(t):
+            continue
+        if any(n in t.lower for n in nouns) and t.index not in first:
+            first[t.index] = (float(m.groups["value"]) * _BYTES[m.groups["unit"].lower()], m)
+    return list(first.values())
 
 
 def hidden_transfer(ctx: Context) -> Finding | None:
