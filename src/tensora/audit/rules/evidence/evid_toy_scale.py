@@ -19,6 +19,9 @@ _SHARDED = {"zero-1", "zero-2", "zero-3", "fsdp"}
 _FAR = 16
 
 
+_RESULT_SECTIONS = ("result", "evaluation", "experiment", "microbenchmark")
+
+
 class EvidToyScale(Rule):
     """EVID-TOY-SCALE: a parallelism or communication claim measured on one node.
 
@@ -57,7 +60,15 @@ class EvidToyScale(Rule):
         small = c.cue("single_node_run")
         # a single-node sentence that reports a run (a run word, or a gain measured there), not the cluster's shape
         gains = {q.sentence for q in c.values("speedup")}
-        runs = [s for s in small if s.index in gains or c.text_has_cue("run_reported", s.text)]
+        runs = [
+            s
+            for s in small
+            if s.index in gains
+            or c.text_has_cue("run_reported", s.text)
+            # a single-node setting stated in the draft's results ("Stage microbenchmark. One stage on a single
+            # node ..."): what was measured, not the cluster's shape
+            or any(word in s.section.lower() for word in _RESULT_SECTIONS)
+        ]
         found = list(self._projected_from_small(c, runs + c.cue("single_gpu_run")))
         if found or not distributed:
             yield from found
