@@ -107,3 +107,18 @@ def test_a_conditional_differ_reads_as_what_to_do() -> None:
 
     assert _imperative("If you accelerate RLHF, compare with the Hybrid Engine.") == "compare with the Hybrid Engine."
     assert _imperative("Say how your schedule differs.") == "say how your schedule differs."
+    # "If your ..." is a condition too, and a comma inside it does not end it
+    fused = "If your kernel fuses a norm, activation or loss, say what Liger lacks."
+    assert _imperative(fused) == "say what Liger lacks."
+    # advice that does not open with a verb is introduced, never glued to "you need to"
+    assert _imperative("If you train in FP4, their sweep is the comparison.") == (
+        "answer this: their sweep is the comparison."
+    )
+
+
+def test_no_differ_in_the_knowledge_base_reads_as_a_broken_sentence(kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.rules.novelty.nov_prior import _VERBS, _imperative
+
+    for work in kb.prior_work:
+        text = _imperative(work.differ)
+        assert text.startswith("answer this: ") or text.split(" ", 1)[0].strip(",;:").lower() in _VERBS, work.name

@@ -35,7 +35,9 @@ PLACEHOLDER = re.compile(
     r"\b(by|of|from|to|at|is|than|under|over) [XYZN]\b|\b[XYZ]%|\b[XYZ]x\b|\b[XYZ] (GB|GiB|GPUs|bytes|times|ms|s)\b"
 )
 QUOTED = re.compile(r'"[^"\n]{12,}?"')
-BROKEN = re.compile(r"\bOne things\b|\.\.\.\s*(Your|Is)\b|\.\.\s|\bthe baseline's setting of\b")
+BROKEN = re.compile(
+    r"\bOne things\b|\.\.\.\s*(Your|Is)\b|\.\.\s|\bthe baseline's setting of\b|\bneed to (if|when|their|this|the)\b"
+)
 
 
 def _pairs() -> list[tuple[str, Path, Path]]:
