@@ -224,11 +224,25 @@ def classify(proposal: Claims, baseline: Claims, profile: DraftProfile | None = 
             [_quote(profile.replaces.source)],
         )
     src = profile.with_.source or profile.new_mechanism.source
-    if delta.cls == "structural" and "In its own words" not in delta.rationale and src is not None:
-        # the change in the draft's words, so the verdict reads as about this draft
-        delta.rationale += f' In its own words: "{_short_text(src.text)}"'
-        delta.evidence = [_quote(src), *delta.evidence]
+    if delta.cls == "structural" and src is not None and _own_sentence(src, profile, proposal):
+        # the change in the draft's words, so the verdict reads as about this draft: the profile's sentence for
+        # what the draft puts in place beats a structural word met anywhere ("Removing it is the next step")
+        head = delta.rationale.split(" In its own words:", 1)[0]
+        delta.rationale = head + f' In its own words: "{_short_text(src.text)}"'
+        delta.evidence = [_quote(src), *(q for q in delta.evidence if q.text != _quote(src).text)]
     return delta, f
+
+
+def _own_sentence(src: Source, profile: DraftProfile, proposal: Claims) -> bool:
+    """Whether a profile field's sentence speaks of the draft's own mechanism: it names the draft, or it is the
+    first-person sentence of the title, abstract or contributions."""
+    s = next((x for x in proposal.sentences if x.index == src.index), None)
+    if s is None or s.index == 0 or s.kind == "heading":
+        return False  # a title is not a sentence to quote
+    name = profile.name.value
+    if name and len(name) >= 3 and name.lower() in s.lower:
+        return True
+    return weight(s) >= _ABSTRACT and any(w in s.lower.split() for w in ("we", "our"))
 
 
 def _quote(src: Source) -> Quote:
@@ -446,10 +460,14 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
         return Delta("config", rationale, [s.quote() for s in hits[:3]]), f
     parts = []
     # what the draft brings, not the hardware it runs on ("introduces NVLink" says nothing of a mechanism)
+    # ... and named where the draft says what it is (its title, abstract or contributions), not in its setup
+    opening = {s.text for s in proposal.sentences if weight(s) >= _ABSTRACT}
     prominent = [
         t
         for t in f.new
-        if proposal.techniques[t].weight >= _PROMINENT and proposal.techniques[t].family not in _INCIDENTAL
+        if proposal.techniques[t].weight >= _PROMINENT
+        and proposal.techniques[t].family not in _INCIDENTAL
+        and any(q.text in opening for q in proposal.techniques[t].quotes)
     ]
     if prominent:
         parts.append("introduces " + ", ".join(names[t] for t in prominent[:3]))
@@ -457,8 +475,11 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
         parts.append("removes the baseline's " + ", ".join(names[t] for t in f.removed[:3]))
     rationale = "The draft " + (" and ".join(parts) if parts else "changes the baseline's mechanism") + "."
     # the draft's own words: a sentence that states the change, else the first that uses what it introduces
+    # a structural word in the draft's own voice ("we replace ..."), before one about the baseline or the field
+    own = [s for s in f.structural_hits if {"we", "our"} & set(s.lower.replace(",", " ").split())]
     said = (
-        f.structural_hits[:1]
+        own[:1]
+        or f.structural_hits[:1]
         or [
             s
             for s in proposal.sentences
