@@ -103,7 +103,7 @@ def test_a_paper_citing_until_2021_gets_no_later_prior_work(claims, kb) -> None:
 
 
 def test_a_conditional_differ_reads_as_what_to_do() -> None:
-    from tensora.audit.rules.novelty.nov_prior import _imperative
+    from tensora.audit.novelty import imperative as _imperative
 
     assert _imperative("If you accelerate RLHF, compare with the Hybrid Engine.") == "compare with the Hybrid Engine."
     assert _imperative("Say how your schedule differs.") == "say how your schedule differs."
@@ -117,7 +117,8 @@ def test_a_conditional_differ_reads_as_what_to_do() -> None:
 
 
 def test_no_differ_in_the_knowledge_base_reads_as_a_broken_sentence(kb) -> None:  # type: ignore[no-untyped-def]
-    from tensora.audit.rules.novelty.nov_prior import _VERBS, _imperative
+    from tensora.audit.novelty import VERBS as _VERBS
+    from tensora.audit.novelty import imperative as _imperative
 
     for work in kb.prior_work:
         text = _imperative(work.differ)

@@ -476,9 +476,9 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
     rationale = "The draft " + (" and ".join(parts) if parts else "changes the baseline's mechanism") + "."
     # the draft's own words: a sentence that states the change, else the first that uses what it introduces
     # a structural word in the draft's own voice ("we replace ..."), before one about the baseline or the field
-    own = [s for s in f.structural_hits if {"we", "our"} & set(s.lower.replace(",", " ").split())]
+    voiced = [s for s in f.structural_hits if {"we", "our"} & set(s.lower.replace(",", " ").split())]
     said = (
-        own[:1]
+        voiced[:1]
         or f.structural_hits[:1]
         or [
             s

@@ -503,3 +503,38 @@ def _dense_scores(index: _Index, query: str) -> np.ndarray | None:
         return None
     scaled: np.ndarray = np.clip((cos - median) / (top - median), 0.0, 1.0).astype(np.float64)
     return scaled
+
+
+# -- what a prior work asks of the draft, as the end of "you need to ..." --------------------------------
+
+VERBS = frozenset(
+    "say compare show state report use give account set quantify define place classify name explain measure "
+    "argue demonstrate distinguish evaluate run add include justify separate test beat match ablate treat "
+    "describe make isolate benchmark discuss position cite contrast check prove keep bound size price ground "
+    "count".split()
+)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def imperative(differ: str) -> str:
+    """What the draft must do, as the end of "you need to ...": "If your draft accelerates RLHF, compare with X"
+    reads "compare with X" (the condition is the finding's premise; the clause that starts with a verb is the
+    advice, whatever commas the condition holds), "Say how ..." reads "say how ..."; advice that does not open
+    with a verb ("their sweep is the comparison; show ...") is introduced as what to answer."""
+    text = differ.strip()
+    words = text.split(" ", 1)
+    if words[0].lower() in ("if", "when", "where") and len(words) > 1:
+        at = text.find(", ")
+        while at >= 0:
+            rest = text[at + 2 :]
+            if rest.split(" ", 1)[0].strip(",;:").lower() in VERBS:
+                return _lower_first(rest)
+            at = text.find(", ", at + 2)
+        condition, sep, rest = text.partition(", ")
+        text = rest if sep else text
+    if text.split(" ", 1)[0].strip(",;:").lower() in VERBS:
+        return _lower_first(text)
+    return "answer this: " + text

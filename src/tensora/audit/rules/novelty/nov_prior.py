@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, PriorWorkHit, Severity
 from tensora.audit.novelty import NEAR_IDENTICAL
+from tensora.audit.novelty import imperative as _imperative
 
 _MIN_SCORE = 0.45
 _NEARLY = 0.9
@@ -73,36 +74,3 @@ class NovPrior(Rule):
             [s.quote() for s in ctx.proposal.cue("contribution_claimed")[:2]],
             inputs={"prior_work": [h.name for h in uncited]},
         )
-
-
-_VERBS = frozenset(
-    "say compare show state report use give account set quantify define place classify name explain measure "
-    "argue demonstrate distinguish evaluate run add include justify separate test beat match ablate treat "
-    "describe make isolate benchmark discuss position cite contrast check prove keep bound size price ground "
-    "count".split()
-)
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
-
-
-def _imperative(differ: str) -> str:
-    """What the draft must do, as the end of "you need to ...": "If your draft accelerates RLHF, compare with X"
-    reads "compare with X" (the condition is the finding's premise; the clause that starts with a verb is the
-    advice, whatever commas the condition holds), "Say how ..." reads "say how ..."; advice that does not open
-    with a verb ("their sweep is the comparison; show ...") is introduced as what to answer."""
-    text = differ.strip()
-    words = text.split(" ", 1)
-    if words[0].lower() in ("if", "when", "where") and len(words) > 1:
-        at = text.find(", ")
-        while at >= 0:
-            rest = text[at + 2 :]
-            if rest.split(" ", 1)[0].strip(",;:").lower() in _VERBS:
-                return _lower_first(rest)
-            at = text.find(", ", at + 2)
-        condition, sep, rest = text.partition(", ")
-        text = rest if sep else text
-    if text.split(" ", 1)[0].strip(",;:").lower() in _VERBS:
-        return _lower_first(text)
-    return "answer this: " + text
