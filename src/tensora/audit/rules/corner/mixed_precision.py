@@ -6,6 +6,8 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
+from tensora.extract.profile import weight
+from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_design
 
 
@@ -112,14 +114,15 @@ class MixedPrecision(Rule):
             )
             return
         yield self.finding(
-            "The draft lowers precision where the baseline deliberately kept FP32, without saying which operations "
-            "stay in higher precision, what the master-weight policy is, how the loss is scaled, or how gradient "
-            "underflow in the softmax backward is handled. Small updates vanish below the format's resolution and "
-            "long sums lose their low bits.",
+            "The draft lowers precision where the baseline deliberately kept a wider format, without saying which "
+            "operations stay in higher precision, what the master-weight policy is, how the loss is scaled, or how "
+            "gradient underflow in the softmax backward is handled. Small updates vanish below the format's "
+            "resolution and long sums lose their low bits.",
             "state the precision of every tensor class (weights, master copy, activations, gradients, optimizer "
             "moments, accumulators, softmax and normalisation) and show stability with loss curves against the "
             "higher-precision policy",
-            quotes(lowered or c.cue("low_precision_named"), 3),
+            # the sentences that say what the draft lowers, where it says what it is, before asides about effects
+            quotes(_by_weight(lowered + [s for s in c.cue("low_precision_named") if s not in lowered]), 3),
         )
 
     def _coarse_activation_scale(self, ctx: Context) -> Iterator[Finding]:
@@ -168,3 +171,9 @@ class MixedPrecision(Rule):
             quotes(low, 2),
             title="Inversion error in 16-bit streams",
         )
+
+
+def _by_weight(sentences: list[Sentence]) -> list[Sentence]:
+    """Sentences in the order of how much they say about what the draft is (its title, abstract and method
+    first), document order among equals."""
+    return sorted(sentences, key=lambda s: (-weight(s), s.index))
