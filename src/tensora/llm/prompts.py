@@ -210,10 +210,6 @@ and write down what you will raise. The review itself comes in the next request.
 - Be specific to this draft: its own numbers, tables, figures and wording. Check every headline number against
   the draft's own inputs (Amdahl's bound from its profile, bytes over bandwidth against its overlap window,
   memory per GPU, bubbles, MFU against peak, roofline) and look for the numbers that disagree with each other.
-- Audit every table and worked example line by line: does a column sum to its total, does a rate agree with
-  the per-unit figures and the counts it comes from, is a row measured or projected, was a row taken from the
-  baseline's setting (another workload, another scale), does the example use the same layout as the claim?
-  An inconsistency the draft's own figures expose is worth more than a generic corner case.
 - Numbers: only numbers from the documents, or ones that follow from a formula you write out in full
   ("40 x 0.4 ms = 16 ms"). No tools are offered in this request.
 - Keep what the draft states apart from what you assume: a number that rests on a value the draft does not
