@@ -61,7 +61,7 @@ def test_structural_change(claims) -> None:  # type: ignore[no-untyped-def]
 def test_orthogonal_contribution(claims) -> None:  # type: ignore[no-untyped-def]
     delta, features = classify(claims(ORTHOGONAL), claims(BASELINE, "baseline"))
     assert delta.cls == "orthogonal", features
-    assert "fault-tolerance" in delta.rationale
+    assert "fault tolerance" in delta.rationale
 
 
 def test_removing_idle_time_is_an_outcome_not_a_mechanism(claims) -> None:  # type: ignore[no-untyped-def]

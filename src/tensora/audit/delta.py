@@ -245,6 +245,14 @@ def _own_sentence(src: Source, profile: DraftProfile, proposal: Claims) -> bool:
     return weight(s) >= _ABSTRACT and any(w in s.lower.split() for w in ("we", "our"))
 
 
+# the families as a reader says them ("moe" is a knowledge-base id, not a word)
+_FAMILY_WORDS = {"moe": "mixture of experts", "fault-tolerance": "fault tolerance", "data": "input pipelines"}
+
+
+def _family(family: str) -> str:
+    return _FAMILY_WORDS.get(family, family)
+
+
 def _quote(src: Source) -> Quote:
     return Quote("proposal", src.page, src.text if len(src.text) <= 320 else src.text[:317].rstrip() + "...")
 
@@ -272,8 +280,8 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
     ):
         rationale = (
             f'The draft keeps the baseline\'s mechanism as it is ("{_short_text(keep.value)}") and its change lives '
-            f"on another axis: {lead.name} ({lead.family}). The baseline is context; the comparison that matters is "
-            f"with the best work on {lead.family}."
+            f"on another axis: {lead.name} ({_family(lead.family)}). The baseline is context; the comparison that "
+            f"matters is with the best work on {_family(lead.family)}."
         )
         evidence = [_quote(keep.source)] + [q for q in lead.quotes[:1]]
         return Delta("orthogonal", rationale, evidence)
@@ -444,7 +452,7 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
         )
         shared = sorted(f.proposal_families & f.baseline_families - _INCIDENTAL)
         rationale = (
-            f"The draft's contribution lives in {f.dominant} ("
+            f"The draft's contribution lives in {_family(f.dominant)} ("
             + ", ".join(u.name for u in own[:3])
             + "), which the baseline does not address"
             + (f"; the baseline's {', '.join(shared)} only hosts it." if shared else ".")

@@ -349,3 +349,19 @@ def test_a_bubble_claimed_below_the_flush_floor_is_flagged(claims, kb) -> None: 
     assert [round(f.computed["pipeline_bubble_fraction"], 3) for f in found] == [0.304]
     quiet = BUBBLE_BELOW_FLOOR.replace("from 30.4% to 11.2%", "from 30.4% to 29.8%")
     assert list(PipeBubble().check(Context(claims(quiet), claims("# Base", "baseline"), kb))) == []
+
+
+SERVED_PARITY = """
+# SteerServe: routing biases adjusted while serving
+
+## Abstract
+
+SteerServe serves DeepSeek-V3 with expert parallelism and adjusts each expert's routing bias online, as the
+model was trained to tolerate, and keeps accuracy unchanged: MMLU stays at 88.5.
+"""
+
+
+def test_parity_of_a_serving_draft_asks_for_outputs_not_loss_curves(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(claims(SERVED_PARITY), claims("# Base", "baseline"), kb)
+    (finding,) = EvidCurves().check(ctx)
+    assert "sampling seeds" in finding.must_solve and "loss" not in finding.message

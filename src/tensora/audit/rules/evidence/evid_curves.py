@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
@@ -37,6 +38,18 @@ class EvidCurves(Rule):
             return
         # post-training quantization or serving has no training trajectory to show
         if not c.has_cue("trains_model") or c.has_cue("no_training_involved"):
+            return
+        if not compute.is_training(c):
+            # a serving draft that mentions how the model was trained: its parity is one of outputs, not of loss
+            yield self.finding(
+                "Parity with the baseline is claimed from an aggregate score. A change to what the model computes "
+                "at serving time can leave a mean score intact and still hurt the outputs where errors compound "
+                "(long generations, multi-step reasoning, rare inputs); one number from one sampling seed shows "
+                "neither where the damage lands nor whether it is noise.",
+                "report per-task accuracy with its variance over sampling seeds, on long-generation and reasoning "
+                "tasks as well as short ones, and the outputs that change token for token against the baseline",
+                quotes(claims, 3),
+            )
             return
         yield self.finding(
             "Parity with the baseline is claimed from end-of-run numbers. A method that changes the training "
