@@ -561,6 +561,18 @@ def clause(text: str, limit: int = 140) -> str:
     return text[:first].rstrip(" ,;:")
 
 
+# techniques that name a whole family: "expert routing ..., specifically Mixture of experts" says nothing more
+_UMBRELLA = frozenset({"mixture-of-experts"})
+
+
+def _specifically(use: TechniqueUse) -> str:
+    """The component a technique belongs to, narrowed by the technique's name (not by a name that covers the
+    whole family)."""
+    if use.id in _UMBRELLA:
+        return _component(use)
+    return f"{_component(use)}, specifically {use.name}"
+
+
 def _words_before(text: str, n: int) -> str:
     return " ".join(text.split()[-n:])
 
@@ -1081,7 +1093,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
         conf = min(0.9, 0.4 + 0.1 * lead.weight)
         p.technique = _field_of(lead.id, conf, src)
         p.family = lead.family
-        p.component = _field_of(f"{_component(lead)}, specifically {lead.name}", conf, src)
+        p.component = _field_of(_specifically(lead), conf, src)
 
     # A -> B
     hit = _first(proposal.sentences, _REPLACE) or _first(proposal.sentences, _REPLACED_BY)
@@ -1118,11 +1130,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
             conf = max(p.technique.confidence, 0.6)
             p.technique = _field_of(changed.id, conf, sentence)
             p.family = changed.family
-            p.component = _field_of(
-                f"{_component(changed)}, specifically {changed.name}",
-                conf,
-                sentence,
-            )
+            p.component = _field_of(_specifically(changed), conf, sentence)
 
     keep = _keep(proposal, baseline)
     if keep:
