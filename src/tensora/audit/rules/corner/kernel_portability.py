@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes
+from tensora.extract.claims import Claims
+from tensora.extract.sentences import Sentence
 
 
 class KernelPortability(Rule):
@@ -49,11 +52,40 @@ class KernelPortability(Rule):
                 title="Hand-written code for one instruction set",
             )
             return
+        now, then, instructions = _next_generation(c, hand)
         yield self.finding(
-            "The gain lives in hand-scheduled low-level code for one architecture. On Hopper the fast path is "
-            "TMA loads and wgmma with warp specialisation, not the Ampere instructions scheduled here, so the "
-            "kernel does not carry over: it has to be rewritten, and someone has to maintain each variant.",
-            "show the gain survives a GPU generation change (H100/TMA/wgmma) or express the idea in a portable "
-            "layer (CUTLASS templates, Triton) and show what is lost",
+            "The gain lives in hand-scheduled low-level code for one architecture. "
+            + (
+                f"The draft schedules {now} instructions; on {then} the fast path is {instructions}, so the kernel "
+                "does not carry over: it has to be rewritten, and someone has to maintain each variant."
+                if now
+                else "The next GPU generation changes the matrix instructions, the memory path and the "
+                "synchronisation the schedule relies on, so the kernel does not carry over: it has to be "
+                "rewritten, and someone has to maintain each variant."
+            ),
+            f"show the gain survives a GPU generation change ({then or 'the next architecture'}) or express the "
+            "idea in a portable layer (CUTLASS templates, Triton) and show what is lost",
             quotes(hand, 3) or c.technique_quotes("custom-ptx-kernel")[:3],
         )
+
+
+# the architecture a kernel is written for, the next one, and what its fast path uses there
+_AMPERE = ("Ampere", "Hopper", "TMA loads and wgmma with warp specialisation")
+_HOPPER = ("Hopper", "Blackwell", "tcgen05 matrix instructions with tensor memory, not wgmma")
+
+
+def _next_generation(c: Claims, hand: list[Sentence]) -> tuple[str, str, str]:
+    """(this generation, the next, its fast path), from the instructions the draft names or its GPU; empty
+    strings when neither says."""
+    text = " ".join(s.lower for s in hand)
+    if any(w in text for w in ("wgmma", "sm_90", "sm90", "tma ", "tma,", "hopper")):
+        return _HOPPER
+    if any(w in text for w in ("mma.sync", "cp.async", "sm_80", "sm80", "ampere", "ldmatrix")):
+        return _AMPERE
+    dev = compute.device(c)
+    name = dev.id if dev is not None else ""
+    if name.startswith(("h100", "h200", "h800", "h20")):
+        return _HOPPER
+    if name.startswith(("a100", "a800", "a40", "a10")):
+        return _AMPERE
+    return "", "", ""
