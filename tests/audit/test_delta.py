@@ -89,3 +89,11 @@ def test_a_draft_on_the_input_pipeline_is_orthogonal_to_a_parallelism_baseline(c
     )
     delta, _ = classify(draft, base, build_profile(draft, base))
     assert delta.cls == "orthogonal", delta.rationale
+
+
+def test_a_setting_chosen_per_input_at_run_time_is_a_policy() -> None:
+    from tensora.audit.delta import _RUNTIME_CHOICE
+
+    assert _RUNTIME_CHOICE.search("DocCP: Choosing the Context-Parallel Degree per Document")
+    assert _RUNTIME_CHOICE.search("the degree is picked at run time from the batch's lengths")
+    assert not _RUNTIME_CHOICE.search("We set the context-parallel degree to 4 for the whole job.")

@@ -78,6 +78,12 @@ _STRUCTURAL = rxcache.compile(
     r"(new|novel) ([\w-]+ ){0,3}?(mechanism|algorithm|format|schedule|protocol|scheduler|abstraction|architecture))\b",
     re.I,
 )
+# a setting chosen anew for each input or step while the system runs: a policy (a mechanism), not a value
+_RUNTIME_CHOICE = re.compile(
+    r"\bper[- ](?:document|request|sequence|sample|step|iteration|batch|micro-?batch|token|query)\b"
+    r"|\bat run[- ]?time\b|\bdynamically\b|\bon the fly\b",
+    re.I,
+)
 _MAIN_SHARE = 0.25
 # how sure the profile must be before it overrides the text's signals
 _KEEP_MIN = 0.5
@@ -349,6 +355,8 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         and structural <= _WEAK_STRUCTURAL
         and not (profile.new_mechanism and profile.new_mechanism.confidence >= 0.45)
         and _owned(knob.value, profile, baseline)
+        # "the context-parallel degree per document": a value chosen for each input at run time is a policy
+        and not _RUNTIME_CHOICE.search(knob.source.text)
     ):
         rationale = (
             f"The contribution is a value of the {knob.value}, a knob the baseline or a common system already "
