@@ -515,7 +515,8 @@ VERBS = frozenset(
 )
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
+    """The text with its first letter in lower case, unless it opens an acronym ("NCCL", "GPU")."""
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
@@ -531,10 +532,10 @@ def imperative(differ: str) -> str:
         while at >= 0:
             rest = text[at + 2 :]
             if rest.split(" ", 1)[0].strip(",;:").lower() in VERBS:
-                return _lower_first(rest)
+                return lower_first(rest)
             at = text.find(", ", at + 2)
-        condition, sep, rest = text.partition(", ")
+        _, sep, rest = text.partition(", ")
         text = rest if sep else text
     if text.split(" ", 1)[0].strip(",;:").lower() in VERBS:
-        return _lower_first(text)
+        return lower_first(text)
     return "answer this: " + text

@@ -14,6 +14,7 @@ import re
 from typing import Literal
 
 from tensora.audit.findings import Finding, Review
+from tensora.audit.novelty import lower_first
 from tensora.extract.quantities import Quote
 from tensora.render.voice import say
 
@@ -30,10 +31,6 @@ _CONTRACT = {
     "arithmetic_intensity",
     "roofline_max_speedup",
 }
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
 def mirror_text(review: Review) -> str:
@@ -194,7 +191,7 @@ def _novelty(review: Review, detail: Detail) -> list[str]:
             name=first.name,
             venue=first.venue,
             year=first.year,
-            why=_lower_first(first.why),
+            why=lower_first(first.why),
         )
         + " "
         + _closest_sentence(nov, review)
