@@ -123,3 +123,24 @@ def test_no_differ_in_the_knowledge_base_reads_as_a_broken_sentence(kb) -> None:
     for work in kb.prior_work:
         text = _imperative(work.differ)
         assert text.startswith("answer this: ") or text.split(" ", 1)[0].strip(",;:").lower() in _VERBS, work.name
+
+
+def test_a_work_named_in_the_related_work_ranks_higher(claims, kb, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import tensora.audit.novelty as novelty
+
+    baseline = claims("# Efficient pipeline-parallel training with one-forward-one-backward schedules", "baseline")
+    draft = claims(DRAFT + "\n\n## Related work\n\nBPipe balances activation memory across stages.\n")
+    weighted = [h.name for h in rank(draft, baseline, kb, k=40)].index("BPipe")
+    monkeypatch.setattr(novelty, "_RELATED_WEIGHT", 1.0)
+    assert weighted < [h.name for h in rank(draft, baseline, kb, k=40)].index("BPipe")
+
+
+def test_the_baseline_title_is_context_not_query(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.novelty import mechanism_query
+
+    draft = claims(DRAFT)
+    baseline = claims("# Bubbles everywhere: the FillPipe scheduling study", "baseline")
+    plain = mechanism_query(draft, None, kb)
+    against = mechanism_query(draft, None, kb, baseline=baseline)
+    assert "bubbles" in plain.lower() and "bubbles" not in against.lower()
+    assert "gradients" in against.lower()
