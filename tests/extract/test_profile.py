@@ -377,3 +377,38 @@ faster than offloading the KV cache to host memory), 2.1x faster than vLLM at 25
     profile = build_profile(claims(draft), claims(base, "baseline"))
     assert profile.claim is not None and profile.claim.value == 2.1 and "vLLM" in profile.claim.versus
     assert claims(draft).value("seq_len") == 1e6  # "1M tokens of context"
+
+
+def test_versus_stops_before_a_condition() -> None:
+    [named] = claims_of([_s("It reaches 1.45x higher throughput than ZigRing with the same final loss.")])
+    assert named.versus == "ZigRing"
+    [configured] = claims_of([_s("It delivers 3.4x the decode throughput of vLLM with a full cache.")])
+    assert configured.versus == "vLLM with a full cache"
+
+
+def test_what_the_draft_puts_in_place_ends_at_the_subjects_next_verb(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # LightSwitch: phase-aware optical spines
+
+    ## Abstract
+
+    LightSwitch replaces the spine layer with an optical circuit switch and reconfigures it twice per step.
+    """
+    profile = build_profile(claims(draft), claims(BASELINE, "baseline"))
+    assert profile.with_.value == "an optical circuit switch"
+
+
+def test_a_phrase_that_points_back_is_not_the_mechanism(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # GroupCP: context-parallel groups per document
+
+    ## Abstract
+
+    We present GroupCP, which forms a context-parallel group for each long document and runs short ones whole.
+
+    ## Design
+
+    Communicators are slow to create. We build all of them at start-up and select among them at run time.
+    """
+    profile = build_profile(claims(draft), claims(BASELINE, "baseline"))
+    assert "all of them" not in profile.with_.value

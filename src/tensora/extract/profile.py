@@ -261,6 +261,13 @@ _REPLACE = rxcache.compile(r"\breplac\w+ ([^,.;:]{3,80}?) (?:with|by) ([^.;:]{3,
 _REPLACED_BY = rxcache.compile(r"\b([^,.;:]{3,80}?) (?:is|are) replaced (?:with|by) ([^.;:]{3,160})", re.I)
 _INSTEAD = rxcache.compile(r"\b(?:instead of|rather than) ([^,.;:]{3,80})", re.I)
 _FORMAT_ONLY = rxcache.compile(r"\s*(?:fp|bf|int|tf|e[45]m)\d+\b", re.I)
+# "replaces the spine with an optical switch and reconfigures it twice per step": the second verb of the subject
+# ends what it puts in place
+_SECOND_VERB = rxcache.compile(r"\s+and\s+(?:then\s+)?[a-z]+s\s+(?=(?:it|them|the|its|their|each|every|all)\b)")
+# "we build all of them at start-up": a phrase that points back at something named earlier names no mechanism
+_POINTS_BACK = rxcache.compile(
+    r"^(?:(?:all|each|both|some|most|many|one|two|several)\s+(?:of\s+)?)?(?:it|them|these|those|this|that)\b", re.I
+)
 _PROPOSE = rxcache.compile(r"\bwe (?:propose|introduce|present|design|build|describe)\s+([^.;:]+)", re.I)
 _NAME_AFTER = rxcache.compile(
     r"\b(?:[Ww]e (?:propose|present|introduce|build|design|call (?:it|this|our \w+))|called|named|dubbed)\s+"
@@ -668,7 +675,9 @@ _OPERATOR_CLAUSE = rxcache.compile(
 _VERSUS = rxcache.compile(
     r"\b(?:than|over|versus|vs\.?|compared (?:to|with)|of)\s+((?:the\s+)?(?=[\w.+'-]*[A-Z0-9])[\w.+'-]+"
     r"(?:\s+(?=[\w.+-]*[A-Z0-9])[\w.+-]+){0,2}"
-    r"(?:\s+(?:with|without|at|on|in|using)\s+(?:an?\s+|the\s+)?[\w.+-]+(?:\s+[\w.+-]+)?)?)"
+    # "vLLM with a full cache" names a configuration; "ZigRing with the same final loss" states a condition
+    r"(?:\s+(?:with|without|at|on|in|using)\s+(?!(?:the\s+)?(?:same|equal|identical|matched|comparable)\b)"
+    r"(?:an?\s+|the\s+)?[\w.+-]+(?:\s+[\w.+-]+)?)?)"
 )
 
 
@@ -852,7 +861,7 @@ def _mechanism(proposal: Claims, system: str) -> Field:
         m = _PROPOSE.search(s.text)
         if m and is_core(s):
             body = clause(m.group(1), 140)
-            if not _RATIO.search(body):
+            if not _RATIO.search(body) and not _POINTS_BACK.match(body):
                 cands.append((weight(s), Field(body, 0.65, Source.of(s))))
     title = proposal.title.strip().strip("*#").strip()
     if system and ":" in title and proposal.sentences:
@@ -1100,7 +1109,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
     if hit is not None:
         s, m = hit
         p.replaces = Field(clause(m.group(1), 90), 0.85 * max(0.7, weight(s)), Source.of(s))
-        p.with_ = Field(clause(m.group(2), 130), 0.8 * max(0.7, weight(s)), Source.of(s))
+        p.with_ = Field(clause(_SECOND_VERB.split(m.group(2))[0], 130), 0.8 * max(0.7, weight(s)), Source.of(s))
         p.relation = "replaces"
     else:
         inst = _first(proposal.sentences, _INSTEAD)
