@@ -74,6 +74,16 @@ def test_removing_idle_time_is_an_outcome_not_a_mechanism(claims) -> None:  # ty
     assert features(mechanism, base).structural_score > 0.0
 
 
+def test_an_outcome_avoided_is_not_a_mechanism_replaced(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.delta import features
+
+    base = claims(BASELINE, "baseline")
+    outcome = claims("# Nib\n\n## Abstract\n\nWe keep zero as a code, so zero states stay zero instead of drifting.")
+    assert features(outcome, base).structural_score == 0.0
+    mechanism = claims("# Nib\n\n## Abstract\n\nWe keep the states in a ring buffer instead of a dense table.")
+    assert features(mechanism, base).structural_score > 0.0
+
+
 def test_a_draft_on_the_input_pipeline_is_orthogonal_to_a_parallelism_baseline(claims) -> None:  # type: ignore[no-untyped-def]
     from tensora.extract.profile import build_profile
 

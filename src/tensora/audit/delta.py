@@ -63,6 +63,8 @@ _CHOICE = rxcache.compile(
 # effects and side remarks that use structural words without being the contribution
 _NOT_STRUCTURAL = rxcache.compile(
     r"instead of\s+(about\s+)?\d|from the critical path|asynchronous checkpoint|no longer hides?|"
+    # "stay exactly zero instead of drifting": an outcome avoided, not a mechanism replaced
+    r"instead of\s+(drift|diverg|overflow|underflow|saturat|explod|vanish|degrad|decay|thrash|oscillat)\w*|"
     r"(failure|fault|restart|recover)\w*|"
     # a cost removed ("removes both", "eliminates the padding") is an outcome, not a mechanism (a stall removed
     # may be a barrier taken out, which is one)
