@@ -115,6 +115,7 @@ CASES: list[tuple[str, str, float, str | None]] = [
     ("The all-reduce becomes 3x faster with compression.", "speedup", 3.0, "local"),
     ("Decoding sees 8% higher tokens/s with the new kernel.", "speedup", 1.08, "throughput"),
     ("The design gives 1.37x higher MFU than ZeRO-3.", "speedup", 1.37, "throughput"),
+    ("LendRing delivers 2.3x the training throughput of ring attention.", "speedup", 2.3, "throughput"),
     ("A speedup of 1.2 is expected on long sequences.", "speedup", 1.2, None),
     ("Our engine beats cuBLAS (2.4x) on decode shapes.", "speedup", 2.4, "kernel"),
     # throughput and utilisation

@@ -55,6 +55,9 @@ _GROW_BY = rxcache.compile(
 _FASTER_OBJECT = rxcache.compile(r"\b(?:throughput|speed|performance|tokens/s|TFLOP/?s|MFU|utili[sz]ation)\b", re.I)
 
 
+_RATE_OF = rxcache.compile(
+    r"\s*(?P<rate>the\s+(?:[\w-]+\s+){0,2}?(?:throughput|speed|tokens/s|TFLOP/s|performance))\s+of\b", re.I
+)
 _RATIO_NOUN = rxcache.compile(r"(?:speed-?up|reduction|improvement|gain|increase|decrease)s?", re.I)
 # The unit of a ratio at the start of its tail: "x", "%", "percent".
 _UNIT_MARK = rxcache.compile(r"^\s?(?:[x×]|%|percent)\+?", re.I)
@@ -72,6 +75,9 @@ def _speedup(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str
         return []  # "slowed by 3x", "memory grows by 2x"
     end = am.end() if am is not None else num.end
     tail = _UNIT_MARK.sub("", s.text[num.end : end] + _near_after(s, end))
+    rate_of = _RATE_OF.match(tail)
+    if rate_of:
+        tail = rate_of.group("rate")  # "2.3x the training throughput of ring attention": after "of" is the reference
     if _RATIO_NOUN.fullmatch(tail.strip()):
         # "a 1.8x reduction in fine-tuning time", "a 1.4x speedup for training": the scope follows the noun
         more = _OF_IN.match(s.text, end + len(_near_after(s, end)))
@@ -139,7 +145,9 @@ RULES: tuple[_Rule, ...] = (
             r"(?:faster|quicker|speed-?ups?|improvement|gains?|better"
             r"|higher\s+(?:\w+\s+)?(?:throughput|MFU|TFLOP/s|tokens/s|performance|utili[sz]ation|efficiency)"
             r"|lower\s+(?:\w+\s+)?(?:step\s+time|latency|time|runtime|memory)|less\s+(?:\w+\s+)?(?:memory|time)"
-            r"|(?:memory\s+)?reduction|more\s+(?:throughput|tokens/s))"
+            r"|(?:memory\s+)?reduction|more\s+(?:throughput|tokens/s)"
+            # "2.3x the training throughput of ring attention"
+            r"|the\s+(?:[\w-]+\s+){0,2}?(?:throughput|speed|tokens/s|TFLOP/s|performance)\s+of)"
             r"|(?=[,;:.)\]|*]|\s*$|\s+(?:on|in|at|for|over|than|versus|vs|compared|relative|with|when|from|across"
             r"|and(?!\s+[\d.]+\s?[x×])|while|but|whereas)\b))",
             0,

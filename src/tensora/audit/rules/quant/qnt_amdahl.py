@@ -266,7 +266,11 @@ def _profiled_part(ctx: Context) -> list[Quantity]:
     no row is named.
     """
     c = ctx.proposal
-    rows = [q for q in c.values("time_fraction", "profile") + _profile_items(c) if q.text and 0.0 < q.value < 1.0]
+    rows = [
+        q
+        for q in c.values("time_fraction", "profile") + _profile_items(c)
+        if q.text and 0.0 < q.value < 1.0 and not _COMPARES & set(q.text.lower().split())
+    ]
     if not rows:
         return []
     profile = ctx.shared.get("profile")
@@ -322,6 +326,8 @@ def _profiled_part(ctx: Context) -> list[Quantity]:
     return picked
 
 
+# a "part" that sets two systems side by side ("the step for LendRing against") is a result, not a row
+_COMPARES = frozenset({"against", "versus", "vs", "vs.", "than", "compared"})
 # the families whose changes act on communication, not on the kernels' arithmetic
 _MOVES_DATA = frozenset({"parallelism", "communication", "memory", "fault-tolerance", "scheduling", "data"})
 
@@ -489,11 +495,26 @@ def _clause_of(text: str, value: float) -> str:
     return next((piece for piece in pieces if mark in piece), text)
 
 
+# what a comparison is made against follows these: "faster than X", "2.3x the throughput of X"
+_REFERENCE_MARKERS = (
+    " than ",
+    " compared with ",
+    " compared to ",
+    " over ",
+    " versus ",
+    " vs. ",
+    " vs ",
+    " throughput of ",
+    " speed of ",
+    " performance of ",
+)
+
+
 @lru_cache(maxsize=4096)
 def _subject(text: str) -> str:
     """The sentence without what it compares against: in "decodes 7.1x faster than full attention" the part
     named after "than" is the reference, not the thing that got faster."""
-    for marker in (" than ", " compared with ", " compared to ", " over ", " versus ", " vs. ", " vs "):
+    for marker in _REFERENCE_MARKERS:
         at = text.lower().find(marker)
         if at > 0:
             return text[:at]
