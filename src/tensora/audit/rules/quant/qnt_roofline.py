@@ -14,6 +14,7 @@ from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_elsewhere
 from tensora.models.roofline import gemm_intensity, roofline_max_speedup
 
+_SIZE = {"GB": 1e9, "GiB": 2.0**30, "MB": 1e6, "MiB": 2.0**20}
 _BYTES = {"fp32": 4.0, "tf32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
 
 
@@ -23,6 +24,16 @@ def _n(text: str) -> int:
 
 def _seconds(value: str, unit: str | None) -> float:
     return compute.seconds(value, "ms" if unit == "ms" else "us")
+
+
+def _memory_bandwidth(c: Claims) -> float | None:
+    """The memory bandwidth the draft states for its machine, else its device's, in bytes per second."""
+    stated = c.cue_spans("memory_bandwidth_stated")
+    if stated:
+        b = stated[0]
+        return float(b.groups["value"]) * (1e12 if b.groups["unit"] == "TB/s" else 1e9)
+    dev = compute.device(c)
+    return float(dev.memory_bandwidth) if dev is not None and dev.memory_bandwidth else None
 
 
 class QntRoofline(Rule):
@@ -56,6 +67,7 @@ class QntRoofline(Rule):
         found = list(self._gemm(ctx.proposal))
         found = found or list(self._format_bound(ctx.proposal))
         found = found or list(self._bytes_per_token_rows(ctx.proposal))
+        found = found or list(self._bytes_per_unit(ctx.proposal))
         yield from found or self._decode_floor(ctx.proposal)
 
     def _decode_floor(self, c: Claims) -> Iterator[Finding]:
@@ -96,6 +108,79 @@ class QntRoofline(Rule):
                 },
             )
             return
+
+    def _bytes_per_unit(self, c: Claims) -> Iterator[Finding]:
+        """The bytes one unit of work reads ("per token the step reads 15.0 GB") against a time the draft claims
+        for the same unit ("2.6 ms per token"): below bytes / memory bandwidth no kernel can go. The bandwidth is
+        the one the draft states for its memory, else its device's."""
+        bw = _memory_bandwidth(c)
+        if bw is None:
+            return
+        reads = [m for m in c.cue_spans("bytes_read_per_unit") if not is_elsewhere(m.sentence)]
+        yield from self._bytes_rows(c, bw)
+        worst: tuple[float, CueSpan, CueSpan, float, float] | None = None
+        for r in reads:
+            size = float(r.groups["size"]) * _SIZE[r.groups["unit"]]
+            floor = size / bw
+            for t in c.cue_spans("time_per_unit_claimed"):
+                if t.groups["per"] != r.groups["per"] or is_elsewhere(t.sentence):
+                    continue
+                took = _seconds(t.groups["value"], "ms" if t.groups["unit"] == "ms" else "us")
+                if took < 0.95 * floor and (worst is None or floor / took > worst[0]):
+                    worst = (floor / took, r, t, floor, took)
+        if worst is None:
+            return
+        excess, r, t, floor, took = worst
+        per = r.groups["per"]
+        computed = {"claimed_time_s": took, "roofline_min_time_s": floor}
+        # "2.6 ms per token ..., 2.46x faster than the graph": the reference took speedup x the claimed time
+        speedups = [
+            q.value for q in c.values("speedup") if compute.sentence_index(c, q) == t.sentence.index and q.value > 1
+        ]
+        if speedups:
+            computed["roofline_max_speedup"] = speedups[0] * took / floor
+        yield self.finding(
+            f"Per {per} the draft reads {r.groups['size']} {r.groups['unit']} and claims {num(took * 1e3)} ms per "
+            f"{per}: that needs {excess * bw / 1e12:.2f} TB/s, {excess:.2f}x the {bw / 1e12:g} TB/s of its memory. "
+            f"No kernel reads those bytes in under {floor * 1e3:.2f} ms; a time below it is measured wrong (data "
+            "resident in cache across repetitions, an unsynchronised timer, fewer bytes than stated).",
+            f"reconcile the bytes read per {per} with the claimed time and the memory's bandwidth (measure the "
+            "achieved bandwidth), and state the speedup the roofline allows",
+            [t.sentence.quote(), r.sentence.quote()],
+            computed=computed,
+            inputs={"bytes": float(r.groups["size"]) * _SIZE[r.groups["unit"]], "memory_bytes_per_s": bw},
+        )
+
+    def _bytes_rows(self, c: Claims, bw: float) -> Iterator[Finding]:
+        """A kernel table with the bytes each kernel moves and its time before and after: the after time cannot
+        fall below bytes / memory bandwidth, and the before time over that floor is the largest speedup."""
+        headers = c.cue_spans("two_time_columns_header")
+        if not headers:
+            return
+        worst: tuple[float, CueSpan, float, float, float] | None = None
+        for m in c.cue_spans("bytes_two_times_row"):
+            header = next((h for h in reversed(headers) if 0 < m.sentence.index - h.sentence.index <= 12), None)
+            if header is None:
+                continue
+            unit = "ms" if header.groups["unit"] == "ms" else "us"
+            floor = float(m.groups["size"]) * _SIZE[m.groups["unit"]] / bw
+            before, after = (_seconds(m.groups[k].replace(",", ""), unit) for k in ("a", "b"))
+            if 0 < after < 0.95 * floor and (worst is None or floor / after > worst[0]):
+                worst = (floor / after, m, floor, before, after)
+        if worst is None:
+            return
+        excess, m, floor, before, after = worst
+        yield self.finding(
+            f"The row moves {m.groups['size']} {m.groups['unit']} and claims {num(after * 1e6)} us: that needs "
+            f"{excess * bw / 1e12:.2f} TB/s, {excess:.2f}x the {bw / 1e12:g} TB/s of the memory. The floor is "
+            f"{num(floor * 1e6)} us, so the largest speedup over the {num(before * 1e6)} us it starts from is "
+            f"{before / floor:.2f}x.",
+            "time the kernel with inputs that are not cache-resident and the stream synchronised, and report the "
+            "achieved bandwidth beside the speedup",
+            [m.sentence.quote()],
+            computed={"roofline_max_speedup": before / floor, "roofline_min_time_s": floor, "claimed_time_s": after},
+            inputs={"bytes": float(m.groups["size"]) * _SIZE[m.groups["unit"]], "memory_bytes_per_s": bw},
+        )
 
     def _bytes_per_token_rows(self, c: Claims) -> Iterator[Finding]:
         """A decode table giving the bytes each token reads and the tokens per second: one token at a time,
