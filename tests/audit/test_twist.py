@@ -112,3 +112,25 @@ def test_a_serving_draft_gets_no_training_story(claims: MakeClaims, kb: Knowledg
         if concept.mode == "training":
             twist = build(claims(SERVE_DRAFT), kb, "StripeKV")
             assert twist.idea != concept.story.replace("{mechanism}", "StripeKV").rstrip(".")
+
+
+KV_DRAFT = """
+# TypeFetch: restoring KV caches from SSD while the user types
+
+## Abstract
+
+TypeFetch keeps the KV cache of idle conversations on SSD and restores it into GPU memory while the user types.
+Each replica runs tensor parallelism over two GPUs.
+
+## Design
+
+TypeFetch moves the KV cache between GPU memory, host memory and SSD, and prefetches the KV cache of a
+conversation when typing starts. The KV cache of a returning user is read layer by layer.
+"""
+
+
+def test_the_twist_builds_on_the_technique_the_draft_leans_on(claims: MakeClaims, kb: KnowledgeBase) -> None:
+    c = claims(KV_DRAFT)
+    twist = build(c, kb, "TypeFetch", [_finding("COMM-OVERLAP")], ["kv-cache", "tensor-parallelism"])
+    chosen = next(concept for concept in kb.concepts if concept.name in twist.combines)
+    assert "kv-cache" in chosen.pairs_with, chosen.id

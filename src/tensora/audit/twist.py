@@ -53,6 +53,9 @@ def build(
     best_score = 0.0
     fallback = None
     fallback_score = 0.0
+    primary = lead_techniques[0] if lead_techniques else ""
+    primary_best = None
+    primary_score = 0.0
     mode = "training" if compute.is_training(proposal) else "inference"
     for concept in kb.concepts:
         pairs = set(concept.pairs_with)
@@ -68,12 +71,18 @@ def build(
         fresh = len(pairs - set(weights)) / max(1, len(pairs))
         score = (1 - _FRESH_SHARE + _FRESH_SHARE * fresh) * sum(weights.get(t, 0.0) for t in pairs)
         score += _ANSWER_SHARE * answered * top
-        if pairs & lead:
+        if primary and primary in pairs:
+            # a concept on the technique the draft leans on beats one on a technique it only runs beside it
+            if score > primary_score:
+                primary_best, primary_score = concept, score
+        elif pairs & lead:
             if score > best_score:
                 best, best_score = concept, score
         elif answered >= _SEVERITY_WEIGHT["major"] and score > fallback_score:
             # off the draft's mechanism: raised only when nothing builds on it
             fallback, fallback_score = concept, score
+    if primary_best is not None:
+        best = primary_best
     if best is None:
         best = fallback
     if best is None:
