@@ -278,6 +278,28 @@ RELIABLE = """
 Unlike UDP-based designs that drop retransmission, we keep the reliable transport of the NIC for the all-reduce.
 """
 
+UNCHANGED_RECOMPUTE = """
+# QuickBack: restarting from hot spares
+
+## Design
+
+QuickBack restarts a failed training job on hot spare nodes from the page cache. Training itself is unchanged:
+FSDP with hybrid sharding, BF16, full activation checkpointing on every layer.
+"""
+
+DESIGN_RECOMPUTE = """
+# DeepKeep: deeper models on the same GPUs
+
+## Design
+
+DeepKeep trains a 70B model on 64 GPUs by recomputing every layer in the backward with full activation
+checkpointing, which frees the memory for a larger micro-batch.
+"""
+
+MEASURED_RECOMPUTE = DESIGN_RECOMPUTE + (
+    "\nThe step time below includes the recomputed forward of every layer.\n"
+)
+
 CASES = [
     ("recovery-removed", FaultTolerance, LOSSY, True),
     ("recovery-replaced", FaultTolerance, LOSSY_REPAIRED, False),
@@ -292,6 +314,9 @@ CASES = [
     ("mlp-recompute-time-only", RecomputeCost, MLP_RECOMPUTE, True),
     ("mlp-recompute-accounted", RecomputeCost, MLP_ACCOUNTED, False),
     ("recompute-only-in-setup", RecomputeCost, SETUP_RECOMPUTE, False),
+    ("recompute-in-the-unchanged-setup", RecomputeCost, UNCHANGED_RECOMPUTE, False),
+    ("recompute-in-the-measured-time", RecomputeCost, MEASURED_RECOMPUTE, False),
+    ("recompute-in-the-design", RecomputeCost, DESIGN_RECOMPUTE, True),
     ("overlap-in-an-implementation-note", CommOverlap, OVERLAP_IN_PASSING, False),
     ("moe-only-in-the-plans", MoeImbalance, MOE_ONLY_PLANNED, False),
     ("moe-offloaded-serving", MoeImbalance, MOE_OFFLOAD_SERVING, False),

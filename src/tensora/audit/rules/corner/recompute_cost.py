@@ -46,7 +46,13 @@ class RecomputeCost(Rule):
         matmuls = c.cue("recompute_matmul_outputs")
         # a serving system's recomputation is of KV cache, and a training setup that merely enables
         # recomputation for both sides (outside the design) pays the same cost on either side
-        own = [s for s in c.cue("recomputation_used") if is_design(s)]
+        own = [
+            s
+            for s in c.cue("recomputation_used")
+            # "training itself is unchanged: FSDP, BF16, full activation checkpointing" states the setup both
+            # sides share, not what the draft does
+            if is_design(s) and not c.text_has_cue("part_kept_wording", s.text)
+        ]
         if not compute.is_training(c) or not (own or matmuls):
             return
         if not c.uses("activation-recomputation") or (
