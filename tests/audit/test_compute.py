@@ -57,3 +57,11 @@ def test_model_states_take_the_degrees_stated_for_that_model(claims) -> None:  #
     assert compute._same_model_degree(c, "tp", 175e9) == 8
     assert compute._same_model_degree(c, "pp", 175e9) == 8
     assert compute._same_model_degree(c, "tp", 6.7e9) == 1
+
+
+def test_zero_stage_zero_replicates_the_states(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.compute import sharding
+
+    stage0 = "# T\n\n## Setup\n\nPure data parallelism (ZeRO stage 0, as the optimizer requires)."
+    assert sharding(claims(stage0)) == "none"
+    assert sharding(claims("# T\n\n## Setup\n\nWe run ZeRO stage 1 with pure data parallelism.")) == "zero1"

@@ -220,12 +220,15 @@ def sharding_stated(c: Claims) -> bool:
     )
 
 
-_REPLICATED = r"plain data parallel|\bDDP\b|no sharding|without sharding|replicat\w+ (the )?(whole|full|entire)"
+_REPLICATED = (
+    r"plain data parallel|\bDDP\b|no sharding|without sharding|replicat\w+ (the )?(whole|full|entire)"
+    r"|\bZeRO[- ](stage[- ])?0\b"
+)
 
 
 def sharding(c: Claims) -> str:
     """How the draft shards model states: none, zero1, zero2, zero3 or fsdp-hybrid."""
-    if c.has(r"plain data parallel|\bDDP\b|no sharding|without sharding|replicat\w+ (the )?(whole|full|entire)"):
+    if c.has(_REPLICATED):
         return "none"
     if c.uses("hybrid-sharding") or c.has(_NODE_LOCAL):
         return "fsdp-hybrid"

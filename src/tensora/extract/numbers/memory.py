@@ -73,7 +73,8 @@ def rules(model: str) -> tuple[_Rule, ...]:
         ),
         _Rule(
             "memory_capacity",
-            after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)", 0),
+            # "2 x 5.4 GB = 10.8 GB" is a step of arithmetic, not 2 devices of 5.4 GB
+            after=_rx(r"\s?(?P<u>GB|GiB)\b(?!/)(?!\s*=)", 0),
             before=_rx(r"(?<![\d/.,])\d+\s?[x×]\s*\Z"),
             cue=_rx(rf"\b(?:GPUs?|nodes?|HBM|memory|devices?|cards?)\b|{model}"),
             handler=_memory,
