@@ -53,3 +53,26 @@ prefill of the new message, which takes 7 ms.
 def test_a_restore_sized_from_the_context_and_the_bytes_per_token(claims, kb) -> None:  # type: ignore[no-untyped-def]
     found = [f for f in _run(claims, kb, RESTORE) if "window_s" in f.computed]
     assert found[0].computed["comm_time_s"] == pytest.approx(9600 * 320 * 1024 / 28e9, rel=1e-3)
+
+
+SHARED_NIC = """
+# EarlyOff: a shorter warm-up for 1-bit Adam
+
+## Setup
+
+Cluster: 16 nodes x 8 A100-80GB SXM, NVLink inside a node, one 100 GbE RoCE v2 NIC per node (12.5 GB/s).
+
+## Cost model
+
+- 1-bit phase: each GPU sends 2 x 337.5 MB = 675 MB per step; 675 MB / 12.5 GB/s = 54 ms.
+"""
+
+
+def test_the_node_shares_one_nic(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = [f for f in _run(claims, kb, SHARED_NIC) if "bytes_per_gpu" in f.inputs]
+    assert found[0].computed["comm_time_s"] == pytest.approx(8 * 675e6 / 12.5e9, rel=1e-3)
+
+
+def test_quiet_with_a_nic_per_gpu(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    text = SHARED_NIC.replace("one 100 GbE RoCE v2 NIC per node (12.5 GB/s)", "eight 100 GbE NICs, one per GPU")
+    assert [f for f in _run(claims, kb, text) if "bytes_per_gpu" in f.inputs] == []

@@ -7,7 +7,7 @@ from typing import cast
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import precision, quotes
+from tensora.audit.rules._common import num, precision, quotes
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
 from tensora.extract.sentences import Sentence
@@ -78,6 +78,7 @@ class QntComm(Rule):
         yield from self._stated_collective(ctx)
         yield from self._bidirectional(ctx)
         yield from self._kv_transfer(ctx)
+        yield from self._shared_nic(ctx)
         yield from self._checkpoint_persist(ctx)
         yield from self._cross_node_group(ctx)
         yield from self._host_copy(ctx)
@@ -380,6 +381,37 @@ class QntComm(Rule):
             computed={"comm_time_s": t, "window_s": window},
             inputs={"tokens": n_tokens, "kv_bytes_per_token": per_token, "bandwidth_bytes_per_s": bandwidth},
         )
+
+    def _shared_nic(self, ctx: Context) -> Iterator[Finding]:
+        """A per-GPU send timed over the whole NIC of a node whose GPUs share that one NIC: every GPU's bytes
+        leave through it, so the node needs GPUs-per-node times the time the draft computes."""
+        c = ctx.proposal
+        per_node = c.value("gpus_per_node")
+        nic = c.value("nic_bandwidth")
+        if not c.has_cue("one_nic_per_node") or not per_node or per_node < 2 or not nic:
+            return
+        for m in c.cue_spans("per_gpu_send_arithmetic"):
+            rate = float(m.groups["rate"])
+            if abs(rate - nic) > 0.05 * nic:
+                continue  # the draft divides by another link's rate
+            size = float(m.groups["size"]) * (1e9 if m.groups["unit"] == "GB" else 1e6)
+            stated = float(m.groups["time"]) * (1e-3 if m.groups["tunit"] == "ms" else 1.0)
+            shared = float(transfer_time_s(size * per_node, rate * 1e9))
+            if shared <= 1.5 * stated:
+                continue
+            yield self.finding(
+                f"The draft times one GPU's {m.groups['size']} {m.groups['unit']} over the node's whole {rate:g} GB/s "
+                f"NIC ({num(stated * 1e3)} ms), but the node's {int(per_node)} GPUs share that one NIC: their "
+                f"{size * per_node / 1e9:.2f} GB leave through it together and take {shared:.3g} s, "
+                f"{shared / stated:.0f}x the time the model counts.",
+                "charge the node's NIC with every GPU's bytes (or use hierarchical collectives that send one copy "
+                "per node), and redo the step-time model and the speedup it predicts",
+                [m.sentence.quote()],
+                title="One NIC carries the whole node's bytes",
+                computed={"comm_time_s": shared},
+                inputs={"bytes_per_gpu": size, "gpus_per_node": per_node, "nic_bytes_per_s": rate * 1e9},
+            )
+            return
 
     def _bidirectional(self, ctx: Context) -> Iterator[Finding]:
         """A transfer time computed with the link's bidirectional total, which one direction never reaches."""
