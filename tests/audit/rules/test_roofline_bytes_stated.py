@@ -61,3 +61,29 @@ def test_a_kernel_row_faster_than_its_bytes_allow(claims, kb) -> None:  # type: 
 
 def test_quiet_when_every_row_fits(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, ROWS.replace("| 290 | 153 | 1.90x |", "| 290 | 240 | 1.21x |")) == []
+
+
+ATTENTION = """
+# PackAttn: packed GQA tiles
+
+## Setup
+
+MI300X, 64 query heads, 8 K/V heads, head dimension 128, BF16, causal, forward pass. The dense BF16 peak is
+1,307 TFLOP/s.
+
+| Batch x sequence | Library (ms) | PackAttn (ms) | Speedup |
+|---|---|---|---|
+| 8 x 4,096 | 4.30 | 2.10 | 2.05x |
+| 4 x 8,192 | 8.46 | 3.13 | 2.70x |
+"""
+
+
+def test_an_attention_forward_above_the_dense_peak(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, ATTENTION)
+    flops = 4 * 4 * 64 * 8192**2 * 128 * 0.5
+    assert found.computed["roofline_min_time_s"] == pytest.approx(flops / 1307e12, rel=1e-3)
+    assert found.computed["roofline_max_speedup"] == pytest.approx(8.46e-3 / (flops / 1307e12), rel=1e-3)
+
+
+def test_quiet_when_the_attention_times_fit_the_peak(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, ATTENTION.replace("| 8.46 | 3.13 | 2.70x |", "| 8.46 | 4.10 | 2.06x |")) == []

@@ -36,6 +36,20 @@ def _memory_bandwidth(c: Claims) -> float | None:
     return float(dev.memory_bandwidth) if dev is not None and dev.memory_bandwidth else None
 
 
+def _peak_flops(c: Claims) -> float | None:
+    """The dense peak the draft states (TFLOP/s), else its device's at the draft's precision, in FLOP/s."""
+    stated = c.value("peak_tflops")
+    if stated:
+        return float(stated) * 1e12
+    dev = compute.device(c)
+    if dev is None:
+        return None
+    try:
+        return float(dev.peak_flops(precision(c)))
+    except TensoraError:
+        return None
+
+
 class QntRoofline(Rule):
     """QNT-ROOFLINE: a kernel speedup that the roofline does not allow.
 
@@ -68,6 +82,7 @@ class QntRoofline(Rule):
         found = found or list(self._format_bound(ctx.proposal))
         found = found or list(self._bytes_per_token_rows(ctx.proposal))
         found = found or list(self._bytes_per_unit(ctx.proposal))
+        found = found or list(self._attention_rows(ctx.proposal))
         yield from found or self._decode_floor(ctx.proposal)
 
     def _decode_floor(self, c: Claims) -> Iterator[Finding]:
@@ -149,6 +164,50 @@ class QntRoofline(Rule):
             [t.sentence.quote(), r.sentence.quote()],
             computed=computed,
             inputs={"bytes": float(r.groups["size"]) * _SIZE[r.groups["unit"]], "memory_bytes_per_s": bw},
+        )
+
+    def _attention_rows(self, c: Claims) -> Iterator[Finding]:
+        """An attention kernel's forward timed per batch x sequence length: 4 b h s^2 d FLOPs (half under a
+        causal mask) over the claimed time must stay under the dense peak the draft states (else its device's)."""
+        rows = c.cue_spans("batch_by_seq_two_times_row")
+        heads_m, dim_m = c.cue_spans("query_heads_stated"), c.cue_spans("head_dim_stated")
+        if not rows or not heads_m or not dim_m or not c.has_cue("forward_pass_only"):
+            return
+        headers = c.cue_spans("two_time_columns_header")
+        heads = max(int(m.groups["heads"]) for m in heads_m)
+        dim = int(dim_m[0].groups["dim"])
+        peak = _peak_flops(c)
+        if peak is None:
+            return
+        causal = 0.5 if c.has_cue("causal_mask_named") else 1.0
+        worst: tuple[float, CueSpan, float, float, float] | None = None
+        for m in rows:
+            header = next((h for h in reversed(headers) if 0 < m.sentence.index - h.sentence.index <= 12), None)
+            if header is None:
+                continue
+            unit = "ms" if header.groups["unit"] == "ms" else "us"
+            batch, seq = int(m.groups["batch"]), _n(m.groups["seq"])
+            flops = 4.0 * batch * heads * seq * seq * dim * causal
+            floor = flops / peak
+            before, after = _seconds(m.groups["a"], unit), _seconds(m.groups["b"], unit)
+            if 0 < after < 0.98 * floor and (worst is None or floor / after > worst[0]):
+                worst = (floor / after, m, floor, before, after)
+        if worst is None:
+            return
+        excess, m, floor, before, after = worst
+        mask = "causal, " if causal < 1 else ""
+        yield self.finding(
+            f"At {m.groups['batch']} x {m.groups['seq']} tokens, {heads} query heads of dimension {dim} "
+            f"({mask}forward) "
+            f"the kernel does {4 * causal:g} b h s^2 d = {floor * peak / 1e12:.2f} TFLOP; in {num(after * 1e3)} ms "
+            f"that is {floor * peak / after / 1e12:,.0f} TFLOP/s, {excess:.2f}x the {peak / 1e12:,.0f} TFLOP/s dense "
+            f"peak. No kernel does that; the roofline allows at most {before / floor:.2f}x over the "
+            f"{num(before * 1e3)} ms it starts from.",
+            "check the timing (synchronisation, a mask that skips more than the causal half, fewer heads than "
+            "stated) and report achieved TFLOP/s beside every speedup",
+            [m.sentence.quote(), dim_m[0].sentence.quote()],
+            computed={"roofline_max_speedup": before / floor, "roofline_min_time_s": floor, "claimed_time_s": after},
+            inputs={"flops": floor * peak, "peak_flops_per_s": peak},
         )
 
     def _bytes_rows(self, c: Claims, bw: float) -> Iterator[Finding]:
