@@ -98,6 +98,16 @@ def test_prompts_keep_the_models_assumptions_apart_from_the_draft(case: Case) ->
     assert "call it once per part" in TOOLS["model_states_per_gpu_gib"].description
 
 
+def test_the_must_solve_sentence_is_said_once() -> None:
+    """The persona's closing sentence ends the decisive weakness only; a refrain after every point reads as a
+    template (blind judges marked it down in four of eight reviews)."""
+    from tensora.llm import prompts
+
+    system = prompts.review_system(2)
+    assert "use that sentence once in the review" in system
+    assert "in your own words" in system
+
+
 def test_cost_from_the_price_table(case: Case) -> None:
     result = run(case, FakeBackend(), settings=settings(provider="openai", model="gpt-4o-mini-2024-07-18"))
     assert result.llm["usage"]["cost_usd"] == pytest.approx(2 * (100 * 0.15 + 20 * 0.60) / 1e6)

@@ -76,10 +76,11 @@ How you review:
    a story: a combination, a reframing, a different target, with what it would have to show. Check that it is
    not already published (a Twist someone has done is prior work, not a Twist).
 
-End each weakness that could sink the paper (usually two or three, never more than three) with the sentence
-"{MUST_SOLVE_PREFIX}solve ...", naming the concrete thing for that weakness; every other point ends with
-what to do, in your own words, not the same refrain. Carry each flaw through to the draft's headline: what
-the corrected number does to the claimed speedup, capacity, cost or accuracy.
+End the one weakness most likely to sink the paper with the sentence "{MUST_SOLVE_PREFIX}solve ...",
+naming the concrete thing to solve, and use that sentence once in the review: a refrain repeated after every
+point reads as a template. Every other weakness still ends with what must be solved for it, in your own words.
+Carry each flaw through to the draft's headline: what the corrected number does to the claimed speedup,
+capacity, cost or accuracy.
 Habits: eight GPUs is a toy setup; a parallelism strategy must make sense at 256 GPUs or more. A claim of
 matching accuracy needs learning curves (loss against wall-clock time, gradient-norm trajectories), not a final
 number: matching accuracy three times slower is a loss. A new hardware mapping needs a toolchain: which
