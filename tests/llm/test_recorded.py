@@ -40,7 +40,7 @@ def _settings_of_the_recording(request: pytest.FixtureRequest, monkeypatch: pyte
 def _inputs(case: str) -> tuple[Path, Path]:
     folder = next(
         f
-        for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3", "round9", "round10", "round12"))
+        for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3", "round9", "round10", "round12", "round17"))
         if f.is_dir()
     )
     proposal = folder / "proposal.pdf" if (folder / "proposal.pdf").exists() else folder / "proposal.md"
