@@ -11,6 +11,7 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.rules.corner.async_staleness import AsyncStaleness
 from tensora.audit.rules.corner.comm_overlap import CommOverlap
 from tensora.audit.rules.corner.fault_tolerance import FaultTolerance
+from tensora.audit.rules.corner.mixed_precision import MixedPrecision
 from tensora.audit.rules.corner.moe_imbalance import MoeImbalance
 from tensora.audit.rules.corner.peak_memory import PeakMemory
 from tensora.audit.rules.corner.pipe_divisibility import PipeDivisibility
@@ -278,6 +279,17 @@ RELIABLE = """
 Unlike UDP-based designs that drop retransmission, we keep the reliable transport of the NIC for the all-reduce.
 """
 
+FOLD_IN_PLACE = """
+# HotMerge: folding the busiest adapter into the base weights
+
+## Design
+
+HotMerge folds the dominant LoRA adapter into the BF16 base weights in place while it dominates, and unfolds it
+when its share falls: one fused kernel applies W <- W + Delta (fold) or W <- W - Delta (unfold).
+"""
+
+FOLD_WITH_COPY = FOLD_IN_PLACE + "\nWe keep a pristine copy of the base weights in host memory and restore from it.\n"
+
 UNCHANGED_RECOMPUTE = """
 # QuickBack: restarting from hot spares
 
@@ -317,6 +329,8 @@ CASES = [
     ("recompute-in-the-unchanged-setup", RecomputeCost, UNCHANGED_RECOMPUTE, False),
     ("recompute-in-the-measured-time", RecomputeCost, MEASURED_RECOMPUTE, False),
     ("recompute-in-the-design", RecomputeCost, DESIGN_RECOMPUTE, True),
+    ("fold-in-place-bf16", MixedPrecision, FOLD_IN_PLACE, True),
+    ("fold-with-pristine-copy", MixedPrecision, FOLD_WITH_COPY, False),
     ("overlap-in-an-implementation-note", CommOverlap, OVERLAP_IN_PASSING, False),
     ("moe-only-in-the-plans", MoeImbalance, MOE_ONLY_PLANNED, False),
     ("moe-offloaded-serving", MoeImbalance, MOE_OFFLOAD_SERVING, False),

@@ -36,7 +36,11 @@ class MixedPrecision(Rule):
     title = "Precision policy unspecified"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        coarse = list(self._coarse_activation_scale(ctx)) or list(self._reversible_in_low_precision(ctx))
+        coarse = (
+            list(self._coarse_activation_scale(ctx))
+            or list(self._reversible_in_low_precision(ctx))
+            or list(self._delta_round_trip(ctx))
+        )
         if coarse:
             yield from coarse
             return
@@ -170,6 +174,30 @@ class MixedPrecision(Rule):
             "training",
             quotes(low, 2),
             title="Inversion error in 16-bit streams",
+        )
+
+
+    def _delta_round_trip(self, ctx: Context) -> Iterator[Finding]:
+        """A delta added into 16-bit weights in place and subtracted later: round(round(W + D) - D) is not W, so
+        every fold and unfold leaves rounding residue in weights every request shares, unless an exact copy is
+        kept to restore from."""
+        c = ctx.proposal
+        applied = [s for s in c.cue("delta_applied_in_place") if is_design(s) or weight(s) >= 0.9]
+        if not applied or c.has_cue("pristine_copy_kept"):
+            return
+        sixteen = [s for s in c.sentences if c.text_has_cue("sixteen_bit_named", s.text)]
+        if not sixteen:
+            return
+        yield self.finding(
+            "Adding a delta into 16-bit weights in place and subtracting it later does not give the weights back: "
+            "BF16 keeps 8 significant bits, so W + D is rounded to the grid of W's magnitude (a step of about "
+            "2^-8 |W|), the parts of D below half a step are lost on the way in, and subtracting D again leaves "
+            "the rounding residue in W. Every round trip adds residue to weights that every request shares, and "
+            "a one-cycle output check does not show the drift after thousands of cycles.",
+            "keep an exact copy to restore from (or fold into a separate buffer), or bound the drift: measure "
+            "max |W_after - W| and the model's outputs after as many fold/unfold cycles as a day of traffic makes",
+            quotes(applied, 2) + quotes(sixteen, 1),
+            title="In-place round trips drift in 16 bits",
         )
 
 
