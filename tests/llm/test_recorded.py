@@ -37,10 +37,13 @@ def _settings_of_the_recording(request: pytest.FixtureRequest, monkeypatch: pyte
     monkeypatch.setenv("TENSORA_HOME", str(home))
 
 
+_RECORDED_SETS = ("corpus", "round3", "round9", "round10", "round12", "round17")
+
+
 def _inputs(case: str) -> tuple[Path, Path]:
     folder = next(
         f
-        for f in (ROOT / "benchmarks" / r / case for r in ("corpus", "round3", "round9", "round10", "round12", "round17"))
+        for f in (ROOT / "benchmarks" / r / case for r in _RECORDED_SETS)
         if f.is_dir()
     )
     proposal = folder / "proposal.pdf" if (folder / "proposal.pdf").exists() else folder / "proposal.md"
