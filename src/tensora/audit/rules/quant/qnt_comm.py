@@ -79,6 +79,7 @@ class QntComm(Rule):
         yield from self._bidirectional(ctx)
         yield from self._kv_transfer(ctx)
         yield from self._shared_nic(ctx)
+        yield from self._shared_storage(ctx)
         yield from self._checkpoint_persist(ctx)
         yield from self._cross_node_group(ctx)
         yield from self._host_copy(ctx)
@@ -410,6 +411,40 @@ class QntComm(Rule):
                 title="One NIC carries the whole node's bytes",
                 computed={"comm_time_s": shared},
                 inputs={"bytes_per_gpu": size, "gpus_per_node": per_node, "nic_bytes_per_s": rate * 1e9},
+            )
+            return
+
+    def _shared_storage(self, ctx: Context) -> Iterator[Finding]:
+        """One GPU's required bandwidth set against the node's storage array, which all its GPUs share: the
+        node needs GPUs-per-node times that rate, and the transfer takes that many times longer."""
+        c = ctx.proposal
+        per_node = c.value("gpus_per_node")
+        arrays = c.cue_spans("node_storage_bandwidth")
+        if not per_node or per_node < 2 or not arrays:
+            return
+        array = max(float(m.groups["value"]) for m in arrays)
+        per_gpu = {s.index for s in c.cue("per_gpu_named")}
+        for m in c.cue_spans("rate_arithmetic"):
+            i = m.sentence.index
+            if not per_gpu & {i, i - 1, i - 2}:
+                continue  # the rate is not one GPU's
+            rate = float(m.groups["rate"])
+            if rate >= array or per_node * rate <= 1.05 * array:
+                continue
+            size = float(m.groups["size"]) * (1e9 if m.groups["unit"] == "GB" else 1e6)
+            shared = float(transfer_time_s(size * per_node, array * 1e9))
+            yield self.finding(
+                f"The draft sets one GPU's {rate:g} GB/s against the {array:g} GB/s of the node's storage array, but "
+                f"all {int(per_node)} GPUs of the node write to that one array: they need {per_node * rate:,.0f} GB/s, "
+                f"{per_node * rate / array:.1f}x what it delivers, and the node's "
+                f"{size * per_node / 1e9:,.0f} GB take {shared:.3g} s instead of {num(float(m.groups['time']))} "
+                f"{m.groups['tunit']}.",
+                "charge the array with every GPU of the node (or give each GPU its own drives and say so), and redo "
+                "the overlap argument with the time that gives",
+                [m.sentence.quote(), arrays[0].sentence.quote()],
+                title="One array serves the whole node",
+                computed={"comm_time_s": shared},
+                inputs={"bytes_per_gpu": size, "gpus_per_node": per_node, "array_bytes_per_s": array * 1e9},
             )
             return
 
