@@ -65,3 +65,12 @@ def test_zero_stage_zero_replicates_the_states(claims) -> None:  # type: ignore[
     stage0 = "# T\n\n## Setup\n\nPure data parallelism (ZeRO stage 0, as the optimizer requires)."
     assert sharding(claims(stage0)) == "none"
     assert sharding(claims("# T\n\n## Setup\n\nWe run ZeRO stage 1 with pure data parallelism.")) == "zero1"
+
+
+def test_layers_that_do_not_divide_are_a_problem_unless_split_unevenly_on_purpose(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.compute import divisibility_problems
+
+    even = "# T\n\n## Setup\n\nThe model has 45 layers over 8 pipeline stages with 1F1B."
+    assert any("layers_per_stage" in p.computed for p in divisibility_problems(claims(even)))
+    planned = even + " A partitioner assigns layers to stages with a dynamic program over measured times."
+    assert not any("layers_per_stage" in p.computed for p in divisibility_problems(claims(planned)))

@@ -139,7 +139,9 @@ def divisibility_problems(c: Claims) -> list[Problem]:
     layers = _int(ql[0].value) if ql else None
     p = _int(qp[0].value) if qp else None
     v = _int(c.value("virtual_stages")) or 1
-    if layers and p and p > 1 and layers % (p * v) and near(c, ql[0], qp[0], span=3):
+    # a draft whose partitioner splits the layers unevenly on purpose has answered the question
+    uneven = c.has_cue("uneven_stage_split")
+    if layers and p and p > 1 and layers % (p * v) and near(c, ql[0], qp[0], span=3) and not uneven:
         p = p * v  # an interleaved schedule splits the layers into p x v chunks
         problems.append(
             Problem(
