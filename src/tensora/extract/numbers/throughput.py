@@ -195,7 +195,9 @@ RULES: tuple[_Rule, ...] = (
         "pct_down",
         before=_rx(
             r"(?:\b(?:reduc\w*|cut\w*|lower\w*|shorten\w*|decreas\w*|shrink\w*|trim\w*)\s+(?:the\s+|its\s+|our\s+)?"
-            r"(?:[\w/-]+\s+){0,4}?(?:time|latency|runtime|wall-clock|memory|footprint)"
+            r"(?:[\w/-]+\s+){0,4}?(?:time|latency|runtime|wall-clock|memory|footprint|JCT|makespan)"
+            # "cuts average job completion time (JCT) by 38%": the acronym between the noun and "by"
+            r"(?:\s*\([A-Z]{2,6}\))?"
             r"|\b(?:time|latency|runtime|memory|footprint)\s+(?:is|are|was|were|gets?)\s+(?:reduc\w*|cut|lower\w*"
             r"|shorten\w*|decreas\w*))\s+by\s+(?:(?:up\s+to|about|roughly|nearly|over|~|more\s+than)\s*)?\Z"
         ),
