@@ -98,3 +98,14 @@ def test_a_policy_table_answers_the_precision_question(claims, kb) -> None:  # t
         "Precision policy (", "Setup ("
     )
     assert list(MixedPrecision().check(Context(claims(no_table), claims("# Base", "baseline"), kb)))
+
+
+def test_a_format_set_aside_is_not_the_drafts_precision(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.rules._common import precision
+
+    text = (
+        "# Z\n\n## Setup\n\nA 70B model in BF16 with FP32 master weights on 256 H100 GPUs.\n\n## Related work\n\n"
+        "FP8 training would shrink both GEMMs and collectives; we stay in BF16 and see FP8 as orthogonal.\n"
+    )
+    assert precision(claims(text)) == "bf16"
+    assert precision(claims(text.replace("we stay in BF16 and see FP8 as orthogonal", "we train in FP8"))) == "fp8"

@@ -62,7 +62,9 @@ def precision(c: Claims) -> str:
     texts = [
         q.text.lower()
         for q in c.values("precision")
-        if q.text.lower() not in ("fp32", "tf32") or c.text_has_cue("fp32_compute_stated", q.quote.text)
+        if (q.text.lower() not in ("fp32", "tf32") or c.text_has_cue("fp32_compute_stated", q.quote.text))
+        # "we stay in BF16 and see FP8 as orthogonal" names FP8 only to set it aside
+        and not c.text_has_cue("low_precision_rejected", q.quote.text)
     ]
     for p in ("fp8", "int8", "fp16", "bf16", "tf32", "fp32"):
         if p in texts:
