@@ -412,3 +412,17 @@ def test_a_phrase_that_points_back_is_not_the_mechanism(claims) -> None:  # type
     """
     profile = build_profile(claims(draft), claims(BASELINE, "baseline"))
     assert "all of them" not in profile.with_.value
+
+
+def test_what_the_system_is_stops_where_another_subject_starts(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = """
+    # Tempo: reactive goodput scheduling
+
+    ## Abstract
+
+    Tempo is a reactive scheduler that searches the whole cluster every 10 seconds, and we believe it is ready
+    for production clusters of thousands of GPUs.
+    """
+    profile = build_profile(claims(draft), claims(BASELINE, "baseline"))
+    assert "we believe" not in profile.with_.value
+    assert "every 10 seconds" in profile.with_.value

@@ -264,6 +264,9 @@ _FORMAT_ONLY = rxcache.compile(r"\s*(?:fp|bf|int|tf|e[45]m)\d+\b", re.I)
 # "replaces the spine with an optical switch and reconfigures it twice per step": the second verb of the subject
 # ends what it puts in place
 _SECOND_VERB = rxcache.compile(r"\s+and\s+(?:then\s+)?[a-z]+s\s+(?=(?:it|them|the|its|their|each|every|all)\b)")
+# "Tempo is a drop-in replacement for PolluxSched and we believe it is ready": a clause with its own subject is
+# no longer about what the system is
+_NEW_SUBJECT = rxcache.compile(r",?\s+(?:and|but|while|so)\s+(?:we|our|it is|this is|they)\b")
 # "we build all of them at start-up": a phrase that points back at something named earlier names no mechanism
 _POINTS_BACK = rxcache.compile(
     r"^(?:(?:all|each|both|some|most|many|one|two|several)\s+(?:of\s+)?)?(?:it|them|these|those|this|that)\b", re.I
@@ -854,7 +857,7 @@ def _mechanism(proposal: Claims, system: str) -> Field:
         for s in proposal.sentences:
             m = rx.search(s.text)
             if m and is_core(s) and s.kind != "heading" and len(m.group(1).split()) >= 5:
-                body = clause(m.group(1), 130)
+                body = clause(_NEW_SUBJECT.split(m.group(1))[0], 130)
                 if not _RATIO.search(body):
                     cands.append((weight(s) + 0.2, Field(f"{system}, which {body}", 0.75, Source.of(s))))
     for s in proposal.sentences:
