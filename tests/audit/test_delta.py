@@ -1,5 +1,7 @@
 """The delta audit on paraphrased drafts: config, structural, orthogonal."""
 
+import pytest
+
 from tensora.audit.delta import classify
 
 BASELINE = """
@@ -64,24 +66,27 @@ def test_orthogonal_contribution(claims) -> None:  # type: ignore[no-untyped-def
     assert "fault tolerance" in delta.rationale
 
 
-def test_removing_idle_time_is_an_outcome_not_a_mechanism(claims) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("outcome", "mechanism"),
+    [
+        # a cost removed is an outcome; a barrier removed is a mechanism
+        (
+            "The GPUs idle while the host runs Adam. Lag removes this idle time.",
+            "Lag removes the barrier between the optimizer and the forward.",
+        ),
+        # an outcome avoided ("instead of drifting") replaces nothing
+        (
+            "We keep zero as a code, so zero states stay zero instead of drifting.",
+            "We keep the states in a ring buffer instead of a dense table.",
+        ),
+    ],
+)
+def test_an_outcome_is_no_structural_evidence(claims, outcome: str, mechanism: str) -> None:  # type: ignore[no-untyped-def]
     from tensora.audit.delta import features
 
     base = claims(BASELINE, "baseline")
-    outcome = claims("# Lag\n\n## Abstract\n\nThe GPUs idle while the host runs Adam. Lag removes this idle time.")
-    assert features(outcome, base).structural_score == 0.0
-    mechanism = claims("# Lag\n\n## Abstract\n\nLag removes the barrier between the optimizer and the forward.")
-    assert features(mechanism, base).structural_score > 0.0
-
-
-def test_an_outcome_avoided_is_not_a_mechanism_replaced(claims) -> None:  # type: ignore[no-untyped-def]
-    from tensora.audit.delta import features
-
-    base = claims(BASELINE, "baseline")
-    outcome = claims("# Nib\n\n## Abstract\n\nWe keep zero as a code, so zero states stay zero instead of drifting.")
-    assert features(outcome, base).structural_score == 0.0
-    mechanism = claims("# Nib\n\n## Abstract\n\nWe keep the states in a ring buffer instead of a dense table.")
-    assert features(mechanism, base).structural_score > 0.0
+    assert features(claims(f"# Lag\n\n## Abstract\n\n{outcome}"), base).structural_score == 0.0
+    assert features(claims(f"# Lag\n\n## Abstract\n\n{mechanism}"), base).structural_score > 0.0
 
 
 def test_a_draft_on_the_input_pipeline_is_orthogonal_to_a_parallelism_baseline(claims) -> None:  # type: ignore[no-untyped-def]
