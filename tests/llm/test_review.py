@@ -100,7 +100,7 @@ def test_prompts_keep_the_models_assumptions_apart_from_the_draft(case: Case) ->
 
 def test_the_must_solve_sentence_is_said_once() -> None:
     """The persona's closing sentence ends the decisive weakness only; a refrain after every point reads as a
-    template (blind judges marked it down in four of eight reviews)."""
+    template (blind judges marked it down in five of eight reviews)."""
     from tensora.llm import prompts
 
     system = prompts.review_system(2)
