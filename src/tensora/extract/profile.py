@@ -297,7 +297,7 @@ _INFER_WORDS = rxcache.compile(
 )
 
 _COMPONENT = {
-    "parallelism": "the parallelisation of training",
+    "parallelism": "how the model and its work are split across GPUs",
     "memory": "how model states and activations are held in device memory",
     "communication": "the gradient and parameter communication path",
     "compression": "the volume of data exchanged between workers",
@@ -306,7 +306,7 @@ _COMPONENT = {
     "moe": "expert routing and execution in the MoE layers",
     "sparsity": "weight sparsity and the kernels that exploit it",
     "quantization": "the numeric format of weights, activations or cached state",
-    "precision": "the numeric precision of training",
+    "precision": "the numeric precision of the arithmetic",
     "compilers": "the compilation of the model graph",
     "inference": "the serving path",
     "fault-tolerance": "checkpointing and failure recovery",
