@@ -94,6 +94,7 @@ def test_prompts_keep_the_models_assumptions_apart_from_the_draft(case: Case) ->
     assert '"if ..."' in prompts.reading_system()
     check = prompts.self_check_request("DOCS", "{}")
     assert "assumption of yours presented as the draft's design" in check and "replicates" in check
+    assert "an inference stated as the draft's text" in check and "whole sentence" in check
     assert "at most seven numbered points" in prompts.review_system(2)
     assert "call it once per part" in TOOLS["model_states_per_gpu_gib"].description
 

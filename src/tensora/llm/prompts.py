@@ -290,8 +290,12 @@ Self-check. Read your draft review against the documents, sentence by sentence, 
 - an assumption of yours presented as the draft's design (a buffer, a precision, a sharding, a workload the
   draft does not describe): rewrite it as "if ..." or delete it; a computation that takes every state as
   sharded alike where the draft replicates part of them;
+- an inference stated as the draft's text: how the draft derived a number, how its kernel or experiment is
+  organised, or what it did not do (one seed, a serial loop, a scaling it applied) when the draft does not say
+  so: ask it as a question, write it as "if ...", or delete it;
 - a statement without support (e.g. a pass called "communication-bound" without numbers), arithmetic that does
   not hold, and a point that only repeats another or would fit any draft (delete it).
+A corrected sentence must still read as a whole sentence; rewrite it rather than cut into it.
 
 {documents}
 
