@@ -44,6 +44,15 @@ def precision_at(c: Claims, sentence: str) -> str:
     return next((p for p in ("fp8", "int8", "fp16", "bf16", "tf32", "fp32") if p in here), "") or compute_precision(c)
 
 
+# bytes per unit of size as drafts write them (matched case-insensitively)
+BYTES_PER_UNIT = {"tb": 1e12, "gb": 1e9, "mb": 1e6, "gib": 2.0**30, "mib": 2.0**20}
+
+
+def size_bytes(value: str | float, unit: str) -> float:
+    """A size the draft states ("1.4", "GB") in bytes."""
+    return float(str(value).replace(",", "")) * BYTES_PER_UNIT[unit.lower()]
+
+
 def compute_precision(c: Claims) -> str:
     """The precision the GEMMs run in, for a peak: the draft's, except that weights stored in 8 or fewer bits
     and dequantized for 16-bit matmuls ("int8 weight-only, all matmuls in bf16") run at the 16-bit peak."""

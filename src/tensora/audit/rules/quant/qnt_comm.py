@@ -7,7 +7,7 @@ from typing import cast
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import num, precision, quotes
+from tensora.audit.rules._common import num, precision, quotes, size_bytes
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
 from tensora.extract.sentences import Sentence
@@ -18,7 +18,6 @@ from tensora.models.memory import kv_cache_gib
 _ASSUMED_MFU = 0.5  # stated in the message when the draft gives no utilisation of its own
 
 
-_BYTES = {"tb": 1e12, "gb": 1e9, "mb": 1e6, "gib": 2**30, "mib": 2**20}
 _WINDOW_UNIT = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6}
 
 
@@ -104,7 +103,7 @@ class QntComm(Rule):
                 continue
             near = {x.index for x in c.sentences if s.index - 2 <= x.index <= s.index and x.paragraph == s.paragraph}
             sizes = [
-                (float(m.groups["value"]) * _BYTES[m.groups["unit"].lower()], m)
+                (size_bytes(m.groups["value"], m.groups["unit"]), m)
                 for m in c.cue_spans("bulk_size_stated")
                 if m.sentence.index in near
             ]
@@ -161,7 +160,7 @@ class QntComm(Rule):
         for m in c.cue_spans("collective_time_stated"):
             if is_elsewhere(m.sentence):
                 continue
-            size = float(m.groups["size"]) * _BYTES[m.groups["sunit"].lower()]
+            size = size_bytes(m.groups["size"], m.groups["sunit"])
             t = float(m.groups["time"]) * (1e-3 if m.groups["tunit"] == "ms" else 1.0)
             op = m.groups["op"].lower()
             # an all-reduce is a reduce-scatter then an all-gather: twice the bytes
@@ -191,7 +190,7 @@ class QntComm(Rule):
         if not c.uses("data-parallelism") or not c.has_cue("hiding_claimed"):
             return
         sizes = [
-            (float(m.groups["value"]) * _BYTES[m.groups["unit"].lower()], m)
+            (size_bytes(m.groups["value"], m.groups["unit"]), m)
             for m in c.cue_spans("gradient_bytes_per_step")
             if not is_elsewhere(m.sentence)
         ]
@@ -229,7 +228,7 @@ class QntComm(Rule):
         for m in c.cue_spans("payload_per_layer"):
             value, unit = m.groups.get("value") or m.groups.get("value2"), m.groups.get("unit") or m.groups.get("unit2")
             if value and unit and not is_elsewhere(m.sentence):
-                sizes.append((float(value) * _BYTES[unit.lower()], m))
+                sizes.append((size_bytes(value, unit), m))
         copies = [
             (float(m.groups["value"]) * 1e9, m)
             for m in c.cue_spans("host_copy_bandwidth")
@@ -278,7 +277,7 @@ class QntComm(Rule):
         for span in c.cue_spans("transfer_size_stated"):
             s = span.sentence
             kind = compute.collective_in(s.text)
-            size = float(span.groups["value"]) * _BYTES[span.groups["unit"].lower()]
+            size = size_bytes(span.groups["value"], span.groups["unit"])
             if not kind or size > 20e9:
                 continue
             nearby = [t for t in c.sentences[s.index : s.index + 2] if t.doc == s.doc]
@@ -395,7 +394,7 @@ class QntComm(Rule):
             rate = float(m.groups["rate"])
             if abs(rate - nic) > 0.05 * nic:
                 continue  # the draft divides by another link's rate
-            size = float(m.groups["size"]) * (1e9 if m.groups["unit"] == "GB" else 1e6)
+            size = size_bytes(m.groups["size"], m.groups["unit"])
             stated = float(m.groups["time"]) * (1e-3 if m.groups["tunit"] == "ms" else 1.0)
             shared = float(transfer_time_s(size * per_node, rate * 1e9))
             if shared <= 1.5 * stated:
@@ -431,7 +430,7 @@ class QntComm(Rule):
             rate = float(m.groups["rate"])
             if rate >= array or per_node * rate <= 1.05 * array:
                 continue
-            size = float(m.groups["size"]) * (1e9 if m.groups["unit"] == "GB" else 1e6)
+            size = size_bytes(m.groups["size"], m.groups["unit"])
             shared = float(transfer_time_s(size * per_node, array * 1e9))
             yield self.finding(
                 f"The draft sets one GPU's {rate:g} GB/s against the {array:g} GB/s of the node's storage array, but "
@@ -463,7 +462,7 @@ class QntComm(Rule):
             time_m = _first(c, "link_time_stated", i, i)
             if size_m is None or time_m is None:
                 continue
-            size = float(size_m.groups["value"]) * _BYTES[size_m.groups["unit"].lower()]
+            size = size_bytes(size_m.groups["value"], size_m.groups["unit"])
             stated = float(time_m.groups["value"]) * (1e-3 if time_m.groups["unit"] == "ms" else 1e-6)
             actual = size / (one_way * 1e9)
             if actual <= 1.3 * stated:
@@ -493,7 +492,7 @@ class QntComm(Rule):
             bandwidth = c.value("nic_bandwidth") or c.value("link_bandwidth")
             if size_m is None or ranks_m is None or not bandwidth:
                 continue
-            size = float(size_m.groups["value"]) * _BYTES[size_m.groups["unit"].lower()]
+            size = size_bytes(size_m.groups["value"], size_m.groups["unit"])
             ranks = int(ranks_m.groups["ranks"])
             window = float(window_m.groups["value"]) * (1e-3 if window_m.groups["unit"].lower() == "ms" else 1.0)
             if ranks < 2 or window <= 0:
@@ -669,7 +668,7 @@ def _section_sizes(c: Claims, hiding: Sentence) -> list[tuple[float, CueSpan]]:
         if t.index == hiding.index or t.section != hiding.section or not is_core(t) or is_elsewhere(t):
             continue
         if any(n in t.lower for n in nouns) and t.index not in first:
-            first[t.index] = (float(m.groups["value"]) * _BYTES[m.groups["unit"].lower()], m)
+            first[t.index] = (size_bytes(m.groups["value"], m.groups["unit"]), m)
     return list(first.values())
 
 

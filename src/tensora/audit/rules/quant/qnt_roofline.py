@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import num, precision
+from tensora.audit.rules._common import num, precision, size_bytes
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
@@ -14,7 +14,6 @@ from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_elsewhere
 from tensora.models.roofline import gemm_intensity, roofline_max_speedup
 
-_SIZE = {"GB": 1e9, "GiB": 2.0**30, "MB": 1e6, "MiB": 2.0**20}
 _BYTES = {"fp32": 4.0, "tf32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
 
 
@@ -26,12 +25,20 @@ def _seconds(value: str, unit: str | None) -> float:
     return compute.seconds(value, "ms" if unit == "ms" else "us")
 
 
+def _stated_memory_bandwidth(c: Claims) -> tuple[float, CueSpan] | None:
+    """The first memory bandwidth the draft states for its machine, in bytes per second, with its match."""
+    stated = c.cue_spans("memory_bandwidth_stated")
+    if not stated:
+        return None
+    b = stated[0]
+    return float(b.groups["value"]) * (1e12 if b.groups["unit"] == "TB/s" else 1e9), b
+
+
 def _memory_bandwidth(c: Claims) -> float | None:
     """The memory bandwidth the draft states for its machine, else its device's, in bytes per second."""
-    stated = c.cue_spans("memory_bandwidth_stated")
-    if stated:
-        b = stated[0]
-        return float(b.groups["value"]) * (1e12 if b.groups["unit"] == "TB/s" else 1e9)
+    stated = _stated_memory_bandwidth(c)
+    if stated is not None:
+        return stated[0]
     dev = compute.device(c)
     return float(dev.memory_bandwidth) if dev is not None and dev.memory_bandwidth else None
 
@@ -135,7 +142,7 @@ class QntRoofline(Rule):
         yield from self._bytes_rows(c, bw)
         worst: tuple[float, CueSpan, CueSpan, float, float] | None = None
         for r in reads:
-            size = float(r.groups["size"]) * _SIZE[r.groups["unit"]]
+            size = size_bytes(r.groups["size"], r.groups["unit"])
             floor = size / bw
             for t in c.cue_spans("time_per_unit_claimed"):
                 if t.groups["per"] != r.groups["per"] or is_elsewhere(t.sentence):
@@ -163,7 +170,7 @@ class QntRoofline(Rule):
             "achieved bandwidth), and state the speedup the roofline allows",
             [t.sentence.quote(), r.sentence.quote()],
             computed=computed,
-            inputs={"bytes": float(r.groups["size"]) * _SIZE[r.groups["unit"]], "memory_bytes_per_s": bw},
+            inputs={"bytes": size_bytes(r.groups["size"], r.groups["unit"]), "memory_bytes_per_s": bw},
         )
 
     def _attention_rows(self, c: Claims) -> Iterator[Finding]:
@@ -222,7 +229,7 @@ class QntRoofline(Rule):
             if header is None:
                 continue
             unit = "ms" if header.groups["unit"] == "ms" else "us"
-            floor = float(m.groups["size"]) * _SIZE[m.groups["unit"]] / bw
+            floor = size_bytes(m.groups["size"], m.groups["unit"]) / bw
             before, after = (_seconds(m.groups[k].replace(",", ""), unit) for k in ("a", "b"))
             if 0 < after < 0.95 * floor and (worst is None or floor / after > worst[0]):
                 worst = (floor / after, m, floor, before, after)
@@ -238,19 +245,18 @@ class QntRoofline(Rule):
             "achieved bandwidth beside the speedup",
             [m.sentence.quote()],
             computed={"roofline_max_speedup": before / floor, "roofline_min_time_s": floor, "claimed_time_s": after},
-            inputs={"bytes": float(m.groups["size"]) * _SIZE[m.groups["unit"]], "memory_bytes_per_s": bw},
+            inputs={"bytes": size_bytes(m.groups["size"], m.groups["unit"]), "memory_bytes_per_s": bw},
         )
 
     def _bytes_per_token_rows(self, c: Claims) -> Iterator[Finding]:
         """A decode table giving the bytes each token reads and the tokens per second: one token at a time,
         the rate cannot exceed the memory bandwidth over the bytes per token. The bandwidth is the first the
         draft states for its machine's memory."""
-        bandwidths = c.cue_spans("memory_bandwidth_stated")
+        stated = _stated_memory_bandwidth(c)
         headers = c.cue_spans("bytes_per_token_header")
-        if not bandwidths or not headers:
+        if stated is None or not headers:
             return
-        b = bandwidths[0]
-        bw = float(b.groups["value"]) * (1e12 if b.groups["unit"] == "TB/s" else 1e9)
+        bw, b = stated
         worst: tuple[float, CueSpan] | None = None
         for m in c.cue_spans("bytes_tokens_row"):
             if not any(0 < m.sentence.index - h.sentence.index <= 6 for h in headers):
