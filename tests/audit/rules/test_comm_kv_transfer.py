@@ -68,16 +68,6 @@ Cluster: 16 nodes x 8 A100-80GB SXM, NVLink inside a node, one 100 GbE RoCE v2 N
 """
 
 
-def test_the_node_shares_one_nic(claims, kb) -> None:  # type: ignore[no-untyped-def]
-    found = [f for f in _run(claims, kb, SHARED_NIC) if "bytes_per_gpu" in f.inputs]
-    assert found[0].computed["comm_time_s"] == pytest.approx(8 * 675e6 / 12.5e9, rel=1e-3)
-
-
-def test_quiet_with_a_nic_per_gpu(claims, kb) -> None:  # type: ignore[no-untyped-def]
-    text = SHARED_NIC.replace("one 100 GbE RoCE v2 NIC per node (12.5 GB/s)", "eight 100 GbE NICs, one per GPU")
-    assert [f for f in _run(claims, kb, text) if "bytes_per_gpu" in f.inputs] == []
-
-
 SHARED_ARRAY = """
 # SpillAll: activations to local NVMe
 
@@ -93,11 +83,25 @@ well below the 52 GB/s the array delivers.
 """
 
 
-def test_the_node_shares_one_storage_array(claims, kb) -> None:  # type: ignore[no-untyped-def]
-    found = [f for f in _run(claims, kb, SHARED_ARRAY) if "array_bytes_per_s" in f.inputs]
-    assert found[0].computed["comm_time_s"] == pytest.approx(8 * 104e9 / 52e9, rel=1e-3)
+# one resource the node's GPUs share: (draft, what marks the finding, node time, a change that makes it fit)
+SHARED = [
+    (
+        SHARED_NIC,
+        "bytes_per_gpu",
+        8 * 675e6 / 12.5e9,
+        ("one 100 GbE RoCE v2 NIC per node (12.5 GB/s)", "eight 100 GbE NICs, one per GPU"),
+    ),
+    (
+        SHARED_ARRAY,
+        "array_bytes_per_s",
+        8 * 104e9 / 52e9,
+        ("104 GB / 3.4 s = 30.6 GB/s", "17 GB / 3.4 s = 5 GB/s"),
+    ),
+]
 
 
-def test_quiet_when_the_node_total_fits_the_array(claims, kb) -> None:  # type: ignore[no-untyped-def]
-    text = SHARED_ARRAY.replace("104 GB / 3.4 s = 30.6 GB/s", "17 GB / 3.4 s = 5 GB/s")
-    assert [f for f in _run(claims, kb, text) if "array_bytes_per_s" in f.inputs] == []
+@pytest.mark.parametrize(("draft", "mark", "seconds", "fix"), SHARED, ids=["nic", "storage-array"])
+def test_a_resource_the_node_shares(claims, kb, draft, mark, seconds, fix) -> None:  # type: ignore[no-untyped-def]
+    found = [f for f in _run(claims, kb, draft) if mark in f.inputs]
+    assert found[0].computed["comm_time_s"] == pytest.approx(seconds, rel=1e-3)
+    assert [f for f in _run(claims, kb, draft.replace(*fix)) if mark in f.inputs] == []
