@@ -148,7 +148,8 @@ RULES: tuple[_Rule, ...] = (
             r"|(?:memory\s+)?reduction|more\s+(?:throughput|tokens/s)"
             # "2.3x the training throughput of ring attention"
             r"|the\s+(?:[\w-]+\s+){0,2}?(?:throughput|speed|tokens/s|TFLOP/s|performance)\s+of)"
-            r"|(?=[,;:.)\]|*]|\s*$|\s+(?:on|in|at|for|over|than|versus|vs|compared|relative|with|when|from|across"
+            # "by 1.41x (780 to 1100 tokens/s)": the ratio with its two values in parentheses
+            r"|(?=[,;:.)\]|*]|\s*$|\s+\(\d[\d.,]*\s*(?:[a-zA-Zµ/]+\s*)?(?:to|->|→)\s*\d|\s+(?:on|in|at|for|over|than|versus|vs|compared|relative|with|when|from|across"
             r"|and(?!\s+[\d.]+\s?[x×])|while|but|whereas)\b))",
             0,
         ),
