@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -946,11 +947,35 @@ def _knob_phrases(knobs: tuple[Knob, ...]) -> tuple[tuple[Knob, tuple[str, ...]]
 _KnobPhrases = tuple[tuple[Knob, tuple[str, ...]], ...]
 
 
+_RUN = re.compile(r"[^\W_]+")
+
+
 def _knobs_named_in(claims: Claims) -> _KnobPhrases:
-    """The knobs (with their phrases) one of whose phrases occurs in the document: the only ones it can set."""
+    """The knobs (with their phrases) one of whose phrases starts a word of the document: the only ones it can
+    set (``_phrase_at`` wants a phrase at the start of a word). Before a phrase is searched for, its runs of
+    letters and digits are looked up among the document's words: the inner ones as whole words, the last as
+    the start of one (a plural), the first as a whole word when more follow."""
     low = claims.text.lower()
     low = low + "\n" + spelled(low)
-    return tuple((k, phrases) for k, phrases in _knob_phrases(load_knobs()) if any(p in low for p in phrases))
+    vocabulary = set(_RUN.findall(low))
+    words = sorted(vocabulary)
+
+    def opens(run: str) -> bool:
+        at = bisect_left(words, run)
+        return at < len(words) and words[at].startswith(run)
+
+    def may_occur(phrase: str) -> bool:
+        runs = _RUN.findall(phrase)
+        if not runs:
+            return True
+        *whole, last = runs
+        return all(r in vocabulary for r in whole) and opens(last)
+
+    return tuple(
+        (k, phrases)
+        for k, phrases in _knob_phrases(load_knobs())
+        if any(may_occur(p) and p in low for p in phrases)
+    )
 
 
 def _knob_settings_in(
