@@ -426,3 +426,29 @@ def test_what_the_system_is_stops_where_another_subject_starts(claims) -> None: 
     profile = build_profile(claims(draft), claims(BASELINE, "baseline"))
     assert "we believe" not in profile.with_.value
     assert "every 10 seconds" in profile.with_.value
+
+
+def test_keeping_a_system_named_at_the_end_of_the_title(claims) -> None:  # type: ignore[no-untyped-def]
+    base = "# Efficient Training on GPU Clusters Using Megatron-LM\n\n## Abstract\n\nWe combine three parallelisms."
+    draft = (
+        "# Lull: slowing idle GPUs\n\n## Abstract\n\nLull keeps Megatron's schedule, parallel layout and numerics "
+        "exactly as they are and adds one thing: a GPU clock plan for the bubbles."
+    )
+    profile = build_profile(claims(draft), claims(base, "baseline"))
+    assert "Megatron's schedule" in profile.keeps.value
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a measured reference run, not the design
+        "Table 1 is the measured profile of the unmodified Megatron-LM run on 64 GPUs.",
+        # a side clause of what the sentence adds, in a method section
+        "Striping places the pages of one sequence across GPUs, keeping Megatron-LM's allocator unchanged.",
+    ],
+)
+def test_not_a_keep_of_the_mechanism(claims, sentence) -> None:  # type: ignore[no-untyped-def]
+    base = "# Efficient Training on GPU Clusters Using Megatron-LM\n\n## Abstract\n\nWe combine three parallelisms."
+    draft = f"# Stripe\n\n## Abstract\n\nStripe spreads pages.\n\n## Design\n\n{sentence}"
+    profile = build_profile(claims(draft), claims(base, "baseline"))
+    assert profile.keeps.confidence < 0.5

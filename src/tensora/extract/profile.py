@@ -1290,6 +1290,30 @@ def named_model(c: Claims) -> tuple[ModelShape, Sentence] | None:
     return found if isinstance(found, tuple) else None
 
 
+_MEASURED_REFERENCE = rxcache.compile(
+    r"\s+(?:[\w-]+\s+){0,2}(?:runs?|baselines?|setup|profiles?|configurations?|version|builds?)\b", re.I
+)
+_SIDE_KEEP = rxcache.compile(r"\bkeeping\b", re.I)
+_TITLE_WORD = rxcache.compile(r"[A-Za-z][\w-]*[A-Za-z0-9]")
+
+
+def _title_systems(title: str) -> list[str]:
+    """The system names in a title, lower-cased, with a hyphenated name's first part ("Megatron-LM" gives
+    "megatron-lm" and "megatron"): words with a capital inside them that are not common acronyms."""
+    out: list[str] = []
+    for word in _TITLE_WORD.findall(title):
+        parts = word.split("-")
+        # "Megatron-LM", "DeepSpeed", "ZeRO" are names; "Large-Scale" is a title-cased phrase
+        named = any(any(ch.isupper() for ch in part[1:]) for part in parts if len(part) >= 2)
+        if word.upper() in _COMMON_CAPS or not named:
+            continue
+        out.append(word.lower())
+        first = word.split("-")[0]
+        if "-" in word and len(first) >= 4 and first.upper() not in _COMMON_CAPS:
+            out.append(first.lower())
+    return out
+
+
 def _keep(proposal: Claims, baseline: Claims) -> Field:
     """A sentence in which the draft keeps the baseline's mechanism as it is (not a setting such as its precision)."""
     base_names = [
@@ -1322,6 +1346,9 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
     head = baseline.title.split(":")[0].strip()
     if ":" in baseline.title and 0 < len(head.split()) <= 3 and len(head) >= 3:
         base_names.append(head.lower())
+    # a system named anywhere in the title ("... Using Megatron-LM"): "keeps Megatron's schedule as it is"
+    base_names += _title_systems(baseline.title)
+    base_names = list(dict.fromkeys(base_names))  # a name counted twice is not two parts of the baseline
     best: tuple[float, Field] | None = None
     for s in proposal.sentences:
         w = weight(s)
@@ -1331,6 +1358,8 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
         for m in _KEEP.finditer(s.text):
             if re.match(r"\s+(model\s+)?(quality|accuracy|loss|convergence|results?)", s.text[m.end() :], re.I):
                 continue  # "with unchanged model quality" is an outcome, not a kept mechanism
+            if _MEASURED_REFERENCE.match(s.text, m.end()):
+                continue  # "the profile of the unmodified FSDP run" describes a measurement, not the design
             window = low[max(0, m.start() - 70) : m.end() + 70]
             names = [n for n in base_names if n in window]
             if not names:
@@ -1344,6 +1373,8 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
                 or m.group(0).lower().endswith(" by")
             )
             conf = w * (0.9 if whole else 0.75)
+            if _SIDE_KEEP.search(s.text, max(0, m.start() - 80), m.start()):
+                conf *= 0.85  # ", keeping vLLM's pages unchanged": a side clause of what the sentence adds
             if best is None or conf > best[0]:
                 best = (conf, Field(clause(s.text, 160), conf, Source.of(s)))
     return best[1] if best else Field()
