@@ -112,3 +112,54 @@ def test_a_setting_chosen_per_input_at_run_time_is_a_policy() -> None:
     assert _RUNTIME_CHOICE.search("DocCP: Choosing the Context-Parallel Degree per Document")
     assert _RUNTIME_CHOICE.search("the degree is picked at run time from the batch's lengths")
     assert not _RUNTIME_CHOICE.search("We set the context-parallel degree to 4 for the whole job.")
+
+
+ATTENTION_BASE = """
+# FlashAttention-2: Faster Attention with Better Parallelism
+
+## Abstract
+
+FlashAttention-2 computes exact attention in tiles held in on-chip memory with an online softmax, and its
+backward pass recomputes the attention probabilities from the saved log-sum-exp instead of storing them.
+"""
+
+FP8_STASH = """
+# PStash: an FP8 probability stash for the attention backward
+
+## Abstract
+
+PStash writes the attention probabilities of every tile to HBM in FP8 (e4m3) during the forward and reads them
+back in the backward, removing the recomputation of the probabilities. We replace the backward's recomputation
+with the FP8 stash and keep FP8 scaling per tile. Attention tiles stay in on-chip memory; the online softmax is
+unchanged.
+
+## Design
+
+The FP8 stash is written asynchronously from the FlashAttention-2 forward kernel, tile by tile, next to the
+online softmax's running max. FP8 e4m3 covers the probabilities, so no FP8 scale factor is needed, and FP8
+training recipes keep their FP8 GEMMs. The stash replaces the backward's recomputation of the scores, and the
+FlashAttention-2 backward kernel reads the stashed tiles.
+"""
+
+FP8_ELSEWHERE = """
+# FP8Opt: FP8 optimizer states for attention models
+
+## Abstract
+
+FP8Opt stores Adam's moments in FP8 with per-block scaling and keeps FP32 master weights. FP8 training recipes
+keep their FP8 GEMMs, and attention runs as in FlashAttention-2 with its online softmax and tiles.
+
+## Design
+
+Each FP8 block of 128 moments has its own FP8 scale; the FP8 update is fused into the optimizer step.
+"""
+
+
+def test_a_change_to_the_baseline_mechanism_made_with_another_family_is_structural(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, _ = classify(claims(FP8_STASH), claims(ATTENTION_BASE, "baseline"))
+    assert delta.cls == "structural", delta.rationale
+
+
+def test_another_family_that_leaves_the_baseline_mechanism_is_orthogonal(claims) -> None:  # type: ignore[no-untyped-def]
+    delta, _ = classify(claims(FP8_ELSEWHERE), claims(ATTENTION_BASE, "baseline"))
+    assert delta.cls == "orthogonal", delta.rationale

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from tensora import rxcache
 from tensora.audit.findings import Delta
 from tensora.extract.claims import Claims
-from tensora.extract.profile import DraftProfile, KnobSetting, Source, weight
+from tensora.extract.profile import DraftProfile, KnobSetting, Source, title_systems, weight
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_core, is_design, is_planned
@@ -455,7 +455,8 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
     unrelated = [u for u in titled if not _related(u.family, f.baseline_families)]
     if unrelated and not [u for u in titled if _related(u.family, f.baseline_families)]:
         f.dominant = unrelated[0].family
-    if f.dominant and not _related(f.dominant, f.baseline_families):
+    other_axis = f.dominant and not _related(f.dominant, f.baseline_families)
+    if other_axis and not _also_on_baseline_axis(proposal, baseline, f):
         own = sorted(
             (u for u in proposal.techniques.values() if u.used and u.family == f.dominant),
             key=lambda u: -u.weight,
@@ -512,6 +513,36 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
     evidence: list[Quote] = [s.quote() for s in f.structural_hits[:2]]
     evidence += [q for t in (f.new + f.removed)[:2] for q in proposal.technique_quotes(t)[:1]]
     return Delta("structural", rationale, evidence), f
+
+
+# how much of its weight the draft puts on the baseline's own families, against its dominant one, and how many
+# structural words its design uses, before a change in another family is no longer "only hosted" by the baseline
+_BASE_AXIS_SHARE = 0.3
+_BASE_AXIS_STRUCTURAL = 3.0
+
+
+def _baseline_names(baseline: Claims) -> list[str]:
+    """The baseline system's names, lower-cased: the title's head before a colon and the system names in it."""
+    head = baseline.title.split(":")[0].strip().lower()
+    names = [head] if ":" in baseline.title and 0 < len(head.split()) <= 3 else []
+    return names + title_systems(baseline.title)
+
+
+def _also_on_baseline_axis(proposal: Claims, baseline: Claims, f: DeltaFeatures) -> bool:
+    """Whether the draft, although most of its words are in another family, also works on the baseline's own
+    family and says in its design that it replaces or removes something ("the backward's recomputation is
+    replaced by an FP8 stash"): a change to the baseline's mechanism made with another family's tool."""
+    weights = family_weights(proposal)
+    top = weights.get(f.dominant, 0.0)
+    if top <= 0:
+        return False
+    on_base = max((weights.get(fam, 0.0) for fam in f.baseline_families), default=0.0)
+    if on_base / top < _BASE_AXIS_SHARE:
+        return False
+    # the draft's own structural sentences, not those that say what the baseline does ("ZeRO removes ...")
+    names = _baseline_names(baseline)
+    own = [h for h in f.structural_hits if not any(n in h.lower[:40] for n in names)]
+    return _score(own) >= _BASE_AXIS_STRUCTURAL
 
 
 def _headline_source(src: Source, proposal: Claims) -> bool:

@@ -1297,7 +1297,7 @@ _SIDE_KEEP = rxcache.compile(r"\bkeeping\b", re.I)
 _TITLE_WORD = rxcache.compile(r"[A-Za-z][\w-]*[A-Za-z0-9]")
 
 
-def _title_systems(title: str) -> list[str]:
+def title_systems(title: str) -> list[str]:
     """The system names in a title, lower-cased, with a hyphenated name's first part ("Megatron-LM" gives
     "megatron-lm" and "megatron"): words with a capital inside them that are not common acronyms."""
     out: list[str] = []
@@ -1347,7 +1347,7 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
     if ":" in baseline.title and 0 < len(head.split()) <= 3 and len(head) >= 3:
         base_names.append(head.lower())
     # a system named anywhere in the title ("... Using Megatron-LM"): "keeps Megatron's schedule as it is"
-    base_names += _title_systems(baseline.title)
+    base_names += title_systems(baseline.title)
     base_names = list(dict.fromkeys(base_names))  # a name counted twice is not two parts of the baseline
     best: tuple[float, Field] | None = None
     for s in proposal.sentences:
