@@ -135,7 +135,7 @@ def read_page(page: int, textpage: int, box: PageLines) -> PageText:
 
 
 class _Out:
-    """Reusable ctypes out-parameters."""
+    """Reusable ctypes out-parameters, and the bounds asked for so far on this page."""
 
     def __init__(self) -> None:
         self.rgba = [ctypes.c_uint() for _ in range(4)]
@@ -144,11 +144,16 @@ class _Out:
         self.box_p = [ctypes.byref(v) for v in self.box]
         self.fill_mode = ctypes.c_int()
         self.stroke = ctypes.c_int()
+        # the figure pass and the background pass both need the bounds of the page's paths
+        self.known: dict[int, Box] = {}
 
     def bounds(self, obj: int) -> Box:
-        _F.Bounds(obj, *self.box_p)
-        left, bottom, right, top = self.box
-        return left.value, bottom.value, right.value, top.value
+        got = self.known.get(obj)
+        if got is None:
+            _F.Bounds(obj, *self.box_p)
+            left, bottom, right, top = self.box
+            got = self.known[obj] = (left.value, bottom.value, right.value, top.value)
+        return got
 
     def colour(self, obj: int, stroke: bool = False) -> tuple[int, int, int, int]:
         if not (_F.StrokeColor if stroke else _F.FillColor)(obj, *self.rgba_p):
@@ -177,7 +182,7 @@ def scan_objects(page: int, box: PageLines) -> PageObjects:
     """
     out = _Out()
     obj_type, render_mode, fill, stroke = _F.ObjType, _F.RenderMode, _F.FillColor, _F.StrokeColor
-    rgba_p = out.rgba_p
+    rp, gp, bp, ap = out.rgba_p
     r, g, b, a = out.rgba
     suspicious: set[int] = set()
     form_text: set[int] = set()
@@ -187,7 +192,8 @@ def scan_objects(page: int, box: PageLines) -> PageObjects:
     forms: list[int] = []
     paths: dict[int, list[int]] = {}  # parent -> filled-shape candidates drawn in it
     order: dict[int, int] = {}  # path -> its place in the drawing order
-    coloured: dict[int, list[tuple[int, int, tuple[int, int, int]]]] = {}  # parent -> (text, place, rgb)
+    # text drawn straight on the page, not white, by colour: (text, place in the drawing order)
+    on_page: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
     seq = 0
     images_in: dict[int, list[int]] = {}
     stack = [(_F.GetObject, page, _F.CountObjects(page), 0)]
@@ -203,16 +209,17 @@ def scan_objects(page: int, box: PageLines) -> PageObjects:
                 if mode in _INVISIBLE_MODES:
                     invisible.append(obj)
                     continue
-                if not (stroke if mode in _STROKE_ONLY_MODES else fill)(obj, *rgba_p):
+                if not (stroke if mode in _STROKE_ONLY_MODES else fill)(obj, rp, gp, bp, ap):
                     continue
                 seq += 1
                 if a.value == 0:
                     suspicious.add(obj)
-                elif r.value >= _WHITE and g.value >= _WHITE and b.value >= _WHITE:
+                    continue
+                rgb = (r.value, g.value, b.value)
+                if rgb[0] >= _WHITE and rgb[1] >= _WHITE and rgb[2] >= _WHITE:
                     white.append((obj, parent))
-                    coloured.setdefault(parent, []).append((obj, seq, (r.value, g.value, b.value)))
-                else:
-                    coloured.setdefault(parent, []).append((obj, seq, (r.value, g.value, b.value)))
+                elif not depth:
+                    on_page.setdefault(rgb, []).append((obj, seq))
             elif kind == PATH:
                 seq += 1
                 paths.setdefault(parent, []).append(obj)
@@ -249,11 +256,10 @@ def scan_objects(page: int, box: PageLines) -> PageObjects:
             ]
         if not _covers(backgrounds[parent], out.bounds(obj)):
             suspicious.add(obj)
-    shapes = {page: _filled_shapes(paths.get(page, []), out, order)} if page in coloured else {}
     # drawn straight on the page only: included figures (forms) fill their shapes with shadings and patterns
     # whose colour pdfium reports as black, so their labels would all look hidden
-    on_page = {page: coloured[page]} if page in coloured else {}
-    suspicious.update(_same_colour_as_background(on_page, shapes, out, skip={o for o, _ in white}))
+    if on_page:
+        suspicious.update(_same_colour_as_background(on_page, _filled_shapes(paths.get(page, []), out, order), out))
     form_boxes = [out.bounds(f) for f in forms] if form_text else []
     return PageObjects(suspicious, len(images), form_boxes, form_text)
 
@@ -263,41 +269,76 @@ def _path_clusters(boxes: list[Box], page: PageLines, cell: float = 12.0) -> lis
 
     Marks the cells of a coarse grid under each path (thin rules skipped: they draw tables too), joins
     touching cells into regions and keeps those with many paths. Text in a region is figure text.
+
+    A grid row is one integer, a bit per cell, so a path marks its cells with one ``|=`` per row, and the
+    regions are joined from runs of marked cells rather than cell by cell: a chart with a large frame
+    would otherwise cost a thousand cells per path. A path's cells form a rectangle, so the path belongs
+    to the one region that holds its first cell.
     """
     cols = int(page.width / cell) + 1
     rows = int(page.height / cell) + 1
-    owner: dict[int, int] = {}
-    marked: dict[int, list[int]] = {}
+    limit = 0.5 * page.width * page.height
+    bits = [0] * rows
+    anchors: list[tuple[int, int, int]] = []  # (path, row, column of its first cell)
     for i, (x0, y0, x1, y1) in enumerate(boxes):
-        if min(x1 - x0, y1 - y0) < 1.0 or (x1 - x0) * (y1 - y0) > 0.5 * page.width * page.height:
+        if min(x1 - x0, y1 - y0) < 1.0 or (x1 - x0) * (y1 - y0) > limit:
             continue
         c0 = max(0, int((x0 - page.left) / cell))
         c1 = min(cols - 1, int((x1 - page.left) / cell))
         r0 = max(0, int((y0 - page.bottom) / cell))
         r1 = min(rows - 1, int((y1 - page.bottom) / cell))
+        if c0 > c1 or r0 > r1:
+            continue  # off the page: no cell
+        mask = ((1 << (c1 - c0 + 1)) - 1) << c0
         for rr in range(r0, r1 + 1):
-            for cc in range(c0, c1 + 1):
-                marked.setdefault(rr * cols + cc, []).append(i)
+            bits[rr] |= mask
+        anchors.append((i, r0, c0))
+    if len(anchors) < _MIN_FIGURE_PATHS:
+        return []
+    # runs of marked cells per row, (first, last column), and a union-find over all runs
+    runs: list[list[tuple[int, int, int]]] = []  # per row: (first, last, run id)
+    parent: list[int] = []
+
+    def find(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for rr in range(rows):
+        row: list[tuple[int, int, int]] = []
+        m = bits[rr]
+        while m:
+            first = (m & -m).bit_length() - 1
+            t = m >> first
+            n = (t ^ (t + 1)).bit_length() - 1  # the run's length: the trailing ones of t
+            row.append((first, first + n - 1, len(parent)))
+            parent.append(len(parent))
+            m &= ~(((1 << n) - 1) << first)
+        if rr:
+            above = runs[rr - 1]
+            j = 0
+            for a0, a1, ka in row:
+                while j < len(above) and above[j][1] < a0:
+                    j += 1
+                k = j
+                while k < len(above) and above[k][0] <= a1:
+                    ra, rb = find(ka), find(above[k][2])
+                    if ra != rb:
+                        parent[rb] = ra
+                    k += 1
+        runs.append(row)
+    members: dict[int, list[int]] = {}  # region -> its paths, regions in the order of their first path
+    for i, rr, cc in anchors:
+        for a0, a1, ka in runs[rr]:
+            if a0 <= cc <= a1:
+                members.setdefault(find(ka), []).append(i)
+                break
     regions: list[Box] = []
-    for start in marked:
-        if start in owner:
+    for paths in members.values():
+        if len(paths) < _MIN_FIGURE_PATHS:
             continue
-        owner[start] = start
-        todo = [start]
-        members: set[int] = set()
-        cells = []
-        while todo:
-            cur = todo.pop()
-            cells.append(cur)
-            members.update(marked[cur])
-            rr, cc = divmod(cur, cols)
-            for nxt in (cur - 1 if cc else -1, cur + 1 if cc < cols - 1 else -1, cur - cols, cur + cols):
-                if nxt in marked and nxt not in owner:
-                    owner[nxt] = start
-                    todo.append(nxt)
-        if len(members) < _MIN_FIGURE_PATHS:
-            continue
-        xs = [boxes[i] for i in members]
+        xs = [boxes[i] for i in paths]
         region = (min(b[0] for b in xs), min(b[1] for b in xs), max(b[2] for b in xs), max(b[3] for b in xs))
         if (region[2] - region[0]) * (region[3] - region[1]) >= 0.01 * page.width * page.height:
             regions.append(region)
@@ -326,14 +367,19 @@ def _filled_shapes(paths: list[int], out: _Out, order: dict[int, int], every: bo
     shapes: list[Shape] = []
     fill_mode, stroke = ctypes.byref(out.fill_mode), ctypes.byref(out.stroke)
     for obj in paths:
+        if not every:
+            # size first: most filled paths are glyph-sized (chart markers, arrowheads), and the bounds of
+            # the page's paths are already known from the figure pass
+            bounds = out.bounds(obj)
+            if (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]) < _MIN_SHAPE_AREA:
+                continue
         if not _F.DrawMode(obj, fill_mode, stroke) or not out.fill_mode.value:
             continue
         r, g, b, a = out.colour(obj)
         if a == 0:
             continue
-        bounds = out.bounds(obj)
-        if not every and (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]) < _MIN_SHAPE_AREA:
-            continue
+        if every:
+            bounds = out.bounds(obj)
         shapes.append((bounds, order.get(obj, 0), (r, g, b)))
         if not every and len(shapes) > _MAX_SHAPES:
             return []
@@ -362,25 +408,22 @@ def _beneath(shapes: list[Shape], box: Box, place: int) -> Shape | None:
 
 
 def _same_colour_as_background(
-    coloured: dict[int, list[tuple[int, int, tuple[int, int, int]]]],
-    shapes: dict[int, list[Shape]],
-    out: _Out,
-    skip: set[int],
+    texts: dict[tuple[int, int, int], list[tuple[int, int]]], shapes: list[Shape], out: _Out
 ) -> set[int]:
     """Text drawn on a filled shape of (nearly) its own colour: black on a black box, grey on grey.
 
-    Only text whose colour is close to some background's colour in its container is measured, so a page
-    of black text with no dark boxes costs nothing beyond the scan."""
+    ``texts`` holds (text, place in the drawing order) by colour. Only text whose colour is close to some
+    background's colour is measured, so a page of black text with no dark boxes costs nothing beyond the
+    scan; the test is made once per colour, and a page has thousands of texts in a few colours."""
     hidden: set[int] = set()
-    for parent, texts in coloured.items():
-        backs = shapes.get(parent)
-        if not backs:
+    if not shapes:
+        return hidden
+    tones = {rgb for _, _, rgb in shapes}
+    for rgb, placed in texts.items():
+        if all(_contrasts(rgb, tone) for tone in tones):
             continue
-        tones = {rgb for _, _, rgb in backs}
-        for obj, place, rgb in texts:
-            if obj in skip or all(_contrasts(rgb, tone) for tone in tones):
-                continue
-            shape = _beneath(backs, out.bounds(obj), place)
+        for obj, place in placed:
+            shape = _beneath(shapes, out.bounds(obj), place)
             if shape is not None and not _contrasts(shape[2], rgb):
                 hidden.add(obj)
     return hidden
