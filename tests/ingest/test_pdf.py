@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 import unicodedata
@@ -283,6 +284,31 @@ def test_a_decompression_bomb_is_refused_before_pdfium_reads_it(tmp_path: Path) 
     assert bomb.stat().st_size < 100_000
     with pytest.raises(DocumentTooLargeError, match="inflates past 1 MB"):
         load_document(bomb, limits=Limits(max_inflated_bytes=1_000_000))
+
+
+def test_a_bomb_behind_a_larger_stream_is_still_refused(tmp_path: Path) -> None:
+    from tensora.errors import DocumentTooLargeError
+    from tensora.ingest import Limits
+
+    bomb = _bomb_pdf(tmp_path / "bomb.pdf", 6_000_000)
+    noise = zlib.compress(random.Random(0).randbytes(200_000))  # incompressible: larger than the bomb
+    extra = b"5 0 obj <</Length %d/Filter/FlateDecode>> stream\n%b\nendstream endobj\n" % (len(noise), noise)
+    bomb.write_bytes(bomb.read_bytes().replace(b"trailer", extra + b"trailer"))
+    with pytest.raises(DocumentTooLargeError, match="inflates past 1 MB"):
+        load_document(bomb, limits=Limits(max_inflated_bytes=1_000_000))
+
+
+def test_streams_too_small_to_reach_the_limit_are_not_inflated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tensora.ingest import Limits
+    from tensora.ingest import pdf as pdf_module
+
+    small = _bomb_pdf(tmp_path / "small.pdf", 60_000)  # about 200 bytes compressed: 1032 x that is under 1 MB
+
+    def refuse() -> None:
+        raise AssertionError("inflated a stream that cannot reach the limit")
+
+    monkeypatch.setattr(zlib, "decompressobj", refuse)
+    pdf_module._check_inflation(small, Limits(max_inflated_bytes=1_000_000))
 
 
 def test_real_papers_stay_far_below_the_inflation_limit() -> None:
