@@ -648,6 +648,7 @@ class _Assembler:
 
 
 def _paragraphs(blocks: list[_Block]) -> tuple[list[Block], list[Paragraph]]:
+    """Blocks to paragraphs; lone numbers are already gone (``build_layout`` drops them before the roles)."""
     paragraphs: list[Block] = []
     figure_text: list[Paragraph] = []
     section = ""
@@ -659,7 +660,7 @@ def _paragraphs(blocks: list[_Block]) -> tuple[list[Block], list[Paragraph]]:
             paragraphs.append(Block(Paragraph(text, b.first.page, section, "heading"), b.level))
             continue
         if b.kind == "figure":
-            lines = [ln.text for ln in b.lines if not is_lone_number(ln.text)]
+            lines = [ln.text for ln in b.lines]
             if lines and _nearest_caption(blocks, i) == "table":
                 paragraphs.append(Block(Paragraph("\n".join(lines), b.first.page, section, "table")))
             elif lines:
@@ -667,7 +668,7 @@ def _paragraphs(blocks: list[_Block]) -> tuple[list[Block], list[Paragraph]]:
             continue
         if b.kind == "other":
             near = _nearest_caption(blocks, i)
-            lines = [ln.text for ln in b.lines if not is_lone_number(ln.text)]
+            lines = [ln.text for ln in b.lines]
             if not lines:
                 continue
             if near == "table":
@@ -683,7 +684,7 @@ def _paragraphs(blocks: list[_Block]) -> tuple[list[Block], list[Paragraph]]:
             kind = "list"
         else:
             kind = "text"
-        lines = [ln.text for ln in b.lines if not is_lone_number(ln.text)]
+        lines = [ln.text for ln in b.lines]
         if lines:
             paragraphs.append(Block(Paragraph(join_lines(lines), b.first.page, section, kind)))
     return paragraphs, figure_text
