@@ -34,3 +34,34 @@ def test_a_lone_participle_names_nothing_replaced() -> None:
 
     assert not _names_a_thing("serialised")
     assert _names_a_thing("the ring all-reduce")
+
+
+LULL_BASE = """
+# Efficient Large-Scale Language Model Training on GPU Clusters Using Megatron-LM
+
+## Abstract
+
+We combine tensor, pipeline and data parallelism and schedule the pipeline with interleaved 1F1B, which keeps
+the pipeline bubble small; data parallelism replicates the whole. Tensor parallelism stays inside a node.
+"""
+
+LULL = """
+# Lull: slowing the GPUs that would wait anyway
+
+## Abstract
+
+Pipeline bubbles leave GPUs idle. Lull keeps Megatron's schedule, parallel layout and numerics exactly as they
+are and adds one thing: a per-instruction GPU frequency plan. Lull lowers the SM clocks with DVFS on the stages
+that would wait, and cuts energy by 19.4% on 512 H100 GPUs with the same step time.
+"""
+
+
+def test_an_orthogonal_mirror_names_what_is_kept_and_the_axis_of_the_change(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.engine import audit
+
+    review = audit(claims(LULL), claims(LULL_BASE, "baseline"), kb)
+    m = review.mirror
+    assert review.delta.cls == "orthogonal", review.delta.rationale
+    assert m.replaces == "Megatron's schedule, parallel layout and numerics"
+    assert "GPU frequency" in m.component
+    assert m.with_ == "Lull, which adds a per-instruction GPU frequency plan"

@@ -292,7 +292,7 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
             f"matters is with the best work on {_family(lead.family)}."
         )
         evidence = [_quote(keep.source)] + [q for q in lead.quotes[:1]]
-        return Delta("orthogonal", rationale, evidence)
+        return Delta("orthogonal", rationale, evidence, axis=lead.id)
     # "replaces these conservative limits with ..." replaces values of settings, not a mechanism
     strong_new = bool(
         profile.new_mechanism
@@ -468,7 +468,8 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
             + "), which the baseline does not address"
             + (f"; the baseline's {', '.join(shared)} only hosts it." if shared else ".")
         )
-        return Delta("orthogonal", rationale, [q for u in own[:2] for q in u.quotes[:1]]), f
+        evidence = [q for u in own[:2] for q in u.quotes[:1]]
+        return Delta("orthogonal", rationale, evidence, axis=own[0].id if own else ""), f
     structural = f.structural_score + len(f.removed)
     if f.config_score >= 1.5 and f.config_score > structural:
         # the draft's body says it best; its title only announces it

@@ -48,7 +48,7 @@ def audit(
     setting = compute.setting_profile(proposal)
     _attach_setting(findings, setting)
     system = profile.system
-    mir = mirror.build(profile, proposal, baseline, delta.cls, features.removed)
+    mir = mirror.build(profile, proposal, baseline, delta.cls, features.removed, axis=delta.axis)
     lead = [t for t in (profile.technique.value, *profile.techniques[:2]) if t]
     tw = twist.build(proposal, kb, system, findings, lead)
     return Review(

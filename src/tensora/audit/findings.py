@@ -89,6 +89,8 @@ class Delta:
     cls: str
     rationale: str
     evidence: list[Quote] = field(default_factory=list)
+    # for an orthogonal change, the technique id of the axis the draft changes (the Mirror names it); internal
+    axis: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

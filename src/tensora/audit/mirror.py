@@ -16,7 +16,7 @@ import re
 from tensora.audit import compute
 from tensora.audit.findings import Mirror
 from tensora.extract.claims import Claims
-from tensora.extract.profile import DraftProfile
+from tensora.extract.profile import DraftProfile, specifically
 from tensora.extract.techniques import TechniqueUse
 
 
@@ -25,8 +25,17 @@ def _lead(claims: Claims) -> TechniqueUse | None:
     return max(uses, key=lambda u: (u.weight, u.id)) if uses else None
 
 
-def build(profile: DraftProfile, proposal: Claims, baseline: Claims, delta_class: str, removed: list[str]) -> Mirror:
-    """The Mirror from the draft profile: component, A -> B (or what is kept), the typed claim, the setting."""
+def build(
+    profile: DraftProfile,
+    proposal: Claims,
+    baseline: Claims,
+    delta_class: str,
+    removed: list[str],
+    axis: str = "",
+) -> Mirror:
+    """The Mirror from the draft profile: component, A -> B (or what is kept), the typed claim, the setting.
+    ``axis``: for an orthogonal change, the technique on which the delta audit found the change (the Mirror
+    and the Novelty Gap name the same axis)."""
     component = profile.component.value or "the baseline's core mechanism"
     base_lead = _lead(baseline)
     base_name = base_lead.name if base_lead else "mechanism"
@@ -35,6 +44,12 @@ def build(profile: DraftProfile, proposal: Claims, baseline: Claims, delta_class
     if delta_class == "orthogonal":
         kind = "keeps"
         replaces = f"the baseline's {base_name}" if base_lead else "the baseline's mechanism"
+        kept = _kept_phrase(profile)
+        if kept:
+            replaces = kept
+        use = proposal.techniques.get(axis)
+        if use is not None:
+            component = specifically(use)
     elif delta_class == "config":
         kind = "config"
         knob = profile.knob.value
@@ -72,6 +87,28 @@ def build(profile: DraftProfile, proposal: Claims, baseline: Claims, delta_class
     else:
         hypothesis, sure = _hypothesis(proposal), False
     return Mirror(component, replaces, with_, hypothesis, _setting(profile, proposal), "", kind=kind, sure=sure)
+
+
+# "Lull keeps Megatron's schedule, parallel layout and numerics exactly as they are": what the draft keeps, in
+# its words
+_KEPT = re.compile(
+    r"\b(?:keeps?|keeping|leaves?|leaving|retains?)\s+((?:the\s+|its\s+|their\s+)?[^.;:]{3,90}?)\s+"
+    r"(?:exactly\s+|entirely\s+|completely\s+|fully\s+)?"
+    r"(?:as (?:it is|they are)|unchanged|untouched|intact|as[- ]is)\b",
+    re.I,
+)
+
+
+def _kept_phrase(profile: DraftProfile) -> str:
+    """What the draft says it keeps as it is ("Megatron's schedule, parallel layout and numerics"), from the
+    profile's keep sentence; empty when the sentence does not say it in that form."""
+    if profile.keeps.source is None or profile.keeps.confidence < 0.5:
+        return ""
+    m = _KEPT.search(profile.keeps.source.text)
+    if m is None:
+        return ""
+    phrase = m.group(1).strip()
+    return phrase if 1 <= len(phrase.split()) <= 12 else ""
 
 
 # what a replaced thing cannot be: a pronoun's phrase ("storing it"), a quantity ("a few being turned away"),

@@ -329,6 +329,7 @@ _TECHNIQUE_COMPONENT = {
     "speculative-decoding": "the draft-and-verify decoding loop",
     "prefill-decode-disaggregation": "where prefill and decode run",
     "request-admission": "which requests the server admits",
+    "gpu-frequency-scaling": "how fast the GPUs are clocked, and the energy they draw",
 }
 
 
@@ -576,7 +577,7 @@ def clause(text: str, limit: int = 140) -> str:
 _UMBRELLA = frozenset({"mixture-of-experts"})
 
 
-def _specifically(use: TechniqueUse) -> str:
+def specifically(use: TechniqueUse) -> str:
     """The component a technique belongs to, narrowed by the technique's name (not by a name that covers the
     whole family)."""
     if use.id in _UMBRELLA:
@@ -850,6 +851,28 @@ def _first(sentences: list[Sentence], rx: re.Pattern[str]) -> tuple[Sentence, re
     return None
 
 
+# "... and adds one thing: a frequency plan": the thing announced after the colon is what the system adds
+_ANNOUNCED = rxcache.compile(
+    r"(?:^|\b(?:and|but)\s+)((?:adds?|does|introduces?|changes?|contributes?)\s+(?:one|a single|only one|just one)\s+"
+    r"(?:thing|change|mechanism|component))\s*$",
+    re.I,
+)
+# "keeps X exactly as they are and adds ...": the kept part is context, what follows "and" is the change
+_KEEPS_AND = rxcache.compile(r"^keeps\b.*?\s+and\s+(?=(?:adds?|changes?|replaces?|introduces?|moves?)\b)", re.I)
+
+
+def _what_it_adds(body: str, rest: str) -> str:
+    """What a system does, from the words after its name: a keep clause gives way to the change that follows it,
+    and "adds one thing" to the thing named after the colon."""
+    announced = _ANNOUNCED.search(body)
+    if announced and rest.startswith(":"):
+        verb = announced.group(1).split()[0]
+        thing = re.split(r"[.;]\s|[.;]$", rest[1:].strip(), maxsplit=1)[0]
+        if thing:
+            return f"{verb} {thing}"
+    return _KEEPS_AND.sub("", body)
+
+
 def _mechanism(proposal: Claims, system: str) -> Field:
     """B: the first self-contained sentence in which the draft's system does something (not a result)."""
     cands: list[tuple[float, Field]] = []
@@ -858,7 +881,7 @@ def _mechanism(proposal: Claims, system: str) -> Field:
         for s in proposal.sentences:
             m = rx.search(s.text)
             if m and is_core(s) and s.kind != "heading" and len(m.group(1).split()) >= 5:
-                body = clause(_NEW_SUBJECT.split(m.group(1))[0], 130)
+                body = clause(_NEW_SUBJECT.split(_what_it_adds(m.group(1), s.text[m.end() :]))[0], 130)
                 if not _RATIO.search(body):
                     cands.append((weight(s) + 0.2, Field(f"{system}, which {body}", 0.75, Source.of(s))))
     for s in proposal.sentences:
@@ -1130,7 +1153,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
         conf = min(0.9, 0.4 + 0.1 * lead.weight)
         p.technique = _field_of(lead.id, conf, src)
         p.family = lead.family
-        p.component = _field_of(_specifically(lead), conf, src)
+        p.component = _field_of(specifically(lead), conf, src)
 
     # A -> B
     hit = _first(proposal.sentences, _REPLACE) or _first(proposal.sentences, _REPLACED_BY)
@@ -1167,7 +1190,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
             conf = max(p.technique.confidence, 0.6)
             p.technique = _field_of(changed.id, conf, sentence)
             p.family = changed.family
-            p.component = _field_of(_specifically(changed), conf, sentence)
+            p.component = _field_of(specifically(changed), conf, sentence)
 
     keep = _keep(proposal, baseline)
     if keep:
