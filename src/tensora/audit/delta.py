@@ -468,8 +468,8 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
             + "), which the baseline does not address"
             + (f"; the baseline's {', '.join(shared)} only hosts it." if shared else ".")
         )
-        evidence = [q for u in own[:2] for q in u.quotes[:1]]
-        return Delta("orthogonal", rationale, evidence, axis=own[0].id if own else ""), f
+        quoted = [q for u in own[:2] for q in u.quotes[:1]]
+        return Delta("orthogonal", rationale, quoted, axis=own[0].id if own else ""), f
     structural = f.structural_score + len(f.removed)
     if f.config_score >= 1.5 and f.config_score > structural:
         # the draft's body says it best; its title only announces it
