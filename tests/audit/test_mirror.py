@@ -33,6 +33,7 @@ def test_a_lone_participle_names_nothing_replaced() -> None:
     from tensora.audit.mirror import _names_a_thing
 
     assert not _names_a_thing("serialised")
+    assert not _names_a_thing("probabilistic")
     assert _names_a_thing("the ring all-reduce")
 
 

@@ -123,7 +123,7 @@ def _names_a_thing(text: str) -> bool:
     """Whether a phrase read as what the draft replaces names a thing (a mechanism, a component, a setting)."""
     words = text.split()
     # a lone participle or adjective ("pipelined instead of serialised") describes, it names nothing
-    if len(words) == 1 and re.search(r"(?:ed|ised|ized|ous|ive|al|ly)$", words[0], re.I):
+    if len(words) == 1 and re.search(r"(?:ed|ised|ized|ous|ive|al|ly|ic)$", words[0], re.I):
         return False
     return 1 <= len(words) <= 14 and _NOT_A_THING.search(text.strip()) is None
 

@@ -330,6 +330,7 @@ _TECHNIQUE_COMPONENT = {
     "prefill-decode-disaggregation": "where prefill and decode run",
     "request-admission": "which requests the server admits",
     "gpu-frequency-scaling": "how fast the GPUs are clocked, and the energy they draw",
+    "topology-aware-placement": "where ranks and their traffic are placed on the network",
 }
 
 

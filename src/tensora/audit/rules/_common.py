@@ -24,7 +24,11 @@ def num(x: float) -> str:
 
 
 def quotes(sentences: list[Sentence], limit: int = 3) -> list[Quote]:
-    return [s.quote() for s in sentences[:limit]]
+    """The first ``limit`` sentences as quotes, a lead-in to a list or table ("1 GB all-reduce, ring, 64 GPUs:")
+    only when no sentence that says something is left."""
+    said = [s for s in sentences if not s.text.rstrip().endswith(":")]
+    lead_ins = [s for s in sentences if s.text.rstrip().endswith(":")]
+    return [s.quote() for s in (said + lead_ins)[:limit]]
 
 
 def total_gpus(c: Claims, qualifier: str | None = None) -> float | None:
