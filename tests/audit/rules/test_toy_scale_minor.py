@@ -142,3 +142,16 @@ def test_a_single_node_measurement_in_the_results_under_a_projection(claims, kb)
     # the same sentence as the cluster's shape in the design says nothing of where the mechanism ran
     design = STAGE_BENCH.replace("## 5. Preliminary results", "## 2. Design")
     assert all("projection" not in f.message for f in _run(claims, kb, design))
+
+
+NOT_RUN_AT_SCALE = MEASURED_AT_SCALE + """
+## Validation
+
+We validated the cost model on one node (8 x H100) with a 7B proxy. We have not yet had a 128-GPU allocation;
+the numbers at that scale are model predictions.
+"""
+
+
+def test_a_scale_the_draft_says_it_has_not_run_is_a_projection(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = _run(claims, kb, NOT_RUN_AT_SCALE)
+    assert any("by projection" in f.message for f in found)
