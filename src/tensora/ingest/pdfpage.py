@@ -280,13 +280,20 @@ def _path_clusters(boxes: list[Box], page: PageLines, cell: float = 12.0) -> lis
     limit = 0.5 * page.width * page.height
     bits = [0] * rows
     anchors: list[tuple[int, int, int]] = []  # (path, row, column of its first cell)
+    left, bottom, last_col, last_row = page.left, page.bottom, cols - 1, rows - 1
     for i, (x0, y0, x1, y1) in enumerate(boxes):
-        if min(x1 - x0, y1 - y0) < 1.0 or (x1 - x0) * (y1 - y0) > limit:
+        # min() and max() written out (the same choices, NaN included): a chart has hundreds of paths
+        w, h = x1 - x0, y1 - y0
+        if (h if h < w else w) < 1.0 or w * h > limit:
             continue
-        c0 = max(0, int((x0 - page.left) / cell))
-        c1 = min(cols - 1, int((x1 - page.left) / cell))
-        r0 = max(0, int((y0 - page.bottom) / cell))
-        r1 = min(rows - 1, int((y1 - page.bottom) / cell))
+        c0 = int((x0 - left) / cell)
+        c0 = c0 if c0 > 0 else 0
+        c1 = int((x1 - left) / cell)
+        c1 = c1 if c1 < last_col else last_col
+        r0 = int((y0 - bottom) / cell)
+        r0 = r0 if r0 > 0 else 0
+        r1 = int((y1 - bottom) / cell)
+        r1 = r1 if r1 < last_row else last_row
         if c0 > c1 or r0 > r1:
             continue  # off the page: no cell
         mask = ((1 << (c1 - c0 + 1)) - 1) << c0
