@@ -266,13 +266,23 @@ def _rows(lines: list[Line], max_gap: float = 2.0) -> list[Line]:
     lines = sorted(lines, key=lambda ln: -ln.base)
     out: list[Line] = []
     row: list[Line] = [lines[0]]
+    # the row's first line, unpacked: this loop sees every line of every page several times
+    ref_base, ref_size = lines[0].base, lines[0].size
     for ln in lines[1:]:
-        ref = row[0]
-        if abs(ref.base - ln.base) <= 0.45 * max(ref.size, ln.size, 1.0):
+        tol = ref_size  # max(ref.size, ln.size, 1.0), spelled out
+        if ln.size > tol:
+            tol = ln.size
+        if 1.0 > tol:
+            tol = 1.0
+        if abs(ref_base - ln.base) <= 0.45 * tol:
             row.append(ln)
+            continue
+        if len(row) == 1:
+            out.append(row[0])
         else:
             out.extend(_join_row(row, max_gap))
-            row = [ln]
+        row = [ln]
+        ref_base, ref_size = ln.base, ln.size
     out.extend(_join_row(row, max_gap))
     return out
 
