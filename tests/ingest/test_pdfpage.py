@@ -1,12 +1,15 @@
-"""The page scan's geometry, checked against plain reference versions of the same rules."""
+"""One PDF page: the scan's geometry against plain reference versions of its rules, and the page text."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tensora.ingest.layout import PageLines
-from tensora.ingest.pdfpage import _MIN_FIGURE_PATHS, Box, _path_clusters
+from tensora.ingest.pdfpage import _F, _MIN_FIGURE_PATHS, Box, PageObjects, _Extractor, _path_clusters
 
 
 def reference_clusters(boxes: list[Box], page: PageLines, cell: float = 12.0) -> list[Box]:
@@ -65,3 +68,22 @@ def test_a_chart_is_one_region_and_a_ruled_table_none() -> None:
     assert _path_clusters(bars + frame, PAGE) == [(50.0, 40.0, 186.0, 125.0)]
     rules = [(20.0, 20.0 + 8 * k, 280.0, 20.4 + 8 * k) for k in range(20)]
     assert _path_clusters(rules, PAGE) == []
+
+
+def test_a_page_rebuilt_from_its_characters_keeps_line_end_hyphens(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pdfium's text says U+FFFE for a hyphen it joined across a line break, its character says "\x02"; here
+    # the text also lacks the page's last character, so the text is rebuilt from the characters
+    chars = [ord(c) for c in "an inter\x02\r\nmediate step, x\x02y"] + [0x1D54F]
+    text = [ord(c) for c in "an inter\ufffe\r\nmediate step, x\x02y"]
+
+    def get_text(tp: int, start: int, count: int, buf: Any) -> int:
+        for i, code in enumerate(text):
+            buf[i] = code
+        buf[len(text)] = 0
+        return len(text) + 1
+
+    monkeypatch.setattr(_F, "GetText", get_text)
+    monkeypatch.setattr(_F, "GetUnicode", lambda tp, c: chars[c])
+    monkeypatch.setattr(_F, "IsHyphen", lambda tp, c: c == 8)
+    got = _Extractor(0, PageLines(1, 0.0, 0.0, 612.0, 792.0), PageObjects())._text(len(chars))
+    assert got == "an inter\ufffe\r\nmediate step, x\x02y\U0001d54f"

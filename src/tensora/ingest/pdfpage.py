@@ -54,6 +54,7 @@ _FORCE_BOLD = 1 << 18  # PDF font descriptor flag
 _WHITE = 240
 _TINY_PT = 2.0
 _SURROGATE = rxcache.compile("[\ud800-\udfff]")
+_HYPHEN_CHAR = rxcache.compile("[\x02-]")
 _MIN_FIGURE_PATHS = 12
 _INVISIBLE_MODES = frozenset({3, 7})
 _STROKE_ONLY_MODES = frozenset({1, 5})
@@ -512,9 +513,14 @@ class _Extractor:
         probes = (n // 3, n // 2, (2 * n) // 3, n - 1)
         if got != n or any(unicode(tp, c) != ord(text[c]) and text[c] != "\ufffe" for c in probes):
             text = "".join([chr(unicode(tp, c)) for c in range(n)])
-            if "-" in text:  # the characters say "-" where the text says U+FFFE
-                is_hyphen = _F.IsHyphen
-                text = "".join("\ufffe" if ch == "-" and is_hyphen(tp, c) else ch for c, ch in enumerate(text))
+            # A line-end hyphen that pdfium joined is U+FFFE in its text but "\x02" (older builds: "-") as a
+            # character; left as "\x02" it would become a space and split the word ("inter mediate").
+            hyphens = [m.start() for m in _HYPHEN_CHAR.finditer(text) if _F.IsHyphen(tp, m.start())]
+            if hyphens:
+                chars = list(text)
+                for c in hyphens:
+                    chars[c] = "\ufffe"
+                text = "".join(chars)
         self.surrogates = _SURROGATE.search(text) is not None
         return text
 
