@@ -163,3 +163,36 @@ def test_a_change_to_the_baseline_mechanism_made_with_another_family_is_structur
 def test_another_family_that_leaves_the_baseline_mechanism_is_orthogonal(claims) -> None:  # type: ignore[no-untyped-def]
     delta, _ = classify(claims(FP8_ELSEWHERE), claims(ATTENTION_BASE, "baseline"))
     assert delta.cls == "orthogonal", delta.rationale
+
+
+SPEC_BASE = """
+# EAGLE-2: Faster Inference of Language Models with Dynamic Draft Trees
+
+## Abstract
+
+EAGLE-2 drafts a tree of candidate tokens with a light head and verifies the tree in one forward pass of the
+target model; the tree grows by the draft's confidence up to a budget of 60 verified tokens per request.
+"""
+
+SPEC_BUDGET = """
+# KneeSpec: a verification budget from the roofline knee
+
+## Abstract
+
+KneeSpec serves Mixtral with speculative decoding. KneeSpec keeps EAGLE-2 unchanged except for the budget: it is
+set per batch size at the knee of the target model's roofline, where verification stops being memory-bound.
+
+## Design
+
+The drafter, the dynamic tree and the acceptance rule are EAGLE-2's. We measure the verification time at each
+batch size and pick the budget where it starts to grow.
+"""
+
+
+def test_a_draft_that_says_only_a_setting_changes_is_a_configuration(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.extract.profile import build_profile
+
+    draft, base = claims(SPEC_BUDGET), claims(SPEC_BASE, "baseline")
+    delta, _ = classify(draft, base, build_profile(draft, base))
+    assert delta.cls == "config", delta.rationale
+    assert "except for the budget" in delta.evidence[0].text

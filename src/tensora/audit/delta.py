@@ -299,6 +299,11 @@ def _with_profile(delta: Delta, f: DeltaFeatures, proposal: Claims, baseline: Cl
         and profile.new_mechanism.confidence >= 0.45
         and not _SETTING_OBJECT.search(profile.new_mechanism.value)
     )
+    # "keeps EAGLE-2 unchanged except for the budget": the draft says itself that a setting is all it changes
+    only = [s for s in proposal.cue("only_a_setting_changed") if weight(s) >= _DESIGN_KNOB_MIN and is_design(s)]
+    if delta.cls != "config" and only and not strong_new and not f.removed:
+        rationale = f'The draft says that all it changes is a setting of what it keeps: "{_short(only[0])}"'
+        return Delta("config", rationale, [only[0].quote()])
     retuned = _retuned(profile, baseline)
     if delta.cls != "config" and retuned and not strong_new:
         system, knobs = retuned
