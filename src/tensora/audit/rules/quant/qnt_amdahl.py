@@ -175,7 +175,7 @@ class QntAmdahl(Rule):
             f = max(eligible, key=lambda q: q.value)  # the most generous bound among the shares the change touches
             local = _local_speedup(c, f, s)
             if math.isclose(local, s.value, rel_tol=0.01) or (
-                s.qualifier != "end-to-end"
+                s.qualifier not in ("end-to-end", "throughput")
                 and _words(f.text or f.quote.text) & _words(_subject(_clause_of(s.quote.text, s.value)))
             ):
                 continue  # the claim is the changed part's own speedup, not an end-to-end one
