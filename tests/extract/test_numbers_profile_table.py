@@ -64,3 +64,8 @@ def test_a_share_of_gpu_hours_is_a_share_of_time() -> None:
     text = "Summed over all jobs, lease changes consume 9.0% of allocated GPU-hours."
     found = quantities_of([Sentence(text, 1, "Motivation", "proposal", 0)])
     assert [(q.role, q.value) for q in found if q.role == "time_fraction"] == [("time_fraction", 0.09)]
+
+
+def test_a_share_header_may_name_the_total_it_divides() -> None:
+    found = quantities_of(_rows(["component | share of step (1.52 s)", "BF16 GEMMs (blocks 1, 25-28) | 15%"]))
+    assert [(q.text, q.value) for q in found if q.role == "time_fraction"] == [("BF16 GEMMs", 0.15)]

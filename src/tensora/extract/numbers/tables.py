@@ -62,7 +62,8 @@ _COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         rxcache.compile(
             r"^(?:share|fraction|%)(?:\s+of\s+(?:the\s+)?(?:step|iteration|(?:gpu|wall[- ]clock|decode|step)?\s*time))?"
-            r"(?:\s*\(%\))?$",
+            # "(%)", or the total the shares are of: "Share of step (1.52 s)"
+            r"(?:\s*\((?:%|[\d.,]+\s*(?:ns|us|µs|μs|ms|s|sec|min|h)|of\s+[^)]{1,30})\))?$",
             re.I,
         ),
         "time_fraction",
