@@ -8,7 +8,8 @@ page counts add up closest to 30), or the pair given, prints side by side:
 
 - floor cold: a fresh Python process that imports pypdfium2 and extracts the text of both files, page by page;
 - floor warm: the same extraction inside this process, after one run to warm the caches;
-- cold: ``tensora review --format json`` as a fresh process (start-up, imports and the knowledge base included);
+- cold: ``tensora review --format json`` as a fresh process (start-up, imports and the knowledge base included),
+  after one untimed run that writes the bytecode an installed package has;
 - warm: ``tensora.review`` in this process after one warm-up (what a batch worker pays per draft);
 
 each a median over N runs, with the ratio of each review to its floor and the child's peak memory.
@@ -17,6 +18,7 @@ each a median over N runs, with the ratio of each review to its floor and the ch
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -59,7 +61,10 @@ def median_time(fn: Callable[[], object], runs: int) -> float:
 
 
 def child(args: list[str]) -> None:
-    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False)
+    # an installed package has its bytecode compiled (pip does it at install): the children may write it, whatever
+    # PYTHONDONTWRITEBYTECODE says here, so that a cold start measures start-up, not compiling every module
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(args)}: {done.stderr.strip()[-500:]}")
 
@@ -91,6 +96,7 @@ def bench(proposal: Path, baseline: Path, runs: int) -> dict[str, float]:
     extract(proposal, baseline)
     floor_warm = median_time(lambda: extract(proposal, baseline), runs)
     args = ["-m", "tensora.cli", "review", str(proposal), "--baseline", str(baseline), "--format", "json"]
+    child(args)  # untimed: writes the bytecode an installed package would have
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     cold = median_time(lambda: child(args), runs)
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
