@@ -587,6 +587,8 @@ class _Extractor:
         if self.surrogates and _SURROGATE.search(stripped):
             stripped = _unsurrogate(stripped)
         text = clean_chars(stripped)
+        if not text:
+            return  # only characters that clean-up removes (zero-width marks): nothing to read
         line = Line(text, box.number, x0, x1, top, base, end_base, size)
         forms = self.forms
         if forms and _covers(forms, (x0, base, x1, top)) and _F.GetTextObject(tp, cm) in self.form_text:
