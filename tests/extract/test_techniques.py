@@ -33,6 +33,11 @@ def test_zero_as_a_word_is_not_zero_redundancy(claims) -> None:  # type: ignore[
     assert not c.mentions("zero-1", "zero-2", "zero-3")
 
 
+def test_zero_plus_plus_is_not_zero_stage_one(claims) -> None:  # type: ignore[no-untyped-def]
+    c: Claims = claims("# Draft\n\n## Related work\n\nZeRO++ keeps a secondary copy of weights inside a node.")
+    assert not c.mentions("zero-1")
+
+
 def test_related_work_only_mentions(claims) -> None:  # type: ignore[no-untyped-def]
     c: Claims = claims("# Draft\n\n## Related work\n\nMixture-of-experts models route tokens to experts.")
     assert c.mentions("mixture-of-experts") and not c.uses("mixture-of-experts")

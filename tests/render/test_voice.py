@@ -129,3 +129,14 @@ def test_no_quote_is_a_title_or_heading() -> None:
         ]
         bad += [f"{name} {code}: {q.text!r}" for code, q in quotes if q.doc == "proposal" and _norm(q.text) in heads]
     assert not bad, bad[:5]
+
+
+@needs_pairs
+def test_prior_work_lines_close_their_parentheses() -> None:
+    bad = [
+        f"{name}: {line[:120]!r}"
+        for name, (_, review) in _reviews().items()
+        for line in QUOTED.sub('""', review.text).splitlines()
+        if line.startswith("- **") and line.count("(") != line.count(")")
+    ]
+    assert not bad, bad[:5]

@@ -139,8 +139,9 @@ def _alias_pattern(name: str, aliases: tuple[str, ...]) -> re.Pattern[str] | Non
         parts.append("|".join(sorted(sensitive, key=len, reverse=True)))
     if not parts:
         return None
-    # "ZeRO" must not match inside "ZeRO-Offload": a hyphenated compound is its own name
-    return rxcache.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w]|-[A-Za-z])")
+    # "ZeRO" must not match inside "ZeRO-Offload" or "ZeRO++": a hyphenated compound, or one with "++", is its
+    # own name
+    return rxcache.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w]|-[A-Za-z]|\+\+)")
 
 
 @lru_cache(maxsize=4096)

@@ -207,7 +207,8 @@ def _novelty(review: Review, detail: Detail) -> list[str]:
             # what this work has in common with this draft, so the line speaks of the draft, not only of the work
             _, sep, shared = h.why.partition("(shares ")
             common = (
-                f"; it shares {shared.rstrip(').')} with {review.system}"
+                # only the closing parenthesis of "(shares ...)": a name may end in its own ("(FSDP)")
+                f"; it shares {shared.removesuffix('.').removesuffix(')')} with {review.system}"
                 if sep and shared
                 else f"; near {review.system}"
             )
