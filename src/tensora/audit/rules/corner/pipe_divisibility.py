@@ -7,6 +7,11 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, quotes
 
+_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "thirteen": 13, "fifteen": 15,
+}
+
 
 class PipeDivisibility(Rule):
     """PIPE-DIVISIBILITY: a batch, micro-batch or layer split that does not divide evenly.
@@ -22,7 +27,9 @@ class PipeDivisibility(Rule):
     fires:  "raise the data-parallel degree to 12 while keeping global batch 1,536 and micro-batch 24"
     silent: "global batch 1,024 = 16 replicas x 32 micro-batches x 2 sequences"
     A batch split between unequal workers by a percentage is also flagged when the draft neither says how the
-    share is rounded nor weights the gradients by each worker's number of samples.
+    share is rounded nor weights the gradients by each worker's number of samples, and so are work items dealt
+    out to workers in a count that does not divide ("192 micro-batches to the 7 surviving twins") when the draft
+    does not say where the remainder goes.
     ## Known false alarms
     A draft may round the batch silently in its code; the finding asks it to say so.
     ## References
@@ -41,7 +48,8 @@ class PipeDivisibility(Rule):
             return
         problems = compute.divisibility_problems(c)
         if not problems:
-            yield from self._share_split(ctx)
+            found = list(self._share_split(ctx)) or list(self._dealt(ctx))
+            yield from found[:1]
             return
         first = problems[0]
         yield self.finding(
@@ -52,6 +60,37 @@ class PipeDivisibility(Rule):
             computed=first.computed,
             inputs=first.inputs,
         )
+
+    def _dealt(self, ctx: Context) -> Iterator[Finding]:
+        """Work items dealt out to workers ("192 micro-batches ... to the 7 surviving twins") in a count that does
+        not divide: some workers take one more, and the slowest sets the pace; flagged when the draft does not
+        say where the remainder goes."""
+        c = ctx.proposal
+        if c.has_cue("items_remainder_handled"):
+            return
+        for span in c.cue_spans("items_dealt_to_workers"):
+            try:
+                n = int(span.groups["n"].replace(",", ""))
+                raw = span.groups["k"].lower()
+                k = int(raw) if raw.isdigit() else _WORDS[raw]
+            except (KeyError, ValueError):
+                continue
+            if k < 2 or n < k or n > 100_000 or n % k == 0:
+                continue
+            most, least = -(-n // k), n // k
+            what, who = span.groups.get("what") or "items", span.groups.get("who") or "workers"
+            yield self.finding(
+                f"{n:,} {what} over {k} {who} is {n / k:.2f} each, not a whole number: {n % k} {who} take "
+                f"{most} and {k - n % k} take {least}, so the step waits for the ones with {most}, "
+                f"{most / (n / k) - 1:.1%} more work than the even share, and the draft does not say where the "
+                "remainder goes.",
+                "say how the remainder is placed (and what the extra item costs the slowest worker), or choose "
+                "counts that divide",
+                [span.sentence.quote()],
+                computed={"items_per_worker": n / k, "max_items_per_worker": float(most)},
+                inputs={"items": n, "workers": k},
+            )
+            return
 
     def _share_split(self, ctx: Context) -> Iterator[Finding]:
         """A batch split between workers by a percentage: the shares must be whole micro-batches and the
