@@ -69,3 +69,9 @@ def test_a_share_of_gpu_hours_is_a_share_of_time() -> None:
 def test_a_share_header_may_name_the_total_it_divides() -> None:
     found = quantities_of(_rows(["component | share of step (1.52 s)", "BF16 GEMMs (blocks 1, 25-28) | 15%"]))
     assert [(q.text, q.value) for q in found if q.role == "time_fraction"] == [("BF16 GEMMs", 0.15)]
+
+
+def test_a_step_time_column_with_the_unit_in_each_cell() -> None:
+    lines = ["data path | step time | waiting", "pre-tokenised | 3.20 s | 0.13 s", "ours | 410 ms | 2 ms"]
+    found = quantities_of(_rows(lines))
+    assert [round(q.value, 3) for q in found if q.role == "step_time"] == [3.2, 0.41]

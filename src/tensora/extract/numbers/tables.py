@@ -58,6 +58,8 @@ _COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
     (rxcache.compile(r"tokens?\s*/\s*s|tokens\s+per\s+s", re.I), "tokens_per_s"),
     (rxcache.compile(r"(?:step|iteration)[- ]time.*\((?:s|ms|us|µs|sec)\)", re.I), "step_time"),
     (rxcache.compile(r"\((?:ns|us|µs|μs|ms|s|sec)\)|\blatency\b.*\((?:ns|us|µs|μs|ms|s)\)", re.I), "kernel_time"),
+    # "Step time" with the unit in each cell ("3.20 s")
+    (rxcache.compile(r"^(?:step|iteration)[- ]time$|^time per (?:training )?(?:step|iteration)$", re.I), "step_time"),
     # a profile's column: each row's part of the step (or of the GPU time); read per row with the row's label
     (
         rxcache.compile(
@@ -93,8 +95,15 @@ def _column_role(header: str) -> str:
     return next((role for rx, role in _COLUMN_EXACT if rx.fullmatch(bare)), "")
 
 
+_CELL_TIME = rxcache.compile(r"(?<![\w.])(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<u>ns|us|µs|μs|ms|s|sec)\b")
+
+
 def _cell_value(role: str, cell: str, header: str) -> float | None:
     """The first number of a cell that reads as a value of the column's role ("GPT-3 175B" -> 175e9)."""
+    if role in ("step_time", "kernel_time") and not _HEADER_UNIT.search(header):
+        # the unit is in the cell ("3.20 s"), not in the header
+        m = _CELL_TIME.search(cell)
+        return units.seconds(float(m.group("v").replace(",", "")), m.group("u")) if m else None
     for num in _numbers(cell, cell.lower()):
         value = _read_cell(role, num, header)
         if value is not None:
