@@ -28,7 +28,8 @@ class EvidWeakBaseline(Rule):
     fires:  "baseline: torch.save to NFS every 2,000 steps"
     silent: "we compare against asynchronous sharded checkpointing (DCP async_save) and Gemini"
     Also flagged: a reference system run in a weakened configuration (an algorithm forced, a feature turned off)
-    when its standard configuration is stronger; and the hidden baseline of a configuration change (the existing
+    when its standard configuration is stronger; a gain stated against one row of the draft's own table while
+    another method in it is nearly as fast or faster; and the hidden baseline of a configuration change (the existing
     system with the same knob tuned) or of an orthogonal change (the best work on the axis the draft changes),
     when the draft does not say it compares against it.
     ## Known false alarms
