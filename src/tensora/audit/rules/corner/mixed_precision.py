@@ -17,7 +17,8 @@ class MixedPrecision(Rule):
     ## What it flags
     A draft whose contribution lowers numeric precision (FP8 training, FP16 accumulators, a bfloat16 router, no
     FP32 master weights, no loss scaling) without saying which operations stay in FP32, what the master-weight
-    policy is, and how gradient underflow is handled.
+    policy is, and how gradient underflow is handled; also a low-precision training recipe whose safeguards are
+    switched off (stochastic rounding replaced by round-to-nearest, the layers kept in 16 bits moved down).
     ## Why a reviewer cares
     Updates far below a format's resolution round to zero without master weights (E4M3 has 3 mantissa bits);
     sums over thousands of terms lose precision in FP16; routers and softmax backward underflow. These are
@@ -40,6 +41,7 @@ class MixedPrecision(Rule):
             list(self._coarse_activation_scale(ctx))
             or list(self._reversible_in_low_precision(ctx))
             or list(self._delta_round_trip(ctx))
+            or list(self._safeguard_dropped(ctx))
         )
         if coarse:
             yield from coarse
@@ -127,6 +129,28 @@ class MixedPrecision(Rule):
             "higher-precision policy",
             # the sentences that say what the draft lowers, where it says what it is, before asides about effects
             quotes(_by_weight(lowered + [s for s in c.cue("low_precision_named") if s not in lowered]), 3),
+        )
+
+    def _safeguard_dropped(self, ctx: Context) -> Iterator[Finding]:
+        """A low-precision training recipe with its safeguards switched off: stochastic rounding replaced by
+        round-to-nearest (at 4 bits a gradient value between two grid points rounds the same way every step, a
+        bias that accumulates), or the layers the recipe keeps in 16 bits moved down too."""
+        c = ctx.proposal
+        if not (c.has_cue("training_mentioned") and compute.is_training(c)):
+            return
+        dropped = [s for s in c.cue("rounding_safeguard_dropped") if is_design(s) or weight(s) >= 0.7]
+        if not dropped:
+            return
+        yield self.finding(
+            "The draft switches off what the low-precision recipe keeps for stability: stochastic rounding makes "
+            "each rounded gradient unbiased in expectation, and the layers kept in 16 bits are the ones most "
+            "sensitive to the format's few levels. With round-to-nearest on a 4-bit grid, a value between two "
+            "levels rounds the same way at every step, and that bias adds up over a long run; a final loss close "
+            "to the recipe's after one run does not show where it goes.",
+            "keep the safeguard or put something in its place (an unbiased rounding, a finer scale, a correction "
+            "term), and show loss and gradient-norm curves against the full recipe over the whole run, with "
+            "downstream accuracy",
+            quotes(dropped, 2),
         )
 
     def _coarse_activation_scale(self, ctx: Context) -> Iterator[Finding]:
