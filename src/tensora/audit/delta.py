@@ -163,8 +163,11 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
     f.dominant = dominant_family(proposal)
     f.new = sorted(t for t in core if t not in base_all)
     f.new_families = {core[t].family for t in f.new}
+    # "no NVLink" says what the draft runs on, not a part of the baseline's mechanism it takes out
     f.removed = sorted(
-        t for t, u in proposal.techniques.items() if t in base_used and u.counts.get("rejected", 0) and not u.used
+        t
+        for t, u in proposal.techniques.items()
+        if t in base_used and u.counts.get("rejected", 0) and not u.used and u.family not in _INCIDENTAL
     )
     # a table's header ("configuration | step time") names its columns, not the contribution
     # only sentences that state the draft's own design count: a long paper says "configuration" and "replace"
