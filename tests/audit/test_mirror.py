@@ -66,3 +66,11 @@ def test_an_orthogonal_mirror_names_what_is_kept_and_the_axis_of_the_change(clai
     assert m.replaces == "Megatron's schedule, parallel layout and numerics"
     assert "GPU frequency" in m.component
     assert m.with_ == "Lull, which adds a per-instruction GPU frequency plan"
+
+
+def test_the_setting_counts_chips_and_spells_the_device_as_the_draft(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.mirror import _setting
+    from tensora.extract.profile import build_profile
+
+    c = claims("# PageStream\n\n## Setup\n\nWe serve a 70B model on 16 Trainium2 chips.")
+    assert _setting(build_profile(c, claims("# Base", "baseline")), c).startswith("16 chips (Trainium2)")

@@ -75,3 +75,10 @@ def test_a_step_time_column_with_the_unit_in_each_cell() -> None:
     lines = ["data path | step time | waiting", "pre-tokenised | 3.20 s | 0.13 s", "ours | 410 ms | 2 ms"]
     found = quantities_of(_rows(lines))
     assert [round(q.value, 3) for q in found if q.role == "step_time"] == [3.2, 0.41]
+
+
+def test_tokens_per_step_is_no_rate() -> None:
+    found = quantities_of(_rows(["metric | GRPO | ours", "Rollout tokens per step | 6.06M | 4.18M"]))
+    assert [q for q in found if q.role == "tokens_per_s"] == []
+    rates = quantities_of(_rows(["metric | GRPO | ours", "Decode tokens/s | 6,060 | 7,180"]))
+    assert [q.value for q in rates if q.role == "tokens_per_s"] == [6060.0, 7180.0]

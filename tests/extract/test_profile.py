@@ -452,3 +452,12 @@ def test_not_a_keep_of_the_mechanism(claims, sentence) -> None:  # type: ignore[
     draft = f"# Stripe\n\n## Abstract\n\nStripe spreads pages.\n\n## Design\n\n{sentence}"
     profile = build_profile(claims(draft), claims(base, "baseline"))
     assert profile.keeps.confidence < 0.5
+
+
+def test_a_device_named_among_alternatives_is_not_the_drafts_hardware(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = (
+        "# PageStream\n\n## Introduction\n\nAccelerators outside the GPU world, such as AWS Trainium2, Google TPUs or "
+        "Intel Gaudi, have plenty of bandwidth.\n\n## Setup\n\nWe run on 16 Trainium2 chips."
+    )
+    profile = build_profile(claims(draft), claims("# Base", "baseline"))
+    assert profile.hardware.value.lower() == "trainium2"

@@ -158,11 +158,24 @@ def _hypothesis(c: Claims) -> str:
     return f"it sustains {best.value:,.0f} TFLOP/s per GPU"
 
 
+_CHIP = re.compile(r"\b(?:TPU|Trainium|Inferentia|Gaudi)", re.I)
+
+
+def _as_written(name: str, c: Claims) -> str:
+    """A device name as the draft spells it ("Trainium2", not the catalog's "TRAINIUM2")."""
+    if not name:
+        return name
+    m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w])", c.text, re.I)
+    return m.group(0) if m else name
+
+
 def _setting(profile: DraftProfile, c: Claims) -> str:
     parts = []
-    gpus, hardware = profile.gpus.value, profile.hardware.value
+    gpus, hardware = profile.gpus.value, _as_written(profile.hardware.value, c)
     if gpus:
-        parts.append(f"{float(gpus):,.0f} GPUs" + (f" ({hardware})" if hardware else ""))
+        # a TPU, Trainium or Gaudi is a chip, not a GPU
+        unit = "chips" if hardware and _CHIP.search(hardware) else "GPUs"
+        parts.append(f"{float(gpus):,.0f} {unit}" + (f" ({hardware})" if hardware else ""))
     elif hardware:
         parts.append(hardware)
     if profile.params:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from tensora import rxcache
 from tensora.extract.claims import Claims
+from tensora.extract.quantities import Quantity
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import TechniqueUse, is_core, is_elsewhere
 from tensora.knowledge.knobs import Knob, load_knobs
@@ -1232,7 +1233,7 @@ def build_profile(proposal: Claims, baseline: Claims, names: set[str] | None = N
     params = _number(proposal, "params", name=own_name)
     if params and params[0] >= 1e7:
         p.params = _field_of(f"{params[0]:.4g}", 0.8, params[1])
-    hw = [q for q in proposal.values("gpu_model") if q.qualifier != "baseline"]
+    hw = [q for q in proposal.values("gpu_model") if q.qualifier != "baseline" and not _listed_alternative(proposal, q)]
     if hw:
         counts = Counter(q.text for q in hw if q.text)
         if counts:
@@ -1293,6 +1294,21 @@ def _grouped_gpus(c: Claims) -> tuple[float, Sentence] | None:
             groups = _COUNT_WORDS.get(n) or int(n)
             return float(groups * int(m.group("m").replace(",", ""))), s
     return None
+
+
+_ALTERNATIVES = rxcache.compile(r"\bsuch as\b|\be\.g\.|\bfor example\b|\bincluding\b|\bor\b", re.I)
+
+
+def _listed_alternative(c: Claims, q: Quantity) -> bool:
+    """Whether a device is only named in a list of alternatives ("accelerators such as Trainium2, TPUs or
+    Gaudi") or in related work: not the hardware the draft runs on."""
+    s = _sentence_of(c, q.quote.text)
+    if s is None:
+        return False
+    if is_elsewhere(s):
+        return True
+    names = {x.text for x in c.values("gpu_model") if x.quote.text == q.quote.text and x.text}
+    return len(names) >= 2 and _ALTERNATIVES.search(s.text) is not None
 
 
 def named_model(c: Claims) -> tuple[ModelShape, Sentence] | None:

@@ -119,8 +119,10 @@ def rules(model: str) -> tuple[_Rule, ...]:
         _Rule(
             "gpus",
             after=_rx(
-                rf"\+?\s?(?:(?:NVIDIA|AMD|Google)\s+)?(?:(?:{_TOKEN}\s+){{0,2}}?(?:GPUs?|accelerators?)(?![\w-])(?!\s*hours?)"
+                rf"\+?\s?(?:(?:NVIDIA|AMD|Google|AWS|Intel)\s+)?(?:(?:{_TOKEN}\s+){{0,2}}?(?:GPUs?|accelerators?)(?![\w-])(?!\s*hours?)"
                 rf"|{model}s\b|TPU(?:\s*v\d\w*)?\s+(?:chips|cores)\b|(?:v\d\w*\s+)?chips\b(?!\s+(?:per|of\s+HBM))(?![\w-])"
+                # "16 Trainium2 chips", "8 Gaudi3 cards"
+                r"|(?:Trainium|Inferentia|Gaudi)\d?\s+(?:chips|devices|cards)\b"
                 r")|-GPUs?\b(?!-?hours?)",
                 0,
             ),

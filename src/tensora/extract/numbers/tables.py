@@ -55,7 +55,8 @@ _COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
     (rxcache.compile(r"\bMFU\b|model\s+flops\s+utili", re.I), "mfu"),
     (rxcache.compile(r"peak.*TFLOP|TFLOP.*peak", re.I), "peak_tflops"),
     (rxcache.compile(r"[TP]FLOP", re.I), "tflops_per_gpu"),
-    (rxcache.compile(r"tokens?\s*/\s*s|tokens\s+per\s+s", re.I), "tokens_per_s"),
+    # "tokens per step" is a count per step, not a rate
+    (rxcache.compile(r"tokens?\s*/\s*s(?:ec)?\b|tokens\s+per\s+s(?:ec(?:ond)?)?\b", re.I), "tokens_per_s"),
     (rxcache.compile(r"(?:step|iteration)[- ]time.*\((?:s|ms|us|µs|sec)\)", re.I), "step_time"),
     (rxcache.compile(r"\((?:ns|us|µs|μs|ms|s|sec)\)|\blatency\b.*\((?:ns|us|µs|μs|ms|s)\)", re.I), "kernel_time"),
     # "Step time" with the unit in each cell ("3.20 s")
