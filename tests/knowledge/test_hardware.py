@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from tensora.errors import KnowledgeError, ModelInputError, UnknownHardwareError
+from tensora.knowledge import hardware
 from tensora.knowledge.hardware import (
     get_device,
     get_nic,
@@ -217,3 +218,24 @@ def test_user_directory_overrides_the_bundled_file(tmp_path: Path, monkeypatch: 
 def test_bad_yaml(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError, match="not valid YAML"):
         load_catalog(_write(tmp_path, "devices: [unclosed"))
+
+
+def test_the_bundled_catalog_is_cached_and_a_damaged_cache_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh = hardware._load(None)
+    hardware._bundled.cache_clear()
+    try:
+        built = hardware._bundled()
+        (cached,) = (tmp_path / "tensora").glob("hardware-*.pickle")
+        hardware._bundled.cache_clear()
+        from_cache = hardware._bundled()
+        cached.write_bytes(b"not a pickle")
+        hardware._bundled.cache_clear()
+        rebuilt = hardware._bundled()
+        for catalog in (built, from_cache, rebuilt):
+            assert catalog.devices == fresh.devices and catalog.nics == fresh.nics
+            assert catalog.device("H100").id == fresh.device("H100").id
+    finally:
+        hardware._bundled.cache_clear()

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from tensora.errors import KnowledgeError
-from tensora.knowledge.loader import load_knowledge
+from tensora.knowledge.knobs import Knob
+from tensora.knowledge.loader import load_file, load_knowledge
 
 
 def _work(name: str, **extra: object) -> dict[str, object]:
@@ -92,3 +93,38 @@ def test_bad_yaml_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_top_level_must_be_a_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(KnowledgeError, match=r"expected a list of entries"):
         _load(tmp_path, monkeypatch, "name: Alpha\n")
+
+
+def test_validated_entries_are_cached_and_a_damaged_cache_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kb_dir = tmp_path / "kb"
+    kb_dir.mkdir()
+    (kb_dir / "knobs.yaml").write_text("- name: tile shape\n  systems: [CUTLASS]\n  source: cutlass docs\n")
+    load_file.cache_clear()
+    try:
+        first = load_file("knobs.yaml", Knob, kb_dir)
+        (cached,) = (tmp_path / "cache" / "tensora").glob("entries-knobs-*.pickle")
+        load_file.cache_clear()
+        assert load_file("knobs.yaml", Knob, kb_dir) == first  # served from the cache
+        cached.write_bytes(b"not a pickle")
+        load_file.cache_clear()
+        assert load_file("knobs.yaml", Knob, kb_dir) == first  # rebuilt, never reported
+        # an edited file is a new key: its error is still reported
+        (kb_dir / "knobs.yaml").write_text("- name: tile shape\n  systems: []\n  source: cutlass docs\n")
+        load_file.cache_clear()
+        with pytest.raises(KnowledgeError, match="knobs.yaml.*tile shape.*systems"):
+            load_file("knobs.yaml", Knob, kb_dir)
+    finally:
+        load_file.cache_clear()
+
+
+def test_an_unwritable_cache_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cache").write_text("a file where the cache directory would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    load_file.cache_clear()
+    try:
+        assert load_file("knobs.yaml", Knob, None)
+    finally:
+        load_file.cache_clear()

@@ -30,7 +30,9 @@ CUES_FILE = "cues.yaml"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validators are built on first validation, not at import: a run served from the validated cache never needs
+    # them
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _compiles(patterns: list[str]) -> list[str]:

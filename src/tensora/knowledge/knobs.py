@@ -22,7 +22,8 @@ KNOBS_FILE = "knobs.yaml"
 class Knob(BaseModel):
     """One setting of an existing system."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validators built on first validation, which a run served from the cache never does
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(min_length=2)
     systems: list[str] = Field(min_length=1)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -54,8 +56,64 @@ def user_kb_dir(user_dir: Path | None = None) -> Path | None:
 
 @cache
 def load_file(name: str, model: type[M], user_dir: Path | None) -> tuple[M, ...]:
-    """Every entry of one knowledge file, validated, loaded once per override directory."""
-    return tuple(load_entries(name, model, user_dir))
+    """Every entry of one knowledge file, validated, loaded once per override directory.
+
+    The validated entries are kept between runs (``cache_file``), keyed by the file's text and the source of the
+    module that defines ``model``: parsing and validating knobs.yaml alone costs a fresh process some 25 ms.
+    """
+    label, text = _read_text(name, user_dir)
+    path = cache_file(f"entries-{Path(name).stem}", text, label, model.__qualname__, source_of(model))
+    entries = read_cache(path, lambda v: isinstance(v, tuple) and all(type(e) is model for e in v))
+    if entries is None:
+        entries = tuple(load_entries(name, model, user_dir))
+        write_cache(path, entries)
+    return cast(tuple[M, ...], entries)
+
+
+def source_of(cls: type) -> str | None:
+    """The source text of the module that defines ``cls``, for cache keys: editing a model or its validators
+    makes a new key. None when the module has no readable file (then nothing is cached)."""
+    try:
+        return Path(sys.modules[cls.__module__].__file__ or "").read_text(encoding="utf-8")
+    except (KeyError, OSError, TypeError, ValueError):
+        return None
+
+
+def cache_file(kind: str, *parts: str | None) -> Path | None:
+    """Where a validated table is kept between runs, keyed by everything it was derived from; None (no cache)
+    when a part is unknown."""
+    if any(part is None for part in parts):
+        return None
+    digest = hashlib.sha256(f"{_CACHE_VERSION} {kind}".encode())
+    for part in parts:
+        digest.update(f"{len(part or '')}:{part}".encode())
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "tensora" / f"{kind}-{digest.hexdigest()[:16]}.pickle"
+
+
+def read_cache(path: Path | None, valid: Callable[[object], bool]) -> Any:
+    """The value kept at ``path`` when it is there and passes ``valid``; None otherwise, never an error."""
+    if path is None:
+        return None
+    try:
+        value = pickle.loads(path.read_bytes())
+    except Exception:  # missing, stale, unreadable or from another version: rebuilt, never reported
+        return None
+    return value if valid(value) else None
+
+
+def write_cache(path: Path | None, value: object) -> None:
+    """Keep ``value`` at ``path`` for the next run (written under a temporary name, then renamed); a cache that
+    cannot be written is skipped."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+    except OSError:
+        pass
 
 
 def load_entries(name: str, model: type[M], user_dir: Path | None = None) -> list[M]:
@@ -101,6 +159,7 @@ _FILES = ("techniques.yaml", "prior_work.yaml", "concepts.yaml", "weak_baselines
 def _cache_path(user_dir: Path | None) -> Path | None:
     """Where the validated knowledge base is kept between runs, keyed by the data files' contents."""
     digest = hashlib.sha256(_CACHE_VERSION.encode())
+    digest.update((source_of(PriorWork) or "").encode())  # an edited model or validator makes a new key
     for name in _FILES:
         digest.update(_read_text(name, user_dir)[1].encode())
     root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")

@@ -22,7 +22,8 @@ MODELS_FILE = "models.yaml"
 class ModelShape(BaseModel):
     """One published model: its size and the shape its attention and KV cache follow from."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validators built on first validation, which a run served from the cache never does
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(min_length=2)
     aliases: list[str] = []
