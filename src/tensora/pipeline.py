@@ -9,14 +9,12 @@ back to doing both in order; the result is the same either way.
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,13 +50,18 @@ def _proposal_claims(path: Path, limits: Limits | None, kb: KnowledgeBase) -> tu
 
 
 def _parallel(proposal: Path, baseline: Path) -> bool:
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if (os.cpu_count() or 1) < 2:
         return False
     try:
         size = proposal.stat().st_size + baseline.stat().st_size
     except OSError:
         return False  # the readers will say what is wrong with the path
-    return size >= _PARALLEL_MIN_BYTES
+    if size < _PARALLEL_MIN_BYTES:
+        return False
+    # imported here: a small input never starts a worker, and multiprocessing costs a fresh process some 15 ms
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _die_with_parent(parent: int) -> None:
@@ -110,6 +113,10 @@ def read_both(
     thread is inside an import leaves the worker waiting forever on the module's import lock.
     """
     if _parallel(proposal, baseline):
+        # imported here: only an input large enough for a worker needs them
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         try:
             pool = ProcessPoolExecutor(
                 max_workers=1,
