@@ -461,3 +461,9 @@ def test_a_device_named_among_alternatives_is_not_the_drafts_hardware(claims) ->
     )
     profile = build_profile(claims(draft), claims("# Base", "baseline"))
     assert profile.hardware.value.lower() == "trainium2"
+
+
+def test_a_scheduler_claim_keeps_its_metric() -> None:
+    s = _s("In simulation it lowers average JCT by 41% and makespan by 23%.")
+    [first, *_] = claims_of([s])
+    assert first.value == 0.41 and first.describe() == "it cuts average job completion time by 41%"

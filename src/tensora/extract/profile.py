@@ -116,6 +116,9 @@ _METRIC_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "time-to-accuracy",
             "wall-clock",
             "job completion time",
+            "jct",
+            "makespan",
+            "completion time",
         ),
     ),
     (
@@ -409,7 +412,9 @@ class Claim:
             case "step_time":
                 scope = " end-to-end" if self.scope == "end-to-end" else ""
                 if self.direction == "down":
-                    return f"it cuts{scope} step time by {amount}"
+                    # a scheduler's claim is about jobs, not steps: "lowers average JCT by 34%"
+                    what = next((v for k, v in _JOB_TIME.items() if k in self.phrase.split(" by")[0]), "step time")
+                    return f"it cuts{scope} {what} by {amount}"
                 return f"it trains {amount} faster{scope}"
             case "kernel_time":
                 return f"it makes the kernel {amount} faster"
@@ -610,6 +615,8 @@ def _nearest_metric(left: str, right: str) -> tuple[str, int, str] | None:
             for j, phrase in enumerate(left_at[size]):
                 if phrase.startswith(word):
                     dist = len(lw) - j - size + 1.5  # the left side is read only when the right says less
+                    if lw[j + size :] and lw[j + size] == "by" and len(lw) - j - size <= 3:
+                        dist = 0.0  # "lowers average JCT by 41%": the metric the number is "by" of
                     if best is None or (dist, order) < best[:2]:
                         best = (dist, order, metric, " ".join(lw[j:]).strip(",.;:()"))
     if best is None or best[0] > 6:
@@ -686,6 +693,14 @@ _VERSUS = rxcache.compile(
     r"(?:\s+(?:with|without|at|on|in|using)\s+(?!(?:the\s+)?(?:same|equal|identical|matched|comparable)\b)"
     r"(?:an?\s+|the\s+)?[\w.+-]+(?:\s+[\w.+-]+)?)?)"
 )
+
+
+_JOB_TIME = {
+    "jct": "average job completion time",
+    "job completion time": "job completion time",
+    "completion time": "completion time",
+    "makespan": "makespan",
+}
 
 
 def claims_of(sentences: list[Sentence]) -> list[Claim]:
