@@ -33,7 +33,9 @@ class EvidCurves(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
-        claims = c.cue("accuracy_parity_claimed")
+        # parity shown element by element ("bit-identical", "max abs error 3e-3") is the evidence an exact method
+        # owes; curves would add nothing
+        claims = [s for s in c.cue("accuracy_parity_claimed") if not c.text_has_cue("exactness_measured", s.text)]
         if not claims or c.has_cue("learning_curve_shown") or c.has_cue("training_math_unchanged"):
             return
         # post-training quantization or serving has no training trajectory to show
