@@ -57,3 +57,21 @@ def test_a_size_stated_later_in_the_section_for_the_same_state(claims, kb) -> No
 def test_quiet_when_the_later_size_is_of_another_state(claims, kb) -> None:  # type: ignore[no-untyped-def]
     text = DRAIN.replace("60 GB of KV cache (P90 78 GB)", "60 GB of host memory (P90 78 GB)")
     assert _run(claims, kb, text) == []
+
+
+def test_a_link_rate_is_not_a_size_to_hide(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.rules.quant.qnt_comm import QntComm
+
+    text = (
+        "# GradShard\n\n## Design\n\nWe shard the gradients with a reduce-scatter. Each rank sends 12.6 GB of BF16 "
+        "gradients; at the 25 GB/s per GPU of our links this is 0.50 s, against 0.71 s of backward compute for the "
+        "last micro-batch, so it is hidden."
+    )
+    found = list(QntComm().check(Context(claims(text), claims("# Base", "baseline"), kb)))
+    assert all(f.inputs.get("size_bytes") != 25e9 for f in found)
+
+
+def test_sizes_are_not_read_from_rates(claims) -> None:  # type: ignore[no-untyped-def]
+    c = claims("# T\n\n## Design\n\nEach rank sends 12.6 GB of gradients at the 25 GB/s per GPU of our links.")
+    for cue in ("bulk_size_stated", "transfer_size_stated"):
+        assert [m.groups["value"] for m in c.cue_spans(cue)] == ["12.6"]
