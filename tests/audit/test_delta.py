@@ -196,3 +196,14 @@ def test_a_draft_that_says_only_a_setting_changes_is_a_configuration(claims) -> 
     delta, _ = classify(draft, base, build_profile(draft, base))
     assert delta.cls == "config", delta.rationale
     assert "except for the budget" in delta.evidence[0].text
+
+
+def test_the_kernel_language_is_not_the_axis_of_the_change(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.delta import family_weights
+
+    draft = claims(
+        "# Merge\n\n## Design\n\nWe wrote the decode kernel in Triton; the Triton kernel reads the merged KV cache. "
+        "Triton autotunes its tiles."
+    )
+    assert "triton" in draft.techniques and draft.techniques["triton"].used
+    assert family_weights(draft).get("kernels", 0.0) < draft.techniques["triton"].weight

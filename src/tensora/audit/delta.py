@@ -189,10 +189,14 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
     return f
 
 
+# the language a kernel is written in, not what the draft changes ("we wrote a Triton kernel for it")
+_TOOLCHAINS = frozenset({"triton", "cutlass", "custom-ptx-kernel"})
+
+
 def family_weights(claims: Claims) -> dict[str, float]:
     weights: dict[str, float] = {}
     for use in claims.techniques.values():
-        if use.used and use.family not in _INCIDENTAL and use.id not in _MODEL_PROPERTIES:
+        if use.used and use.family not in _INCIDENTAL and use.id not in _MODEL_PROPERTIES | _TOOLCHAINS:
             weights[use.family] = weights.get(use.family, 0.0) + use.weight
     return weights
 
