@@ -24,8 +24,6 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tensora import rxcache
 from tensora.ingest.assemble import Block, assemble
 from tensora.ingest.document import Document, Paragraph, ParagraphKind
@@ -153,6 +151,9 @@ def _shift(b: Block, title: Block) -> Block:
 
 
 def _front_title(front: str) -> str:
+    # imported here: only a file with front matter needs it, and importing yaml costs some 20 ms
+    import yaml
+
     try:
         data: Any = yaml.safe_load(front)
     except yaml.YAMLError:

@@ -21,14 +21,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tensora.errors import CatalogGapError, KnowledgeError, UnknownHardwareError
-from tensora.knowledge.loader import cache_file, read_cache, source_of, write_cache
-
-# libyaml's C parser is some 20x faster than the pure-Python one; both are safe loaders
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from tensora.knowledge.loader import cache_file, parse_yaml, read_cache, source_of, write_cache
 
 __all__ = [
     "DTYPES",
@@ -371,10 +367,7 @@ def _bundled() -> Catalog:
 
 def _load(path: Path | None) -> Catalog:
     label, text = _label_and_text(path)
-    try:
-        data = yaml.load(text, Loader=_SafeLoader)
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{label}: not valid YAML ({exc}).") from None
+    data = parse_yaml(text, label)
     if not isinstance(data, dict):
         raise KnowledgeError(f"{label}: expected a mapping with 'devices', 'nics' and 'defaults'.")
     try:

@@ -6,16 +6,20 @@ from functools import cache
 from importlib import resources
 from typing import Any, cast
 
-import yaml
-
-# libyaml's C parser reads the bundled phrases some 10x faster than the pure-Python one; both are safe loaders
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from tensora.knowledge.loader import cache_file, parse_yaml, read_cache, write_cache
 
 
 @cache
 def phrases() -> dict[str, Any]:
+    label = "render/templates/voice.yaml"
     text = resources.files("tensora.render").joinpath("templates", "voice.yaml").read_text(encoding="utf-8")
-    return cast(dict[str, Any], yaml.load(text, Loader=_SafeLoader))
+    # the parsed phrases are kept between runs, keyed by the file's text: a review then imports no YAML parser
+    path = cache_file("voice", text)
+    table = read_cache(path, lambda v: isinstance(v, dict))
+    if table is None:
+        table = parse_yaml(text, label)
+        write_cache(path, table)
+    return cast(dict[str, Any], table)
 
 
 def say(key: str, **values: object) -> str:
