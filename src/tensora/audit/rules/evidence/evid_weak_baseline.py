@@ -7,11 +7,36 @@ from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Delta, Finding, PriorWorkHit, Severity
 from tensora.audit.novelty import NEAR_IDENTICAL, has_evaluation, lower_first
 from tensora.audit.rules._common import quotes
+from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile
 from tensora.extract.quantities import Quantity
 
 # rows that bound what any method can reach, not methods to compare against
 _BOUND_ROWS = ("oracle", "ideal", "upper bound", "perfect", "roofline", "theoretical")
+
+
+def _own_name(ctx: Context) -> str:
+    """The draft's system name, lower-cased, as the profile read it."""
+    profile = ctx.shared.get("profile")
+    return profile.name.value.lower() if isinstance(profile, DraftProfile) and profile.name.value else ""
+
+
+def _table_rows(
+    c: Claims, role: str, *, evaluation_only: bool, first_per_row: bool
+) -> dict[int, list[tuple[str, float, Quantity]]]:
+    """The values of one role read from the draft's tables, by table (its paragraph): each with its row's label
+    (the first non-empty cell), every value of a row or only its first."""
+    tables: dict[int, list[tuple[str, float, Quantity]]] = {}
+    for q in c.values(role):
+        i = compute.sentence_index(c, q)
+        if (evaluation_only and q.qualifier != "evaluation") or i < 0 or "|" not in c.sentences[i].text:
+            continue
+        cells = [cell.strip(" *") for cell in c.sentences[i].text.split("|")]
+        label = next((cell for cell in cells if cell), "")
+        rows = tables.setdefault(c.sentences[i].paragraph, [])
+        if not first_per_row or all(label != r[0] for r in rows):
+            rows.append((label, q.value, q))
+    return tables
 
 
 class EvidWeakBaseline(Rule):
@@ -128,20 +153,12 @@ class EvidWeakBaseline(Rule):
         """The draft's own table puts another method within a few percent of it against the same reference
         (the "1.00x" row), yet the gain is stated against that reference: the comparison that matters is with the
         other method, and there the gain nearly vanishes."""
-        c = ctx.proposal
-        profile = ctx.shared.get("profile")
-        own = profile.name.value.lower() if isinstance(profile, DraftProfile) and profile.name.value else ""
+        own = _own_name(ctx)
         if len(own) < 3:
             return
-        tables: dict[int, list[tuple[str, float, Quantity]]] = {}
-        for q in c.values("speedup"):
-            i = compute.sentence_index(c, q)
-            if q.qualifier != "evaluation" or i < 0 or "|" not in c.sentences[i].text:
-                continue
-            cells = [cell.strip(" *") for cell in c.sentences[i].text.split("|")]
-            label = next((cell for cell in cells if cell), "").lower()
-            tables.setdefault(c.sentences[i].paragraph, []).append((label, q.value, q))
+        tables = _table_rows(ctx.proposal, "speedup", evaluation_only=True, first_per_row=False)
         for rows in tables.values():
+            rows = [(label.lower(), v, q) for label, v, q in rows]
             if not any(abs(v - 1.0) < 1e-6 for _, v, _ in rows):
                 continue  # no reference row to read the others against
             mine = [(v, q) for label, v, q in rows if own in label]
@@ -174,20 +191,11 @@ class EvidWeakBaseline(Rule):
         that table (not the draft's) is much faster than the one it chose: the gain over the strongest
         alternative is what the draft should state."""
         c = ctx.proposal
-        profile = ctx.shared.get("profile")
-        own = profile.name.value.lower() if isinstance(profile, DraftProfile) and profile.name.value else ""
+        own = _own_name(ctx)
         if len(own) < 3:
             return
-        tables: dict[int, list[tuple[str, float, Quantity]]] = {}
-        for q in c.values("step_time"):
-            i = compute.sentence_index(c, q)
-            if i < 0 or "|" not in c.sentences[i].text:
-                continue
-            cells = [cell.strip(" *") for cell in c.sentences[i].text.split("|")]
-            label = next((cell for cell in cells if cell), "")
-            rows = tables.setdefault(c.sentences[i].paragraph, [])
-            if all(label != r[0] for r in rows):  # a row's first time is its step time
-                rows.append((label, q.value, q))
+        # a row's first time is its step time
+        tables = _table_rows(c, "step_time", evaluation_only=False, first_per_row=True)
         claims = [q for q in c.values("speedup") if 1.1 <= q.value < 50]
         for rows in tables.values():
             mine = [(t, q) for label, t, q in rows if own in label.lower()]
