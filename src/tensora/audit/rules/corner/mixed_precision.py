@@ -92,6 +92,10 @@ class MixedPrecision(Rule):
         if c.has_cue("precision_policy_specified") and not lowered:
             return
         if not training:
+            # "serving Llama-3-70B in FP8": the format the model is deployed in is a setting the draft does not change
+            named = lowered or [s for s in c.cue("low_precision_named") if s.kind != "table"]
+            if named and all(c.text_has_cue("deployment_precision_named", s.text) for s in named):
+                return
             yield self.finding(
                 "The draft lowers the precision of what it serves without a precision policy: which tensors keep "
                 "16 bits (outlier channels, recent tokens, scales and zero points), what the accumulators run in, "
