@@ -114,7 +114,8 @@ _MODEL_PROPERTIES = frozenset({"grouped-query-attention", "multi-query-attention
 _RELATED = (
     frozenset({"parallelism", "memory", "communication", "compression"}),
     frozenset({"precision", "quantization"}),
-    frozenset({"attention", "kernels", "compilers"}),
+    # block-sparse attention and sparse kernels change the attention or the kernel, not another axis
+    frozenset({"attention", "kernels", "compilers", "sparsity"}),
 )
 
 
