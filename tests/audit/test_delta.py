@@ -207,3 +207,10 @@ def test_the_kernel_language_is_not_the_axis_of_the_change(claims) -> None:  # t
     )
     assert "triton" in draft.techniques and draft.techniques["triton"].used
     assert family_weights(draft).get("kernels", 0.0) < draft.techniques["triton"].weight
+
+
+def test_block_sparse_attention_is_on_the_attention_axis() -> None:
+    from tensora.audit.delta import _related
+
+    assert _related("sparsity", {"attention"})
+    assert not _related("sparsity", {"fault-tolerance"})
