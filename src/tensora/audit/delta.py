@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from tensora import rxcache
 from tensora.audit.findings import Delta
 from tensora.extract.claims import Claims
-from tensora.extract.profile import DraftProfile, KnobSetting, Source, title_systems, weight
+from tensora.extract.profile import DraftProfile, KnobSetting, Source, baseline_names, weight
 from tensora.extract.quantities import Quote
 from tensora.extract.sentences import Sentence
 from tensora.extract.techniques import is_core, is_design, is_planned
@@ -535,13 +535,6 @@ _BASE_AXIS_SHARE = 0.3
 _BASE_AXIS_STRUCTURAL = 3.0
 
 
-def _baseline_names(baseline: Claims) -> list[str]:
-    """The baseline system's names, lower-cased: the title's head before a colon and the system names in it."""
-    head = baseline.title.split(":")[0].strip().lower()
-    names = [head] if ":" in baseline.title and 0 < len(head.split()) <= 3 else []
-    return names + title_systems(baseline.title)
-
-
 def _also_on_baseline_axis(proposal: Claims, baseline: Claims, f: DeltaFeatures) -> bool:
     """Whether the draft, although most of its words are in another family, also works on the baseline's own
     family and says in its design that it replaces or removes something ("the backward's recomputation is
@@ -554,7 +547,7 @@ def _also_on_baseline_axis(proposal: Claims, baseline: Claims, f: DeltaFeatures)
     if on_base / top < _BASE_AXIS_SHARE:
         return False
     # the draft's own structural sentences, not those that say what the baseline does ("ZeRO removes ...")
-    names = _baseline_names(baseline)
+    names = baseline_names(baseline.title)
     own = [h for h in f.structural_hits if not any(n in h.lower[:40] for n in names)]
     return _score(own) >= _BASE_AXIS_STRUCTURAL
 

@@ -1352,6 +1352,14 @@ _SIDE_KEEP = rxcache.compile(r"\bkeeping\b", re.I)
 _TITLE_WORD = rxcache.compile(r"[A-Za-z][\w-]*[A-Za-z0-9]")
 
 
+def baseline_names(title: str) -> list[str]:
+    """The names a baseline paper goes by, lower-cased: its title's head before a colon ("MegaScale: Scaling
+    ...") and the system names anywhere in the title ("... Using Megatron-LM")."""
+    head = title.split(":")[0].strip()
+    names = [head.lower()] if ":" in title and 0 < len(head.split()) <= 3 and len(head) >= 3 else []
+    return names + title_systems(title)
+
+
 def title_systems(title: str) -> list[str]:
     """The system names in a title, lower-cased, with a hyphenated name's first part ("Megatron-LM" gives
     "megatron-lm" and "megatron"): words with a capital inside them that are not common acronyms."""
@@ -1398,11 +1406,7 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
             "unmodified runtime",
         ]
     # the baseline's own name ("MegaScale: Scaling ..."): "keeps every MegaScale mechanism as it is"
-    head = baseline.title.split(":")[0].strip()
-    if ":" in baseline.title and 0 < len(head.split()) <= 3 and len(head) >= 3:
-        base_names.append(head.lower())
-    # a system named anywhere in the title ("... Using Megatron-LM"): "keeps Megatron's schedule as it is"
-    base_names += title_systems(baseline.title)
+    base_names += baseline_names(baseline.title)
     base_names = list(dict.fromkeys(base_names))  # a name counted twice is not two parts of the baseline
     best: tuple[float, Field] | None = None
     for s in proposal.sentences:

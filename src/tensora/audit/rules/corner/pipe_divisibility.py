@@ -6,11 +6,7 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, quotes
-
-_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "nine": 9, "ten": 10, "eleven": 11,
-    "twelve": 12, "thirteen": 13, "fifteen": 15,
-}
+from tensora.extract.units import NUMBER_WORDS
 
 
 class PipeDivisibility(Rule):
@@ -72,7 +68,7 @@ class PipeDivisibility(Rule):
             try:
                 n = int(span.groups["n"].replace(",", ""))
                 raw = span.groups["k"].lower()
-                k = int(raw) if raw.isdigit() else _WORDS[raw]
+                k = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
             except (KeyError, ValueError):
                 continue
             if k < 2 or n < k or n > 100_000 or n % k == 0:

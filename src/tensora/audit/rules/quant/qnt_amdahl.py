@@ -561,14 +561,10 @@ def _local_speedup(c: Claims, fraction: Quantity, claim: Quantity | None = None)
             pass
     subject = _words(fraction.text or fraction.quote.text)
     # the part's own speedup stated in the same breath as the end-to-end claim
-    beside = [
-        q.value
-        for q in c.values("speedup")
-        if claim is not None and claim.qualifier == "end-to-end" and q.value > claim.value
-        and _beside_end_to_end(q, [claim])
-    ]
-    if beside:
-        return max(beside)
+    if claim is not None and claim.qualifier == "end-to-end":
+        beside = [q.value for q in c.values("speedup") if q.value > claim.value and _beside_end_to_end(q, [claim])]
+        if beside:
+            return max(beside)
     # an unscoped speedup of the same thing counts too ("decodes 3.1x faster" against "decoding takes 82%"),
     # but never the claim itself
     found = [
