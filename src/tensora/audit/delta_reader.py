@@ -29,7 +29,17 @@ import numpy as np
 from tensora.extract.claims import Claims
 from tensora.extract.sentences import Sentence
 
-__all__ = ["LONGEST", "MIN_WORDS", "ReaderModel", "document_sentences", "labels_digest", "load", "probabilities", "telling", "vectorize"]
+__all__ = [
+    "LONGEST",
+    "MIN_WORDS",
+    "ReaderModel",
+    "document_sentences",
+    "labels_digest",
+    "load",
+    "probabilities",
+    "telling",
+    "vectorize",
+]
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "knowledge" / "data" / "delta_reader.npz"
 # the reader learned from drafts of a few pages: a few paragraphs are too little prose for it to weigh, and in a
