@@ -41,6 +41,26 @@ def test_times_with_a_total_row_give_each_part_its_share() -> None:
     assert shares == {"Forward + backward": 0.779, "Exposed communication": 0.038, "Straggler wait": 0.183}
 
 
+def test_a_column_headed_by_its_unit_alone_is_a_time_column() -> None:
+    for unit_header in ("ms", "time [ms]", "Time, ms"):
+        found = quantities_of(
+            _rows(
+                [
+                    f"| phase | {unit_header} |",
+                    "|---|---|",
+                    "| model compute (forward, backward, all-reduce) | 108.9 |",
+                    "| input pipeline (waiting for the batch) | 23.5 |",
+                    "| **total** | **132.4** |",
+                ]
+            )
+        )
+        shares = {q.text: round(q.value, 3) for q in found if q.role == "time_fraction"}
+        assert shares == {"model compute": 0.823, "input pipeline": 0.177}, unit_header
+    # a lone "s" heads a sequence length as often as seconds: not read as a time
+    found = quantities_of(_rows(["| part | s |", "|---|---|", "| a | 1.0 |", "| b | 2.0 |", "| total | 3.0 |"]))
+    assert [q for q in found if q.role == "time_fraction"] == []
+
+
 def test_times_without_a_total_give_no_shares() -> None:
     found = quantities_of(_rows(["| Kernel | Time (ms) |", "|---|---|", "| GEMM | 1.2 |", "| Softmax | 0.4 |"]))
     assert [q for q in found if q.role == "time_fraction"] == []

@@ -59,6 +59,8 @@ _COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
     (rxcache.compile(r"tokens?\s*/\s*s(?:ec)?\b|tokens\s+per\s+s(?:ec(?:ond)?)?\b", re.I), "tokens_per_s"),
     (rxcache.compile(r"(?:step|iteration)[- ]time.*\((?:s|ms|us|µs|sec)\)", re.I), "step_time"),
     (rxcache.compile(r"\((?:ns|us|µs|μs|ms|s|sec)\)|\blatency\b.*\((?:ns|us|µs|μs|ms|s)\)", re.I), "kernel_time"),
+    # a column headed by its unit alone ("ms", "time [ms]", "time, ms"): a profile's times
+    (rxcache.compile(r"^(?:time\s*(?:,\s*|\[))?(?:ns|us|µs|μs|ms|sec)\]?$", re.I), "kernel_time"),
     # "Step time" with the unit in each cell ("3.20 s")
     (rxcache.compile(r"^(?:step|iteration)[- ]time$|^time per (?:training )?(?:step|iteration)$", re.I), "step_time"),
     # a profile's column: each row's part of the step (or of the GPU time); read per row with the row's label
@@ -72,7 +74,7 @@ _COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
         "time_fraction",
     ),
 )
-_HEADER_UNIT = rxcache.compile(r"\((?P<u>ns|us|µs|μs|ms|s|sec)\)", re.I)
+_HEADER_UNIT = rxcache.compile(r"(?:\(|\[|^|,\s*)(?P<u>ns|us|µs|μs|ms|s|sec)(?:\)|\]|$)", re.I)
 _TABLE_SEPARATOR = rxcache.compile(r"^\s*:?-{2,}:?\s*$")
 
 
