@@ -57,6 +57,34 @@ def prose(case: Path) -> str:
     return " ".join(s.text for s in document_sentences(proposal))
 
 
+def with_rules(cases: list[tuple[str, Path, str]], prob: np.ndarray, y: np.ndarray) -> None:
+    """The reader joined with the rules as ``delta._second_reading`` joins them, on the rules' verdicts at each
+    round's first run (``benchmarks/first_run_deltas.tsv``: the verdict of the commit that added the round): the
+    estimate for drafts neither was tuned on."""
+    from tensora.audit.delta import _RULES_KEEP
+
+    table = ROOT / "benchmarks" / "first_run_deltas.tsv"
+    if not table.is_file():
+        return
+    first = {}
+    for line in table.read_text().splitlines():
+        group, name, verdict = line.split("\t")
+        first[f"{group}/{name}"] = verdict
+    idx = [i for i, (g, c, _) in enumerate(cases) if first.get(case_key(g, c)) in CLASSES]
+    if not idx:
+        return
+    rules = np.array([CLASSES.index(first[case_key(cases[i][0], cases[i][1])]) for i in idx])
+    joined = []
+    for r, p in zip(rules, prob[idx], strict=True):
+        keep = p.argmax() == r or p[r] >= _RULES_KEEP.get(CLASSES[r], 1.0)
+        joined.append(r if keep else p.argmax())
+    truth, alone = y[idx], prob[idx].argmax(axis=1)
+    print(
+        f"on {len(idx)} first runs: rules {np.mean(rules == truth):.3f}, reader {np.mean(alone == truth):.3f}, "
+        f"joined {np.mean(np.array(joined) == truth):.3f}"
+    )
+
+
 def main() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -76,17 +104,19 @@ def main() -> None:
             LogisticRegression(C=C, max_iter=5000, class_weight="balanced"),
         )
 
-    pred = np.zeros_like(y)
+    prob = np.zeros((len(y), len(CLASSES)))
     for g in sorted(set(groups)):
         held = groups == g
         m = model()
         m.fit([t for t, h in zip(texts, held, strict=True) if not h], y[~held])  # type: ignore[attr-defined]
-        pred[held] = m.predict([t for t, h in zip(texts, held, strict=True) if h])  # type: ignore[attr-defined]
+        prob[held] = m.predict_proba([t for t, h in zip(texts, held, strict=True) if h])  # type: ignore[attr-defined]
+    pred = prob.argmax(axis=1)
     accuracy = float(np.mean(pred == y))
     print(f"{len(cases)} labelled drafts in {len(set(groups))} groups")
     print(f"leave-one-round-out accuracy {accuracy:.3f} (always 'structural': {np.mean(y == 0):.3f})")
     for k, cls in enumerate(CLASSES):
         print(f"  {cls:10s} n={int(np.sum(y == k)):3d} recall {np.mean(pred[y == k] == k):.2f}")
+    with_rules(cases, prob, y)
     if opts.check:
         return
     final = model()
