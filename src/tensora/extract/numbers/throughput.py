@@ -149,7 +149,10 @@ RULES: tuple[_Rule, ...] = (
             # "2.3x the training throughput of ring attention"
             r"|the\s+(?:[\w-]+\s+){0,2}?(?:throughput|speed|tokens/s|TFLOP/s|performance)\s+of)"
             # "by 1.41x (780 to 1100 tokens/s)": the ratio with its two values in parentheses
-            r"|(?=[,;:.)\]|*]|\s*$|\s+\(\d[\d.,]*\s*(?:[a-zA-Zµ/]+\s*)?(?:to|->|→)\s*\d|\s+(?:on|in|at|for|over|than|versus|vs|compared|relative|with|when|from|across"
+            # "by 1.22x (k=4)": the setting the ratio was measured at, in parentheses
+            r"|(?=[,;:.)\]|*]|\s*$|\s+\(\d[\d.,]*\s*(?:[a-zA-Zµ/]+\s*)?(?:to|->|→)\s*\d"
+            r"|\s+\((?:with\s+|at\s+)?[A-Za-z_][\w-]{0,15}\s*=\s*\d[^)]{0,20}\)"
+            r"|\s+(?:on|in|at|for|over|than|versus|vs|compared|relative|with|when|from|across"
             r"|and(?!\s+[\d.]+\s?[x×])|while|but|whereas)\b))",
             0,
         ),
