@@ -156,7 +156,12 @@ class QntAmdahl(Rule):
             and not c.text_has_cue("leftover_time_wording", q.quote.text)
         ]
         # a profile table names each part's share; where it names the changed part, that row is the share
-        fractions = _profiled_part(ctx) or _before_after(c) or _touched(c, _without_complements(fractions))
+        fractions = (
+            _profiled_part(ctx)
+            or _before_after(c)
+            or _stage_table(c)
+            or _touched(c, _without_complements(fractions))
+        )
         if not claimed or not fractions:
             return
         best: tuple[float, Quantity, Quantity, float] | None = None
@@ -263,6 +268,39 @@ def _before_after(c: Claims) -> list[Quantity]:
             "time_fraction", share, "ratio", changed[0][2].sentence.quote(), "profile", f"{label} (s = {local:.3g})"
         )
     ]
+
+
+def _stage_table(c: Claims) -> list[Quantity]:
+    """A table of each stage's time before and after, in bare numbers (the unit in the caption) and without a total
+    row, whose before column adds up to a step time the draft states ("655 s to 448 s" beside stages of 412, 58,
+    172 and 13): the stages whose time changed are the share the change touches, at their own before/after ratio
+    (recorded in the quantity's text as "label (s = ...)")."""
+    stated = [q.value for q in c.values("step_time") if q.value > 0]
+    runs: list[list[CueSpan]] = []
+    for m in c.cue_spans("row_two_bare_numbers"):
+        if runs and m.sentence.index == runs[-1][-1].sentence.index + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    for run in runs:
+        labels = [m.groups["label"].strip().strip("|* ").strip() for m in run]
+        if len(run) < 2 or any(label.lower().startswith(("total", "step", "end-to-end")) for label in labels):
+            continue
+        before = [float(m.groups["a"].replace(",", "")) for m in run]
+        after = [float(m.groups["b"].replace(",", "")) for m in run]
+        whole = sum(before)
+        if whole <= 0 or not any(abs(t - whole) <= 0.01 * whole for t in stated):
+            continue  # the column is not the step the draft times (or its unit is not the stated time's)
+        changed = [k for k in range(len(run)) if abs(before[k] - after[k]) > 0.01 * max(before[k], after[k])]
+        share = sum(before[k] for k in changed) / whole
+        if not changed or not 0.0 < share < 1.0:
+            continue
+        new = sum(after[k] for k in changed)
+        local = sum(before[k] for k in changed) / new if new > 0 else float("inf")
+        label = " + ".join(labels[k] for k in changed)
+        quote = run[changed[0]].sentence.quote()
+        return [Quantity("time_fraction", share, "ratio", quote, "profile", f"{label} (s = {local:.3g})")]
+    return []
 
 
 def _profiled_part(ctx: Context) -> list[Quantity]:
