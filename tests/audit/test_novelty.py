@@ -27,6 +27,14 @@ def test_leaves_the_baseline_out(claims, kb) -> None:  # type: ignore[no-untyped
     assert "GPipe" not in names
 
 
+def test_a_title_with_a_word_beyond_the_baseline_names_another_paper(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    adaptive = next(w for w in kb.prior_work if w.name == "Adaptive Loss Scaling")
+    mixed = next(w for w in kb.prior_work if "Mixed Precision Training" in [w.name, *w.aliases])
+    baseline = claims("# Mixed Precision Training with Dynamic Loss Scaling", "baseline")
+    assert not is_baseline(adaptive, baseline)
+    assert is_baseline(mixed, claims("# Mixed Precision Training", "baseline"))
+
+
 def test_cited_detects_names_and_aliases(kb) -> None:  # type: ignore[no-untyped-def]
     work = next(w for w in kb.prior_work if w.name == "PipeDream-2BW")
     assert cited(work, "Unlike 2BW we keep a single weight version.")

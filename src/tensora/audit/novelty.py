@@ -243,7 +243,11 @@ def is_baseline(work: PriorWork, baseline: Claims) -> bool:
         # most of the label's own words must be in the title: "FP8 mixed-precision framework" is not the paper
         # "Mixed Precision Training", although half of their words are shared
         shared = len(words & title)
-        if len(words) >= 2 and shared / len(words | title) >= 0.5 and shared / len(words) >= 0.75:
+        # ... and a word of the label beyond the title ("Adaptive Loss Scaling for Mixed Precision Training"
+        # against "Mixed Precision Training") names another paper unless the two titles nearly coincide
+        covered = shared / len(words) if words else 0.0
+        overlap = shared / len(words | title) if words else 0.0
+        if len(words) >= 2 and overlap >= 0.5 and (covered == 1.0 or (covered >= 0.75 and overlap >= 0.75)):
             return True
         head = baseline.title.lower()
         # a distinctive one-word name ("PagedAttention", "Megatron-LM") inside the title is the paper itself
