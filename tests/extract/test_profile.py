@@ -68,6 +68,16 @@ def test_clause_never_cuts_mid_phrase() -> None:
     assert clause("short enough.") == "short enough"
 
 
+def test_clause_never_leaves_a_parenthesis_open() -> None:
+    text = (
+        "DeepQueue is a three-stage input pipeline (an elastic decode-worker pool, a deep prefetch ring, and a pinned "
+        "staging area with asynchronous transfer on a side stream) together with a simple sizing rule"
+    )
+    for limit in (60, 100, 140):
+        cut = clause(text, limit)
+        assert cut.count("(") == cut.count(")"), cut
+
+
 DRAFT = """
 # StashKV: Four-Bit Cached Keys for Many Concurrent Requests
 

@@ -573,6 +573,8 @@ def clause(text: str, limit: int = 140) -> str:
     ]
     # a comma inside a list ("the query, key and value") is not a clause boundary
     cuts = [c for c in cuts if not re.match(r",\s(?:[\w-]+\s?){1,3}(?:,\s|\sand\s|\sor\s)", text[c:])]
+    # nor is one inside parentheses: the cut would leave "(an elastic pool, a deep ring" open
+    cuts = [c for c in cuts if text[:c].count("(") <= text[:c].count(")")]
     fit = [c for c in cuts if 12 <= c <= limit]
     if fit:
         return text[: fit[-1]].rstrip(" ,;:")
