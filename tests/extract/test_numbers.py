@@ -339,6 +339,12 @@ def test_table_label_cells_are_read_as_text() -> None:
     assert got == [("global_batch", 8192)]
 
 
+def test_a_next_steps_section_is_planned() -> None:
+    text = "Extend the store to multi-node jobs and evaluate Llama-2-70B with tensor parallelism."
+    found = _extract(text, section="6. Next steps")
+    assert [(q.role, q.qualifier) for q in found if q.role == "params"] == [("params", "planned")]
+
+
 def test_section_title_sets_the_stance() -> None:
     [q] = [q for q in _extract("Runs on 512 GPUs.", section="Planned evaluation") if q.role == "gpus"]
     assert q.qualifier == "planned"

@@ -86,7 +86,10 @@ _STANCES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
 )
 # Section titles that set the stance of a paragraph with no cue of its own.
 _SECTION_STANCES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("planned", rxcache.compile(r"\b(?:plan\w*|future|proposed\s+evaluation)\b", re.I)),
+    (
+        "planned",
+        rxcache.compile(r"\b(?:plan\w*|future|proposed\s+evaluation|next\s+steps|open\s+questions|roadmap)\b", re.I),
+    ),
     ("evaluation", rxcache.compile(r"\b(?:pilot|results?|evaluation|experiments?|measurements?)\b", re.I)),
 )
 
