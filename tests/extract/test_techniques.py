@@ -21,6 +21,10 @@ from tensora.extract.claims import Claims
             "mentioned",
         ),
         ("We apply activation recomputation [13] to every layer of the model.", "activation-recomputation", "used"),
+        # a part of it replaced, or plugged into: the rest is still in use
+        ("The Python side replaces the step() of the distributed optimizer.", "zero-1", "used"),
+        ("It is an extension that drops into a Megatron-style distributed optimizer.", "zero-1", "used"),
+        ("We replace the distributed optimizer with a fused kernel.", "zero-1", "rejected"),
     ],
 )
 def test_use_versus_mention(claims, text: str, technique: str, status: str) -> None:  # type: ignore[no-untyped-def]

@@ -34,10 +34,17 @@ Status = Literal["used", "mentioned", "compared", "rejected"]
 _CLAUSE_SPLIT = rxcache.compile(r"[;:]|,\s+(?=(?:but|while|whereas|and unlike|unlike)\b)|\s+(?=but\s)")
 _NEG_BEFORE = rxcache.compile(
     r"\b(?:no|not|without|unlike|instead of|rather than|avoids?|avoiding|avoided|never|nor|neither|free of|"
-    r"removes?|removing|removed|eliminates?|eliminating|drops?|dropping|replaces?|replacing|abandons?|"
+    # "drops into a distributed optimizer" plugs into it
+    r"removes?|removing|removed|eliminates?|eliminating|drops?(?!\s+in(?:to)?\b)|dropping|replaces?|replacing|abandons?|"
     r"no need for|dispenses? with|gets? rid of|forgo(?:es)?|skips?)\b"
     # the negation reaches a few words ahead, but not past "with", "using", "via" or "by"
     r"(?:\W+(?!(?:with|using|via|by|through)\b)\w+){0,4}\W*$"
+)
+# "replaces the step() of the distributed optimizer": a part of it replaced, the rest still in use
+_PART_REPLACED = rxcache.compile(
+    r"\breplac\w*\s+(?:the|its|their|a|an|one)\s+(?:[\w().-]+\s+){1,3}?of\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+)?"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.I,
 )
 _NEG_AFTER = rxcache.compile(
     r"^\W*(?:\w+\W+){0,3}(?:is|are|was|were)?\s*(?:not|never|un)\s*(?:needed|used|required|necessary|applied|"
@@ -166,7 +173,9 @@ def classify(sentence: Sentence, start: int, end: int) -> Status:
     text = sentence.text
     before = _CLAUSE_SPLIT.split(text[:start])[-1]
     after = _CLAUSE_SPLIT.split(text[end:])[0]
-    if _NEG_BEFORE.search(before.lower()) or _NEG_AFTER.search(after.lower()):
+    if (_NEG_BEFORE.search(before.lower()) and not _PART_REPLACED.search(before)) or _NEG_AFTER.search(
+        after.lower()
+    ):
         return "rejected"
     if _CMP_BEFORE.search(before.lower()):
         return "compared"
