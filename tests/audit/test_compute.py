@@ -34,6 +34,15 @@ def test_serving_memory_is_weights_plus_kv_cache(claims) -> None:  # type: ignor
     assert s.weights_gib == pytest.approx(7e9 * 2 / 2**30, rel=1e-6)
 
 
+def test_a_kv_tier_in_host_memory_is_not_all_on_the_device(claims) -> None:  # type: ignore[no-untyped-def]
+    host = SERVING.replace(
+        "Each request keeps", "The KV cache of most requests stays in host DRAM and the CPU attends over it. Each"
+    )
+    assert compute.serving_memory(claims(host)) is None
+    swap = SERVING + "\nThe KV cache is swapped to host memory when the pool runs out.\n"
+    assert compute.serving_memory(claims(swap)) is not None
+
+
 def test_divisibility_only_within_one_configuration(claims) -> None:  # type: ignore[no-untyped-def]
     # 512 / (8 x 4) = 16 micro-batches; the planned d = 12 is stated far from the pilot's batch
     assert compute.divisibility_problems(claims(TRAINING_PLAN)) == []

@@ -470,6 +470,8 @@ def serving_memory(c: Claims) -> Serving | None:
         return None
     if c.uses_core("kv-cache-eviction"):
         return None  # a draft that evicts KV holds a fraction of it: the full cache is not what stays resident
+    if c.uses_core("kv-cache-offload") or any(is_core(s) for s in c.cue("kv_cache_in_host_memory")):
+        return None  # a KV tier in host memory: the device holds a share of the cache, not all of it
     n, layers, hidden, heads = params(c), _int(c.value("layers")), _int(c.value("hidden")), _int(c.value("heads"))
     seq = _int(c.value("seq_len"))
     shape = model_shape(c)
