@@ -125,7 +125,8 @@ def main() -> None:
     terms = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
     np.savez_compressed(
         MODEL_PATH,
-        vocabulary=np.array(terms),
+        # one UTF-8 blob, newline-separated: loads in a few milliseconds where an array of strings takes fifty
+        vocabulary=np.frombuffer("\n".join(terms).encode(), dtype=np.uint8),
         idf=vec.idf_.astype(np.float32),
         coef=lr.coef_.astype(np.float32),
         intercept=lr.intercept_.astype(np.float32),

@@ -68,7 +68,7 @@ def load(path: Path = MODEL_PATH) -> ReaderModel | None:
     if not path.is_file():
         return None
     with np.load(path, allow_pickle=False) as z:
-        terms = [str(t) for t in z["vocabulary"]]
+        terms = z["vocabulary"].tobytes().decode().split("\n")
         return ReaderModel(
             vocabulary={t: i for i, t in enumerate(terms)},
             idf=z["idf"].astype(np.float64),
