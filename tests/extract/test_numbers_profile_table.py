@@ -61,6 +61,22 @@ def test_a_column_headed_by_its_unit_alone_is_a_time_column() -> None:
     assert [q for q in found if q.role == "time_fraction"] == []
 
 
+def test_a_total_row_may_name_what_it_totals() -> None:
+    found = quantities_of(
+        _rows(
+            [
+                "| Component of one decode iteration | time (ms) | on critical path |",
+                "|---|---|---|",
+                "| GPU forward + sampling | 21.5 | yes |",
+                "| Scheduling | 6.6 | yes |",
+                "| **Iteration total** | **28.1** | |",
+            ]
+        )
+    )
+    shares = {q.text: round(q.value, 3) for q in found if q.role == "time_fraction"}
+    assert shares == {"GPU forward + sampling": 0.765, "Scheduling": 0.235}
+
+
 def test_times_without_a_total_give_no_shares() -> None:
     found = quantities_of(_rows(["| Kernel | Time (ms) |", "|---|---|", "| GEMM | 1.2 |", "| Softmax | 0.4 |"]))
     assert [q for q in found if q.role == "time_fraction"] == []

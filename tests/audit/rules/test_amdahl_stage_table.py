@@ -48,3 +48,27 @@ def test_a_column_that_is_not_the_stated_step_is_not_read(claims, kb) -> None:  
 
 def test_a_claim_within_the_bound_is_quiet(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, DRAFT.replace("to 448 s (1.46x)", "to 560 s (1.17x)")) == []
+
+
+PROFILED = """
+# LaxRing: a deadline-bounded transport for compressed gradients
+
+## Abstract
+
+LaxRing carries the all-reduce of P and Q over a deadline-bounded UDP ring instead of TCP. LaxRing speeds up
+training by 1.38x, with validation perplexity within 0.3% of the TCP baseline.
+
+## Profile
+
+| Phase | Time (s) |
+|---|---|
+| Forward and backward | 1.79 |
+| All-reduce of P and Q | 0.21 |
+| Optimizer | 0.05 |
+| **Total** | **2.05** |
+"""
+
+
+def test_a_quantity_said_after_a_comma_is_not_what_the_ratio_measures(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, PROFILED)
+    assert found.computed["amdahl_max_speedup"] == pytest.approx(2.05 / (2.05 - 0.21), rel=1e-3)

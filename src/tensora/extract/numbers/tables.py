@@ -184,7 +184,8 @@ def _shares_of_total(header: list[str], roles: list[str], body: list[list[str]])
         value = _cell_value(roles[col], row[col], header[col])
         if value is None or value <= 0:
             continue
-        if _EMPHASIS.sub("", row[0]).strip().lower().startswith("total"):
+        label = _EMPHASIS.sub("", row[0]).strip().lower()
+        if label.startswith("total") or label.endswith(" total"):  # "Total", "Iteration total"
             total = value
         else:
             values[k] = value
