@@ -123,6 +123,11 @@ class MixedPrecision(Rule):
                 quotes(dropped, 2),
             )
             return
+        low_design = any(is_design(s) for s in c.cue("eight_bit_or_lower_format") if s.index in eight_bit)
+        if not low_design and any(is_design(s) for s in c.cue("precision_policy_specified")):
+            # 16-bit weights and gradients, and the design states the policy elsewhere ("master weights, moments
+            # and gradient accumulation are FP32"); 8 bits and below need the policy beside what they lower
+            return
         yield self.finding(
             "The draft lowers precision where the baseline deliberately kept a wider format, without saying which "
             "operations stay in higher precision, what the master-weight policy is, how the loss is scaled, or how "
