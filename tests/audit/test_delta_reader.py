@@ -122,6 +122,14 @@ def test_a_full_paper_is_beyond_what_it_learned_from(claims) -> None:  # type: i
     assert delta_reader.probabilities(paper) == {}
 
 
+def test_a_full_paper_does_not_load_the_vocabulary(monkeypatch: pytest.MonkeyPatch, claims) -> None:  # type: ignore[no-untyped-def]
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the vocabulary was loaded for a draft past the length limit")
+
+    monkeypatch.setattr(delta_reader, "load", refuse)
+    assert delta_reader.probabilities(claims("# T\n\n" + "We sweep the chunk size and pick one. " * 1500)) == {}
+
+
 @pytest.mark.skipif(not CASES.is_dir(), reason="../shared/bench/cases is not beside the project")
 def test_the_reader_overrides_a_structural_reading_it_does_not_share(monkeypatch: pytest.MonkeyPatch) -> None:
     proposal, baseline = _claims_of(CASES / "sp-chunk-size-config")

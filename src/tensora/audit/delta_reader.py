@@ -82,6 +82,15 @@ def load(path: Path = MODEL_PATH) -> ReaderModel | None:
         )
 
 
+@lru_cache(maxsize=1)
+def _max_words(path: Path = MODEL_PATH) -> int | None:
+    """The longest training draft, read alone (without the vocabulary); None without a model."""
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as z:
+        return int(z["max_words"])
+
+
 def document_sentences(claims: Claims) -> list[Sentence]:
     """The draft's prose: every sentence except table rows (a table's cells are numbers, not how the draft
     describes its change)."""
@@ -112,10 +121,14 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 def probabilities(claims: Claims, model: ReaderModel | None = None) -> dict[str, float]:
     """How the draft's prose reads, as a probability per delta class; empty without a model, or for a draft of
     fewer than ``MIN_WORDS`` words of prose or more than ``LONGEST`` times the longest it learned from."""
-    model = model or load()
     text = " ".join(s.text for s in document_sentences(claims))
     words = len(text.split())
-    if model is None or not MIN_WORDS <= words <= LONGEST * model.max_words:
+    # the length check first: a full paper is past the limit, and the vocabulary need not be read for it
+    longest = model.max_words if model is not None else _max_words()
+    if longest is None or not MIN_WORDS <= words <= LONGEST * longest:
+        return {}
+    model = model or load()
+    if model is None:
         return {}
     x = vectorize(model, text)
     if not x.any():
