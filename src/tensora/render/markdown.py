@@ -227,7 +227,7 @@ def render(review: Review, detail: Detail = "default") -> str:
         stress = [f for f in stress if f.severity.value != "info"]
     shown = stress[:3] if detail == "brief" else stress
     if not stress:
-        answered = ", ".join(review.corner_cases[:2]) or "bubble, memory, communication and evidence"
+        answered = "; ".join(review.corner_cases[:2]) or "bubble, memory, communication and evidence"
         out += [say("stress_clean", system=review.system, answered=answered), ""]
     else:
         out += [say("stress_intro", count=_count(len(shown))), ""]
