@@ -18,6 +18,7 @@ sentences that push most towards a class, which is what a reader quotes when it 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -158,7 +159,5 @@ def telling(claims: Claims, cls: str, n: int = 2, model: ReaderModel | None = No
 
 def labels_digest(labels: dict[str, str]) -> str:
     """A digest of a labelled set (case path -> delta class), to tell whether the shipped model is current."""
-    import hashlib
-
     lines = "\n".join(f"{k}\t{v}" for k, v in sorted(labels.items()))
     return hashlib.sha256(lines.encode()).hexdigest()[:16]

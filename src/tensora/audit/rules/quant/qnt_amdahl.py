@@ -256,18 +256,21 @@ def _before_after(c: Claims) -> list[Quantity]:
         return []
     if whole <= 0:
         return []
+    return _changed_part([(a, b, m.groups["label"].strip().strip("|* ").strip(), m) for a, b, m in rows], whole)
+
+
+def _changed_part(rows: list[tuple[float, float, str, CueSpan]], whole: float) -> list[Quantity]:
+    """The parts whose time changed (before, after, label, row) as one share of ``whole``, with their own
+    before/after ratio as the local speedup (recorded in the quantity's text as "label (s = ...)")."""
     changed = [r for r in rows if abs(r[0] - r[1]) > 0.01 * max(r[0], r[1])]
     share = sum(r[0] for r in changed) / whole
     if not changed or not 0.0 < share < 1.0:
         return []
-    label = " + ".join(r[2].groups["label"].strip().strip("|* ").strip() for r in changed)
+    label = " + ".join(r[2] for r in changed)
     after = sum(r[1] for r in changed)
     local = sum(r[0] for r in changed) / after if after > 0 else float("inf")
-    return [
-        Quantity(
-            "time_fraction", share, "ratio", changed[0][2].sentence.quote(), "profile", f"{label} (s = {local:.3g})"
-        )
-    ]
+    quote = changed[0][3].sentence.quote()
+    return [Quantity("time_fraction", share, "ratio", quote, "profile", f"{label} (s = {local:.3g})")]
 
 
 def _stage_table(c: Claims) -> list[Quantity]:
@@ -291,15 +294,9 @@ def _stage_table(c: Claims) -> list[Quantity]:
         whole = sum(before)
         if whole <= 0 or not any(abs(t - whole) <= 0.01 * whole for t in stated):
             continue  # the column is not the step the draft times (or its unit is not the stated time's)
-        changed = [k for k in range(len(run)) if abs(before[k] - after[k]) > 0.01 * max(before[k], after[k])]
-        share = sum(before[k] for k in changed) / whole
-        if not changed or not 0.0 < share < 1.0:
-            continue
-        new = sum(after[k] for k in changed)
-        local = sum(before[k] for k in changed) / new if new > 0 else float("inf")
-        label = " + ".join(labels[k] for k in changed)
-        quote = run[changed[0]].sentence.quote()
-        return [Quantity("time_fraction", share, "ratio", quote, "profile", f"{label} (s = {local:.3g})")]
+        part = _changed_part(list(zip(before, after, labels, run, strict=True)), whole)
+        if part:
+            return part
     return []
 
 
