@@ -81,7 +81,7 @@ def test_the_self_check_is_announced_and_offers_only_what_a_check_needs(case: Ca
     assert "critical re-read announced at the start" in system
     assert "technique_info" not in system and "HYPOTHESES" not in system  # not the review's rules again
     assert "read_section and arithmetic only" in " ".join(system.split())
-    assert 'Return one JSON object and nothing else: {"corrections": [...]}' in request
+    assert 'Return one JSON object and nothing else: {"corrections": [...], "grounding": [...]}' in request
     # a tool that is not offered gets an error back, not a result
     results = {c["name"]: c["result"] for c in result.llm["tool_calls"]}
     assert "not offered in this request" in results["search_prior_work"]["error"]

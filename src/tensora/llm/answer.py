@@ -103,8 +103,9 @@ def schema(codes: list[str], *, max_findings: int = 3) -> dict[str, Any]:
     }
 
 
-def corrections_schema() -> dict[str, Any]:
-    """The self-check's answer: corrections to the draft review."""
+def corrections_schema(grounded: bool = False) -> dict[str, Any]:
+    """The self-check's answer: corrections to the draft review; ``grounded``: with the statements about the
+    documents and the text each rests on (``grounding``)."""
     text = {"type": "string"}
     item = {
         "type": "object",
@@ -116,11 +117,20 @@ def corrections_schema() -> dict[str, Any]:
         },
         "required": ["part", "find", "replace", "reason"],
     }
-    return {
-        "type": "object",
-        "properties": {"corrections": {"type": "array", "items": item}},
-        "required": ["corrections"],
-    }
+    properties: dict[str, Any] = {"corrections": {"type": "array", "items": item}}
+    if grounded:
+        statement = {
+            "type": "object",
+            "properties": {
+                "part": text,
+                "claim": text,
+                "doc": {"type": "string", "enum": ["proposal", "baseline"]},
+                "quote": text,
+            },
+            "required": ["claim", "quote"],
+        }
+        properties["grounding"] = {"type": "array", "items": statement}
+    return {"type": "object", "properties": properties, "required": ["corrections"]}
 
 
 def reading_schema() -> dict[str, Any]:
@@ -298,6 +308,15 @@ def parse_corrections(text: str) -> list[dict[str, Any]]:
     if not isinstance(data, dict):
         raise ParseError("it is not a JSON object")
     return _objects(data, "corrections")
+
+
+def parse_grounding(text: str) -> list[dict[str, Any]]:
+    """The statements the self-check grounded (empty when the answer has none or is not JSON)."""
+    try:
+        data = _loads(text)
+    except ParseError:
+        return []
+    return _objects(data, "grounding") if isinstance(data, dict) else []
 
 
 def parse_chat(text: str) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:

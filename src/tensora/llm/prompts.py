@@ -303,15 +303,25 @@ A corrected sentence must still read as a whole sentence; rewrite it rather than
 {draft}
 </draft_review>
 
-Return one JSON object and nothing else: {{"corrections": [...]}}, with an empty list when nothing needs
-correcting. Each correction names the part, the text to replace ("find": copied verbatim from the draft
-review, long enough to occur only once; JSON escaping is the only change allowed), its replacement ("replace":
-empty to delete it) and the reason, with the page:
+Then ground what stays: under "grounding", list each statement of the corrected review about what a document
+states, uses, measures or reports (a number's meaning, a mechanism, a setting, a named system, the scale of an
+experiment), with the verbatim text of the document it rests on, up to 40, the ones the Mirror and the
+weaknesses rest on first. tensora looks each quote up; a statement whose text is not in the documents comes back
+to you once. Claims that a document does not state something are not listed here.
+
+Return one JSON object and nothing else: {{"corrections": [...], "grounding": [...]}}, with an empty list of
+corrections when nothing needs correcting. Each correction names the part, the text to replace ("find": copied
+verbatim from the draft review, long enough to occur only once; JSON escaping is the only change allowed), its
+replacement ("replace": empty to delete it) and the reason, with the page:
 {{
   "corrections": [
     {{"part": "mirror|novelty_gap|stress_test|twist|findings|hypotheses",
       "find": "the exact text of your draft review to replace (in a part, a finding you added, or a verdict's reason)",
       "replace": "the corrected text (empty to delete it)", "reason": "what the documents say, with the page"}}
+  ],
+  "grounding": [
+    {{"part": "mirror|novelty_gap|stress_test|twist", "claim": "the statement, in a few words",
+      "doc": "proposal|baseline", "quote": "the document's text it rests on, verbatim"}}
   ]
 }}"""
 

@@ -41,7 +41,7 @@ from tensora.audit.registry import RULES
 from tensora.audit.rules.security.doc_hidden_text import INJECTION
 from tensora.extract.claims import Claims
 from tensora.knowledge.loader import KnowledgeBase, load_knowledge
-from tensora.llm import absence, artifacts, documents, hypotheses, prompts
+from tensora.llm import absence, artifacts, documents, grounding, hypotheses, prompts
 from tensora.llm import answer as answers
 from tensora.llm.base import Backend, Completion, Message, StreamCallback, ToolCall, Usage
 from tensora.llm.documents import ADDRESSED
@@ -412,28 +412,8 @@ def _correct_items(parsed: answers.Answer, part: str, find: str, replace: str) -
     return False
 
 
-def _self_check(
-    conversation: Conversation, documents_text: str, parsed: answers.Answer, proposal: Claims | None = None
-) -> dict[str, Any]:
-    """The critical second pass: the persona checks its draft against the documents; corrections applied.
-
-    With ``proposal``, the draft's claims that the document does not state something come with the sentences
-    of the document that may state it (``absence.leads``)."""
-    found = absence.leads(parsed.parts, proposal.sentences) if proposal is not None else []
-    request = prompts.self_check_request(documents_text, _draft_json(parsed))
-    if found:
-        request += "\n\n" + absence.render(found)
-    messages = [
-        Message("system", prompts.self_check_system(conversation.settings.max_tool_rounds)),
-        Message("user", request),
-    ]
-    try:
-        completion = conversation.ask(messages, schema=answers.corrections_schema(), tools=prompts.SELF_CHECK_TOOLS)
-        raw = answers.parse_corrections(completion.text)
-    except BackendCallError as exc:
-        return {"status": f"not run: {exc.reason}", "corrections": []}
-    except answers.ParseError as exc:
-        return {"status": f"unusable answer ({exc}); the draft stands", "corrections": []}
+def _apply_corrections(parsed: answers.Answer, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Apply the self-check's corrections to the draft review; one record per correction."""
     records = []
     for c in raw:
         part = c.get("part")
@@ -453,7 +433,58 @@ def _self_check(
         else:
             record["note"] = "text not found in the draft"
         records.append(record)
-    return {"status": "ok", "corrections": records}
+    return records
+
+
+def _self_check(
+    conversation: Conversation,
+    documents_text: str,
+    parsed: answers.Answer,
+    proposal: Claims | None = None,
+    index: QuoteIndex | None = None,
+) -> dict[str, Any]:
+    """The critical second pass: the persona checks its draft against the documents; corrections applied.
+
+    With ``proposal``, the draft's claims that the document does not state something come with the sentences
+    of the document that may state it (``absence.leads``). With ``index``, the statements the model grounds
+    are looked up in the documents, and those whose text is not found go back to it once (``grounding``)."""
+    found = absence.leads(parsed.parts, proposal.sentences) if proposal is not None else []
+    request = prompts.self_check_request(documents_text, _draft_json(parsed))
+    if found:
+        request += "\n\n" + absence.render(found)
+    messages = [
+        Message("system", prompts.self_check_system(conversation.settings.max_tool_rounds)),
+        Message("user", request),
+    ]
+    try:
+        completion = conversation.ask(
+            messages, schema=answers.corrections_schema(grounded=True), tools=prompts.SELF_CHECK_TOOLS
+        )
+        raw = answers.parse_corrections(completion.text)
+    except BackendCallError as exc:
+        return {"status": f"not run: {exc.reason}", "corrections": []}
+    except answers.ParseError as exc:
+        return {"status": f"unusable answer ({exc}); the draft stands", "corrections": []}
+    out: dict[str, Any] = {"status": "ok", "corrections": _apply_corrections(parsed, raw)}
+    statements = grounding.check(answers.parse_grounding(completion.text), index) if index is not None else []
+    if statements:
+        out["grounding"] = grounding.summary(statements)
+    if not any(not s.found for s in statements):
+        return out
+    messages.append(Message("assistant", completion.text))
+    messages.append(Message("user", grounding.render(statements)))
+    try:
+        follow = conversation.ask(messages, schema=answers.corrections_schema(), tools=prompts.SELF_CHECK_TOOLS)
+        more = answers.parse_corrections(follow.text)
+    except BackendCallError as exc:
+        out["grounding"]["status"] = f"follow-up not run: {exc.reason}"
+        return out
+    except answers.ParseError as exc:
+        out["grounding"]["status"] = f"unusable follow-up ({exc}); the review stands"
+        return out
+    out["grounding"]["status"] = "ok"
+    out["grounding"]["corrections"] = _apply_corrections(parsed, more)
+    return out
 
 
 def _own_reading(conversation: Conversation, documents_text: str) -> tuple[answers.Reading | None, dict[str, Any]]:
@@ -517,7 +548,8 @@ def _enhance(
     except BackendCallError as exc:
         return _fallback(result, review, conversation, warning_line(settings, exc))
 
-    self_check = _self_check(conversation, documents_text, parsed, proposal)
+    index = QuoteIndex({"proposal": proposal, "baseline": baseline})
+    self_check = _self_check(conversation, documents_text, parsed, proposal, index)
     serious = {f.code for f in review.findings if f.severity.value in ("fatal", "major") and f.code != _HIDDEN}
     obeyed = obeys_injection(parsed.parts, parsed.hypotheses, serious)
     if obeyed is not None:
@@ -542,7 +574,6 @@ def _enhance(
         known.add_json(f.inputs)
         known.add_json([q.text for q in f.evidence])
     known.merge(conversation.known)
-    index = QuoteIndex({"proposal": proposal, "baseline": baseline})
     guard = Guard(known, index, _refused_texts(review, proposal), kb)
 
     checked = check_findings(parsed.findings, set(result.codes()), index, make=LLMFinding)
