@@ -93,3 +93,32 @@ def test_a_claim_read_next_to_the_word_peak_is_not_the_peak(claims, kb) -> None:
     [f] = _run(claims, kb, ABOVE)
     # the claim's own sentence says BF16: 1,148 against 989, although FP8 is named elsewhere
     assert f.computed["mfu"] == pytest.approx(1148 / 989, rel=1e-3)
+
+
+SPARSE_DENOMINATOR = """
+# RelayMoE: a shorter token exchange
+
+## Evaluation
+
+Training runs in BF16 with FP32 master weights on 64 H100 GPUs.
+
+| | baseline | ours |
+|---|---|---|
+| model TFLOP/s per GPU | 521 | 827 |
+| MFU (of 1,979 TFLOP/s H100 BF16 peak) | 26.3% | 41.8% |
+
+## Next steps
+
+FP8 token payloads would halve the bytes again.
+"""
+
+
+def test_a_stated_peak_that_is_the_sparse_figure_is_set_aside(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    # 827 of the 989.5 dense BF16 TFLOP/s is 84%; the draft's 1,979 is the 2:4-sparse figure, and the FP8 of its
+    # next steps is not the precision it ran in
+    [f] = _run(claims, kb, SPARSE_DENOMINATOR)
+    assert f.computed["mfu"] == pytest.approx(827 / 989.5, rel=1e-3)
+    assert "2:4 sparsity" in f.message and "1,979" in f.message
+    # a draft that divides by the dense peak is read with it, and stays quiet below 75%
+    quiet = SPARSE_DENOMINATOR.replace("827", "700").replace("1,979", "989")
+    assert _run(claims, kb, quiet) == []

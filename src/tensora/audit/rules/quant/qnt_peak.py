@@ -26,6 +26,7 @@ class QntPeak(Rule):
     ## Example
     fires:  "290 TFLOP/s forward and backward on an A100" (312 dense BF16 peak: 93%)
     fires:  "1,148 TFLOPS on one H100, the first kernel above the dense peak" (989 dense BF16 peak: 116%)
+    fires:  "827 TFLOP/s per GPU, 41.8% MFU (of 1,979 TFLOP/s H100 BF16 peak)" (the sparse figure: 84% of dense)
     silent: "51.4% MFU on 512 A100s"
     ## Known false alarms
     A single large GEMM can reach 80-90% of peak; the rule reads the largest claimed figure, so a GEMM
@@ -127,11 +128,17 @@ class QntPeak(Rule):
         dev = compute.device(c)
         dtype = precision_at(c, claim.quote.text)
         source = "as the draft states it"
+        sparse_stated: float | None = None
         if dev is not None:
             try:
                 catalog = dev.peak_flops(dtype) / 1e12
             except Exception:  # the catalog has no peak for that dtype
                 catalog = None
+            # "MFU of 1,979 TFLOP/s H100 BF16 peak": the datasheet's 2:4-sparse figure is no peak for model FLOPs
+            sparse = dev.sparse_tflops.get(dtype)
+            if catalog is not None and sparse is not None:
+                sparse_stated = next((v for v in peaks if abs(v / sparse - 1.0) <= 0.03), None)
+                peaks = [v for v in peaks if abs(v / sparse - 1.0) > 0.03]
             if catalog is not None and (not peaks or catalog > max(peaks)):
                 peaks.append(catalog)
                 source = f"{dev.name}, dense {dtype.upper()}"
@@ -151,10 +158,16 @@ class QntPeak(Rule):
         if mfu <= _PLAUSIBLE_MFU:
             return
         severity = Severity.FATAL if mfu > 1.0 else Severity.MAJOR
+        sparse_note = (
+            f" The draft divides by {num(sparse_stated)} TFLOP/s, the datasheet's figure with 2:4 sparsity, which "
+            "dense model FLOPs never reach: its utilisation is understated by half."
+            if sparse_stated is not None
+            else ""
+        )
         yield self.finding(
             f"{num(claim.value)} TFLOP/s per GPU against a dense peak of {num(peak)} TFLOP/s ({source}) is "
-            f"{pct(mfu)} of peak. Softmax, normalisation and communication do not run on tensor cores; "
-            "nothing trains end to end at that fraction, so either the FLOPs are counted generously or the "
+            f"{pct(mfu)} of peak.{sparse_note} Softmax, normalisation and communication do not run on tensor "
+            "cores; nothing trains end to end at that fraction, so either the FLOPs are counted generously or the "
             "measurement is wrong.",
             "show how the FLOPs are counted (model FLOPs, no recomputation, dense peak) and reconcile the "
             "figure with a measured step time",
