@@ -85,3 +85,16 @@ def precision(c: Claims) -> str:
         if p in texts:
             return p
     return "bf16"
+
+
+def table_header(c: Claims, sentence: Sentence) -> Sentence | None:
+    """The header row of the table a row sentence belongs to (None for a sentence that is not a table row)."""
+    if sentence.kind != "table":
+        return None
+    head = sentence
+    for i in range(sentence.index - 1, -1, -1):
+        s = c.sentences[i]
+        if s.kind != "table" or s.paragraph != sentence.paragraph:
+            break
+        head = s
+    return head if head is not sentence else None
