@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from tensora.extract.claims import Claims
 from tensora.extract.quantities import Quote
@@ -98,3 +99,50 @@ def table_header(c: Claims, sentence: Sentence) -> Sentence | None:
             break
         head = s
     return head if head is not sentence else None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table of the draft: its header row's cells, and each row's label, numeric cells (None where a cell holds
+    no plain number) and sentence."""
+
+    header: Sentence
+    columns: list[str]
+    rows: list[tuple[str, list[float | None], Sentence]]
+
+
+def _cells(text: str) -> list[str]:
+    """A row's cells; outer pipes are dropped, and a row that starts with a pipe and no closing one has an
+    empty first cell (a header row over the labels' column)."""
+    text = text.strip()
+    if text.startswith("|") and text.endswith("|") and len(text) > 1:
+        text = text[1:-1]
+    return [x.strip() for x in text.split("|")]
+
+
+def _cell_number(cell: str) -> float | None:
+    text = cell.strip("*_ ").replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def tables(c: Claims) -> list[Table]:
+    """The draft's tables, read from their row sentences (a header row, then rows of the same paragraph)."""
+    out: list[Table] = []
+    current: Table | None = None
+    for s in c.sentences:
+        if s.kind != "table":
+            current = None
+            continue
+        if current is None or s.paragraph != current.header.paragraph:
+            current = Table(s, _cells(s.text)[1:], [])
+            out.append(current)
+            continue
+        cells = _cells(s.text)
+        if cells and set(cells[0]) <= set("-: "):
+            continue  # a Markdown rule row
+        if cells:
+            current.rows.append((cells[0].strip("*_ "), [_cell_number(x) for x in cells[1:]], s))
+    return [t for t in out if t.rows]

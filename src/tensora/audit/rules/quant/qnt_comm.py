@@ -7,7 +7,7 @@ from typing import cast
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import num, precision, quotes, size_bytes
+from tensora.audit.rules._common import Table, num, precision, quotes, size_bytes, tables
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
 from tensora.extract.sentences import Sentence
@@ -139,6 +139,50 @@ class QntComm(Rule):
                 + ([window_m.sentence.quote()] if window_m.sentence is not size_m.sentence else []),
                 computed={"comm_time_s": t, "compute_time_s": window},
                 inputs={"size_bytes": size, "bandwidth_bytes_per_s": bandwidth},
+            )
+            return
+
+    def _table_window(self, ctx: Context) -> Iterator[Finding]:
+        """A time table with a communication row and the GEMM rows it is decomposed with, where the draft's
+        column shows the communication hidden: overlap hides at most the compute beside it, so the exposed part
+        is at least the communication (its largest time in any column, where it ran exposed) minus the draft's
+        GEMM time. A draft whose exposed time is below that lower bound reports more hiding than there is
+        compute to hide behind."""
+        c = ctx.proposal
+        if not c.has_cue("hiding_claimed") or c.uses(*_COMPRESSING):
+            return
+        for table in tables(c):
+            unit = _time_unit(c, table)
+            if unit is None or is_elsewhere(table.header):
+                continue
+            comm = [r for r in table.rows if any(w in r[0].lower() for w in _COMM_ROW)]
+            gemms = [r for r in table.rows if any(w in r[0].lower() for w in _GEMM_ROW)]
+            if len(comm) != 1 or not gemms:
+                continue
+            values = [v for v in comm[0][1] if v is not None]
+            width = len(comm[0][1])
+            if width < 2 or len(values) != width or any(len(g[1]) != width for g in gemms):
+                continue
+            window_cells = [g[1][-1] for g in gemms]
+            if any(v is None for v in window_cells):
+                continue
+            exposed, full = values[-1] * unit, max(values) * unit
+            window = sum(v for v in window_cells if v is not None) * unit
+            if full <= 1.05 * window or exposed >= 0.9 * (full - window):
+                continue
+            rows = [comm[0][2], *(g[2] for g in gemms)]
+            yield self.finding(
+                f"The draft's own table puts the communication at {full * 1e3:.3g} ms where it runs exposed, and "
+                f"the GEMMs it is split across at {window * 1e3:.3g} ms in the draft's column. Overlap hides "
+                f"communication only behind the compute running beside it, so at least {full * 1e3:.3g} - "
+                f"{window * 1e3:.3g} = {(full - window) * 1e3:.3g} ms stays exposed, against the "
+                f"{exposed * 1e3:.3g} ms reported.",
+                "set each collective's time beside the GEMM it is split across (bytes over the measured bandwidth "
+                "against FLOPs over the measured rate) and report the exposed remainder, or show which compute "
+                "besides those GEMMs the communication overlaps",
+                [table.header.quote(), *(r.quote() for r in rows)][:3],
+                computed={"comm_time_s": full, "compute_time_s": window},
+                inputs={"exposed_reported_s": exposed, "table": table.header.text[:120]},
             )
             return
 
@@ -677,8 +721,25 @@ def hidden_transfer(ctx: Context) -> Finding | None:
     (COMM-OVERLAP states the exposed remainder from the same reading)."""
     key = "qnt_comm.hidden_transfer"
     if key not in ctx.shared:
-        ctx.shared[key] = next(QntComm()._hidden_bulk(ctx), None)
+        rule = QntComm()
+        ctx.shared[key] = next(rule._hidden_bulk(ctx), None) or next(rule._table_window(ctx), None)
     return cast(Finding | None, ctx.shared[key])
+
+
+# a table row of communication time, and rows of the GEMMs that the communication is decomposed with
+_COMM_ROW = ("communication", "collective", "all-gather", "allgather", "reduce-scatter", "all-reduce", "all-to-all")
+_GEMM_ROW = ("gemm", "matmul", "projection", "linear layer")
+# drafts that shrink the bytes they send change the communication time between columns
+_COMPRESSING = ("gradient-compression", "activation-compression", "powersgd")
+
+
+def _time_unit(c: Claims, table: Table) -> float | None:
+    """Seconds per unit of a table's times: "(ms)" in its header or in the caption just above it."""
+    at = table.header.index
+    for m in c.cue_spans("table_time_unit"):
+        if at - 3 <= m.sentence.index <= at:
+            return _WINDOW_UNIT.get(m.groups["unit"])
+    return None
 
 
 def _kv_bytes_per_token(c: Claims) -> tuple[float | None, str]:
