@@ -111,7 +111,7 @@ class Table:
     rows: list[tuple[str, list[float | None], Sentence]]
 
 
-def _cells(text: str) -> list[str]:
+def cells(text: str) -> list[str]:
     """A row's cells; outer pipes are dropped, and a row that starts with a pipe and no closing one has an
     empty first cell (a header row over the labels' column)."""
     text = text.strip()
@@ -137,12 +137,12 @@ def tables(c: Claims) -> list[Table]:
             current = None
             continue
         if current is None or s.paragraph != current.header.paragraph:
-            current = Table(s, _cells(s.text)[1:], [])
+            current = Table(s, cells(s.text)[1:], [])
             out.append(current)
             continue
-        cells = _cells(s.text)
-        if cells and set(cells[0]) <= set("-: "):
+        row = cells(s.text)
+        if row and set(row[0]) <= set("-: "):
             continue  # a Markdown rule row
-        if cells:
-            current.rows.append((cells[0].strip("*_ "), [_cell_number(x) for x in cells[1:]], s))
+        if row:
+            current.rows.append((row[0].strip("*_ "), [_cell_number(x) for x in row[1:]], s))
     return [t for t in out if t.rows]

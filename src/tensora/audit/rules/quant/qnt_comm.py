@@ -7,11 +7,11 @@ from typing import cast
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import Table, num, precision, quotes, size_bytes, tables
+from tensora.audit.rules._common import Table, cells, num, precision, quotes, size_bytes, tables
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
 from tensora.extract.sentences import Sentence
-from tensora.extract.techniques import is_core, is_elsewhere
+from tensora.extract.techniques import is_core, is_elsewhere, is_planned
 from tensora.models.comm import all_gather_time_s, ring_all_reduce_time_s, transfer_time_s
 from tensora.models.memory import kv_cache_gib
 
@@ -82,6 +82,8 @@ class QntComm(Rule):
         yield from self._checkpoint_persist(ctx)
         yield from self._cross_node_group(ctx)
         yield from self._host_copy(ctx)
+        if not ctx.proposal.has_cue("hiding_claimed"):
+            yield from self._streamed_weights(ctx)  # with a claim of hiding, hidden_transfer reads it
         yield from self._gradient_allreduce(ctx)
         yield from self._below_line_rate(ctx)
         found = hidden_transfer(ctx)
@@ -297,6 +299,42 @@ class QntComm(Rule):
             "for the forward (device-to-host) and the backward (host-to-device), and show the timeline",
             [size_m.sentence.quote(), bw_m.sentence.quote(), fw_m.sentence.quote()],
             computed={"comm_time_s": t, "compute_time_s": window},
+            inputs={"size_bytes": size, "bandwidth_bytes_per_s": bandwidth},
+        )
+
+    def _streamed_weights(self, ctx: Context) -> Iterator[Finding]:
+        """Weights kept off the device and streamed in as each layer runs: every forward pass, so every decode
+        step, moves them over the host link again. Their bytes per GPU over the fastest host-to-device rate the
+        draft measures are a floor on the step, set against the time per output token the draft reports for
+        itself (the most lenient reading: the largest rate, the longest reported time)."""
+        c = ctx.proposal
+        if not any(not is_elsewhere(s) and not is_planned(s) for s in c.cue("weights_streamed_in")):
+            return
+        rates = [
+            (float(m.groups["value"]) * 1e9, m)
+            for m in c.cue_spans("host_copy_bandwidth")
+            if m.groups.get("dir", "").lower() in ("host-to-device", "h2d") and not is_elsewhere(m.sentence)
+        ]
+        sizes = _offloaded_weights_per_gpu(c)
+        steps = _time_per_output_token(c)
+        if not rates or not sizes or not steps:
+            return
+        bandwidth, rate_m = max(rates, key=itemgetter(0))
+        size, size_s = max(sizes, key=itemgetter(0))
+        step, step_s = max(steps, key=itemgetter(0))
+        t = float(transfer_time_s(size, bandwidth))
+        if t <= 1.5 * step:
+            return
+        yield self.finding(
+            f"The weights kept off the GPU cross the host link again in every forward pass, so in every decode "
+            f"step: {size / 1e9:.3g} GB per GPU at the {bandwidth / 1e9:g} GB/s host-to-device rate the draft "
+            f"measures takes {t * 1e3:,.0f} ms, {t / step:.0f}x the {step * 1e3:.3g} ms per output token it "
+            "reports. Prefetching hides latency, not bandwidth: either fewer bytes cross per step than the "
+            "design says, or the reported time was not measured with the weights streamed.",
+            "put the bytes streamed per decode step over the measured host-to-device rate next to the time per "
+            "output token, and show where the reported time comes from (batch, which layers were off the GPU)",
+            [size_s.quote(), rate_m.sentence.quote(), step_s.quote()],
+            computed={"comm_time_s": t, "compute_time_s": step},
             inputs={"size_bytes": size, "bandwidth_bytes_per_s": bandwidth},
         )
 
@@ -722,7 +760,12 @@ def hidden_transfer(ctx: Context) -> Finding | None:
     key = "qnt_comm.hidden_transfer"
     if key not in ctx.shared:
         rule = QntComm()
-        ctx.shared[key] = next(rule._hidden_bulk(ctx), None) or next(rule._table_window(ctx), None)
+        ctx.shared[key] = (
+            next(rule._hidden_bulk(ctx), None)
+            or next(rule._table_window(ctx), None)
+            # weights streamed per step refute a claim of hiding only where the draft makes one
+            or (next(rule._streamed_weights(ctx), None) if ctx.proposal.has_cue("hiding_claimed") else None)
+        )
     return cast(Finding | None, ctx.shared[key])
 
 
@@ -731,6 +774,46 @@ _COMM_ROW = ("communication", "collective", "all-gather", "allgather", "reduce-s
 _GEMM_ROW = ("gemm", "matmul", "projection", "linear layer")
 # drafts that shrink the bytes they send change the communication time between columns
 _COMPRESSING = ("gradient-compression", "activation-compression", "powersgd")
+
+
+# where weights go when they leave the GPU
+_OFF_DEVICE = ("tier", "offload", "host memory", "cpu memory", "cxl", "ssd", "nvme", "demoted", "pinned")
+_PER_STEP_ROW = ("time per output token", "tpot", "per-token latency", "inter-token latency", "time per token")
+
+
+def _offloaded_weights_per_gpu(c: Claims) -> list[tuple[float, Sentence]]:
+    """Sizes of the weights kept off the GPU, per GPU: "27.4 GB per GPU" in a sentence about weights that names
+    where they went (a tier, host memory, an SSD)."""
+    out = []
+    for m in c.cue_spans("bulk_size_stated"):
+        s = m.sentence
+        low = s.lower
+        if "weight" not in low or not any(w in low for w in _OFF_DEVICE) or is_elsewhere(s) or s.kind == "table":
+            continue
+        after = low[low.find(m.text.lower()) + len(m.text) :][:14]
+        if "per gpu" in after or "per device" in after:
+            out.append((size_bytes(m.groups["value"], m.groups["unit"]), s))
+    return out
+
+
+def _time_per_output_token(c: Claims) -> list[tuple[float, Sentence]]:
+    """The time per output token the draft reports for itself: the last column of a table row that names it
+    ("time per output token at saturation | 24.1 ms | 31.5 ms")."""
+    out = []
+    for table in tables(c):
+        for label, _, row in table.rows:
+            if not any(w in label.lower() for w in _PER_STEP_ROW):
+                continue
+            cell = cells(row.text)[-1].strip(" *")
+            number, _, unit = cell.partition(" ")
+            seconds = _WINDOW_UNIT.get(unit.strip().lower())
+            try:
+                value = float(number.replace(",", ""))
+            except ValueError:
+                continue
+            if seconds is not None and value > 0:
+                out.append((value * seconds, row))
+    return out
 
 
 def _time_unit(c: Claims, table: Table) -> float | None:
