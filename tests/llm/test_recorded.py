@@ -37,7 +37,7 @@ def _settings_of_the_recording(request: pytest.FixtureRequest, monkeypatch: pyte
     monkeypatch.setenv("TENSORA_HOME", str(home))
 
 
-_RECORDED_SETS = ("corpus", "round3", "round9", "round10", "round12", "round17", "round18")
+_RECORDED_SETS = ("corpus", "round3", "round9", "round10", "round12", "round17", "round18", "round25")
 
 
 def _inputs(case: str) -> tuple[Path, Path]:
@@ -112,3 +112,17 @@ def test_text_addressed_to_reviewers_never_reaches_the_model_and_is_reported(cas
     markdown = CliRunner().invoke(app, args).stdout
     stress = markdown.split("## 3.", 1)[1]
     assert stress.lstrip().split("\n", 1)[1].lstrip().startswith("**Before anything else")
+
+
+@pytest.mark.parametrize("case", ["cxl-weight-tier-70b-config", "tp-fp8-async-window-config"])
+def test_the_self_check_grounds_its_statements_in_the_documents(case: str, tmp_path: Path) -> None:
+    """Exchanges recorded after the self-check grounds the review: the model's statements about the documents
+    come with quotes that tensora finds in the visible text (so no follow-up turn was needed)."""
+    proposal, baseline = _inputs(case)
+    exchange = tmp_path / "exchange"
+    shutil.copytree(RECORDED / case, exchange)
+    args = ["review", str(proposal), "--baseline", str(baseline), "--llm", "replay", "--llm-exchange", str(exchange)]
+    done = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert done.exit_code == 0, done.stderr
+    grounding = json.loads(done.stdout)["llm"]["self_check"]["grounding"]
+    assert grounding["statements"] >= 4 and grounding["not_found"] == []
