@@ -166,6 +166,21 @@ def _anchors(name: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _sentences_holding(anchor: str, lowered: str, starts: list[int]) -> set[int]:
+    """The sentences (by the ``starts`` of their text) in which ``anchor`` occurs in the lower-cased text.
+
+    After a hit the search goes on from the next sentence: one sentence counts once, however often it holds
+    the anchor.
+    """
+    out: set[int] = set()
+    at = lowered.find(anchor)
+    while at != -1:
+        k = bisect_right(starts, at) - 1
+        out.add(k)
+        at = lowered.find(anchor, starts[k + 1]) if k + 1 < len(starts) else -1
+    return out
+
+
 def classify(sentence: Sentence, start: int, end: int) -> Status:
     """Status of one occurrence at text[start:end] of a sentence."""
     if _MENTION_SECTIONS.search(sentence.section):
@@ -283,13 +298,15 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
     lowered = text.lower()
     others = _describes_others(sentences)
     found: dict[str, TechniqueUse] = {}
+    # many techniques share an anchor word ("training", "parallel"): each is looked up once per document
+    holding: dict[str, set[int]] = {}
     for technique in techniques:
         candidates: set[int] = set()
         for anchor in _anchors(technique.name, tuple(technique.aliases)):
-            at = lowered.find(anchor)
-            while at != -1:
-                candidates.add(bisect_right(starts, at) - 1)
-                at = lowered.find(anchor, at + 1)
+            where = holding.get(anchor)
+            if where is None:
+                where = holding[anchor] = _sentences_holding(anchor, lowered, starts)
+            candidates |= where
         # compile the full pattern only for techniques whose anchor words occur at all
         pattern = alias_pattern(technique) if candidates else None
         if pattern is None:
