@@ -114,6 +114,22 @@ class CompiledCue:
                     return words
         return None
 
+    @cached_property
+    def filter_words(self) -> frozenset[str] | None:
+        """Lower-case strings one of which every sentence that may match contains (None: read every sentence).
+
+        ``words``; with ``ignore`` patterns, which blank their matches with a space before the patterns read the
+        text, the longest piece of each word between spaces: a blanked match can join text into a word with a
+        space in it ("the same"), never into a piece without one ("same").
+        """
+        words = self.words
+        if words is None or not self.ignore:
+            return words
+        pieces = [w.split() for w in words]
+        if not all(pieces) or not all(w.isascii() for w in words):
+            return None
+        return frozenset(max(p, key=len) for p in pieces)
+
     def _cleaned(self, text: str) -> str:
         for rx in self.ignore:
             text = rx.sub(" ", text)
@@ -126,9 +142,9 @@ class CompiledCue:
         """True when the text matches the cue by its patterns (no semantics)."""
         if self.detector is not None:
             return self.detector(text, self.params) and not self.negated(text)
-        if self.words is not None and not self.ignore:
+        if self.filter_words is not None:
             low = text.lower()
-            if not any(w in low for w in self.words):
+            if not any(w in low for w in self.filter_words):
                 return False
         text = self._cleaned(text)
         return (
@@ -321,12 +337,15 @@ def _candidates(cc: CompiledCue, sentences: Sequence[Sentence], memo: Memo) -> I
     """Sentences that may match (each is then matched on its own).
 
     A cue whose patterns need one of a few words is looked up by those words with ``str.find``; otherwise one
-    scan of the joined text per pattern; a detector or an ``ignore`` pattern reads every sentence.
+    scan of the joined text per pattern; a detector, or an ``ignore`` pattern without such words, reads every
+    sentence.
     """
-    if cc.detector is not None or cc.ignore:
+    if cc.detector is not None:
         return range(len(sentences))
-    if cc.words is not None:
-        return sentences_containing(cc.words, sentences, memo)
+    if cc.filter_words is not None:
+        return sentences_containing(cc.filter_words, sentences, memo)
+    if cc.ignore:
+        return range(len(sentences))
     text, starts = _joined(sentences, memo)
     out: set[int] = set()
     # a cue with requirements is searched by the first of them (every match needs it, and a requirement is
