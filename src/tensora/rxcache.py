@@ -35,7 +35,7 @@ from tensora import rxliteral
 __all__ = ["cache_file", "compile", "literals"]
 
 _MAX_ENTRIES = 5_000
-_FORMAT = "tensora-rx-2"
+_FORMAT = "tensora-rx-3"
 # flags that change only how a pattern matches (no debugging output)
 _CACHED_FLAGS = re.I | re.M | re.S | re.X | re.A | re.U
 

@@ -25,6 +25,8 @@ __all__ = ["MIN_LENGTH", "from_parsed", "required"]
 
 # a string shorter than this is in nearly every sentence: no use as a filter
 MIN_LENGTH = 3
+# a run of literals and alternations of literals is kept as the strings it spells, up to this many
+_MAX_SPELLED = 32
 
 try:
     from re import _constants as _c  # type: ignore[attr-defined]
@@ -44,29 +46,68 @@ def _weakest(s: frozenset[str]) -> int:
 def _sequence(items: list[tuple[object, object]]) -> _Set:
     """The most selective necessary set of one sequence of parse items (None: none of use)."""
     options: list[frozenset[str]] = []
-    run: list[str] = []
+    run: frozenset[str] | None = None  # the strings the items since the last break spell, one of which occurs
 
     def close() -> None:
-        if run:
-            options.append(frozenset(["".join(run)]))
-            run.clear()
+        nonlocal run
+        if run is not None:
+            options.append(run)
+            run = None
 
     for op, av in items:
-        if op is _c.LITERAL:
-            run.append(chr(av).lower())  # type: ignore[arg-type]
-        elif op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
             continue  # zero width: the characters either side are adjacent in the match
-        else:
+        spelled = _spelled(op, av)
+        if spelled is not None:
+            # "--(?:no|disable)-" spells "--no-" or "--disable-": one of them occurs whole
+            joined = spelled if run is None else frozenset(a + b for a in run for b in spelled)
+            if len(joined) <= _MAX_SPELLED:
+                run = joined
+                continue
             close()
-            child = _item(op, av)
-            if child is not None:
-                options.append(child)
+            run = spelled
+            continue
+        close()
+        child = _item(op, av)
+        if child is not None:
+            options.append(child)
     close()
     useful = [s for s in options if s and _weakest(s) >= MIN_LENGTH]
     if not useful:
         return None
     # the longest shortest string filters best; among equals, the smaller set
     return max(useful, key=lambda s: (_weakest(s), -len(s)))
+
+
+def _spelled(op: object, av: object) -> _Set:
+    """Every string (in lower case) that one parse item matches, when they are a few literals, else None."""
+    if op is _c.LITERAL:
+        return frozenset([chr(av).lower()])  # type: ignore[arg-type]
+    if op is _c.SUBPATTERN:
+        return _spelled_sequence(list(av[-1]))  # type: ignore[index]
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:  # type: ignore[index]
+            got = _spelled_sequence(list(branch))
+            if got is None:
+                return None
+            out |= got
+        return frozenset(out) if len(out) <= _MAX_SPELLED else None
+    return None
+
+
+def _spelled_sequence(items: list[tuple[object, object]]) -> _Set:
+    out = frozenset([""])
+    for op, av in items:
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue
+        got = _spelled(op, av)
+        if got is None:
+            return None
+        out = frozenset(a + b for a in out for b in got)
+        if len(out) > _MAX_SPELLED:
+            return None
+    return out
 
 
 def _item(op: object, av: object) -> _Set:
