@@ -19,6 +19,7 @@ import os
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -287,11 +288,29 @@ def _substrate(work: PriorWork, proposal: Claims, lowered: str, starts: list[int
     return uses > 0 and other == 0
 
 
+# the only characters that re.IGNORECASE equates with an ASCII character but str.lower() does not turn into it:
+# the dotted capital I, the dotless i and the long s
+_CASE_ODD = ("\u0130", "\u0131", "\u017f")
+
+
+@lru_cache(maxsize=4)
+def _lowered(text: str) -> str | None:
+    """The text in lower case, where an ASCII name can only match it case-insensitively if its lower case occurs
+    in it; None when the text holds a character for which that does not hold."""
+    return None if any(c in text for c in _CASE_ODD) else text.lower()
+
+
 def cited(work: PriorWork, text: str) -> bool:
     """True when the draft names the work: its name, or an alias that is a name (not a generic phrase)."""
     labels = [work.name] + [a for a in work.aliases if a != a.lower()]
     for label in labels:
-        if len(label) >= 3 and re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", text, re.I):
+        if len(label) < 3:
+            continue
+        if label.isascii():
+            lowered = _lowered(text)
+            if lowered is not None and label.lower() not in lowered:
+                continue  # a name the text does not hold in any case is not searched for
+        if re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", text, re.I):
             return True
     return False
 
