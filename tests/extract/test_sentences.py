@@ -1,3 +1,5 @@
+import pytest
+
 from tensora.extract.sentences import split_paragraphs, split_text
 from tensora.ingest.document import Paragraph
 
@@ -63,3 +65,31 @@ def test_a_list_announced_as_contributions_is_marked_whatever_its_section() -> N
     ]
     out = split_paragraphs(paras, "proposal")
     assert [s.contribution for s in out] == [False, False, True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Permission to make digital or hard copies of all or part of this work is granted.",
+        "Copyrights for components of this work owned by others must be honored.",
+        "Copyright 2024 held by the owner/author(s).",
+        "All rights reserved.",
+        "This work is licensed under a Creative Commons Attribution 4.0 License.",
+        "ACM Reference Format: A. Author.",
+        "Publication rights licensed to ACM.",
+        "ISBN 978-1-4503-0000-0",
+        "https://doi.org/10.1145/1234567.1234568",
+        "arXiv:2401.01234v2 [cs.DC] 3 Jan 2024",
+        "In Proceedings of the 30th Symposium on Operating Systems Principles, 2024.",
+        "Contact: alice@example.org",
+        "* Equal contribution.",
+        "† Corresponding author.",
+        "‡ Work done while at Example Labs.",
+        "COPYRİGHT 2024 held by the authors.",  # a dotted capital I: only the regex reads it
+    ],
+)
+def test_every_kind_of_boilerplate_passes_the_word_filter(text: str) -> None:
+    from tensora.extract.sentences import _BOILERPLATE, is_boilerplate
+
+    assert _BOILERPLATE.search(text)
+    assert is_boilerplate(text)

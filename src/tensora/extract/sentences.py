@@ -38,8 +38,21 @@ _BOILERPLATE = rxcache.compile(
 )
 
 
+# every match of _BOILERPLATE holds one of these, in lower case (one per branch); a sentence with none of them, and
+# without the three characters that re.IGNORECASE equates with an ASCII letter that their lower case is not (the
+# dotted capital I, the dotless i, the long s), is not searched
+_BOILERPLATE_NEEDS = (
+    "copies", "copyright", "reserved", "licensed", "reference format", "isbn", "doi", "arxiv", "proceedings of the",
+    "@", "equal contribution", "corresponding author", "work done",
+)  # fmt: skip
+_CASE_ODD = ("\u0130", "\u0131", "\u017f")
+
+
 def is_boilerplate(text: str) -> bool:
     """Whether a sentence is front or back matter (permission notice, licence, DOI, e-mail), not the work."""
+    low = text.lower()
+    if not any(w in low for w in _BOILERPLATE_NEEDS) and not any(c in text for c in _CASE_ODD):
+        return False
     return bool(_BOILERPLATE.search(text))
 
 
