@@ -181,6 +181,45 @@ def _sentences_holding(anchor: str, lowered: str, starts: list[int]) -> set[int]
     return out
 
 
+_ALNUM_RUN = rxcache.compile(r"[a-z0-9]+")
+
+
+class _WordIndex:
+    """The distinct runs of ASCII letters and digits of a lower-cased text, each with the sentences that hold it.
+
+    An anchor made of letters and digits only occurs inside such a run, so it is looked up in the runs, a fifth
+    of a paper's length, instead of the text. Only for a text whose lower case has its length (each character
+    lower-cases to one), so that positions in it are positions in the sentences.
+    """
+
+    def __init__(self, lowered: str, starts: list[int]) -> None:
+        self.where: dict[str, set[int]] = {}
+        for m in _ALNUM_RUN.finditer(lowered):
+            run = m.group()
+            found = self.where.get(run)
+            if found is None:
+                found = self.where[run] = set()
+            found.add(bisect_right(starts, m.start()) - 1)
+        self.runs = list(self.where)
+        self.starts: list[int] = []
+        pos = 0
+        for run in self.runs:
+            self.starts.append(pos)
+            pos += len(run) + 1
+        self.joined = "\n".join(self.runs)
+
+    def holding(self, anchor: str) -> set[int]:
+        """The sentences in which an anchor of ASCII letters and digits occurs."""
+        out: set[int] = set()
+        joined, starts, runs, where = self.joined, self.starts, self.runs, self.where
+        at = joined.find(anchor)
+        while at != -1:
+            k = bisect_right(starts, at) - 1
+            out |= where[runs[k]]
+            at = joined.find(anchor, starts[k + 1]) if k + 1 < len(starts) else -1
+        return out
+
+
 def classify(sentence: Sentence, start: int, end: int) -> Status:
     """Status of one occurrence at text[start:end] of a sentence."""
     if _MENTION_SECTIONS.search(sentence.section):
@@ -300,12 +339,16 @@ def find_techniques(sentences: Iterable[Sentence], techniques: Iterable[Techniqu
     found: dict[str, TechniqueUse] = {}
     # many techniques share an anchor word ("training", "parallel"): each is looked up once per document
     holding: dict[str, set[int]] = {}
+    words = _WordIndex(lowered, starts) if len(lowered) == len(text) else None
     for technique in techniques:
         candidates: set[int] = set()
         for anchor in _anchors(technique.name, tuple(technique.aliases)):
             where = holding.get(anchor)
             if where is None:
-                where = holding[anchor] = _sentences_holding(anchor, lowered, starts)
+                if words is not None and anchor.isascii() and anchor.isalnum():
+                    where = holding[anchor] = words.holding(anchor)
+                else:
+                    where = holding[anchor] = _sentences_holding(anchor, lowered, starts)
             candidates |= where
         # compile the full pattern only for techniques whose anchor words occur at all
         pattern = alias_pattern(technique) if candidates else None
