@@ -64,6 +64,8 @@ def child(args: list[str]) -> None:
     # an installed package has its bytecode compiled (pip does it at install): the children may write it, whatever
     # PYTHONDONTWRITEBYTECODE says here, so that a cold start measures start-up, not compiling every module
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    # the checkout's own tensora, as the warm runs in this process use, not whichever one is installed
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])
     done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(args)}: {done.stderr.strip()[-500:]}")
