@@ -44,3 +44,21 @@ def test_a_hopper_kernel_is_told_about_blackwell_not_hopper(claims, kb) -> None:
     ampere = HOPPER.replace("wgmma, TMA descriptors and mbarriers, built for sm_90a", "mma.sync and cp.async")
     [finding] = _run(claims, kb, ampere)
     assert "on Hopper the fast path is TMA loads and wgmma" in finding.message
+
+
+AMD = """
+# WaveGEMV: a 4-bit GEMV for one accelerator
+
+## Abstract
+
+On AMD Instinct MI300X no comparable kernel exists: the Ampere techniques Marlin relies on (cp.async and
+ldmatrix) have no direct counterpart. WaveGEMV is written in HIP with inline GCN assembly for its dequantisation.
+"""
+
+
+def test_an_amd_kernel_is_not_told_about_hopper(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.base import Context
+    from tensora.audit.rules.corner.kernel_portability import KernelPortability
+
+    [f] = list(KernelPortability().check(Context(claims(AMD), claims("# Base", "baseline"), kb)))
+    assert "CDNA" in f.message and "Hopper" not in f.message and "wgmma" not in f.message

@@ -72,3 +72,14 @@ def test_a_table_with_a_sixteen_bit_column_is_a_speedup_over_sixteen_bits(claims
     assert "16-bit reference" in f.message
     # a table whose reference column is another quantized kernel says nothing of the 16-bit bound
     assert _run(claims, kb, TABLE.replace("FP16 (hipBLASLt)", "Marlin port")) == []
+
+
+def test_the_excess_over_the_bytes_ratio_is_the_sixteen_bit_references(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.rules.evidence.evid_weak_baseline import EvidWeakBaseline
+
+    ctx = Context(claims(TABLE), claims("# Base", "baseline"), kb)
+    [f] = list(EvidWeakBaseline().check(ctx))
+    assert "1.39x more slowly" in f.message  # 5.41 / 3.88
+    assert f.computed["roofline_max_speedup"] == pytest.approx(16 / 4.125, rel=1e-3)
+    quiet = Context(claims(TABLE.replace("5.41x", "3.41x").replace("5.08x", "3.08x")), claims("# Base", "baseline"), kb)
+    assert list(EvidWeakBaseline().check(quiet)) == []

@@ -72,17 +72,24 @@ class KernelPortability(Rule):
 # the architecture a kernel is written for, the next one, and what its fast path uses there
 _AMPERE = ("Ampere", "Hopper", "TMA loads and wgmma with warp specialisation")
 _HOPPER = ("Hopper", "Blackwell", "tcgen05 matrix instructions with tensor memory, not wgmma")
+_CDNA = (
+    "AMD CDNA",
+    "another CDNA generation or an NVIDIA GPU",
+    "a different set of matrix-core instruction shapes, wavefront width and memory path",
+)
 
 
 def _next_generation(c: Claims, hand: list[Sentence]) -> tuple[str, str, str]:
     """(this generation, the next, its fast path), from the instructions the draft names or its GPU; empty
     strings when neither says."""
+    dev = compute.device(c)
+    if dev is not None and dev.vendor == "AMD":
+        return _CDNA  # an AMD draft that names NVIDIA's instructions does so to say what it could not use
     text = " ".join(s.lower for s in hand)
     if any(w in text for w in ("wgmma", "sm_90", "sm90", "tma ", "tma,", "hopper")):
         return _HOPPER
     if any(w in text for w in ("mma.sync", "cp.async", "sm_80", "sm80", "ampere", "ldmatrix")):
         return _AMPERE
-    dev = compute.device(c)
     name = dev.id if dev is not None else ""
     if name.startswith(("h100", "h200", "h800", "h20")):
         return _HOPPER

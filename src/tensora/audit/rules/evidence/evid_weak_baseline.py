@@ -6,7 +6,7 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Delta, Finding, PriorWorkHit, Severity
 from tensora.audit.novelty import NEAR_IDENTICAL, has_evaluation, lower_first
-from tensora.audit.rules._common import quotes
+from tensora.audit.rules._common import num, quotes
 from tensora.extract.claims import Claims
 from tensora.extract.profile import DraftProfile
 from tensora.extract.quantities import Quantity
@@ -85,6 +85,7 @@ class EvidWeakBaseline(Rule):
             )
             return
         weakened = list(self._weakened(ctx)) or list(self._stronger_row(ctx)) or list(self._faster_row(ctx))
+        weakened = weakened or list(self._reference_below_bandwidth(ctx))
         yield from weakened
         if not weakened:
             yield from self._hidden_baseline(ctx)
@@ -147,6 +148,27 @@ class EvidWeakBaseline(Rule):
             "beating the baseline alone does not show the new axis is handled better than existing work does.",
             f"compare against {rival.name} on the same workload, or show why it cannot run there",
             delta.evidence[:2],
+        )
+
+    def _reference_below_bandwidth(self, ctx: Context) -> Iterator[Finding]:
+        """A quantized kernel claimed faster than its 16-bit reference by more than the bytes ratio (QNT-ROOFLINE's
+        reading): both read memory at most at the same bandwidth, so the excess is the reference running below
+        it. The gain is measured against an untuned 16-bit path, not the 16-bit roofline."""
+        from tensora.audit.rules.quant.qnt_roofline import format_bound
+
+        f = format_bound(ctx)
+        if f is None:
+            return
+        limit, claimed = f.computed["roofline_max_speedup"], f.computed["claimed_speedup"]
+        yield self.finding(
+            f"Against its 16-bit reference the draft claims {num(claimed)}x where the bytes read allow "
+            f"{limit:.2f}x: a memory-bound kernel gains only by reading fewer bytes, so the 16-bit reference reads "
+            f"its bytes about {claimed / limit:.2f}x more slowly than the new kernel does. The comparison is with a "
+            "16-bit path that does not reach the bandwidth, and part of the gain is the reference's.",
+            "compare against a 16-bit kernel tuned for the same shapes (one that reaches the memory bandwidth), "
+            "and report each kernel's achieved bandwidth next to the peak",
+            f.evidence[-1:],
+            computed={"roofline_max_speedup": limit},
         )
 
     def _stronger_row(self, ctx: Context) -> Iterator[Finding]:
