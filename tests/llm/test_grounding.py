@@ -110,3 +110,24 @@ def test_an_unusable_follow_up_leaves_the_review_as_it_was(case: Case) -> None:
     record = result.llm["self_check"]["grounding"]
     assert record["status"].startswith("unusable follow-up")
     assert "copy-engine kernel" in result.llm["parts"]["stress_test"]
+
+
+def test_the_self_check_gets_the_knowledge_bases_record_of_the_works_cited(case: Case) -> None:
+    citations = [
+        {"name": "Megatron-LM", "venue": "SC", "year": 2021},
+        {"name": "A system nobody recorded", "venue": "Nowhere", "year": 2030},
+    ]
+    backend = FakeBackend(
+        replies=[text(answer_json(citations=citations)), text(json.dumps({"corrections": []}))]
+    )
+    run(case, backend)
+    request = backend.calls[1].messages[1].content
+    assert "What tensora's knowledge base records of the prior works your review names" in request
+    block = request.split("What tensora's knowledge base records", 1)[1]
+    assert "- Megatron" in block and "nobody recorded" not in block
+
+
+def test_no_record_block_when_the_review_cites_nothing_known(case: Case) -> None:
+    backend = FakeBackend(replies=[text(answer_json()), text(json.dumps({"corrections": []}))])
+    run(case, backend)
+    assert "knowledge base records of the prior works" not in backend.calls[1].messages[1].content

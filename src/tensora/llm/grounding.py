@@ -10,7 +10,9 @@ follow-up turn of the self-check, to be corrected (asked, written as "if ...", o
 reason the documents give. Nothing is decided here: the lookup finds the statements without support, the model
 corrects them, and the corrections are applied as the self-check's are.
 
-Claims of absence ("the draft never states ...") cannot be quoted; ``absence`` handles them.
+Claims of absence ("the draft never states ...") cannot be quoted; ``absence`` handles them. The review's
+statements about prior work are held to the knowledge base instead: the self-check gets the knowledge base's
+record (venue, year, what the work does) of each work the review names, to check how the review describes it.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tensora.knowledge.schema import PriorWork
 from tensora.llm.validate import QuoteIndex
 
-__all__ = ["MAX_STATEMENTS", "Statement", "check", "render", "summary"]
+__all__ = ["MAX_STATEMENTS", "Statement", "check", "render", "render_works", "summary"]
 
 #: statements read from one self-check answer; the follow-up lists at most ``_MAX_SHOWN`` of those not found
 MAX_STATEMENTS = 60
 _MAX_SHOWN = 12
+_MAX_WORKS = 12
+_SUMMARY_CHARS = 420
 _DOCS = ("proposal", "baseline")
 
 
@@ -77,7 +82,7 @@ def render(statements: list[Statement]) -> str:
         "the text they rest on was not found in the visible text of the documents:\n"
         + "\n".join(lines)
         + "\nFor each, read the documents again. Where they do not state it (it is your inference, your "
-        "assumption or another work's design), correct the review: ask it as a question, write it as \"if ...\", "
+        'assumption or another work\'s design), correct the review: ask it as a question, write it as "if ...", '
         "or delete it, keeping every sentence whole. Where they do state it and only the quote was miscopied, "
         "leave the review as it is. Return only corrections, in the same JSON form as before "
         '({"corrections": [...]}, an empty list when every statement stands).'
@@ -90,3 +95,21 @@ def summary(statements: list[Statement]) -> dict[str, Any]:
         "statements": len(statements),
         "not_found": [s.to_dict() for s in statements if not s.found],
     }
+
+
+def render_works(works: list[PriorWork]) -> str:
+    """The knowledge base's record of the works the review names, for the self-check to check how the review
+    describes each (empty when there are none)."""
+    if not works:
+        return ""
+    lines = []
+    for w in works[:_MAX_WORKS]:
+        summary = " ".join(w.summary.split())
+        if len(summary) > _SUMMARY_CHARS:
+            summary = summary[: _SUMMARY_CHARS - 3].rsplit(" ", 1)[0] + "..."
+        lines.append(f"- {w.name} ({w.venue}, {w.year}): {summary}")
+    return (
+        "What tensora's knowledge base records of the prior works your review names (written from their papers; "
+        "the documents' own description of a work counts too). Where the review says what one of them does, or "
+        "does not do, and this record or the documents say otherwise, correct the review:\n" + "\n".join(lines)
+    )

@@ -32,7 +32,7 @@ from tensora.llm.formula import stated_formulas
 from tensora.llm.numbers import KnownNumbers
 from tensora.llm.validate import QuoteIndex, loose_key, normalise
 
-__all__ = ["Guard", "NOT_IN_KB", "obeys_injection"]
+__all__ = ["Guard", "NOT_IN_KB", "find_work", "obeys_injection"]
 
 NOT_IN_KB = "not in tensora's knowledge base"
 # curly or low-high quotes, straight ones (a backslash-escaped one inside does not close it), guillemets
@@ -63,6 +63,17 @@ def _key(text: str) -> str:
 def _venue(text: str) -> str:
     """A venue without its year: "ASPLOS'24", "ASPLOS 2024" and "asplos" are the same venue."""
     return "".join(ch for ch in text.casefold() if ch.isalpha())
+
+
+def find_work(kb: KnowledgeBase, name: str) -> PriorWork | None:
+    """The knowledge base's entry for a work named as the model names it (its name or an alias, compared by key)."""
+    wanted = _key(name)
+    if not wanted:
+        return None
+    for w in kb.prior_work:
+        if wanted in {_key(w.name), *(_key(a) for a in w.aliases)}:
+            return w
+    return None
 
 
 @dataclass(slots=True)
@@ -149,15 +160,7 @@ class Guard:
 
     # prior work ---------------------------------------------------------------------------------------
     def _work(self, name: str) -> PriorWork | None:
-        if self.kb is None:
-            return None
-        wanted = _key(name)
-        if not wanted:
-            return None
-        for w in self.kb.prior_work:
-            if wanted in {_key(w.name), *(_key(a) for a in w.aliases)}:
-                return w
-        return None
+        return find_work(self.kb, name) if self.kb is not None else None
 
     def check_citations(self, citations: Iterable[Any], texts: dict[str, str]) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []

@@ -41,12 +41,13 @@ from tensora.audit.registry import RULES
 from tensora.audit.rules.security.doc_hidden_text import INJECTION
 from tensora.extract.claims import Claims
 from tensora.knowledge.loader import KnowledgeBase, load_knowledge
+from tensora.knowledge.schema import PriorWork
 from tensora.llm import absence, artifacts, documents, grounding, hypotheses, prompts
 from tensora.llm import answer as answers
 from tensora.llm.base import Backend, Completion, Message, StreamCallback, ToolCall, Usage
 from tensora.llm.documents import ADDRESSED
 from tensora.llm.errors import BackendCallError, BadAnswerError, UnauthorizedError
-from tensora.llm.guard import NOT_FOUND, NOT_IN_KB, Guard, obeys_injection
+from tensora.llm.guard import NOT_FOUND, NOT_IN_KB, Guard, find_work, obeys_injection
 from tensora.llm.numbers import KnownNumbers, numbers_in
 from tensora.llm.pricing import cost_usd
 from tensora.llm.retry import RetryPolicy, call_with_retries
@@ -245,8 +246,6 @@ def _insert_after(text: str, heading: str, paragraph: str) -> str:
     return text[:at] + paragraph + "\n\n" + text[at:]
 
 
-
-
 def untraced_summary(info: dict[str, Any]) -> str:
     """One line on the numbers and named works the guard could not trace, or "" when all were traced."""
     works = info.get("citations") or []
@@ -442,16 +441,22 @@ def _self_check(
     parsed: answers.Answer,
     proposal: Claims | None = None,
     index: QuoteIndex | None = None,
+    kb: KnowledgeBase | None = None,
 ) -> dict[str, Any]:
     """The critical second pass: the persona checks its draft against the documents; corrections applied.
 
     With ``proposal``, the draft's claims that the document does not state something come with the sentences
     of the document that may state it (``absence.leads``). With ``index``, the statements the model grounds
-    are looked up in the documents, and those whose text is not found go back to it once (``grounding``)."""
+    are looked up in the documents, and those whose text is not found go back to it once (``grounding``). With
+    ``kb``, the knowledge base's record of each work the draft review cites comes along, to check how the review
+    describes it."""
     found = absence.leads(parsed.parts, proposal.sentences) if proposal is not None else []
     request = prompts.self_check_request(documents_text, _draft_json(parsed))
     if found:
         request += "\n\n" + absence.render(found)
+    works = _cited_works(parsed, kb) if kb is not None else []
+    if works:
+        request += "\n\n" + grounding.render_works(works)
     messages = [
         Message("system", prompts.self_check_system(conversation.settings.max_tool_rounds)),
         Message("user", request),
@@ -484,6 +489,17 @@ def _self_check(
         return out
     out["grounding"]["status"] = "ok"
     out["grounding"]["corrections"] = _apply_corrections(parsed, more)
+    return out
+
+
+def _cited_works(parsed: answers.Answer, kb: KnowledgeBase) -> list[PriorWork]:
+    """The knowledge base's entries for the works the draft review cites, once each, in its order."""
+    out: list[PriorWork] = []
+    for c in parsed.citations:
+        name = c.get("name") if isinstance(c, dict) else None
+        work = find_work(kb, name) if isinstance(name, str) else None
+        if work is not None and work not in out:
+            out.append(work)
     return out
 
 
@@ -549,7 +565,7 @@ def _enhance(
         return _fallback(result, review, conversation, warning_line(settings, exc))
 
     index = QuoteIndex({"proposal": proposal, "baseline": baseline})
-    self_check = _self_check(conversation, documents_text, parsed, proposal, index)
+    self_check = _self_check(conversation, documents_text, parsed, proposal, index, kb)
     serious = {f.code for f in review.findings if f.severity.value in ("fatal", "major") and f.code != _HIDDEN}
     obeyed = obeys_injection(parsed.parts, parsed.hypotheses, serious)
     if obeyed is not None:
