@@ -74,3 +74,29 @@ def test_the_setting_counts_chips_and_spells_the_device_as_the_draft(claims) -> 
 
     c = claims("# PageStream\n\n## Setup\n\nWe serve a 70B model on 16 Trainium2 chips.")
     assert _setting(build_profile(c, claims("# Base", "baseline")), c).startswith("16 chips (Trainium2)")
+
+
+SLICE_BASE = """
+# TorchTitan: PyTorch native training
+
+## Abstract
+
+TorchTitan composes FSDP2, tensor parallelism and Float8 training in PyTorch.
+"""
+
+SLICE = """
+# SliceTP: hiding sequence-parallel communication
+
+## Abstract
+
+With sequence parallelism every layer performs four blocking collectives. SliceTP removes them from the critical
+path: each gather is cut into per-rank slices that peers push while the projection works on the slices that have
+arrived. SliceTP raises throughput by 1.3x on 64 H100 GPUs.
+"""
+
+
+def test_the_mirror_never_carries_a_pronoun_out_of_its_sentence(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.engine import audit
+
+    m = audit(claims(SLICE), claims(SLICE_BASE, "baseline"), kb).mirror
+    assert " them " not in f" {m.with_} " and "SliceTP" in m.with_

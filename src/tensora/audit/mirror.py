@@ -40,6 +40,9 @@ def build(
     base_lead = _lead(baseline)
     base_name = base_lead.name if base_lead else "mechanism"
     with_ = profile.with_.value or profile.system
+    if profile.system and _PRONOUN.search(with_):
+        # "ShadowTP, which removes them from the critical path": a pronoun out of its sentence refers to nothing
+        with_ = profile.system
     kind = "replaces"
     if delta_class == "orthogonal":
         kind = "keeps"
@@ -117,6 +120,9 @@ _NOT_A_THING = re.compile(
     r"\b(it|them|this|that|these|those)\b|^(a few|few|some|many|most|more|less)\b|^\w+ing$|^\w+ing (it|them)\b",
     re.I,
 )
+
+
+_PRONOUN = re.compile(r"\b(?:them|these|those|they)\b", re.I)
 
 
 def _names_a_thing(text: str) -> bool:
