@@ -146,3 +146,31 @@ def tables(c: Claims) -> list[Table]:
         if row:
             current.rows.append((row[0].strip("*_ "), [_cell_number(x) for x in row[1:]], s))
     return [t for t in out if t.rows]
+
+
+_UNIT_SECONDS = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6}
+
+
+def table_seconds(c: Claims, table: Table) -> float | None:
+    """Seconds per unit of a table's times: "(ms)" in its header or in the caption just above it."""
+    at = table.header.index
+    for m in c.cue_spans("table_time_unit"):
+        if at - 3 <= m.sentence.index <= at:
+            return _UNIT_SECONDS.get(m.groups["unit"])
+    return None
+
+
+def batch_by_length(label: str) -> tuple[int, int] | None:
+    """A table row's "32 x 32K" (batch by sequence length) as numbers; None when the label is not of that form."""
+    text = label.replace("×", "x").replace(",", "").strip("*_ ")
+    parts = [x.strip() for x in text.split(" x ")]
+    if len(parts) != 2:
+        return None
+    out = []
+    for part in parts:
+        scale = {"k": 1024, "m": 1024 * 1024}.get(part[-1:].lower(), 1) if part else 1
+        digits = part[:-1] if scale > 1 else part
+        if not digits.isdigit():
+            return None
+        out.append(int(digits) * scale)
+    return out[0], out[1]

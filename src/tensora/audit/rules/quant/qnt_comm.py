@@ -7,7 +7,7 @@ from typing import cast
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import Table, cells, num, precision, quotes, size_bytes, tables
+from tensora.audit.rules._common import cells, num, precision, quotes, size_bytes, table_seconds, tables
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
 from tensora.extract.sentences import Sentence
@@ -154,7 +154,7 @@ class QntComm(Rule):
         if not c.has_cue("hiding_claimed") or c.uses(*_COMPRESSING):
             return
         for table in tables(c):
-            unit = _time_unit(c, table)
+            unit = table_seconds(c, table)
             if unit is None or is_elsewhere(table.header):
                 continue
             comm = [r for r in table.rows if any(w in r[0].lower() for w in _COMM_ROW)]
@@ -814,15 +814,6 @@ def _time_per_output_token(c: Claims) -> list[tuple[float, Sentence]]:
             if seconds is not None and value > 0:
                 out.append((value * seconds, row))
     return out
-
-
-def _time_unit(c: Claims, table: Table) -> float | None:
-    """Seconds per unit of a table's times: "(ms)" in its header or in the caption just above it."""
-    at = table.header.index
-    for m in c.cue_spans("table_time_unit"):
-        if at - 3 <= m.sentence.index <= at:
-            return _WINDOW_UNIT.get(m.groups["unit"])
-    return None
 
 
 def _kv_bytes_per_token(c: Claims) -> tuple[float | None, str]:

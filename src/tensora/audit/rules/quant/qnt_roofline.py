@@ -6,7 +6,7 @@ from typing import cast
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import num, precision, size_bytes, table_header
+from tensora.audit.rules._common import batch_by_length, num, precision, size_bytes, table_header, table_seconds, tables
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
@@ -91,6 +91,7 @@ class QntRoofline(Rule):
         found = found or list(self._bytes_per_token_rows(ctx.proposal))
         found = found or list(self._bytes_per_unit(ctx.proposal))
         found = found or list(self._attention_rows(ctx.proposal))
+        found = found or list(self._decode_kv_rows(ctx.proposal))
         yield from found or self._decode_floor(ctx.proposal)
 
     def _decode_floor(self, c: Claims) -> Iterator[Finding]:
@@ -216,6 +217,63 @@ class QntRoofline(Rule):
             [m.sentence.quote(), dim_m[0].sentence.quote()],
             computed={"roofline_max_speedup": before / floor, "roofline_min_time_s": floor, "claimed_time_s": after},
             inputs={"flops": floor * peak, "peak_flops_per_s": peak},
+        )
+
+    def _decode_kv_rows(self, c: Claims) -> Iterator[Finding]:
+        """A decode-attention table timed per batch x context ("32 x 32K | 0.196 | 0.103"): each step reads the
+        layer's whole KV cache once, batch x context x KV heads per GPU x head dim x 2 (K and V) x bytes per
+        element, from the model's published shape split by the tensor-parallel degree. That over the memory
+        bandwidth is a floor on the step; a row faster than its floor reads fewer bytes than the draft says, or
+        was timed wrong, and the reference's time over the floor is the largest speedup."""
+        if compute.is_training(c):
+            return
+        shape = compute.model_shape(c)
+        bw = _memory_bandwidth(c)
+        if shape is None or not bw:
+            return
+        tp = int(c.value("tp") or 1)
+        kv_heads = max(1.0, shape.kv_heads / tp)  # fewer KV heads than ranks: each rank holds a replica of one
+        q_heads = shape.heads / tp
+        element = compute.kv_cache_bytes(c)
+        worst: tuple[float, Sentence, int, int, float, float, float] | None = None
+        for table in tables(c):
+            unit = table_seconds(c, table)
+            near = " ".join(s.lower for s in c.sentences[max(0, table.header.index - 3) : table.header.index + 1])
+            if unit is None or "attention" not in near or is_elsewhere(table.header):
+                continue
+            for label, values, row in table.rows:
+                size = batch_by_length(label)
+                times = [v for v in values if v is not None]
+                if size is None or len(times) < 2:
+                    continue
+                batch, length = size
+                before, after = times[0] * unit, times[1] * unit
+                moved = batch * length * kv_heads * shape.head_dim * 2 * element
+                floor = moved / bw
+                if 0 < after < 0.95 * floor and (worst is None or floor / after > worst[0]):
+                    worst = (floor / after, row, batch, length, moved, before, after)
+        if worst is None:
+            return
+        excess, row, batch, length, moved, before, after = worst
+        floor = moved / bw
+        intensity = 4.0 * batch * q_heads * length * shape.head_dim / moved
+        yield self.finding(
+            f"Decode attention reads the layer's whole KV cache every step: at {batch} x {length:,} tokens, "
+            f"{kv_heads:g} KV head{'s' if kv_heads != 1 else ''} of dimension {shape.head_dim} per GPU "
+            f"({shape.name}, TP {tp}) and {element:g} bytes per element, that is {moved / 1e6:,.0f} MB, at least "
+            f"{num(floor * 1e3)} ms at {bw / 1e12:.3g} TB/s. The draft's {num(after * 1e3)} ms would need "
+            f"{excess * bw / 1e12:.2f} TB/s, {excess:.2f}x the memory's bandwidth; at {intensity:.0f} FLOP per byte "
+            f"the kernel is memory-bound, so the most it can gain over the {num(before * 1e3)} ms it starts from "
+            f"is {before / floor:.2f}x.",
+            "report the achieved bandwidth (bytes of KV read over the measured time) beside every speedup, time "
+            "with caches flushed, and show which bytes the new kernel no longer reads",
+            [row.quote()],
+            computed={
+                "roofline_max_speedup": before / floor,
+                "arithmetic_intensity": intensity,
+                "claimed_speedup": before / after,
+            },
+            inputs={"kv_bytes": moved, "memory_bytes_per_s": bw, "tp": tp},
         )
 
     def _bytes_rows(self, c: Claims, bw: float) -> Iterator[Finding]:

@@ -1,0 +1,49 @@
+"""QNT-ROOFLINE on a decode-attention table timed per batch x context: each step reads the layer's KV cache
+once, from the model's published shape split by tensor parallelism, and that over the bandwidth is a floor."""
+
+import pytest
+
+from tensora.audit.base import Context
+from tensora.audit.rules._common import batch_by_length
+from tensora.audit.rules.quant.qnt_roofline import QntRoofline
+
+DRAFT = """
+# ClusterMerge: decode attention merged on chip
+
+## Evaluation
+
+We serve Llama-3.1-70B in BF16 with 8-way tensor parallelism on H100 SXM GPUs (3.35 TB/s each).
+
+Decode attention time per layer, per GPU (ms).
+
+| Batch x context | FlashInfer | ClusterMerge | Speedup |
+|---|---|---|---|
+| 1 x 32K | 0.021 | 0.016 | 1.31x |
+| 32 x 32K | 0.196 | 0.103 | 1.90x |
+"""
+
+
+def _run(claims, kb, text):  # type: ignore[no-untyped-def]
+    return list(QntRoofline().check(Context(claims(text), claims("# Base", "baseline"), kb)))
+
+
+def test_labels_of_batch_by_length() -> None:
+    assert batch_by_length("32 x 32K") == (32, 32768)
+    assert batch_by_length("**8 x 128K**") == (8, 131072)
+    assert batch_by_length("Projection GEMMs") is None
+
+
+def test_a_decode_row_faster_than_reading_its_kv(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [f] = _run(claims, kb, DRAFT)
+    # 32 x 32,768 x 1 KV head x 128 x 2 (K, V) x 2 B = 536.9 MB; at 3.35 TB/s 0.160 ms; 0.196 / 0.160 = 1.22x
+    floor = 32 * 32768 * 128 * 2 * 2 / 3.35e12
+    assert f.computed["roofline_max_speedup"] == pytest.approx(0.196e-3 / floor, rel=1e-3)
+    assert f.computed["arithmetic_intensity"] == pytest.approx(8.0)  # 8 query heads share each KV head
+
+
+def test_quiet_when_every_row_reads_within_bandwidth(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, DRAFT.replace("| 0.196 | 0.103 | 1.90x |", "| 0.196 | 0.171 | 1.15x |")) == []
+
+
+def test_quiet_for_a_table_that_is_not_attention(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, DRAFT.replace("Decode attention time per layer", "Sampling time per step")) == []
