@@ -104,7 +104,38 @@ class QntAmdahl(Rule):
         yield from amdahl_findings(ctx)
 
     def _findings(self, ctx: Context) -> list[Finding]:
-        return list(self._parts_against_total(ctx.proposal)) or list(self._bound(ctx))
+        found = list(self._parts_against_total(ctx.proposal)) or list(self._bound(ctx))
+        return found or list(self._energy_bound(ctx.proposal))
+
+    def _energy_bound(self, c: Claims) -> Iterator[Finding]:
+        """Amdahl over power: a change that saves only GPU energy saves at most the GPUs' share of the wall
+        power times its GPU saving; the gain in work per joule at the wall is bounded by
+        1 / ((1 - f) + f (1 - cut)), f the GPUs' share of wall power and cut the GPU energy saved."""
+        shares = [m for m in c.cue_spans("gpu_share_of_wall_power") if not is_elsewhere(m.sentence)]
+        cuts = [m for m in c.cue_spans("gpu_energy_cut") if not is_elsewhere(m.sentence)]
+        gains = [m for m in c.cue_spans("energy_efficiency_gain") if not is_elsewhere(m.sentence)]
+        if not shares or not cuts or not gains:
+            return
+        share = float(shares[0].groups["share"]) / 100
+        cut = float(cuts[0].groups["cut"]) / 100
+        claimed = max(float(m.groups["gain"]) for m in gains)
+        if not (0 < share < 1 and 0 < cut < 1):
+            return
+        bound = 1.0 / ((1.0 - share) + share * (1.0 - cut))
+        if claimed <= 1.02 * bound:
+            return
+        gain = next(m for m in gains if float(m.groups["gain"]) == claimed)
+        yield self.finding(
+            f"Only the GPUs' energy changes, and they draw {share:.0%} of the wall power: a {cut:.0%} GPU saving is "
+            f"at most {share * cut:.1%} at the wall, so work per joule can rise by at most 1 / ((1 - {share:g}) + "
+            f"{share:g} x (1 - {cut:g})) = {bound:.2f}x, not the {claimed:g}x claimed. The rest of the server "
+            "draws the same power for as long as the work takes, and longer if the steps slow down.",
+            "account the wall energy part by part (GPUs, host, fans, power supply) before and after, or show "
+            "which of the other parts the change also saves",
+            [shares[0].sentence.quote(), gain.sentence.quote()],
+            computed={"amdahl_max_speedup": bound, "claimed_speedup": claimed},
+            inputs={"gpu_share_of_wall_power": share, "gpu_energy_cut": cut},
+        )
 
     def _parts_against_total(self, c: Claims) -> Iterator[Finding]:
         """A step table whose draft column reports a total below the sum of its own parts: the speedup it claims
