@@ -64,9 +64,16 @@ class AsyncStaleness(Rule):
         # the draft's own design must apply stale updates; its related work may then add to the evidence
         if not (c.uses("asynchronous-sgd", "bounded-staleness", "local-sgd") or len(every) >= 2 or own):
             return
-        yield self.finding(
+        bounded = c.uses("bounded-staleness") or any("bound" in s.lower for s in stale)
+        opening = (
             "The update applies gradients computed on older weights, and a staleness bound is offered in place of "
-            "a convergence argument. Nodes that apply different gradient sets hold different models (which one "
+            "a convergence argument."
+            if bounded
+            else "The update applies gradients computed on older weights, and nothing bounds, discounts or rejects "
+            "them by their age: the delay the draft reports is a distribution with a tail, not a limit."
+        )
+        yield self.finding(
+            opening + " Nodes that apply different gradient sets hold different models (which one "
             "is checkpointed?), late shards that are discarded drop a straggler's data from training, and the "
             "learning rate is not corrected for the delay. What happens during a sustained jitter spike?",
             "give a convergence argument (or measured divergence bounds) under the stated staleness, say how "
