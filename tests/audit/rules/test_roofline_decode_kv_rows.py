@@ -47,3 +47,30 @@ def test_quiet_when_every_row_reads_within_bandwidth(claims, kb) -> None:  # typ
 
 def test_quiet_for_a_table_that_is_not_attention(claims, kb) -> None:  # type: ignore[no-untyped-def]
     assert _run(claims, kb, DRAFT.replace("Decode attention time per layer", "Sampling time per step")) == []
+
+
+GEMMS = """
+# TokenFP8: per-token FP8 activations on one GPU
+
+## Evaluation
+
+One NVIDIA L40S (48 GB GDDR6, 864 GB/s). FP8 weights and activations.
+
+**Projection GEMMs at decode, batch 8 (M = 8), median of 1,000 runs, ms.**
+
+| Projection (K x N) | FP16 (cuBLAS) | INT8 | TokenFP8 | vs. FP16 |
+|---|---|---|---|---|
+| QKV (4,096 x 6,144) | 0.064 | 0.035 | 0.031 | 2.06x |
+| Gate/up (4,096 x 28,672) | 0.285 | 0.152 | 0.108 | 2.64x |
+"""
+
+
+def test_a_gemm_table_with_shapes_in_its_labels_and_the_unit_in_its_caption(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.rules._common import shape_in
+
+    assert shape_in("Gate/up (4,096 x 28,672)") == (4096, 28672)
+    [f] = _run(claims, kb, GEMMS)
+    # FP8 operands: 4096 x 28672 weights, 8 x 4096 activations and 8 x 28672 outputs, one byte each
+    moved = 4096 * 28672 + 8 * 4096 + 8 * 28672
+    assert f.computed["roofline_max_speedup"] == pytest.approx(0.285e-3 / (moved / 864e9), rel=1e-3)
+    assert "GDDR" not in f.message and "HBM" not in f.message

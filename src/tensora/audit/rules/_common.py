@@ -157,7 +157,20 @@ def table_seconds(c: Claims, table: Table) -> float | None:
     for m in c.cue_spans("table_time_unit"):
         if at - 3 <= m.sentence.index <= at:
             return _UNIT_SECONDS.get(m.groups["unit"])
+    # a caption that ends on its unit: "Projection GEMMs at decode, batch 8, median of 1,000 runs, ms."
+    for s in c.sentences[max(0, at - 2) : at]:
+        tail = s.text.rstrip("*_ ").rstrip(".").rsplit(" ", 1)[-1].strip("(),*")
+        if s.kind != "table" and tail in _UNIT_SECONDS:
+            return _UNIT_SECONDS[tail]
     return None
+
+
+def shape_in(label: str) -> tuple[int, int] | None:
+    """The two dimensions a table row's label gives in parentheses: "Gate/up (4,096 x 28,672)" -> (4096, 28672)."""
+    if "(" not in label:
+        return None
+    inner = label.split("(", 1)[1].split(")", 1)[0]
+    return batch_by_length(inner)
 
 
 def batch_by_length(label: str) -> tuple[int, int] | None:

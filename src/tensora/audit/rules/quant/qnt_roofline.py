@@ -6,7 +6,16 @@ from typing import cast
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import batch_by_length, num, precision, size_bytes, table_header, table_seconds, tables
+from tensora.audit.rules._common import (
+    batch_by_length,
+    num,
+    precision,
+    shape_in,
+    size_bytes,
+    table_header,
+    table_seconds,
+    tables,
+)
 from tensora.errors import TensoraError
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
@@ -413,8 +422,37 @@ class QntRoofline(Rule):
                     worst = (excess, found)
         if worst is None:
             worst = self._gemm_nk_rows(c)
+        if worst is None:
+            worst = self._gemm_shape_table(c)
         if worst is not None:
             yield from worst[1]
+
+    def _gemm_shape_table(self, c: Claims) -> tuple[float, list[Finding]] | None:
+        """A table of GEMMs whose rows give the weight's two dimensions in the label ("Gate/up (4,096 x 28,672)")
+        and times in its columns, the reference first and the draft's last, with M stated in the caption ("batch
+        8 (M = 8)") and the unit in the header or caption: the row whose claimed speedup exceeds its roofline
+        bound by most."""
+        worst: tuple[float, list[Finding]] | None = None
+        stated_m = c.cue_spans("gemm_m_stated")
+        for table in tables(c):
+            unit = table_seconds(c, table)
+            at = table.header.index
+            rows_m = [x for x in stated_m if at - 4 <= x.sentence.index <= at]
+            if unit is None or not rows_m:
+                continue
+            mm = int(rows_m[-1].groups["m"])
+            for label, values, row in table.rows:
+                dims = shape_in(label)
+                times = [v for v in values if v is not None]
+                if dims is None or len(times) < 2:
+                    continue
+                old_t, new_t = times[0] * unit, times[-1] * unit
+                found = list(self._gemm_at(c, ((mm, dims[1], dims[0]), row), ((new_t, old_t), row)))
+                if found:
+                    excess = found[0].computed["claimed_speedup"] / found[0].computed["roofline_max_speedup"]
+                    if worst is None or excess > worst[0]:
+                        worst = (excess, found)
+        return worst
 
     def _gemm_nk_rows(self, c: Claims) -> tuple[float, list[Finding]] | None:
         """A table whose rows give the weight shape N x K and two unitless times (the reference's, then the
@@ -482,7 +520,7 @@ class QntRoofline(Rule):
             f"the operands once at {dev.memory_bandwidth / 1e12:.3g} TB/s takes at least {t_min * 1e6:.1f} us; "
             f"against the library's {old_t * 1e6:.1f} us the roofline allows at most {float(limit):.2f}x, and "
             f"{new_t * 1e6:.1f} us would need {needed_bw / 1e12:.2f} TB/s, {num(needed_bw / dev.memory_bandwidth)}x "
-            "the HBM peak.",
+            "the memory's peak bandwidth.",
             "re-measure with cold L2 and proper synchronisation, check the results, and state the speedup the "
             "roofline allows for this shape",
             [shape_s.quote()] if shape_s.index == times_s.index else [shape_s.quote(), times_s.quote()],
