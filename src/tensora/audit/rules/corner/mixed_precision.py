@@ -96,6 +96,11 @@ class MixedPrecision(Rule):
             named = lowered or [s for s in c.cue("low_precision_named") if s.kind != "table"]
             if named and all(c.text_has_cue("deployment_precision_named", s.text) for s in named):
                 return
+            # "to FP8 with one scale per 128 channels ... while the combine stays in BF16": the draft's design
+            # states the granularity of what it lowers and what keeps the wider format: the policy asked for
+            granularity = any(is_design(s) for s in c.cue("quant_scale_granularity_stated"))
+            if granularity and any(is_design(s) for s in c.cue("wider_format_kept")):
+                return
             yield self.finding(
                 "The draft lowers the precision of what it serves without a precision policy: which tensors keep "
                 "16 bits (outlier channels, recent tokens, scales and zero points), what the accumulators run in, "
