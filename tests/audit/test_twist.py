@@ -134,3 +134,20 @@ def test_the_twist_builds_on_the_technique_the_draft_leans_on(claims: MakeClaims
     twist = build(c, kb, "TypeFetch", [_finding("COMM-OVERLAP")], ["kv-cache", "tensor-parallelism"])
     chosen = next(concept for concept in kb.concepts if concept.name in twist.combines)
     assert "kv-cache" in chosen.pairs_with, chosen.id
+
+
+def test_an_orthogonal_draft_gets_a_twist_on_the_axis_it_changes(kb: KnowledgeBase) -> None:
+    """A clock governor under a serving engine keeps the engine and changes the GPUs' clocks: its twist builds on
+    the clocks, not on the tensor parallelism it runs beside (round 26's draft, which drew a comm-GEMM fusion)."""
+    from pathlib import Path
+
+    from tensora.audit.engine import audit
+    from tensora.pipeline import read_both
+
+    case = Path(__file__).resolve().parents[2] / "benchmarks" / "round26" / "serve-decode-clock-energy-ortho"
+    (proposal, _), baseline = read_both(case / "proposal.md", case / "baseline.md", None, kb)
+    review = audit(proposal, baseline, kb)
+    assert review.delta.cls == "orthogonal" and review.delta.axis == "gpu-frequency-scaling"
+    concept = next(c for c in kb.concepts if c.name == review.twist.combines[-1])
+    assert review.delta.axis in concept.pairs_with, concept.name
+    assert "collective" not in review.twist.idea

@@ -50,6 +50,9 @@ def audit(
     system = profile.system
     mir = mirror.build(profile, proposal, baseline, delta.cls, features.removed, axis=delta.axis)
     lead = [t for t in (profile.technique.value, *profile.techniques[:2]) if t]
+    if delta.cls == "orthogonal" and delta.axis:
+        # an orthogonal change is about its own axis: the twist builds there, not on the baseline it keeps
+        lead = [delta.axis, *(t for t in lead if t != delta.axis)]
     tw = twist.build(proposal, kb, system, findings, lead)
     return Review(
         names[0],
