@@ -32,9 +32,15 @@ class DltOrtho(Rule):
         delta = ctx.shared.get("delta")
         if ctx.delta_class != "orthogonal" or not isinstance(delta, Delta):
             return
+        # a rationale that already points the comparison at the sub-area ("the comparison that matters is with the
+        # best work on scheduling") is not told so twice
+        tail = (
+            ""
+            if "comparison that matters" in delta.rationale
+            else " So the comparison that matters is with the best work in that sub-area, not with the baseline."
+        )
         yield self.finding(
-            delta.rationale + " So the comparison that matters is with the best work in that sub-area, not with "
-            "the baseline.",
+            delta.rationale + tail,
             "position the work against the state of the art of its own sub-area and compare with it directly",
             delta.evidence,
         )
