@@ -19,6 +19,7 @@ lower-case to it (the long s, the dotless i) as that letter: a draft spelling "Å
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from functools import cache
 
 __all__ = ["MIN_LENGTH", "from_parsed", "required"]
@@ -79,6 +80,17 @@ def _sequence(items: list[tuple[object, object]]) -> _Set:
     return max(useful, key=lambda s: (_weakest(s), -len(s)))
 
 
+def _union(branches: Iterable[object], sequence: Callable[[list[tuple[object, object]]], _Set]) -> _Set:
+    """The strings of an alternation: the union over its branches, None when one branch has none."""
+    out: set[str] = set()
+    for branch in branches:
+        got = sequence(list(branch))  # type: ignore[call-overload]
+        if got is None:
+            return None
+        out |= got
+    return frozenset(out)
+
+
 def _spelled(op: object, av: object) -> _Set:
     """Every string (in lower case) that one parse item matches, when they are a few literals, else None."""
     if op is _c.LITERAL:
@@ -86,13 +98,8 @@ def _spelled(op: object, av: object) -> _Set:
     if op is _c.SUBPATTERN:
         return _spelled_sequence(list(av[-1]))  # type: ignore[index]
     if op is _c.BRANCH:
-        out: set[str] = set()
-        for branch in av[1]:  # type: ignore[index]
-            got = _spelled_sequence(list(branch))
-            if got is None:
-                return None
-            out |= got
-        return frozenset(out) if len(out) <= _MAX_SPELLED else None
+        out = _union(av[1], _spelled_sequence)  # type: ignore[index]
+        return out if out is not None and len(out) <= _MAX_SPELLED else None
     return None
 
 
@@ -114,13 +121,7 @@ def _item(op: object, av: object) -> _Set:
     if op is _c.SUBPATTERN:
         return _sequence(list(av[-1]))  # type: ignore[index]
     if op is _c.BRANCH:
-        out: set[str] = set()
-        for branch in av[1]:  # type: ignore[index]
-            got = _sequence(list(branch))
-            if got is None:
-                return None
-            out |= got
-        return frozenset(out)
+        return _union(av[1], _sequence)  # type: ignore[index]
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
         low: int = av[0]  # type: ignore[index]
         return _sequence(list(av[2])) if low >= 1 else None  # type: ignore[index]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -94,15 +95,20 @@ def test_a_recorded_exchange_replays_and_everything_is_checked(case: str, tmp_pa
     assert all(h["reason"] for h in llm["hypotheses"] if h["verdict"] in ("rejected", "revised"))
 
 
-@pytest.mark.parametrize("case", ["elastic-spot-shrink", "lora-hive-resident"])
-def test_text_addressed_to_reviewers_never_reaches_the_model_and_is_reported(case: str, tmp_path: Path) -> None:
+def _replay(case: str, tmp_path: Path) -> tuple[dict[str, Any], Path, list[str]]:
+    """The review of a recorded exchange replayed through the CLI as JSON, the exchange's copy and the command."""
     proposal, baseline = _inputs(case)
     exchange = tmp_path / "exchange"
     shutil.copytree(RECORDED / case, exchange)
     args = ["review", str(proposal), "--baseline", str(baseline), "--llm", "replay", "--llm-exchange", str(exchange)]
     done = CliRunner().invoke(app, [*args, "--format", "json"])
     assert done.exit_code == 0, done.stderr
-    data = json.loads(done.stdout)
+    return json.loads(done.stdout), exchange, args
+
+
+@pytest.mark.parametrize("case", ["elastic-spot-shrink", "lora-hive-resident"])
+def test_text_addressed_to_reviewers_never_reaches_the_model_and_is_reported(case: str, tmp_path: Path) -> None:
+    data, exchange, args = _replay(case, tmp_path)
     assert "DOC-HIDDEN-TEXT" in [f["code"] for f in data["findings"]]
     requests = " ".join(p.read_text() for p in exchange.glob("*.request.json"))
     for finding in data["findings"]:
@@ -118,11 +124,6 @@ def test_text_addressed_to_reviewers_never_reaches_the_model_and_is_reported(cas
 def test_the_self_check_grounds_its_statements_in_the_documents(case: str, tmp_path: Path) -> None:
     """Exchanges recorded after the self-check grounds the review: the model's statements about the documents
     come with quotes that tensora finds in the visible text (so no follow-up turn was needed)."""
-    proposal, baseline = _inputs(case)
-    exchange = tmp_path / "exchange"
-    shutil.copytree(RECORDED / case, exchange)
-    args = ["review", str(proposal), "--baseline", str(baseline), "--llm", "replay", "--llm-exchange", str(exchange)]
-    done = CliRunner().invoke(app, [*args, "--format", "json"])
-    assert done.exit_code == 0, done.stderr
-    grounding = json.loads(done.stdout)["llm"]["self_check"]["grounding"]
+    data, _, _ = _replay(case, tmp_path)
+    grounding = data["llm"]["self_check"]["grounding"]
     assert grounding["statements"] >= 4 and grounding["not_found"] == []
