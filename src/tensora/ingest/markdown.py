@@ -18,6 +18,7 @@ Leaves out: nested list structure (every item is one paragraph), reference-style
 
 from __future__ import annotations
 
+import heapq
 import html
 import re
 from bisect import bisect_left
@@ -99,7 +100,8 @@ def _unwrap(text: str, delimiters: tuple[_Delimiter, ...]) -> str:
     closing positions are found once per delimiter, so the cost is linear in the text.
     """
     closers = {mark: [m.start() for m in close.finditer(text)] for mark, _, close in delimiters}
-    openers = sorted({(m.start(), i) for i, (_, op, _) in enumerate(delimiters) for m in op.finditer(text)})
+    # each delimiter's openers come in order; merging them keeps the cost linear (a sort of all of them would not)
+    openers = heapq.merge(*([(m.start(), i) for m in op.finditer(text)] for i, (_, op, _) in enumerate(delimiters)))
     out: list[str] = []
     last = 0
     for at, i in openers:
