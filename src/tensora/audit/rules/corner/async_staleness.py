@@ -72,10 +72,18 @@ class AsyncStaleness(Rule):
             else "The update applies gradients computed on older weights, and nothing bounds, discounts or rejects "
             "them by their age: the delay the draft reports is a distribution with a tail, not a limit."
         )
+        # replicas that each apply their own set of late gradients diverge; one job that folds them in does not
+        replicas = c.uses("asynchronous-sgd", "local-sgd", "bounded-staleness")
+        middle = (
+            " Nodes that apply different gradient sets hold different models (which one is checkpointed?), late "
+            "shards that are discarded drop a straggler's data from training, and the learning rate is not corrected "
+            "for the delay."
+            if replicas
+            else " Late gradients that are discarded drop their data from training, and the learning rate is not "
+            "corrected for the delay."
+        )
         yield self.finding(
-            opening + " Nodes that apply different gradient sets hold different models (which one "
-            "is checkpointed?), late shards that are discarded drop a straggler's data from training, and the "
-            "learning rate is not corrected for the delay. What happens during a sustained jitter spike?",
+            opening + middle + " What happens during a sustained jitter spike?",
             "give a convergence argument (or measured divergence bounds) under the stated staleness, say how "
             "replicas are re-synchronised, and show behaviour under a straggler or network jitter spike",
             quotes(stale, 3),
