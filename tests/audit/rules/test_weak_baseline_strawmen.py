@@ -12,12 +12,14 @@ DRAFTS = {
     "uncoordinated-ecmp": "Against uncoordinated ECMP, phase shifting cuts job completion time by 1.31x.",
     "round-robin-routing": "Compared with round-robin routing, the tail latency falls by 40%.",
     "gpipe-schedule": "Our schedule trains 1.4x faster than GPipe on 16 stages.",
+    "cache-unaware-request-routing": "Baselines: round-robin; Llumnix; sticky routing by prompt-prefix hash.",
 }
 STRONGER = {
     "replicated-optimizer": " It is also 1.2x faster than Distributed Muon (Moonlight).",
     "uncoordinated-ecmp": " It is also 8% faster than CASSINI's interleaving.",
     "round-robin-routing": " Against least-loaded routing the gain is 12%.",
     "gpipe-schedule": " Against interleaved 1F1B it is 1.1x faster.",
+    "cache-unaware-request-routing": " Compared with Preble, the hit rate is 5 points higher.",
 }
 
 
