@@ -122,3 +122,16 @@ def test_a_stated_peak_that_is_the_sparse_figure_is_set_aside(claims, kb) -> Non
     # a draft that divides by the dense peak is read with it, and stays quiet below 75%
     quiet = SPARSE_DENOMINATOR.replace("827", "700").replace("1,979", "989")
     assert _run(claims, kb, quiet) == []
+
+
+def test_the_devices_own_peak_stated_as_its_spec_is_no_claim(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    spec = """
+# TorusRing: attention across a TPU slice
+
+## Evaluation
+
+Setup: TPU v5e-256 (16 x 16 torus, 16 GB HBM and 197 TFLOP/s BF16 per chip), trained in BF16.
+"""
+    assert _run(claims, kb, spec) == []
+    # a measured figure above the plausible share of that peak is still one
+    assert _run(claims, kb, spec + "\nWe measure 180 TFLOP/s per chip end to end.\n") != []

@@ -129,11 +129,14 @@ class QntPeak(Rule):
         dtype = precision_at(c, claim.quote.text)
         source = "as the draft states it"
         sparse_stated: float | None = None
+        catalog_peak: float | None = None
+        sparse: float | None = None
         if dev is not None:
             try:
                 catalog = dev.peak_flops(dtype) / 1e12
             except Exception:  # the catalog has no peak for that dtype
                 catalog = None
+            catalog_peak = catalog
             # "MFU of 1,979 TFLOP/s H100 BF16 peak": the datasheet's 2:4-sparse figure is no peak for model FLOPs
             sparse = dev.sparse_tflops.get(dtype)
             if catalog is not None and sparse is not None:
@@ -146,10 +149,14 @@ class QntPeak(Rule):
             return
         peak = max(peaks)
         # "MFU counts ... over 989 TFLOP/s": the denominator the draft names is the peak itself, not a claim
+        # "16 GB HBM and 197 TFLOP/s BF16 per chip": a figure equal to the device's own peak is its datasheet, not
+        # a throughput the draft measured
+        datasheet = [v for v in (catalog_peak, sparse) if v]
         claims = [
             q
             for q in claims
             if not (abs(q.value / peak - 1.0) <= 0.02 and c.text_has_cue("utilization_named", q.quote.text))
+            and not any(abs(q.value / v - 1.0) <= 0.01 for v in datasheet)
         ]
         if not claims:
             return
