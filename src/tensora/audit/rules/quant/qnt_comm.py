@@ -630,7 +630,8 @@ class QntComm(Rule):
         if ranks > per_node and nic:
             bandwidth, link = nic * 1e9, "the NIC"
         elif dev.link is not None:
-            bandwidth, link = dev.link_one_way_bytes_per_s, "NVLink"
+            # the device's own interconnect: NVLink on NVIDIA parts, ICI on a TPU, Infinity Fabric on AMD
+            bandwidth, link = dev.link_one_way_bytes_per_s, dev.link.name
         else:
             return
         comm = payload / bandwidth
