@@ -503,7 +503,9 @@ def _profile_items(c: Claims) -> list[Quantity]:
         whole_s = float(m.groups["whole"]) * scale[m.groups["whole_unit"]]
         if 0 < part_s < whole_s:
             quote = m.sentence.quote()
-            out.append(Quantity("time_fraction", part_s / whole_s, "ratio", quote, "profile", m.groups["part"]))
+            # "the GPUs wait 58 ms (14.1%) for input": the part is what they wait for as much as who waits
+            label = " ".join(x for x in (m.groups.get("part"), m.groups.get("what")) if x)
+            out.append(Quantity("time_fraction", part_s / whole_s, "ratio", quote, "profile", label))
     return out
 
 
