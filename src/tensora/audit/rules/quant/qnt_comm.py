@@ -599,6 +599,8 @@ class QntComm(Rule):
         c = ctx.proposal
         if not c.uses("ring-attention", "context-parallelism") or not c.has_cue("hiding_claimed"):
             return
+        if any(not is_elsewhere(s) for s in c.cue("overlap_shown_against_compute")):
+            return  # the draft sets its own block transfer against the block's compute, with its own numbers
         claim = c.first_cue("hiding_claimed_with_length")
         lengths = [
             q.value
