@@ -92,13 +92,7 @@ def table_header(c: Claims, sentence: Sentence) -> Sentence | None:
     """The header row of the table a row sentence belongs to (None for a sentence that is not a table row)."""
     if sentence.kind != "table":
         return None
-    head = sentence
-    for i in range(sentence.index - 1, -1, -1):
-        s = c.sentences[i]
-        if s.kind != "table" or s.paragraph != sentence.paragraph:
-            break
-        head = s
-    return head if head is not sentence else None
+    return next((t.header for t in tables(c) if any(row is sentence for _, _, row in t.rows)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +142,8 @@ def tables(c: Claims) -> list[Table]:
     return [t for t in out if t.rows]
 
 
-_UNIT_SECONDS = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6}
+# seconds per unit of a time as drafts write it
+UNIT_SECONDS = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6}
 
 
 def table_seconds(c: Claims, table: Table) -> float | None:
@@ -156,12 +151,12 @@ def table_seconds(c: Claims, table: Table) -> float | None:
     at = table.header.index
     for m in c.cue_spans("table_time_unit"):
         if at - 3 <= m.sentence.index <= at:
-            return _UNIT_SECONDS.get(m.groups["unit"])
+            return UNIT_SECONDS.get(m.groups["unit"])
     # a caption that ends on its unit: "Projection GEMMs at decode, batch 8, median of 1,000 runs, ms."
     for s in c.sentences[max(0, at - 2) : at]:
         tail = s.text.rstrip("*_ ").rstrip(".").rsplit(" ", 1)[-1].strip("(),*")
-        if s.kind != "table" and tail in _UNIT_SECONDS:
-            return _UNIT_SECONDS[tail]
+        if s.kind != "table" and tail in UNIT_SECONDS:
+            return UNIT_SECONDS[tail]
     return None
 
 

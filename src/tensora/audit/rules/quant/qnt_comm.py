@@ -7,7 +7,7 @@ from typing import cast
 from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
-from tensora.audit.rules._common import cells, num, precision, quotes, size_bytes, table_seconds, tables
+from tensora.audit.rules._common import UNIT_SECONDS, cells, num, precision, quotes, size_bytes, table_seconds, tables
 from tensora.extract.claims import Claims
 from tensora.extract.cues import CueSpan
 from tensora.extract.sentences import Sentence
@@ -16,9 +16,6 @@ from tensora.models.comm import all_gather_time_s, ring_all_reduce_time_s, trans
 from tensora.models.memory import kv_cache_gib
 
 _ASSUMED_MFU = 0.5  # stated in the message when the draft gives no utilisation of its own
-
-
-_WINDOW_UNIT = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6}
 
 
 Picked = tuple[float, CueSpan]
@@ -110,7 +107,7 @@ class QntComm(Rule):
                 if m.sentence.index in near
             ]
             windows = [
-                (float(m.groups["value"]) * _WINDOW_UNIT.get(m.groups["unit"], 1.0), m)
+                (float(m.groups["value"]) * UNIT_SECONDS.get(m.groups["unit"], 1.0), m)
                 for m in c.cue_spans("hide_window_time")
                 if m.sentence.index in near
             ]
@@ -809,7 +806,7 @@ def _time_per_output_token(c: Claims) -> list[tuple[float, Sentence]]:
                 continue
             cell = cells(row.text)[-1].strip(" *")
             number, _, unit = cell.partition(" ")
-            seconds = _WINDOW_UNIT.get(unit.strip().lower())
+            seconds = UNIT_SECONDS.get(unit.strip().lower())
             try:
                 value = float(number.replace(",", ""))
             except ValueError:
