@@ -134,12 +134,19 @@ def test_no_differ_in_the_knowledge_base_reads_as_a_broken_sentence(kb) -> None:
 
 
 def test_a_work_named_in_the_related_work_ranks_higher(claims, kb, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import tensora.audit.novelty as novelty
+    import dataclasses
+
+    from tensora.audit import prior_reader
+    from tensora.audit.novelty import FEATURES
 
     baseline = claims("# Efficient pipeline-parallel training with one-forward-one-backward schedules", "baseline")
     draft = claims(DRAFT + "\n\n## Related work\n\nBPipe balances activation memory across stages.\n")
+    shipped = prior_reader.load()
+    assert shipped is not None and shipped.coef[FEATURES.index("related")] > 0
     weighted = [h.name for h in rank(draft, baseline, kb, k=40)].index("BPipe")
-    monkeypatch.setattr(novelty, "_RELATED_WEIGHT", 1.0)
+    coef = shipped.coef.copy()
+    coef[FEATURES.index("related")] = 0.0
+    monkeypatch.setattr(prior_reader, "load", lambda path=None: dataclasses.replace(shipped, coef=coef))
     assert weighted < [h.name for h in rank(draft, baseline, kb, k=40)].index("BPipe")
 
 

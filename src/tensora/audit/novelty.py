@@ -5,10 +5,14 @@ component, the techniques it leans on, the title's subtitle and the abstract, wi
 left out, so that works sharing only a GPU or a model size do not rank): BM25 (``bm25s``) over each work's name,
 summary, keywords and technique names; a dense cosine with the static embedder (``extract/embed.py``) over each
 work's name, summary and techniques, embedded once and cached in ``~/.cache/tensora`` under a hash of the
-texts; and the IDF-weighted overlap of the draft's core techniques with the work's. The three are fused by a
-weighted sum of scores normalised per query. Left out: the baseline itself (unless the change is a
-configuration, see ``with_baseline``), and the draft's own system (a draft that is a published work's own
-description is not its own prior work). When the embedder is unavailable, the dense part is dropped.
+texts; and the IDF-weighted overlap of the draft's core techniques with the work's. The three are fused by
+weighted reciprocal-rank fusion (``candidates``); the best of the fused order are then ordered by the learned
+prior-work reader (``prior_reader``), which also weighs whether the draft's text holds the work's keyword phrases
+and summary words, whether the draft names it in its related work, builds on it or evaluates it, and how close it
+is to the baseline's own mechanism (without the reader's weights, the fused order stands). Left out: the
+baseline itself (unless the change is a configuration, see ``with_baseline``), and the draft's own system (a
+draft that is a published work's own description is not its own prior work). When the embedder is unavailable,
+the dense part is dropped.
 """
 
 from __future__ import annotations
@@ -61,6 +65,20 @@ class _Index:
     docs: list[str]
     dense: np.ndarray | None = None
     _retriever: bm25s.BM25 | None = None
+    _summary_words: list[dict[str, float]] | None = None
+
+    @property
+    def summary_words(self) -> list[dict[str, float]]:
+        """Each work's summary words with their IDF over the knowledge base's summaries, built on first use."""
+        if self._summary_words is None:
+            sets = [{w for w in _words(work.summary) if len(w) >= 4} for work in self.works]
+            df: dict[str, int] = {}
+            for words in sets:
+                for w in words:
+                    df[w] = df.get(w, 0) + 1
+            n = len(sets)
+            self._summary_words = [{w: math.log(1 + n / df[w]) for w in words} for words in sets]
+        return self._summary_words
 
     @property
     def retriever(self) -> bm25s.BM25:
@@ -433,17 +451,61 @@ def with_knob_owners(
     return out + [h for h in rest if h.name not in seen]
 
 
-def rank(
+#: what the learned order (``prior_reader``) reads of each candidate, in this order
+FEATURES = (
+    "fused",  # the reciprocal-rank fusion of the three signals below, best = 1
+    "lexical",  # BM25 of the mechanism query, best = 1
+    "dense",  # cosine with the mechanism query, rescaled (knowledge base median 0, best 1)
+    "overlap",  # IDF-weighted share of the draft's core techniques the work has
+    "position",  # log(1 + the work's place in the fused order)
+    "lead_technique",  # the work has the technique the draft leans on most
+    "technique_share",  # share of the work's techniques that are among the draft's core ones
+    "substrate",  # the draft names it only as what it is built on
+    "product",  # a hardware whitepaper or datasheet
+    "related",  # the draft names it in its related-work discussion
+    "cited",  # the draft names it anywhere
+    "evaluated",  # the draft's evaluation names it
+    "baseline_lexical",  # BM25 of the baseline's own mechanism, best = 1
+    "baseline_cites",  # the baseline names it
+    "after_baseline",  # published in or after the baseline's year (0.5 when the year is unknown)
+    "breadth",  # log(1 + how many techniques the work lists): a broad system shares something with everything
+    "keyword_share",  # share of the work's keyword phrases that the draft's text holds
+    "keyword_hits",  # log(1 + how many of them it holds)
+    "summary_coverage",  # IDF-weighted share of the words of the work's summary that the draft uses
+)
+
+
+@dataclass
+class Pool:
+    """The works that can rank for a draft, with what is known of each."""
+
+    works: list[PriorWork]
+    features: np.ndarray  # (works, FEATURES)
+    combined: np.ndarray  # the calibrated closeness NOV-PRIOR compares with its thresholds
+    heuristic: np.ndarray  # the fused order with the hand-set damping: the order without a learned reader
+
+
+def _baseline_year(baseline: Claims, kb: KnowledgeBase) -> int | None:
+    entry = baseline_entry(baseline, kb)
+    if entry is not None:
+        return entry.year
+    return baseline.cites_until + 1 if baseline.cites_until is not None else None
+
+
+def candidates(
     proposal: Claims, baseline: Claims, kb: KnowledgeBase, profile: DraftProfile | None = None, k: int = 5
-) -> list[PriorWorkHit]:
+) -> Pool:
+    """The best works by the fused order (with room for those left out), without the baseline, the draft's own
+    system and works published after the draft's references end, each with its ``FEATURES``."""
     index = _index(kb)
     weights = {
         t: u.weight * index.idf.get(t, math.log(1 + len(index.works)))
         for t, u in proposal.techniques.items()
         if u.used and u.core
     }
-    if profile is not None and profile.technique.value in weights:
-        weights[profile.technique.value] *= 2.0  # the technique the draft leans on says most about its mechanism
+    lead = profile.technique.value if profile is not None else ""
+    if lead in weights:
+        weights[lead] *= 2.0  # the technique the draft leans on says most about its mechanism
     core_ids = set(weights)
     total_weight = sum(weights.values()) or 1.0
     query = mechanism_query(proposal, profile, kb, baseline=baseline)
@@ -452,8 +514,6 @@ def rank(
     lexical /= float(lexical.max()) or 1.0
     dense_query = mechanism_query(proposal, profile, kb, method=_DENSE_METHOD_SENTENCES, baseline=baseline)
     dense = _dense_scores(index, dense_query)
-    # the baseline paper, and other entries drawn from the same paper, are not "prior work" here; nor is the
-    # draft's own system (a draft that is itself a published work is not its own prior work)
     lex_share, dense_share = (_LEXICAL, _DENSE) if dense is not None else (_LEXICAL + _DENSE, 0.0)
     overlaps = np.array(
         [sum(weights[t] for t in sorted(core_ids & set(w.techniques))) / total_weight for w in index.works],
@@ -473,44 +533,107 @@ def rank(
     if dense is not None:
         combined_all = combined_all + dense_share * dense
     order_all = fused if _RRF else combined_all
-    ranked: list[tuple[float, float, PriorWork]] = []
     # the checks below read titles and the draft's text for each work's name: only for the candidates that can
     # rank (the best by the fused order, with room for those left out)
-    candidates = [int(j) for j in np.argsort(-order_all, kind="stable")[: max(_CANDIDATES, 3 * k)]]
-    excluded = {
-        index.works[i].source
-        for i in candidates
-        if is_baseline(index.works[i], baseline)
-        or is_baseline(index.works[i], proposal)
-        or is_own(index.works[i], profile)
-        # a published paper's prior work came out before the last year its references cite
-        or (proposal.cites_until is not None and index.works[i].year > proposal.cites_until)
-    }
+    pool = [int(j) for j in np.argsort(-order_all, kind="stable")[: max(_CANDIDATES, 3 * k)]]
+    keep = [
+        i
+        for i in pool
+        if not (
+            is_baseline(index.works[i], baseline)
+            or is_baseline(index.works[i], proposal)
+            or is_own(index.works[i], profile)
+            # a published paper's prior work came out before the last year its references cite
+            or (proposal.cites_until is not None and index.works[i].year > proposal.cites_until)
+        )
+    ]
+    excluded = {index.works[i].source for i in pool if i not in keep}
+    # the baseline paper, and other entries drawn from the same paper, are not "prior work" here; nor is the
+    # draft's own system (a draft that is itself a published work is not its own prior work)
+    keep = [i for i in keep if index.works[i].source not in excluded and combined_all[i] > 0]
     text, starts = proposal.joined()
     lowered = text.lower()
-    related = _related_named([index.works[i] for i in candidates], proposal)
-    for i in candidates:
-        work = index.works[i]
-        combined = float(combined_all[i])
-        if work.source in excluded or combined <= 0:
-            continue
-        damp = 1.0
-        if _substrate(work, proposal, lowered, starts):
-            damp *= _SUBSTRATE_WEIGHT  # the draft builds on it ("implemented in vLLM"): a tool, not a rival
-        if _PRODUCT.search(work.venue):
-            damp *= _PRODUCT_WEIGHT  # a hardware whitepaper is context, not a competing mechanism
-        if work.name in related:
-            damp *= _RELATED_WEIGHT  # the draft itself sets it beside its mechanism in the related work
-        order = float(fused[i]) if _RRF else combined
-        ranked.append((order * damp, combined * damp, work))
-    ranked.sort(key=lambda h: (-h[0], h[2].name))
-    # scores follow the fused order: the best work keeps its calibrated closeness, the others its share of the
-    # best's fused score
-    best_order, best_score = (ranked[0][0], ranked[0][1]) if ranked else (1.0, 1.0)
-    hits = [(best_score * order / (best_order or 1.0), work) for order, _, work in ranked[:k]]
+    works = [index.works[i] for i in keep]
+    related = _related_named(works, proposal)
+    base_text = baseline.text
+    base_query = mechanism_query(baseline, None, kb) if base_text else ""
+    base_lexical = np.asarray(index.bm25.scores(base_query), dtype=np.float64) if base_query else np.zeros(n)
+    base_lexical /= float(base_lexical.max()) or 1.0
+    year = _baseline_year(baseline, kb) if base_text else None
+    draft_words = _words(text)
+    rows, heuristic = [], []
+    for place, (i, work) in enumerate(zip(keep, works, strict=True)):
+        substrate = _substrate(work, proposal, lowered, starts)
+        product = bool(_PRODUCT.search(work.venue))
+        named = cited(work, text)
+        damp = (_SUBSTRATE_WEIGHT if substrate else 1.0) * (_PRODUCT_WEIGHT if product else 1.0)
+        damp *= _RELATED_WEIGHT if work.name in related else 1.0
+        heuristic.append((float(fused[i]) if _RRF else float(combined_all[i])) * damp)
+        techniques = set(work.techniques)
+        rows.append(
+            [
+                float(fused[i]),
+                float(lexical[i]),
+                float(dense[i]) if dense is not None else 0.0,
+                float(overlaps[i]),
+                math.log1p(place),
+                float(bool(lead) and lead in techniques),
+                len(techniques & core_ids) / len(techniques) if techniques else 0.0,
+                float(substrate),
+                float(product),
+                float(work.name in related),
+                float(named),
+                float(named and evaluated(work, proposal)),
+                float(base_lexical[i]),
+                float(bool(base_text) and cited(work, base_text)),
+                0.5 if year is None else float(work.year >= year),
+                math.log1p(len(techniques)),
+                *_keyword_hits(work, lowered),
+                _coverage(index.summary_words[i], draft_words),
+            ]
+        )
+    return Pool(
+        works,
+        np.asarray(rows, dtype=np.float64).reshape(len(works), len(FEATURES)),
+        np.asarray([combined_all[i] for i in keep], dtype=np.float64),
+        np.asarray(heuristic, dtype=np.float64),
+    )
+
+
+def _coverage(words: dict[str, float], draft: set[str]) -> float:
+    total = sum(words.values())
+    return sum(v for w, v in words.items() if w in draft) / total if total else 0.0
+
+
+def _keyword_hits(work: PriorWork, lowered: str) -> tuple[float, float]:
+    phrases = [k.lower() for k in work.keywords if len(k) >= 4]
+    hits = sum(1 for k in phrases if k in lowered)
+    return (hits / len(phrases) if phrases else 0.0), math.log1p(hits)
+
+
+def rank(
+    proposal: Claims, baseline: Claims, kb: KnowledgeBase, profile: DraftProfile | None = None, k: int = 5
+) -> list[PriorWorkHit]:
+    from tensora.audit import prior_reader
+
+    pool = candidates(proposal, baseline, kb, profile, k)
+    if not pool.works:
+        return []
+    learned = prior_reader.scores(pool.features)
+    order = learned if learned is not None else pool.heuristic
+    ranked = sorted(range(len(pool.works)), key=lambda j: (-order[j], pool.works[j].name))
+    # the reported score is a calibrated closeness: the best work keeps its own, the others their share of the
+    # best's fused order (never above the work before them)
+    top = ranked[0]
+    best = float(pool.combined[top]) * _damp(pool, top)
+    best_order = float(pool.heuristic[top]) or 1.0
     text = proposal.text
+    core_ids = {t for t, u in proposal.techniques.items() if u.used and u.core}
     out = []
-    for score, work in hits:
+    score = best
+    for place, j in enumerate(ranked[:k]):
+        work = pool.works[j]
+        score = best if place == 0 else min(score, best * float(pool.heuristic[j]) / best_order)
         shared = [kb.by_id[t].name for t in work.techniques if t in core_ids and t in kb.by_id]
         why = work.summary.split(". ")[0].rstrip(".")
         if shared:
@@ -531,6 +654,13 @@ def rank(
             )
         )
     return out
+
+
+def _damp(pool: Pool, j: int) -> float:
+    f = dict(zip(FEATURES, pool.features[j], strict=True))
+    damp = _SUBSTRATE_WEIGHT if f["substrate"] else 1.0
+    damp *= _PRODUCT_WEIGHT if f["product"] else 1.0
+    return damp * (_RELATED_WEIGHT if f["related"] else 1.0)
 
 
 _RELATED = rxcache.compile(r"related|prior work|previous work|background", re.I)
