@@ -34,6 +34,15 @@ def test_serving_memory_is_weights_plus_kv_cache(claims) -> None:  # type: ignor
     assert s.weights_gib == pytest.approx(7e9 * 2 / 2**30, rel=1e-6)
 
 
+def test_a_load_that_names_its_context_sizes_the_cache_by_it(claims) -> None:  # type: ignore[no-untyped-def]
+    # the 4k context of the setting is what an average request keeps; the load is 24 requests of 32K tokens
+    text = SERVING.replace("sustains 96 concurrent requests", "sustains 24 concurrent 32K-token requests")
+    s = compute.serving_memory(claims(text))
+    assert s is not None and s.inputs["context"] == 32 * 1024
+    # 2 x 32 layers x 4,096 wide x 32,768 tokens x 24 sequences x 2 bytes = 384 GiB
+    assert s.kv_gib == pytest.approx(384.0, rel=1e-6)
+
+
 def test_a_kv_tier_in_host_memory_is_not_all_on_the_device(claims) -> None:  # type: ignore[no-untyped-def]
     host = SERVING.replace(
         "Each request keeps", "The KV cache of most requests stays in host DRAM and the CPU attends over it. Each"

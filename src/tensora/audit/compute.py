@@ -427,6 +427,12 @@ _CONCURRENCY = rxcache.compile(
 )
 _KV_HEADS = rxcache.compile(r"(\d+)\s+(?:kv|key[- ]value)\s+heads|(?:kv|key[- ]value)\s+heads\s*(?:=|of)\s*(\d+)", re.I)
 _WEIGHT_BYTES = {"int4": 0.5, "int8": 1.0, "fp8": 1.0}
+_LOAD_CONTEXT = rxcache.compile(r"\b(\d[\d,]*(?:\.\d+)?)\s*([KkM])?-token\b")
+
+
+def _token_count(m: re.Match[str]) -> int:
+    scale = {"k": 1024, "m": 1024 * 1024}.get((m.group(2) or "").lower(), 1)
+    return int(float(m.group(1).replace(",", "")) * scale)
 
 
 def _same_model_degree(c: Claims, role: str, model_params: float) -> int | None:
@@ -486,9 +492,15 @@ def serving_memory(c: Claims) -> Serving | None:
         return None
     # multi-head attention caches K and V of the full hidden width per layer, whatever the head count
     heads_known, heads = bool(heads), heads or 1
-    batches = [int(next(g for g in m.groups() if g).replace(",", "")) for m in _CONCURRENCY.finditer(c.text)]
-    if not batches:
+    loads = [
+        (int(next(g for g in m.groups() if g).replace(",", "")), m.group(0)) for m in _CONCURRENCY.finditer(c.text)
+    ]
+    if not loads:
         return None
+    batches = [b for b, _ in loads]
+    # "48 concurrent 128K-token requests": the load names its own context, which the cache must hold
+    own = [_token_count(m) for b, text in loads if b == max(batches) for m in [_LOAD_CONTEXT.search(text)] if m]
+    seq = max(own) if own else seq
     kv_heads = heads
     m = _KV_HEADS.search(c.text)
     if m:
