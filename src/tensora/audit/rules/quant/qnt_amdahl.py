@@ -176,7 +176,14 @@ class QntAmdahl(Rule):
         ] + _goodput_gains(c)
         # "PeerSum is 2.5x faster than NCCL and raises end-to-end throughput by 1.41x": beside an end-to-end
         # claim, an unscoped speedup in the same sentence is the changed part's own (see _local_speedup)
-        claimed = [q for q in claimed if not _beside_end_to_end(q, claimed)]
+        claimed = [q for q in claimed if not _beside_end_to_end(c, q, claimed)]
+        # "1.19x faster than delayed scaling (1.59x faster than BF16)": a profile is of the reference the draft
+        # improves on, the strongest one; the larger claim is against a weaker reference
+        claimed = [
+            q
+            for q in claimed
+            if not any(o.quote.text == q.quote.text and o.value < q.value and _own_references(c, q, o) for o in claimed)
+        ]
         fractions = [
             q
             for q in [f for f in c.values("time_fraction") if f.qualifier != "profile"] + _profile_items(c)
@@ -188,10 +195,7 @@ class QntAmdahl(Rule):
         ]
         # a profile table names each part's share; where it names the changed part, that row is the share
         fractions = (
-            _profiled_part(ctx)
-            or _before_after(c)
-            or _stage_table(c)
-            or _touched(c, _without_complements(fractions))
+            _profiled_part(ctx) or _before_after(c) or _stage_table(c) or _touched(c, _without_complements(fractions))
         )
         if not claimed or not fractions:
             return
@@ -228,8 +232,8 @@ class QntAmdahl(Rule):
             else f"with its own local speedup of {num(local)}x"
         )
         yield self.finding(
-            f"The draft's own numbers cap the gain: the changed part is {pct(f.value, 0)} of the step, so "
-            f"{local_txt} the end-to-end speedup is at most 1 / ((1 - {f.value:.2f}) + {f.value:.2f}/s) = "
+            f"The draft's own numbers cap the gain: the changed part is {_share_pct(f.value)} of the step, so "
+            f"{local_txt} the end-to-end speedup is at most 1 / ((1 - {f.value:.3g}) + {f.value:.3g}/s) = "
             f"{bound:.3f}x, short of the claimed {s.value:.2f}x.",
             "reconcile the claimed speedup with the profiled fraction (measure end to end, or show which other "
             "part of the step also gets faster and by how much)",
@@ -614,12 +618,38 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _beside_end_to_end(q: Quantity, claims: list[Quantity]) -> bool:
+def _beside_end_to_end(c: Claims, q: Quantity, claims: list[Quantity]) -> bool:
     """Whether an unscoped speedup shares its sentence with a different end-to-end claim (it is then the changed
     part's own speedup, "2.5x faster than NCCL", not a second claim for the whole step)."""
     return q.qualifier == "" and any(
-        o.qualifier == "end-to-end" and o.quote.text == q.quote.text and o.value != q.value for o in claims
+        o.qualifier == "end-to-end"
+        and o.quote.text == q.quote.text
+        and o.value != q.value
+        # "1.19x faster than delayed-scaling FP8 (1.59x faster than BF16)": two claims for the whole draft, each
+        # against its own reference
+        and not _own_references(c, q, o)
+        for o in claims
     )
+
+
+def _share_pct(share: float) -> str:
+    """A share as the draft would write it: "30%", "4.5%" (never rounded to "4%")."""
+    whole = round(100 * share)
+    return pct(share, 0) if abs(100 * share - whole) < 0.05 else pct(share, 1)
+
+
+def _reference(c: Claims, q: Quantity) -> str:
+    """What a speedup is measured against ("1.59x faster than BF16" -> "bf16"); empty when it names none."""
+    i = compute.sentence_index(c, q)
+    for m in c.cue_spans("speedup_against"):
+        if m.sentence.index == i and math.isclose(float(m.groups["value"]), q.value, rel_tol=1e-6):
+            return " ".join(m.groups["ref"].lower().split()[:4])
+    return ""
+
+
+def _own_references(c: Claims, a: Quantity, b: Quantity) -> bool:
+    ref_a, ref_b = _reference(c, a), _reference(c, b)
+    return bool(ref_a and ref_b and ref_a != ref_b)
 
 
 def _local_speedup(c: Claims, fraction: Quantity, claim: Quantity | None = None) -> float:
@@ -638,7 +668,7 @@ def _local_speedup(c: Claims, fraction: Quantity, claim: Quantity | None = None)
     subject = _words(fraction.text or fraction.quote.text)
     # the part's own speedup stated in the same breath as the end-to-end claim
     if claim is not None and claim.qualifier == "end-to-end":
-        beside = [q.value for q in c.values("speedup") if q.value > claim.value and _beside_end_to_end(q, [claim])]
+        beside = [q.value for q in c.values("speedup") if q.value > claim.value and _beside_end_to_end(c, q, [claim])]
         if beside:
             return max(beside)
     # an unscoped speedup of the same thing counts too ("decodes 3.1x faster" against "decoding takes 82%"),

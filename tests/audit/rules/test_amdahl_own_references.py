@@ -1,0 +1,49 @@
+"""QNT-AMDAHL: a profile table whose label column says what its value column holds ("Component (share of step
+time)"), and two whole-draft claims in one sentence, each against its own reference ("1.19x faster than
+delayed scaling (1.59x faster than BF16)"), are read as such: the first is bounded by the profiled row."""
+
+import pytest
+
+from tensora.audit.base import Context
+from tensora.audit.rules.quant.qnt_amdahl import QntAmdahl
+from tensora.extract.profile import build_profile
+
+DRAFT = """
+# StaticCast: FP8 training without amax bookkeeping
+
+## Abstract
+
+StaticCast keeps every FP8 scale constant, so no amax is ever computed. On 64 GPUs training a 7B model,
+StaticCast runs 1.19x faster than FP8 training with delayed scaling (1.59x faster than BF16) at the same loss.
+
+## Profile of the baseline
+
+| Component (share of step time, 7B, 64 GPUs) | FP8, delayed scaling |
+|---|---|
+| FP8 GEMMs | 62.0% |
+| Attention | 13.0% |
+| Normalisation and casts | 13.5% |
+| amax reductions, history and scale updates | 4.5% |
+| Optimizer step and exposed communication | 7.0% |
+"""
+
+
+def _run(claims, kb, text):  # type: ignore[no-untyped-def]
+    c, b = claims(text), claims("# FP8 formats for deep learning", "baseline")
+    return list(QntAmdahl().check(Context(c, b, kb, shared={"profile": build_profile(c, b)})))
+
+
+def test_the_row_the_draft_removes_bounds_the_claim_against_its_own_reference(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, DRAFT)
+    assert found.computed["amdahl_max_speedup"] == pytest.approx(1 / (1 - 0.045), rel=1e-3)
+    assert found.inputs["claimed_speedup"] == pytest.approx(1.19)
+    assert "4.5% of the step" in found.message
+
+
+def test_quiet_when_the_claim_fits_the_removed_share(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, DRAFT.replace("1.19x faster", "1.04x faster")) == []
+
+
+def test_without_the_label_column_saying_shares_the_table_names_no_part(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    plain = DRAFT.replace("Component (share of step time, 7B, 64 GPUs)", "Component")
+    assert _run(claims, kb, plain) == []
