@@ -496,7 +496,7 @@ def _profile_items(c: Claims) -> list[Quantity]:
     """Shares of step time the extractor leaves to the rule: "GEMMs 61%, attention 14%" in a profile sentence,
     and "9% of the step is all-reduce"."""
     out: list[Quantity] = []
-    for cue in ("profile_share_item", "share_of_step_is"):
+    for cue in ("profile_share_item", "share_of_step_is", "of_which_share"):
         for m in c.cue_spans(cue):
             share, part = float(m.groups["share"]) / 100, m.groups["part"]
             out.append(Quantity("time_fraction", share, "ratio", m.sentence.quote(), "profile", part))
