@@ -92,3 +92,28 @@ def test_layers_that_do_not_divide_are_a_problem_unless_split_unevenly_on_purpos
     assert any("layers_per_stage" in p.computed for p in divisibility_problems(claims(even)))
     planned = even + " A partitioner assigns layers to stages with a dynamic program over measured times."
     assert not any("layers_per_stage" in p.computed for p in divisibility_problems(claims(planned)))
+
+
+RESIZE = """
+# Plan
+
+## Setup
+
+Tensor parallelism t = 8 runs inside each of our 32 nodes; data parallelism d = 32 runs across nodes. The global
+batch is 1,024 sequences.
+
+## Planned evaluation
+
+- Elastic restart: kill two nodes at step 3,000, resume on the remaining 30 nodes with the same global batch of
+  1,024 sequences, and check the loss continues bitwise.
+"""
+
+
+def test_a_batch_that_cannot_split_over_the_nodes_a_job_resumes_on(claims) -> None:  # type: ignore[no-untyped-def]
+    [problem] = compute.divisibility_problems(claims(RESIZE))
+    assert problem.inputs == {"global_batch": 1024, "dp": 30}
+    assert problem.computed["sequences_per_replica"] == pytest.approx(1024 / 30)
+    # 32 nodes resumed on 16: the batch splits
+    assert compute.divisibility_problems(claims(RESIZE.replace("remaining 30 nodes", "remaining 16 nodes"))) == []
+    # replicas that are not one per node say nothing about a node count
+    assert compute.divisibility_problems(claims(RESIZE.replace("d = 32 runs", "d = 16 runs"))) == []

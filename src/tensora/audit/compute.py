@@ -135,6 +135,7 @@ def divisibility_problems(c: Claims) -> list[Problem]:
                         {"global_batch": g, "micro_batch_size": b, "dp": d},
                     )
                 )
+    problems.extend(_replicas_after_resize(c))
     ql, qp = c.values("layers"), c.values("pp")
     layers = _int(ql[0].value) if ql else None
     p = _int(qp[0].value) if qp else None
@@ -153,6 +154,37 @@ def divisibility_problems(c: Claims) -> list[Problem]:
             )
         )
     return problems
+
+
+def _replicas_after_resize(c: Claims) -> list[Problem]:
+    """Data parallelism across nodes (the degree equals the node count) resized to a planned node count with the
+    same global batch: the batch must split over the new number of replicas ("resume on the remaining 30 nodes with
+    the same global batch of 1,024 sequences")."""
+    degrees = {q.value for q in c.values("dp") if q.qualifier not in ("planned", "projected")}
+    nodes = [q for q in c.values("nodes") if q.qualifier not in ("planned", "projected")]
+    if not any(q.value in degrees for q in nodes):
+        return []  # the replicas are not one per node
+    out: list[Problem] = []
+    current = {q.value for q in nodes}
+    for m in c.cue_spans("resumes_on_nodes"):
+        d = int(m.groups["nodes"].replace(",", ""))
+        if d in current:
+            continue
+        for qg in c.values("global_batch"):
+            g = _int(qg.value)
+            if not g or g < d or g % d == 0 or sentence_index(c, qg) != m.sentence.index:
+                continue
+            out.append(
+                Problem(
+                    f"Data parallelism runs one replica per node, so on {d} nodes the global batch of {g:,} gives "
+                    f"{g / d:,.2f} sequences per replica: not a whole number, so the same global batch cannot be "
+                    "kept on the resized job.",
+                    r"(global )?batch|nodes",
+                    {"sequences_per_replica": g / d},
+                    {"global_batch": g, "dp": d},
+                )
+            )
+    return out
 
 
 def amdahl(fraction: float, local: float = math.inf) -> float:
