@@ -615,13 +615,24 @@ class QntComm(Rule):
         lengths = lengths or [q.value for q in c.values("seq_len") if q.qualifier != "evaluation" and q.value > 0]
         ranks = c.value("cp") or compute.gpus(c)
         hidden, heads, dev = c.value("hidden"), c.value("heads"), compute.device(c)
-        if not lengths or not ranks or ranks < 2 or not hidden or not heads or dev is None:
+        # the block each rank holds, when the draft states it ("an 8K-token block per GPU"), is what the ring moves
+        stated = c.cue_spans("block_tokens_per_rank")
+        scale = {"": 1.0, "k": 1024.0, "K": 1024.0, "M": 1024.0**2}
+        own_block = (
+            float(stated[0].groups["value"].replace(",", "")) * scale[stated[0].groups.get("suffix") or ""]
+            if stated
+            else None
+        )
+        if (not lengths and own_block is None) or not ranks or ranks < 2 or not hidden or not heads or dev is None:
             return
         kv = c.cue_spans("kv_heads_stated")
         kv_heads = float(kv[0].groups["heads"]) if kv else heads
         kv_dim = kv_heads * hidden / heads
-        seq = min(lengths)  # the claim covers every length: the shortest has the least compute per block
-        block = seq / ranks
+        if own_block is not None:
+            block, seq = own_block, own_block * ranks
+        else:
+            seq = min(lengths)  # the claim covers every length: the shortest has the least compute per block
+            block = seq / ranks
         batch = c.value("micro_batch_size") or 1.0
         payload = 2.0 * block * kv_dim * 2.0 * batch  # K and V, 16-bit
         per_node = c.value("gpus_per_node") or 8.0
@@ -637,14 +648,28 @@ class QntComm(Rule):
         mfu = c.value("mfu") or _ASSUMED_MFU
         peak = dev.peak_flops(precision(c))
         compute_t = 4.0 * batch * block * block * hidden / (peak * mfu)
+        measured = c.cue_spans("ring_step_compute_stated")
+        if measured:
+            # the draft's own compute per ring step (its kernel, its causal share of the block) is the window
+            m = measured[0]
+            compute_t = float(m.groups["value"]) * (1e-3 if m.groups["unit"] == "ms" else 1e-6)
         if comm <= compute_t:
             return
         yield self.finding(
             f"At {seq:,.0f} tokens over {ranks:.0f} ranks a ring step holds {block:,.0f} tokens: its K/V block is "
-            f"{payload / 2**20:.1f} MiB, {comm * 1e6:.0f} us over {link} at {bandwidth / 1e9:.0f} GB/s, while the "
-            f"attention it should hide behind is about {compute_t * 1e6:.0f} us at {mfu:.0%} of the "
-            f"{peak / 1e12:.0f} TFLOP/s peak. Below that block size the ring is bandwidth-bound and the transfer "
-            "is exposed at every step.",
+            f"{payload / 2**20:.1f} MiB, {comm * 1e6:.0f} us over {link} at {bandwidth / 1e9:.0f} GB/s"
+            + (
+                f" (the ring spans {ranks / per_node:.0f} nodes, and it advances at the pace of its slowest hop)"
+                if link == "the NIC"
+                else ""
+            )
+            + ", while the attention it should hide behind is "
+            + (
+                f"the draft's own {compute_t * 1e3:.3g} ms per step"
+                if measured
+                else f"about {compute_t * 1e6:.0f} us at {mfu:.0%} of the {peak / 1e12:.0f} TFLOP/s peak"
+            )
+            + ". At that block size the ring is bandwidth-bound and the transfer is exposed at every step.",
             "state the overlap condition (block compute time at least the K/V transfer time) and the shortest "
             "sequence per rank at which it holds on your network",
             [claim.quote()] if claim else quotes(c.cue("overlap_named"), 1),
