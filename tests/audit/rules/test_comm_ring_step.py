@@ -57,3 +57,21 @@ def test_a_ring_that_crosses_nodes_is_paced_by_the_nic_not_nvlink(claims, kb) ->
 def test_a_ring_inside_one_node_hides_that_block(claims, kb) -> None:  # type: ignore[no-untyped-def]
     one_node = ACROSS_NODES.replace("all 256 H200 GPUs (32 nodes, 8 per node)", "the 8 H200 GPUs of one node")
     assert _run(claims, kb, one_node) == []
+
+
+ONCE = """
+# ExactSum: integer gradients
+
+## Setup
+
+Data parallelism d = 32 runs across nodes. The int64 payload is 20 GB per GPU. At 50 GB/s per NIC, the all-reduce
+takes 20 GB / 50 GB/s = 0.4 s, well inside the 2.9 s backward pass.
+"""
+
+
+def test_an_all_reduce_timed_as_size_over_bandwidth_misses_the_ring_factor(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, ONCE)
+    assert found.computed["comm_time_s"] == pytest.approx(2 * 31 / 32 * 20e9 / 50e9)
+    assert "2 x 31/32" in found.message
+    # a time that already counts the ring's two passes is the draft's own, right or not
+    assert _run(claims, kb, ONCE.replace("= 0.4 s", "x 2 x 31/32 = 0.78 s")) == []

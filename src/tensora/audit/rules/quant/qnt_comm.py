@@ -72,6 +72,7 @@ class QntComm(Rule):
         yield from self._layer_gather(ctx)
         yield from self._ring_step(ctx)
         yield from self._stated_collective(ctx)
+        yield from self._ring_factor(ctx)
         yield from self._bidirectional(ctx)
         yield from self._kv_transfer(ctx)
         yield from self._shared_nic(ctx)
@@ -588,6 +589,37 @@ class QntComm(Rule):
                 [s.quote()],
                 computed={"comm_time_s": comm, "compute_time_s": window},
                 inputs={"size_bytes": size, "ranks": ranks, "bandwidth_bytes_per_s": bandwidth * 1e9},
+            )
+            return
+
+    def _ring_factor(self, ctx: Context) -> Iterator[Finding]:
+        """An all-reduce timed as its size over the bandwidth once ("20 GB / 50 GB/s = 0.4 s"): a ring all-reduce
+        sends and receives 2(n-1)/n of the payload on every rank, n the data-parallel degree."""
+        c = ctx.proposal
+        degrees = [q for q in c.values("dp") if q.qualifier not in ("planned", "projected")]
+        ranks = int(degrees[0].value) if degrees else 0
+        if ranks < 2:
+            return
+        for m in c.cue_spans("allreduce_bytes_over_rate"):
+            size = size_bytes(m.groups["value"], m.groups["unit"])
+            rate = float(m.groups["rate"]) * 1e9
+            stated = float(m.groups["time"]) * (1e-3 if m.groups["time_unit"] == "ms" else 1.0)
+            once = size / rate
+            if not 0.9 * once <= stated <= 1.1 * once:
+                continue  # the draft's time already counts more than one pass of the payload
+            t = float(ring_all_reduce_time_s(size, ranks, rate))
+            yield self.finding(
+                f"The draft times the all-reduce as its size over the bandwidth once ({m.groups['value']} "
+                f"{m.groups['unit']} / {m.groups['rate']} GB/s = {num(stated)} s), but a ring all-reduce over the "
+                f"{ranks} data-parallel ranks sends and receives 2(n-1)/n of the payload on every rank: "
+                f"2 x {ranks - 1}/{ranks} x {m.groups['value']} {m.groups['unit']} / {m.groups['rate']} GB/s = "
+                f"{num(t)} s, {t / stated:.2f}x the draft's figure. Every overhead and overlap argument built on it "
+                "is off by that factor.",
+                "redo the all-reduce time with the ring's 2(n-1)/n factor (or the tree or in-network algorithm you "
+                "actually run, with its own factor) and set it against the window it must hide in",
+                [m.sentence.quote()],
+                computed={"comm_time_s": t},
+                inputs={"size_bytes": size, "ranks": ranks, "bandwidth_bytes_per_s": rate, "stated_time_s": stated},
             )
             return
 
