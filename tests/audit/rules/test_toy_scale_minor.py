@@ -155,3 +155,22 @@ the numbers at that scale are model predictions.
 def test_a_scale_the_draft_says_it_has_not_run_is_a_projection(claims, kb) -> None:  # type: ignore[no-untyped-def]
     found = _run(claims, kb, NOT_RUN_AT_SCALE)
     assert any("by projection" in f.message for f in found)
+
+
+ONE_SERVER = """
+# StreamFit: full fine-tuning of 70B models on one 8 x L40S server
+
+## Abstract
+
+StreamFit streams each layer's parameters from host memory to the eight GPUs of the server, which split the
+micro-batches among them with data parallelism, and reaches 41% MFU during compute.
+"""
+
+
+def test_a_draft_titled_for_one_server_is_judged_at_that_scale(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    assert _run(claims, kb, ONE_SERVER) == []
+    # the same design without the title's platform is a distributed mechanism seen inside one node
+    untitled = ONE_SERVER.replace("on one 8 x L40S server", "by streaming").replace(
+        "eight GPUs of the server", "eight GPUs of a single server"
+    )
+    assert [f.severity for f in _run(claims, kb, untitled)] == [Severity.MINOR]

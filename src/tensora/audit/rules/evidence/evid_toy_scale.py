@@ -83,6 +83,8 @@ class EvidToyScale(Rule):
                 return  # several workers, sites or nodes: not one NVLink domain
             if not compute.is_training(c):
                 return  # a serving system sized for one node, claiming no more, is judged at its own scale
+            if any(s.index == 0 for s in c.cue("single_server_target")):
+                return  # the title puts the draft on one server ("fine-tuning 70B on one 8 x L40S server")
             # no larger target stated, but a distributed mechanism judged inside one NVLink domain all the same
             yield self.finding(
                 "All the evidence for a distributed mechanism comes from one node, and the draft does not say how "
