@@ -75,3 +75,25 @@ def test_an_all_reduce_timed_as_size_over_bandwidth_misses_the_ring_factor(claim
     assert "2 x 31/32" in found.message
     # a time that already counts the ring's two passes is the draft's own, right or not
     assert _run(claims, kb, ONCE.replace("= 0.4 s", "x 2 x 31/32 = 0.78 s")) == []
+
+
+STREAMED = """
+# LayerFlow: training 70B from host memory
+
+## Design
+
+Each GPU owns two parameter buffers of one layer each. While layer i computes from one buffer, layer i + 1 is
+copied in. The backward pass walks the layers in reverse with the same double buffer.
+
+Streaming the whole model takes 140 GB / 25 GB/s = 5.6 s per GPU. One micro-batch of 2,048 tokens takes 5.8 s
+of forward and backward compute per GPU. The transfer therefore fits inside the compute of every micro-batch.
+"""
+
+
+def test_weights_streamed_for_forward_and_backward_move_the_model_twice(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    found = [f for f in _run(claims, kb, STREAMED) if "streams the model twice" in f.message]
+    assert len(found) == 1
+    assert found[0].computed == {"comm_time_s": pytest.approx(11.2), "compute_time_s": pytest.approx(5.8)}
+    # weights kept resident for the backward: one pass, and it fits
+    resident = STREAMED.replace("walks the layers in reverse with the same double buffer", "reads resident weights")
+    assert not [f for f in _run(claims, kb, resident) if "streams the model twice" in f.message]

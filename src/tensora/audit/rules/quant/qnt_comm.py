@@ -73,6 +73,7 @@ class QntComm(Rule):
         yield from self._ring_step(ctx)
         yield from self._stated_collective(ctx)
         yield from self._ring_factor(ctx)
+        yield from self._refetched_weights(ctx)
         yield from self._bidirectional(ctx)
         yield from self._kv_transfer(ctx)
         yield from self._shared_nic(ctx)
@@ -620,6 +621,37 @@ class QntComm(Rule):
                 [m.sentence.quote()],
                 computed={"comm_time_s": t},
                 inputs={"size_bytes": size, "ranks": ranks, "bandwidth_bytes_per_s": rate, "stated_time_s": stated},
+            )
+            return
+
+    def _refetched_weights(self, ctx: Context) -> Iterator[Finding]:
+        """Weights streamed from host memory through small buffers: the forward needs every layer and the backward
+        needs every layer again, so a micro-batch moves the model twice, not the once the draft sets against its
+        compute ("streaming the whole model takes 140 GB / 25 GB/s = 5.6 s" against 5.8 s of compute)."""
+        c = ctx.proposal
+        if not compute.is_training(c) or not [s for s in c.cue("backward_refetches_layers") if not is_elsewhere(s)]:
+            return
+        for m in c.cue_spans("model_stream_time"):
+            window = _first(c, "micro_batch_compute_time", m.sentence.index - 1, m.sentence.index + 2)
+            if window is None:
+                continue
+            size = size_bytes(m.groups["value"], m.groups["unit"])
+            rate = float(m.groups["rate"]) * 1e9
+            once, compute_t = size / rate, float(window.groups["value"])
+            both = 2 * once
+            if once > compute_t or both <= compute_t:
+                continue  # the draft's own count already fails, or even two passes fit
+            yield self.finding(
+                f"The forward needs every layer's weights and the backward needs every layer again, and the buffers "
+                f"hold a layer or two, so each micro-batch streams the model twice: 2 x {m.groups['value']} "
+                f"{m.groups['unit']} / {m.groups['rate']} GB/s = {num(both)} s against the {num(compute_t)} s of "
+                f"compute the draft sets it against ({both / compute_t:.2f}x). The transfer cannot hide; the "
+                "link, not the GPU, sets the step.",
+                "count the bytes each micro-batch moves in the forward and in the backward (or keep the weights of "
+                "the backward resident, or run more tokens per fetch) and set that against the compute",
+                [m.sentence.quote(), window.sentence.quote()],
+                computed={"comm_time_s": both, "compute_time_s": compute_t},
+                inputs={"size_bytes": size, "bandwidth_bytes_per_s": rate, "passes": 2},
             )
             return
 
