@@ -38,7 +38,8 @@ class MixedPrecision(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         coarse = (
-            list(self._coarse_activation_scale(ctx))
+            list(self._static_scale(ctx))
+            or list(self._coarse_activation_scale(ctx))
             or list(self._reversible_in_low_precision(ctx))
             or list(self._delta_round_trip(ctx))
             or list(self._safeguard_dropped(ctx))
@@ -143,6 +144,31 @@ class MixedPrecision(Rule):
             "higher-precision policy",
             # the sentences that say what the draft lowers, where it says what it is, before asides about effects
             quotes(_by_weight(lowered + [s for s in c.cue("low_precision_named") if s not in lowered]), 3),
+        )
+
+    def _static_scale(self, ctx: Context) -> Iterator[Finding]:
+        """Training casts to 8 bits with scale factors fixed in advance, not tracked from the tensors' ranges: what
+        leaves the format's range saturates or flushes to zero, silently, and a cast that saturates never yields
+        NaN or Inf, so a run free of them shows nothing."""
+        c = ctx.proposal
+        if not (compute.is_training(c) and c.uses("fp8-training", "fp8-tensor-scaling", "int8-quantization")):
+            return
+        static = [s for s in c.cue("static_low_precision_scale") if is_design(s) or weight(s) >= 0.9]
+        if not static:
+            return
+        dev = compute.device(c)
+        amd = dev is not None and "MI3" in dev.name.upper()
+        limit = "240 (E4M3FNUZ, the FP8 format of AMD's MI300)" if amd else "448 (E4M3)"
+        yield self.finding(
+            "With scale factors fixed in advance, nothing follows the tensors' range as training moves it: a value "
+            f"above the format's largest, {limit}, saturates and one below its smallest subnormal flushes to zero, "
+            "silently. Gradients shrink by orders of magnitude over a run and a few activation channels grow "
+            "outliers; neither announces itself, and a saturating cast never produces NaN or Inf, so a run "
+            "without them is no evidence of range.",
+            "measure, per tensor class and over the whole run, the share of values that saturate or flush to zero "
+            "(an amax and an underflow count are cheap to collect inside the cast), and say what the design does "
+            "when a tensor leaves the range",
+            quotes(static, 2),
         )
 
     def _safeguard_dropped(self, ctx: Context) -> Iterator[Finding]:

@@ -1,0 +1,34 @@
+"""MIXED-PRECISION: FP8 training with scale factors fixed in advance (no amax tracked) saturates and flushes
+silently; the format's limit follows the accelerator."""
+
+from tensora.audit.base import Context
+from tensora.audit.rules.corner.mixed_precision import MixedPrecision
+
+DRAFT = """
+# FixedCast: FP8 training without amax bookkeeping
+
+## Design
+
+We train a 7B model with FP8 GEMMs on 64 MI300X GPUs.
+FixedCast combines a unit-scaled transformer with constant FP8 scale factors of 1, so no amax is ever computed.
+The loss matches BF16 training after 20B tokens.
+"""
+
+
+def _run(claims, kb, text):  # type: ignore[no-untyped-def]
+    return list(MixedPrecision().check(Context(claims(text), claims("# FP8 formats", "baseline"), kb)))
+
+
+def test_fixed_scales_saturate_at_the_devices_fp8_limit(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, DRAFT)
+    assert "240 (E4M3FNUZ" in found.message and "saturat" in found.message
+    [on_h100] = _run(claims, kb, DRAFT.replace("MI300X", "H100"))
+    assert "448 (E4M3)" in on_h100.message
+
+
+def test_scales_tracked_from_the_amax_are_not_fixed(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    tracked = DRAFT.replace(
+        "constant FP8 scale factors of 1, so no amax is ever computed",
+        "per-tensor FP8 scales taken from the current amax of each tensor",
+    )
+    assert not [f for f in _run(claims, kb, tracked) if "saturat" in f.message]
