@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import quotes, total_gpus
+from tensora.extract.techniques import is_elsewhere
 
 
 class FaultTolerance(Rule):
@@ -46,10 +47,24 @@ class FaultTolerance(Rule):
                 quotes(removed, 3),
             )
             return
+        trusted = [s for s in c.cue("collectives_error_on_failure") if not is_elsewhere(s)]
+        if trusted:
+            yield self.finding(
+                "The recovery counts on collectives failing cleanly when a peer dies, but a collective already in "
+                "flight does not return: its kernels wait on the GPU for bytes that never arrive, and only a "
+                "watchdog's timeout or an explicit abort of the communicator (which can itself block) ends them, "
+                "after which the streams that held them must be recovered before any other communicator is used. "
+                "A killed process is the easy case (its sockets close and peers see an error); a hung GPU, a "
+                "flapping link or a partitioned switch leaves the peer alive and the collective waiting.",
+                "say how in-flight collectives are torn down (asynchronous error handling, communicator abort, "
+                "timeouts) and measure recovery with a hung GPU and a dropped link, not only a killed process",
+                quotes(trusted, 2),
+            )
+            return
         claims = c.cue("failure_survival_claimed")
         gpus = total_gpus(c) or 0
         if claims:
-            if c.has_cue("communicators_rebuilt"):
+            if any(not is_elsewhere(s) for s in c.cue("communicators_rebuilt")):
                 return
             yield self.finding(
                 "Survival is claimed, but every step still runs synchronous collectives: a dead or stalled rank "
