@@ -8,8 +8,8 @@ DRAFT = """
 
 ## Design
 
-Each GPU keeps a replica of another node's experts. Two missed heartbeats declare a node dead. NCCL operations
-involving the dead node return an error once its peers are gone, so no rank waits on it, and the buddies take over.
+Each GPU keeps a replica of another node's experts. Two missed heartbeats declare a node dead.
+NCCL operations involving the dead node return an error once its peers are gone, so no rank waits on it.
 """
 
 
@@ -24,7 +24,8 @@ def test_in_flight_collectives_do_not_return_when_a_peer_dies(claims, kb) -> Non
 
 def test_quiet_when_the_draft_aborts_what_hangs(claims, kb) -> None:  # type: ignore[no-untyped-def]
     aborted = DRAFT.replace(
-        "NCCL operations involving the dead node return an error once its peers are gone, so no rank waits on it",
-        "A watchdog aborts the communicators whose collectives hang on the dead node",
+        "NCCL operations involving the dead node return an error once its peers are gone, so no rank waits on it.",
+        "A watchdog aborts the communicators whose collectives hang on the dead node.",
     )
+    assert aborted != DRAFT
     assert not [f for f in _run(claims, kb, aborted) if "in flight does not return" in f.message]
