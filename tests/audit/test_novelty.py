@@ -159,3 +159,19 @@ def test_the_baseline_title_is_context_not_query(claims, kb) -> None:  # type: i
     against = mechanism_query(draft, None, kb, baseline=baseline)
     assert "bubbles" in plain.lower() and "bubbles" not in against.lower()
     assert "gradients" in against.lower()
+
+
+def test_the_lead_technique_stays_in_the_query_when_the_baseline_names_it(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.novelty import known_names, mechanism_query
+    from tensora.extract.profile import build_profile
+
+    draft = claims(
+        "# Hiding activation recomputation in pipeline bubbles\n\n## Abstract\n\nWhenever a stage would idle in "
+        "the 1F1B schedule it runs the activation recomputation of a later micro-batch, so recomputation leaves "
+        "the critical path.\n"
+    )
+    baseline = claims("# Reducing Activation Recomputation in Large Transformer Models", "baseline")
+    profile = build_profile(draft, baseline, known_names(kb))
+    assert profile.technique.value == "activation-recomputation"
+    query = mechanism_query(draft, profile, kb, baseline=baseline).lower()
+    assert "recomputation" in query and "reducing" not in query

@@ -222,6 +222,11 @@ def mechanism_query(
     if baseline is None or not baseline.title:
         return text
     context = _words(baseline.title)
+    lead = kb.by_id.get(profile.technique.value) if profile is not None else None
+    if lead is not None:
+        # the technique the draft leans on stays in the query even where the baseline's title names it too
+        # ("recomputation" of a draft that moves recomputation, against "Reducing Activation Recomputation")
+        context -= _words(" ".join([lead.name, *lead.aliases]))
     return " ".join(w for w in text.split() if len(w) < 3 or not (_words(w) and _words(w) <= context))
 
 
