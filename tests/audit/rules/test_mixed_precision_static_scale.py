@@ -32,3 +32,20 @@ def test_scales_tracked_from_the_amax_are_not_fixed(claims, kb) -> None:  # type
         "per-tensor FP8 scales taken from the current amax of each tensor",
     )
     assert not [f for f in _run(claims, kb, tracked) if "saturat" in f.message]
+
+
+PRODUCT = """
+# ChunkDecay: a chunked scan on tensor cores
+
+## Design
+
+Within each chunk of 128 tokens we compute pi_t = a_1 a_2 ... a_t in BF16 and set L[t, s] = pi_t / pi_s, so the
+decay matrix stays on the BF16 tensor cores.
+"""
+
+
+def test_a_running_product_in_bf16_underflows_into_a_zero_ratio(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, PRODUCT)
+    assert "0/0" in found.message and "log space" in found.must_solve
+    in_logs = PRODUCT.replace("pi_t = a_1 a_2 ... a_t in BF16", "the cumulative sum of log a_t in FP32")
+    assert not [f for f in _run(claims, kb, in_logs) if "0/0" in f.message]

@@ -38,7 +38,8 @@ class MixedPrecision(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         coarse = (
-            list(self._static_scale(ctx))
+            list(self._running_product(ctx))
+            or list(self._static_scale(ctx))
             or list(self._coarse_activation_scale(ctx))
             or list(self._reversible_in_low_precision(ctx))
             or list(self._delta_round_trip(ctx))
@@ -144,6 +145,26 @@ class MixedPrecision(Rule):
             "higher-precision policy",
             # the sentences that say what the draft lowers, where it says what it is, before asides about effects
             quotes(_by_weight(lowered + [s for s in c.cue("low_precision_named") if s not in lowered]), 3),
+        )
+
+    def _running_product(self, ctx: Context) -> Iterator[Finding]:
+        """A running product of factors below one, or a ratio of two, kept in 16 bits: it rounds to 8 or 11
+        significant bits at every multiply, the rounding compounds along the run, and a long enough product of
+        small factors leaves the format's range, after which the ratio is 0/0."""
+        c = ctx.proposal
+        found = [s for s in c.cue("low_precision_running_product") if is_design(s)]
+        if not found:
+            return
+        yield self.finding(
+            "The design keeps a running product in a 16-bit format. Each multiply rounds to the format's few "
+            "significant bits (8 in BF16, 11 in FP16), and the error compounds along the product; factors well "
+            "below one drive it out of range within a chunk (a decay of e^-1 per token is e^-128 after 128 tokens, "
+            "below BF16's smallest value), and a ratio of two such products is then 0/0. Slow decays suffer the "
+            "other way: factors just below one round to the same value and different rates become identical.",
+            "compute the products in log space (cumulative sums of the log factors, in FP32, exponentiated per "
+            "entry), or bound the factors' range and show the error of the product against an FP32 reference "
+            "over the whole chunk",
+            quotes(found, 2),
         )
 
     def _static_scale(self, ctx: Context) -> Iterator[Finding]:
