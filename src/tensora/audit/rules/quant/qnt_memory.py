@@ -6,7 +6,7 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import num, quotes
-from tensora.extract.techniques import is_core
+from tensora.extract.techniques import is_core, is_design
 
 
 class QntMemory(Rule):
@@ -40,6 +40,7 @@ class QntMemory(Rule):
             or list(self._group_metadata(ctx))
             or list(self._unsharded_accumulation(ctx))
             or list(self._in_flight(ctx))
+            or list(self._replica_update(ctx))
             or list(self._totals(ctx))
         )
         yield from found[:1]
@@ -206,6 +207,38 @@ class QntMemory(Rule):
             inputs={"stages": p, "activation_gib_per_unit": each, "model_states_gib": states.gib if states else 0.0},
         )
 
+    def _replica_update(self, ctx: Context) -> Iterator[Finding]:
+        """A replica sized as weights alone that also applies the optimizer update: to run the same Adam step it
+        needs what the original holds, FP32 master weights and both moments beside the 16-bit weights and a
+        gradient, 16 bytes a parameter as ZeRO counts them."""
+        c = ctx.proposal
+        if not any(is_design(s) for s in c.cue("replica_applies_update")):
+            return
+        sized = c.cue_spans("replica_weights_size")
+        stated = c.cue_spans("model_states_per_gpu_stated")
+        dev = compute.device(c)
+        if not sized or not stated or dev is None:
+            return
+        m = sized[0]
+        params = float(m.groups["params"]) * 1e9
+        replica = params * _ADAM_BYTES / 2**30
+        own = float(stated[0].groups["value"]) * (1.0 if stated[0].groups["unit"] == "GiB" else 1e9 / 2**30)
+        total = own + replica
+        if total <= dev.memory_gib:
+            return
+        yield self.finding(
+            f"The replica is sized as weights alone ({m.groups['params']}B x {m.groups['bytes']} bytes), but it "
+            f"applies the optimizer update itself, and an Adam step needs the FP32 master weights, both moments and "
+            f"a gradient beside the 16-bit weights: {m.groups['params']}B x {_ADAM_BYTES:.0f} B = {replica:.1f} GiB. "
+            f"With the {num(own)} GiB of model states each GPU already holds, that is {total:.1f} GiB of model "
+            f"states, against {dev.memory_gib:.1f} GiB on {dev.name}, before any activation.",
+            "size the replica for the state its update needs (or ship updated weights instead of gradients, so "
+            "the replica holds weights alone), and give the per-GPU memory with it",
+            [m.sentence.quote(), stated[0].sentence.quote()],
+            computed={"model_states_per_gpu_gib": total, "capacity_gib": dev.memory_gib},
+            inputs={"replica_params": params, "bytes_per_param": _ADAM_BYTES, "stated_states_gib": own},
+        )
+
     def _totals(self, ctx: Context) -> Iterator[Finding]:
         c = ctx.proposal
         states = compute.model_states(c, stated_together=True)
@@ -244,6 +277,10 @@ class QntMemory(Rule):
             computed={"model_states_per_gpu_gib": states.gib, "capacity_gib": capacity},
             inputs=states.inputs,
         )
+
+
+# mixed-precision Adam as ZeRO counts it: 16-bit weight and gradient, FP32 master weight and two moments
+_ADAM_BYTES = 16.0
 
 
 def _bits(kv_bytes: object) -> str:
