@@ -310,6 +310,16 @@ def test_keeping_the_baseline_by_its_name(claims) -> None:  # type: ignore[no-un
     assert profile.keeps.confidence >= 0.75  # all of it is kept, not one part
 
 
+def test_a_question_about_keeping_the_baseline_keeps_nothing(claims) -> None:  # type: ignore[no-untyped-def]
+    base = "# RailScale: Training at Scale\n\n## Abstract\n\nRailScale overlaps communication and tunes operators."
+    draft = (
+        "# Mixer: erasure-coded state\n\n## Abstract\n\nMixer encodes the training state across racks.\n\n"
+        "## Why not RailScale as is?\n\nWhy not keep every RailScale mechanism as it is?"
+    )
+    profile = build_profile(claims(draft), claims(base, "baseline"))
+    assert profile.keeps.value == ""
+
+
 def test_a_name_inside_a_keep_sentence_needs_the_baseline(claims) -> None:  # type: ignore[no-untyped-def]
     base = "# RailScale: Training at Scale\n\n## Abstract\n\nRailScale overlaps communication."
     draft = "# Mixer\n\n## Abstract\n\nMixer keeps every other system's scheduler as it is and replaces the router."

@@ -1413,8 +1413,8 @@ def _keep(proposal: Claims, baseline: Claims) -> Field:
     best: tuple[float, Field] | None = None
     for s in proposal.sentences:
         w = weight(s)
-        if w < 0.6:
-            continue
+        if w < 0.6 or s.text.rstrip().endswith("?"):
+            continue  # "Why not Gemini as is?" asks why the baseline is not kept; it keeps nothing
         low = s.lower
         for m in _KEEP.finditer(s.text):
             if re.match(r"\s+(model\s+)?(quality|accuracy|loss|convergence|results?)", s.text[m.end() :], re.I):
