@@ -214,3 +214,29 @@ def test_block_sparse_attention_is_on_the_attention_axis() -> None:
 
     assert _related("sparsity", {"attention"})
     assert not _related("sparsity", {"fault-tolerance"})
+
+
+MOE_BASE = (
+    "# DroplessMoE: sparse training with block-sparse experts\n\n## Abstract\n\nDroplessMoE trains mixture-of-experts "
+    "models without dropping tokens: experts run as block-sparse matrix products, so every expert takes its load."
+)
+
+
+def test_a_title_naming_the_baselines_subject_keeps_the_change_on_its_axis(claims) -> None:  # type: ignore[no-untyped-def]
+    draft = claims(
+        "# OverflowCap: capping mixture-of-experts memory with activation recomputation\n\n## Abstract\n\n"
+        "OverflowCap keeps the activations of at most 1.25 times the mean expert load and recomputes the rest, so the "
+        "expert stash of a dropless mixture-of-experts layer is bounded whatever the routing does. Activation "
+        "recomputation covers only the overflow tokens."
+    )
+    delta, _ = classify(draft, claims(MOE_BASE, "baseline"))
+    assert delta.cls != "orthogonal", delta.rationale
+
+
+def test_a_family_ahead_by_one_mention_names_no_other_axis(claims) -> None:  # type: ignore[no-untyped-def]
+    from tensora.audit.delta import _clearly_dominant, features
+
+    base = claims(MOE_BASE, "baseline")
+    slight = claims("# Pools\n\n## Abstract\n\nWe capture the step with CUDA graphs and route tokens to experts.")
+    f = features(slight, base)
+    assert f.dominant == "compilers" and not _clearly_dominant(slight, f)

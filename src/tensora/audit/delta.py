@@ -195,6 +195,12 @@ def features(proposal: Claims, baseline: Claims) -> DeltaFeatures:
 _TOOLCHAINS = frozenset({"triton", "cutlass", "custom-ptx-kernel"})
 
 
+# the dominant family names another axis only when the draft leans on it: this much technique weight, and this
+# many times the weight of the baseline's own families
+_AXIS_MIN_WEIGHT = 3.0
+_AXIS_MARGIN = 2.0
+
+
 def family_weights(claims: Claims) -> dict[str, float]:
     weights: dict[str, float] = {}
     for use in claims.techniques.values():
@@ -514,9 +520,19 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
         and any(q.text == title for q in u.quotes)
     ]
     unrelated = [u for u in titled if not _related(u.family, f.baseline_families)]
-    if unrelated and not [u for u in titled if _related(u.family, f.baseline_families)]:
+    # a title that also names the baseline's own subject ("capping MoE expert memory by recomputation") puts the
+    # change on the baseline's axis, whatever new tool it brings
+    on_base = [
+        u
+        for u in proposal.techniques.values()
+        if u.used
+        and u.family not in _INCIDENTAL
+        and _related(u.family, f.baseline_families)
+        and any(q.text == title for q in u.quotes)
+    ]
+    if unrelated and not on_base:
         f.dominant = unrelated[0].family
-    other_axis = f.dominant and not _related(f.dominant, f.baseline_families)
+    other_axis = f.dominant and not _related(f.dominant, f.baseline_families) and _clearly_dominant(proposal, f)
     if other_axis and not _also_on_baseline_axis(proposal, baseline, f):
         own = sorted(
             (u for u in proposal.techniques.values() if u.used and u.family == f.dominant),
@@ -581,6 +597,15 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
 # structural words its design uses, before a change in another family is no longer "only hosted" by the baseline
 _BASE_AXIS_SHARE = 0.3
 _BASE_AXIS_STRUCTURAL = 3.0
+
+
+def _clearly_dominant(proposal: Claims, f: DeltaFeatures) -> bool:
+    """Whether the draft's words lean on its dominant family by a clear margin over the baseline's own families:
+    a family ahead by a mention or two (CUDA Graphs named once in a KV-pool draft) says nothing of the axis."""
+    weights = family_weights(proposal)
+    top = weights.get(f.dominant, 0.0)
+    on_base = max((w for fam, w in weights.items() if _related(fam, f.baseline_families)), default=0.0)
+    return top >= _AXIS_MIN_WEIGHT and top >= _AXIS_MARGIN * on_base
 
 
 def _also_on_baseline_axis(proposal: Claims, baseline: Claims, f: DeltaFeatures) -> bool:
