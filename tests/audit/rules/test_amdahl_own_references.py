@@ -68,3 +68,23 @@ def test_a_share_given_after_its_whole_bounds_the_end_to_end_claim(claims, kb) -
     assert found.computed["amdahl_max_speedup"] == pytest.approx(1 / (0.22 + 0.78 / 3.1), rel=1e-3)
     assert found.inputs["claimed_speedup"] == pytest.approx(2.6)
     assert _run(claims, kb, OF_WHICH.replace("2.6x faster end to end", "2.0x faster end to end")) == []
+
+
+COMPRESSOR = """
+# FoldSum: gradients folded into a sketch
+
+## Abstract
+
+Every worker folds its gradient into a count sketch, so one all-reduce of a small sketch replaces the exchange of
+the full gradient. On 64 GPUs FoldSum trains 1.9x faster per step.
+
+## Motivation
+
+A step takes 4.75 s. Compute is 2.85 s. 1.9 s per step (40%) is exposed communication.
+"""
+
+
+def test_a_compressor_is_bounded_by_the_exposed_communication_share(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, COMPRESSOR)
+    assert found.computed["amdahl_max_speedup"] == pytest.approx(1 / 0.6, rel=1e-3)
+    assert _run(claims, kb, COMPRESSOR.replace("1.9x faster", "1.5x faster")) == []

@@ -395,6 +395,10 @@ def _profiled_part(ctx: Context) -> list[Quantity]:
         scored, top = held, max((n for n, _ in held), default=0)
     picked = [q for n, q in scored if n == top and top > 0]
     family = profile.family if isinstance(profile, DraftProfile) else ""
+    if not picked and family in _MOVES_DATA | {"compression"}:
+        # nothing the headline names, but a draft that compresses or moves data changes the communication rows
+        # ("1.9 s per step (40%) is exposed communication" for a gradient compressor)
+        return [q for q in rows if set(_label_words(q.text or "")) & _COMM_LABEL]
     if len(picked) > 1 and family in _MOVES_DATA:
         # a tie between rows the headline names: a draft that moves, shards or schedules data changes the
         # communication rows ("Exposed all-gather"), not the compute beside them ("Backward compute")
