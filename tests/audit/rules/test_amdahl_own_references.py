@@ -75,8 +75,8 @@ COMPRESSOR = """
 
 ## Abstract
 
-FoldSum is a gradient compression scheme: every worker folds its gradient into a count sketch, so one all-reduce of a small sketch replaces the exchange of
-the full gradient. On 64 GPUs FoldSum trains 1.9x faster per step.
+FoldSum is a gradient compression scheme: every worker folds its gradient into a count sketch, so one
+all-reduce of a small sketch replaces the exchange of the full gradient. On 64 GPUs FoldSum trains 1.9x faster per step.
 
 ## Motivation
 
