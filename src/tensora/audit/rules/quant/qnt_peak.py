@@ -8,6 +8,10 @@ from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import compute_precision, num, pct, precision_at
 
 _PLAUSIBLE_MFU = 0.75
+# full recomputation executes one forward more than the model FLOPs count: 8N against 6N a token
+_RECOMPUTE_FLOPS = 8.0 / 6.0
+# the executed share of peak above which no end-to-end training step runs
+_PLAUSIBLE_HFU = 0.9
 
 
 class QntPeak(Rule):
@@ -40,8 +44,37 @@ class QntPeak(Rule):
     title = "Throughput beyond plausible peak"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        found = list(self._stated(ctx))
+        found = list(self._stated(ctx)) or list(self._mfu_with_recompute(ctx))
         yield from found or self._from_tokens(ctx)
+
+    def _mfu_with_recompute(self, ctx: Context) -> Iterator[Finding]:
+        """An MFU claimed with full recomputation: the hardware runs one forward more than the model FLOPs count
+        (8N against 6N a token), so the executed share of peak is the MFU times 4/3, and above about nine tenths
+        nothing trains end to end."""
+        c = ctx.proposal
+        full = c.uses("activation-recomputation") and c.has_cue("full_recomputation_named")
+        if not (compute.is_training(c) and full):
+            return
+        claims = [q for q in c.values("mfu") if q.qualifier not in ("baseline",) and 0 < q.value < 1]
+        if not claims:
+            return
+        claim = max(claims, key=lambda q: q.value)
+        hfu = claim.value * _RECOMPUTE_FLOPS
+        if hfu <= _PLAUSIBLE_HFU:
+            return
+        yield self.finding(
+            f"The draft claims {pct(claim.value)} MFU with full recomputation, which runs every layer's forward "
+            f"again in the backward: the hardware executes 8N FLOPs a token where MFU counts 6N, so the executed "
+            f"share of peak is {pct(claim.value)} x 4/3 = {pct(hfu)}"
+            + (", more than the chips can do." if hfu > 1.0 else ", beyond what any end-to-end training reaches.")
+            + " The model FLOPs, the step time or the recomputation policy is not what the draft says.",
+            "report the hardware FLOPs utilisation beside the MFU (with the recomputed forward counted) and "
+            "reconcile it with the measured step time",
+            [claim.quote],
+            severity=Severity.FATAL if hfu > 1.0 else Severity.MAJOR,
+            computed={"mfu": claim.value, "hfu": hfu},
+            inputs={"mfu": claim.value, "executed_over_model_flops": _RECOMPUTE_FLOPS},
+        )
 
     def _from_tokens(self, ctx: Context) -> Iterator[Finding]:
         """The utilisation a per-GPU token rate implies: tokens/s x FLOPs per token / dense peak.
