@@ -74,3 +74,34 @@ def test_a_gemm_table_with_shapes_in_its_labels_and_the_unit_in_its_caption(clai
     moved = 4096 * 28672 + 8 * 4096 + 8 * 28672
     assert f.computed["roofline_max_speedup"] == pytest.approx(0.285e-3 / (moved / 864e9), rel=1e-3)
     assert "GDDR" not in f.message and "HBM" not in f.message
+
+
+def test_a_batch_and_context_label_under_its_header_and_times_with_units() -> None:
+    assert batch_by_length("8, 2K", "Batch, context") == (8, 2048)
+    assert batch_by_length("8, 2K") is None  # without the header a comma is not a batch-by-length label
+    assert batch_by_length("1,024 x 4K") == (1024, 4096)
+
+
+UNITS = """
+# TreeFast: tree verification attention
+
+## Design
+
+We verify EAGLE-2 token trees with speculative decoding on Llama-3.1-8B on an H100 SXM (3.35 TB/s).
+
+## Evaluation
+
+Tree attention for one layer, median of 200 launches.
+
+| Batch, context | FlashInfer | TreeFast | Speedup |
+|---|---|---|---|
+| 8, 8K | 96 us | 31 us | 3.1x |
+"""
+
+
+def test_times_written_with_their_unit_in_each_cell(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [f] = _run(claims, kb, UNITS)
+    # 8 x 8,192 x 8 KV heads x 128 x 2 (K, V) x 2 B = 268 MB; at 3.35 TB/s 80.1 us; 96 / 80.1 = 1.20x
+    floor = 8 * 8192 * 8 * 128 * 2 * 2 / 3.35e12
+    assert f.computed["roofline_max_speedup"] == pytest.approx(96e-6 / floor, rel=1e-3)
+    assert "arithmetic_intensity" not in f.computed  # a tree of queries per request: the decode intensity is not it

@@ -146,6 +146,18 @@ def tables(c: Claims) -> list[Table]:
 UNIT_SECONDS = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6}
 
 
+def cell_seconds(cell: str) -> float | None:
+    """A cell that holds a time with its unit ("29 us", "1.2 ms") in seconds; None otherwise."""
+    parts = cell.strip("*_ ").split()
+    if len(parts) != 2 or parts[1] not in {*UNIT_SECONDS, "s"}:
+        return None
+    try:
+        value = float(parts[0].replace(",", ""))
+    except ValueError:
+        return None
+    return value * UNIT_SECONDS.get(parts[1], 1.0)
+
+
 def table_seconds(c: Claims, table: Table) -> float | None:
     """Seconds per unit of a table's times: "(ms)" in its header or in the caption just above it."""
     at = table.header.index
@@ -168,9 +180,14 @@ def shape_in(label: str) -> tuple[int, int] | None:
     return batch_by_length(inner)
 
 
-def batch_by_length(label: str) -> tuple[int, int] | None:
-    """A table row's "32 x 32K" (batch by sequence length) as numbers; None when the label is not of that form."""
-    text = label.replace("×", "x").replace(",", "").strip("*_ ")
+def batch_by_length(label: str, header: str = "") -> tuple[int, int] | None:
+    """A table row's "32 x 32K" (batch by sequence length) as numbers, or "8, 2K" under a header that says "batch,
+    context"; None when the label is not of that form."""
+    text = label.replace("×", "x").strip("*_ ")
+    head = header.lower()
+    if " x " not in text and ", " in text and "batch" in head and any(w in head for w in ("context", "length", "seq")):
+        text = text.replace(", ", " x ", 1)
+    text = text.replace(",", "")
     parts = [x.strip() for x in text.split(" x ")]
     if len(parts) != 2:
         return None
