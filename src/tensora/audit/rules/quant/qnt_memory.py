@@ -41,6 +41,7 @@ class QntMemory(Rule):
             or list(self._unsharded_accumulation(ctx))
             or list(self._in_flight(ctx))
             or list(self._replica_update(ctx))
+            or list(self._error_feedback(ctx))
             or list(self._totals(ctx))
         )
         yield from found[:1]
@@ -237,6 +238,33 @@ class QntMemory(Rule):
             [m.sentence.quote(), stated[0].sentence.quote()],
             computed={"model_states_per_gpu_gib": total, "capacity_gib": dev.memory_gib},
             inputs={"replica_params": params, "bytes_per_param": _ADAM_BYTES, "stated_states_gib": own},
+        )
+
+    def _error_feedback(self, ctx: Context) -> Iterator[Finding]:
+        """Error feedback keeps, on every worker, what compression left out of the gradient: a buffer as large
+        as the gradient, which optimizer-state sharding does not split (each worker's residual is its own)."""
+        c = ctx.proposal
+        kept = [m for m in c.cue_spans("error_feedback_buffer_kept") if is_design(m.sentence)]
+        states = compute.model_states(c)
+        n, dev = compute.params(c), compute.device(c)
+        if not kept or not compute.is_training(c) or states is None or not n or dev is None:
+            return
+        fmt = kept[0].groups["format"].lower()
+        per = 4.0 if fmt in ("fp32", "float32") else 2.0
+        buffer = n * per / 2**30
+        total = states.gib + buffer
+        if total <= dev.memory_gib:
+            return
+        yield self.finding(
+            f"Error feedback keeps a residual as large as the gradient on every worker: {num(n / 1e9)}B values in "
+            f"{fmt.upper()} = {buffer:.1f} GiB, which sharding the optimizer does not split (each worker's residual "
+            f"is its own). With the model states ({states.explain}: {states.gib:.1f} GiB) that is {total:.1f} GiB "
+            f"per GPU against {dev.memory_gib:.1f} GiB on {dev.name}, before any activation.",
+            "count the residual buffer in the per-GPU memory (or keep it in fewer bits, or shard what can be "
+            "sharded) and give the budget with it",
+            [kept[0].sentence.quote()],
+            computed={"model_states_per_gpu_gib": total, "capacity_gib": dev.memory_gib},
+            inputs={**states.inputs, "residual_bytes_per_param": per},
         )
 
     def _totals(self, ctx: Context) -> Iterator[Finding]:
