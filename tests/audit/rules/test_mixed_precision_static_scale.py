@@ -49,3 +49,20 @@ def test_a_running_product_in_bf16_underflows_into_a_zero_ratio(claims, kb) -> N
     assert "0/0" in found.message and "log space" in found.must_solve
     in_logs = PRODUCT.replace("pi_t = a_1 a_2 ... a_t in BF16", "the cumulative sum of log a_t in FP32")
     assert not [f for f in _run(claims, kb, in_logs) if "0/0" in f.message]
+
+
+OUTLIERS = """
+# TrimQuant: fewer outlier channels for W4A4 serving
+
+## Design
+
+We serve Llama-2-70B with 4-bit weights and activations (W4A4) and INT8 outlier channels.
+TrimQuant keeps only 32 INT8 outlier channels per layer and removes the outlier path from the MLP down-projection.
+"""
+
+
+def test_outlier_protection_removed_from_a_low_bit_layer(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, OUTLIERS)
+    assert "down-projection" in found.message
+    kept = OUTLIERS.replace("and removes the outlier path from the MLP down-projection", "in every layer")
+    assert not [f for f in _run(claims, kb, kept) if "outlier protection" in f.message]

@@ -38,7 +38,8 @@ class MixedPrecision(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         coarse = (
-            list(self._running_product(ctx))
+            list(self._outliers_unprotected(ctx))
+            or list(self._running_product(ctx))
             or list(self._static_scale(ctx))
             or list(self._coarse_activation_scale(ctx))
             or list(self._reversible_in_low_precision(ctx))
@@ -145,6 +146,26 @@ class MixedPrecision(Rule):
             "higher-precision policy",
             # the sentences that say what the draft lowers, where it says what it is, before asides about effects
             quotes(_by_weight(lowered + [s for s in c.cue("low_precision_named") if s not in lowered]), 3),
+        )
+
+    def _outliers_unprotected(self, ctx: Context) -> Iterator[Finding]:
+        """A low-bit activation scheme that takes its outlier protection out of a layer: the channels a
+        few tokens blow up are where low-bit activations fail, and the inputs of the MLP's down-projection carry
+        the largest of them in Llama-family models."""
+        c = ctx.proposal
+        removed = [s for s in c.cue("outlier_protection_removed") if is_design(s) or weight(s) >= 0.9]
+        # outlier channels kept apart exist only in a low-bit scheme: the draft must lower something to 8 bits or fewer
+        if not removed or not c.has_cue("eight_bit_or_lower_format"):
+            return
+        yield self.finding(
+            "The draft takes the outlier protection out of a layer. A few channels carry activations orders of "
+            "magnitude above the rest, for a few tokens (attention sinks, delimiters), and in Llama-family models "
+            "the largest of them sit at the MLP's down-projection input; a 4-bit grid scaled to them flattens every "
+            "other value in the group to zero. An average perplexity on short text hides it, because the harm lands "
+            "on the rare tokens and on long generations.",
+            "measure the activation range per channel at the layers whose protection is removed (the maximum, "
+            "not the mean) and report accuracy on long-generation and reasoning tasks against the full scheme",
+            quotes(removed, 2),
         )
 
     def _running_product(self, ctx: Context) -> Iterator[Finding]:
