@@ -116,6 +116,8 @@ def main() -> None:
     print(f"top-3 share of named works, leave one round out: reader {cv:.3f}, hand-set order {base:.3f}")
     worse = sorted((float(np.mean(v)), g) for g, v in by_group.items())[:3]
     print("groups it helps least: " + ", ".join(f"{g} {d:+.2f}" for d, g in worse))
+    if "cases" in by_group:
+        print(f"development cases, held out: {np.mean(by_group['cases']):+.3f} against the hand-set order")
     mean, scale, model = fit(np.ones(len(y), dtype=bool))
     for name, c in sorted(zip(FEATURES, model.coef_[0], strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:18s} {c:+.3f}")
