@@ -43,6 +43,19 @@ def test_a_load_that_names_its_context_sizes_the_cache_by_it(claims) -> None:  #
     assert s.kv_gib == pytest.approx(384.0, rel=1e-6)
 
 
+def test_a_context_stated_beside_the_load_goes_with_it(claims) -> None:  # type: ignore[no-untyped-def]
+    # "about 700K tokens" is the pool's capacity, not a context; the load states its own
+    text = SERVING.replace(
+        "Each request keeps a 4k context, and PageLite sustains 96 concurrent requests on the GPU.",
+        (
+            "The pool holds about 700K tokens.\n\n"
+            "Decode micro-benchmark (batch 96, mean context 2,048 tokens, steady state)."
+        ),
+    )
+    s = compute.serving_memory(claims(text))
+    assert s is not None and s.inputs["context"] == 2048 and s.inputs["concurrent_sequences"] == 96
+
+
 def test_a_kv_tier_in_host_memory_is_not_all_on_the_device(claims) -> None:  # type: ignore[no-untyped-def]
     host = SERVING.replace(
         "Each request keeps", "The KV cache of most requests stays in host DRAM and the CPU attends over it. Each"

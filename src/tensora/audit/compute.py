@@ -532,7 +532,13 @@ def serving_memory(c: Claims) -> Serving | None:
     batches = [b for b, _ in loads]
     # "48 concurrent 128K-token requests": the load names its own context, which the cache must hold
     own = [_token_count(m) for b, text in loads if b == max(batches) for m in [_LOAD_CONTEXT.search(text)] if m]
-    seq = max(own) if own else seq
+    # "(batch 64, mean context 4,096 tokens)": a context stated in the load's own sentence goes with it
+    beside = [
+        q.value
+        for q in c.values("seq_len")
+        if q.value > 0 and any(text in q.quote.text for b, text in loads if b == max(batches))
+    ]
+    seq = max(own) if own else int(max(beside)) if beside else seq
     kv_heads = heads
     m = _KV_HEADS.search(c.text)
     if m:
