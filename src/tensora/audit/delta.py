@@ -530,9 +530,13 @@ def _classify(proposal: Claims, baseline: Claims) -> tuple[Delta, DeltaFeatures]
         and _related(u.family, f.baseline_families)
         and any(q.text == title for q in u.quotes)
     ]
-    if unrelated and not on_base:
+    titled_axis = bool(unrelated and not on_base)
+    if titled_axis:
         f.dominant = unrelated[0].family
-    other_axis = f.dominant and not _related(f.dominant, f.baseline_families) and _clearly_dominant(proposal, f)
+    # the title naming another family is evidence enough; a family read off the words must lead them clearly
+    other_axis = (
+        f.dominant and not _related(f.dominant, f.baseline_families) and (titled_axis or _clearly_dominant(proposal, f))
+    )
     if other_axis and not _also_on_baseline_axis(proposal, baseline, f):
         own = sorted(
             (u for u in proposal.techniques.values() if u.used and u.family == f.dominant),
