@@ -28,7 +28,7 @@ DIRS = [
     ROOT / "benchmarks" / "round2",
     ROOT / "benchmarks" / "round3",
     ROOT / "benchmarks" / "round4",
-    *(ROOT / "benchmarks" / f"round{i}" for i in range(5, 30)),
+    *(ROOT / "benchmarks" / f"round{i}" for i in range(5, 31)),
     ROOT / "benchmarks" / "corpus",
 ]
 PLACEHOLDER = re.compile(
