@@ -118,3 +118,18 @@ def test_tokens_per_step_is_no_rate() -> None:
     assert [q for q in found if q.role == "tokens_per_s"] == []
     rates = quantities_of(_rows(["metric | GRPO | ours", "Decode tokens/s | 6,060 | 7,180"]))
     assert [q.value for q in rates if q.role == "tokens_per_s"] == [6060.0, 7180.0]
+
+
+def test_a_label_header_that_names_the_shares_over_an_empty_value_header() -> None:
+    found = quantities_of(
+        _rows(["Share of step time (baseline XLA) |", "Dot fusions (MXU) | 68%", "Other (host) | 1%"])
+    )
+    assert [(q.text, q.value) for q in found if q.role == "time_fraction"] == [("Dot fusions", 0.68), ("Other", 0.01)]
+    plain = quantities_of(_rows(["Kernel |", "Dot fusions (MXU) | 68%"]))
+    assert [q for q in plain if q.role == "time_fraction" and q.qualifier == "profile"] == []
+
+
+def test_end_to_end_written_with_spaces_scopes_the_speedup() -> None:
+    text = "It runs the linear layers 6.5x faster than the INT8 path and decodes 3.1x faster end to end."
+    found = quantities_of([Sentence(text, 1, "Abstract", "proposal", 0, "text", 1)])
+    assert [(q.value, q.qualifier) for q in found if q.role == "speedup"] == [(6.5, "local"), (3.1, "end-to-end")]

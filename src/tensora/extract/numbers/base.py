@@ -98,7 +98,7 @@ _SCOPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "end-to-end",
         rxcache.compile(
-            r"\b(?:end-to-end|e2e|overall|time[- ]to[- ]train\w*|wall[- ]clock"
+            r"\b(?:end[- ]to[- ]end|e2e|overall|time[- ]to[- ]train\w*|wall[- ]clock"
             r"|(?:fine-?tuning|training)\s+time)\b",
             re.I,
         ),

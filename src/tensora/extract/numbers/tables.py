@@ -76,7 +76,8 @@ _COLUMN_METRIC: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 # a label column's header that says what every value column holds: "Component (share of step time, 64 GPUs)"
 _LABEL_OF_SHARES = rxcache.compile(
-    r"\((?:[^)]*\b)?(?:share|fraction|%)\s+of\s+(?:the\s+)?(?:step|iteration|(?:gpu|wall[- ]clock|decode)?\s*time)\b",
+    r"(?:^|\((?:[^)]*\b)?)(?:share|fraction|%)\s+of\s+(?:the\s+)?(?:decode\s+|training\s+|prefill\s+)?"
+    r"(?:step|iteration|(?:gpu|wall[- ]clock|decode)?\s*time)\b",
     re.I,
 )
 _HEADER_UNIT = rxcache.compile(r"(?:\(|\[|^|,\s*)(?P<u>ns|us|µs|μs|ms|s|sec)(?:\)|\]|$)", re.I)
@@ -163,8 +164,10 @@ def _table_quantities(rows: list[Sentence], kind: str, lex: _Lexicon) -> list[Qu
     header, body = parsed
     roles = [_column_role(h) for h in header]
     if roles and not roles[0] and _LABEL_OF_SHARES.search(header[0]) and not any(roles[1:]):
-        # "Component (share of step time) | Baseline": the label column says what the value columns hold
-        roles = ["", *("time_fraction" for _ in roles[1:])]
+        # "Component (share of step time) | Baseline": the label column says what the value columns hold (also
+        # those a header with an empty last cell leaves unnamed)
+        width = max([len(header), *(len(r) for r in body)])
+        roles = ["", *("time_fraction" for _ in range(width - 1))]
     lines = [r for r in rows if r.text.strip()][-len(body) :] if body else []
     out: list[Quantity] = []
     shares = _shares_of_total(header, roles, body)

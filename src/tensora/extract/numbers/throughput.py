@@ -58,6 +58,9 @@ _FASTER_OBJECT = rxcache.compile(r"\b(?:throughput|speed|performance|tokens/s|TF
 _RATE_OF = rxcache.compile(
     r"\s*(?P<rate>the\s+(?:[\w-]+\s+){0,2}?(?:throughput|speed|tokens/s|TFLOP/s|performance))\s+of\b", re.I
 )
+_END_TO_END_AFTER = rxcache.compile(
+    r"\s*(?:x|×)?\**\s*(?:faster|higher|better|speedup|quicker)?\s*end[- ]to[- ]end\b", re.I
+)
 _RATIO_NOUN = rxcache.compile(r"(?:speed-?up|reduction|improvement|gain|increase|decrease)s?", re.I)
 # The unit of a ratio at the start of its tail: "x", "%", "percent".
 _UNIT_MARK = rxcache.compile(r"^\s?(?:[x×]|%|percent)\+?", re.I)
@@ -83,7 +86,9 @@ def _speedup(s: _Sentence, num: _Num, am: re.Match[str] | None, bm: re.Match[str
         more = _OF_IN.match(s.text, end + len(_near_after(s, end)))
         if more:
             tail += more.group(0) + re.split(r"[,;:()]|\.(?!\d)", s.text[more.end() : more.end() + 40])[0]
-    scope = _scope_in(tail) or _scope_in(_near_before(s, num.start)) or _nearest_scope(s, num.start, end)
+    # "decodes 3.1x faster end to end": the phrase stops at "to", the scope does not
+    whole = "end-to-end" if _END_TO_END_AFTER.match(s.text, num.end) else ""
+    scope = whole or _scope_in(tail) or _scope_in(_near_before(s, num.start)) or _nearest_scope(s, num.start, end)
     stance = s.stance(num.start, end)
     qualifier = "baseline" if stance == "baseline" else scope or stance
     text = " ".join(tail.split())
