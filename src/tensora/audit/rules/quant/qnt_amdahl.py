@@ -105,7 +105,35 @@ class QntAmdahl(Rule):
 
     def _findings(self, ctx: Context) -> list[Finding]:
         found = list(self._parts_against_total(ctx.proposal)) or list(self._bound(ctx))
-        return found or list(self._energy_bound(ctx.proposal))
+        return found or list(self._energy_bound(ctx.proposal)) or list(self._kernel_bound(ctx.proposal))
+
+    def _kernel_bound(self, c: Claims) -> Iterator[Finding]:
+        """Amdahl inside a kernel: a change that removes the stalls (or the work) the draft profiles as a share of
+        the kernel's cycles makes the kernel at most 1 / (1 - share) faster, whatever it does to that part."""
+        shares = [m for m in c.cue_spans("kernel_stall_share") if 0 < float(m.groups["share"]) < 100]
+        claims = [
+            q
+            for q in c.values("speedup")
+            if q.qualifier in _LOCAL_QUALIFIERS and 1.0 < q.value < 50 and _headline_weight(c, q) >= _HEADLINE
+        ]
+        if not shares or not claims:
+            return
+        m = shares[0]
+        share = float(m.groups["share"]) / 100
+        bound = 1.0 / (1.0 - share)
+        claim = max(claims, key=lambda q: q.value)
+        if claim.value <= 1.02 * bound:
+            return
+        yield self.finding(
+            f"The draft's own profile puts what the change removes at {_share_pct(share)} of the kernel's cycles: "
+            f"even removing all of it, the kernel is at most 1 / (1 - {share:.3g}) = {bound:.3f}x faster, short of "
+            f"the claimed {claim.value:g}x. The rest of the gain comes from something the draft does not name.",
+            "profile the new kernel the same way and show which cycles disappeared, part by part, beside the "
+            "claimed speedup",
+            [m.sentence.quote(), claim.quote],
+            computed={"amdahl_max_speedup": bound},
+            inputs={"fraction": share, "local_speedup": "inf", "claimed_speedup": claim.value},
+        )
 
     def _energy_bound(self, c: Claims) -> Iterator[Finding]:
         """Amdahl over power: a change that saves only GPU energy saves at most the GPUs' share of the wall
