@@ -143,7 +143,8 @@ def _finding(f: Finding, detail: Detail, review: Review) -> list[str]:
     lead = ""
     if f.evidence:
         q = f.evidence[0]
-        lead = say("quote_lead", quote=q.text, where=place(q, review)) + " "
+        # the draft's own three-dot ellipsis ("a_1 a_2 ... a_t") is shown as one character, as typeset
+        lead = say("quote_lead", quote=q.text.replace("...", "\u2026"), where=place(q, review)) + " "
     # the computed numbers belong to the argument, and the must-solve closes the weakness's own paragraph
     numbers = _numbers(f, detail)
     body = f"{lead}{f.message} " + (f"{numbers} " if numbers else "") + f"**{f.must_solve}**"
