@@ -7,7 +7,10 @@ from tensora.audit import compute
 from tensora.audit.base import Context, Rule
 from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import (
+    UNIT_SECONDS,
     batch_by_length,
+    cell_number,
+    cell_rate,
     cell_seconds,
     cells,
     num,
@@ -103,7 +106,54 @@ class QntRoofline(Rule):
         found = found or list(self._bytes_per_unit(ctx.proposal))
         found = found or list(self._attention_rows(ctx.proposal))
         found = found or list(self._decode_kv_rows(ctx.proposal))
+        found = found or list(self._bandwidth_rows(ctx.proposal))
         yield from found or self._decode_floor(ctx.proposal)
+
+    def _bandwidth_rows(self, c: Claims) -> Iterator[Finding]:
+        """A table of a memory-bound phase with each implementation's time and the bandwidth it reaches: a row
+        above the memory's bandwidth counts bytes that did not all come from memory. Over gigabytes (far beyond
+        any cache) the bytes over the memory bandwidth is the floor, and the first row's time over it is the
+        largest speedup."""
+        bw = _memory_bandwidth(c)
+        if not bw:
+            return
+        for table in tables(c):
+            head = [x.lower() for x in table.columns]
+            t_col = next((i for i, h in enumerate(head) if h.endswith(("(ms)", "(us)"))), None)
+            b_col = next((i for i, h in enumerate(head) if "bandwidth" in h), None)
+            if t_col is None or b_col is None or is_elsewhere(table.header):
+                continue
+            unit = UNIT_SECONDS["ms" if head[t_col].endswith("(ms)") else "us"]
+            rows = []
+            for label, _, row in table.rows:
+                cols = cells(row.text)[1:]
+                if max(t_col, b_col) >= len(cols):
+                    continue
+                t = cell_number(cols[t_col])
+                rate = cell_rate(cols[b_col])
+                if t is not None and rate is not None and t > 0:
+                    rows.append((label, t * unit, rate, row))
+            if len(rows) < 2:
+                continue
+            base = rows[0]
+            for label, t, rate, row in rows[1:]:
+                moved = t * rate
+                if rate <= 1.02 * bw or moved < 1e9:
+                    continue
+                floor = moved / bw
+                yield self.finding(
+                    f"{label} is reported at {rate / 1e12:.3g} TB/s, above the memory's {bw / 1e12:.3g} TB/s: over "
+                    f"the {moved / 1e9:,.1f} GB it counts ({num(t * 1e3)} ms x {rate / 1e12:.3g} TB/s), far beyond "
+                    f"any on-chip cache, the memory sets a floor of {num(floor * 1e3)} ms, so the most it can gain "
+                    f"over the {num(base[1] * 1e3)} ms it starts from is {base[1] / floor:.2f}x. A rate above the "
+                    "memory's means fewer bytes moved than counted, or a timing that missed part of the work.",
+                    "count the bytes the phase really reads and writes, time it with caches flushed and the stream "
+                    "synchronised, and report the achieved bandwidth against the memory's",
+                    [row.quote()],
+                    computed={"roofline_max_speedup": base[1] / floor},
+                    inputs={"bytes": moved, "memory_bytes_per_s": bw, "claimed_time_s": t},
+                )
+                return
 
     def _decode_floor(self, c: Claims) -> Iterator[Finding]:
         """A decode iteration claimed faster than reading the weights and the batch's KV cache once from HBM.
