@@ -66,3 +66,21 @@ def test_outlier_protection_removed_from_a_low_bit_layer(claims, kb) -> None:  #
     assert "down-projection" in found.message
     kept = OUTLIERS.replace("and removes the outlier path from the MLP down-projection", "in every layer")
     assert not [f for f in _run(claims, kb, kept) if "outlier protection" in f.message]
+
+
+UNSHIFTED = """
+# RewriteAll: verified graph rewrites
+
+## Design
+
+Softmax shift elimination drops the row max and the subtraction over the attention logits, saving 9% of the step.
+"""
+
+
+def test_a_softmax_without_its_max_shift_overflows_in_floating_point(claims, kb) -> None:  # type: ignore[no-untyped-def]
+    [found] = _run(claims, kb, UNSHIFTED)
+    assert "88.7" in found.message
+    kept = UNSHIFTED.replace("Softmax shift elimination drops", "The softmax keeps").replace(
+        "the row max and the subtraction", "the row max and its subtraction"
+    )
+    assert not [f for f in _run(claims, kb, kept) if "88.7" in f.message]

@@ -38,7 +38,8 @@ class MixedPrecision(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         coarse = (
-            list(self._outliers_unprotected(ctx))
+            list(self._unshifted_softmax(ctx))
+            or list(self._outliers_unprotected(ctx))
             or list(self._running_product(ctx))
             or list(self._static_scale(ctx))
             or list(self._coarse_activation_scale(ctx))
@@ -146,6 +147,25 @@ class MixedPrecision(Rule):
             "higher-precision policy",
             # the sentences that say what the draft lowers, where it says what it is, before asides about effects
             quotes(_by_weight(lowered + [s for s in c.cue("low_precision_named") if s not in lowered]), 3),
+        )
+
+    def _unshifted_softmax(self, ctx: Context) -> Iterator[Finding]:
+        """A softmax without the row-maximum subtraction: equal over the reals, not in floating point, where exp of
+        a logit overflows past about 88.7 in FP32 and BF16 (11.1 in FP16), and attention logits can grow during
+        training."""
+        c = ctx.proposal
+        dropped = [s for s in c.cue("softmax_max_dropped") if is_design(s) or weight(s) >= 0.7 or s.kind == "table"]
+        if not dropped:
+            return
+        yield self.finding(
+            "The design drops the softmax's row-maximum subtraction. The two are equal over the real numbers, not in "
+            "floating point: exp of an unshifted logit overflows past about 88.7 in FP32 and BF16 (11.1 in FP16), "
+            "and the sum of exponentials loses precision long before. Attention logits are known to grow during "
+            "training (the logit-growth instability of large models), so the largest logit of one run is not a "
+            "bound on the next.",
+            "keep the shift (it costs one reduction), or bound the logits by construction (QK normalisation, a "
+            "cap) and show the maximum logit across a long run and across scales",
+            quotes(dropped, 2),
         )
 
     def _outliers_unprotected(self, ctx: Context) -> Iterator[Finding]:
