@@ -38,7 +38,7 @@ def _settings_of_the_recording(request: pytest.FixtureRequest, monkeypatch: pyte
     monkeypatch.setenv("TENSORA_HOME", str(home))
 
 
-_RECORDED_SETS = ("corpus", "round3", "round9", "round10", "round12", "round17", "round18", "round25")
+_RECORDED_SETS = ("corpus", "round3", "round9", "round10", "round12", "round17", "round18", "round25", "round28")
 
 
 def _inputs(case: str) -> tuple[Path, Path]:
