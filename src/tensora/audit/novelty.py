@@ -488,6 +488,7 @@ class Pool:
     features: np.ndarray  # (works, FEATURES)
     combined: np.ndarray  # the calibrated closeness NOV-PRIOR compares with its thresholds
     heuristic: np.ndarray  # the fused order with the hand-set damping: the order without a learned reader
+    damp: np.ndarray  # the hand-set damping of each (substrate, product sheet, related-work mention)
 
 
 def _baseline_year(baseline: Claims, kb: KnowledgeBase) -> int | None:
@@ -566,13 +567,14 @@ def candidates(
     base_lexical /= float(base_lexical.max()) or 1.0
     year = _baseline_year(baseline, kb) if base_text else None
     draft_words = _words(text)
-    rows, heuristic = [], []
+    rows, heuristic, damps = [], [], []
     for place, (i, work) in enumerate(zip(keep, works, strict=True)):
         substrate = _substrate(work, proposal, lowered, starts)
         product = bool(_PRODUCT.search(work.venue))
         named = cited(work, text)
         damp = (_SUBSTRATE_WEIGHT if substrate else 1.0) * (_PRODUCT_WEIGHT if product else 1.0)
         damp *= _RELATED_WEIGHT if work.name in related else 1.0
+        damps.append(damp)
         heuristic.append((float(fused[i]) if _RRF else float(combined_all[i])) * damp)
         techniques = set(work.techniques)
         rows.append(
@@ -602,6 +604,7 @@ def candidates(
         np.asarray(rows, dtype=np.float64).reshape(len(works), len(FEATURES)),
         np.asarray([combined_all[i] for i in keep], dtype=np.float64),
         np.asarray(heuristic, dtype=np.float64),
+        np.asarray(damps, dtype=np.float64),
     )
 
 
@@ -630,7 +633,7 @@ def rank(
     # the reported score is a calibrated closeness: the best work keeps its own, the others their share of the
     # best's fused order (never above the work before them)
     top = ranked[0]
-    best = float(pool.combined[top]) * _damp(pool, top)
+    best = float(pool.combined[top] * pool.damp[top])
     best_order = float(pool.heuristic[top]) or 1.0
     text = proposal.text
     core_ids = {t for t, u in proposal.techniques.items() if u.used and u.core}
@@ -659,13 +662,6 @@ def rank(
             )
         )
     return out
-
-
-def _damp(pool: Pool, j: int) -> float:
-    f = dict(zip(FEATURES, pool.features[j], strict=True))
-    damp = _SUBSTRATE_WEIGHT if f["substrate"] else 1.0
-    damp *= _PRODUCT_WEIGHT if f["product"] else 1.0
-    return damp * (_RELATED_WEIGHT if f["related"] else 1.0)
 
 
 _RELATED = rxcache.compile(r"related|prior work|previous work|background", re.I)

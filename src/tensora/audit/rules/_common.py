@@ -146,35 +146,23 @@ def tables(c: Claims) -> list[Table]:
 UNIT_SECONDS = {"ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6}
 
 
-def cell_number(cell: str) -> float | None:
-    """A cell that is a plain number ("41.0", "1,024"); None otherwise."""
-    return _cell_number(cell)
-
-
-_RATE_UNITS = {"tb/s": 1e12, "gb/s": 1e9}
+def _cell_with_unit(cell: str, units: dict[str, float]) -> float | None:
+    """A cell that is a number and one unit of ``units`` (lower-cased keys, their scale) as the scaled value."""
+    parts = cell.strip("*_ ").split()
+    if len(parts) != 2 or parts[1].lower() not in units:
+        return None
+    value = _cell_number(parts[0])
+    return None if value is None else value * units[parts[1].lower()]
 
 
 def cell_rate(cell: str) -> float | None:
     """A cell that holds a bandwidth with its unit ("6.25 TB/s", "900 GB/s") in bytes per second; None otherwise."""
-    parts = cell.strip("*_ ").split()
-    if len(parts) != 2 or parts[1].lower() not in _RATE_UNITS:
-        return None
-    try:
-        return float(parts[0].replace(",", "")) * _RATE_UNITS[parts[1].lower()]
-    except ValueError:
-        return None
+    return _cell_with_unit(cell, {"tb/s": 1e12, "gb/s": 1e9})
 
 
 def cell_seconds(cell: str) -> float | None:
     """A cell that holds a time with its unit ("29 us", "1.2 ms") in seconds; None otherwise."""
-    parts = cell.strip("*_ ").split()
-    if len(parts) != 2 or parts[1] not in {*UNIT_SECONDS, "s"}:
-        return None
-    try:
-        value = float(parts[0].replace(",", ""))
-    except ValueError:
-        return None
-    return value * UNIT_SECONDS.get(parts[1], 1.0)
+    return _cell_with_unit(cell, {**UNIT_SECONDS, "s": 1.0})
 
 
 def table_seconds(c: Claims, table: Table) -> float | None:

@@ -302,7 +302,6 @@ class MixedPrecision(Rule):
             title="Inversion error in 16-bit streams",
         )
 
-
     def _delta_round_trip(self, ctx: Context) -> Iterator[Finding]:
         """A delta added into 16-bit weights in place and subtracted later: round(round(W + D) - D) is not W, so
         every fold and unfold leaves rounding residue in weights every request shares, unless an exact copy is

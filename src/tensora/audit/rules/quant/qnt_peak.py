@@ -55,7 +55,7 @@ class QntPeak(Rule):
         full = c.uses("activation-recomputation") and c.has_cue("full_recomputation_named")
         if not (compute.is_training(c) and full):
             return
-        claims = [q for q in c.values("mfu") if q.qualifier not in ("baseline",) and 0 < q.value < 1]
+        claims = [q for q in c.values("mfu") if q.qualifier != "baseline" and 0 < q.value < 1]
         if not claims:
             return
         claim = max(claims, key=lambda q: q.value)

@@ -9,7 +9,6 @@ from tensora.audit.findings import Finding, Severity
 from tensora.audit.rules._common import (
     UNIT_SECONDS,
     batch_by_length,
-    cell_number,
     cell_rate,
     cell_seconds,
     cells,
@@ -125,11 +124,11 @@ class QntRoofline(Rule):
                 continue
             unit = UNIT_SECONDS["ms" if head[t_col].endswith("(ms)") else "us"]
             rows = []
-            for label, _, row in table.rows:
+            for label, values, row in table.rows:
                 cols = cells(row.text)[1:]
                 if max(t_col, b_col) >= len(cols):
                     continue
-                t = cell_number(cols[t_col])
+                t = values[t_col]
                 rate = cell_rate(cols[b_col])
                 if t is not None and rate is not None and t > 0:
                     rows.append((label, t * unit, rate, row))
